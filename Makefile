@@ -1,0 +1,9 @@
+GO ?= go
+
+.PHONY: build test conformance bench fuzz demo
+build:
+	$(GO) build ./...
+
+test:
+	$(GO) vet ./...
+	$(GO) test ./...

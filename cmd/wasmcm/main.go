@@ -1,0 +1,4 @@
+// Command wasmcm is the WebAssembly Component Model toolchain.
+package main
+
+func main() {}

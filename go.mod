@@ -1,0 +1,3 @@
+module github.com/wasmcm/wasmcm
+
+go 1.25.0
