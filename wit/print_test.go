@@ -1,8 +1,17 @@
 package wit
 
 import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wasmcm/wasmcm/internal/testutil"
 )
 
 // handModel builds, without the parser, the model of:
@@ -147,5 +156,306 @@ func TestPrintBadModel(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("printed text lacks a marker with %q:\n%s", want, out)
 		}
+	}
+}
+
+// printCase is one *.wit.print file of the wit-component corpus and how to
+// load what it depends on.
+type printCase struct {
+	name  string // relative to the wit-component folder, for messages
+	print string // the *.wit.print file
+	// deps are files or folders holding the packages the printed text uses
+	// but does not define (the case's deps/ entries, or for components the
+	// module's and adapters' WIT).
+	deps []string
+	// source is the case's own WIT (a file or a folder) for interfaces/
+	// cases: printing it must give the same text.
+	source string
+}
+
+func printCases(t *testing.T) []printCase {
+	root := testutil.Shared(t, "conformance/wit-component")
+	var cases []printCase
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".wit.print") {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		c := printCase{name: rel, print: path}
+		dir := filepath.Dir(path)
+		switch {
+		case strings.HasPrefix(rel, "interfaces"+string(filepath.Separator)):
+			if filepath.Dir(rel) == "interfaces" {
+				c.source = strings.TrimSuffix(path, ".print")
+			} else {
+				c.source = dir
+				if ents, err := os.ReadDir(filepath.Join(dir, "deps")); err == nil {
+					for _, e := range ents {
+						c.deps = append(c.deps, filepath.Join(dir, "deps", e.Name()))
+					}
+				}
+			}
+		case strings.HasPrefix(rel, "components"+string(filepath.Separator)):
+			ents, err := os.ReadDir(dir)
+			if err != nil {
+				return err
+			}
+			for _, e := range ents {
+				n := e.Name()
+				if n == "module.wit" || (strings.HasSuffix(n, ".wit") && (strings.HasPrefix(n, "adapt-") || strings.HasPrefix(n, "lib-") || strings.HasPrefix(n, "dlopen-lib-"))) {
+					c.deps = append(c.deps, filepath.Join(dir, n))
+				}
+			}
+		}
+		cases = append(cases, c)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cases
+}
+
+// loadWithDeps resolves the WIT text src as the root package of a folder
+// whose deps/ holds links to deps, the way the reference loads a package
+// with its dependencies. Without deps, src is loaded as a single document.
+// It returns the Resolve and the package src defines last (its main one).
+func loadWithDeps(t *testing.T, name, src string, deps []string) (*Resolve, PackageID, error) {
+	if len(deps) == 0 {
+		r := &Resolve{}
+		ids, err := r.AddSource(name, src)
+		if err != nil {
+			return nil, NoPackage, err
+		}
+		if len(ids) == 0 {
+			return nil, NoPackage, fmt.Errorf("%s defines no package", name)
+		}
+		return r, ids[len(ids)-1], nil
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "root.wit"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "deps"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range deps {
+		if err := os.Symlink(d, filepath.Join(dir, "deps", filepath.Base(d))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, ids, err := Load(dir, Options{})
+	if err != nil {
+		return nil, NoPackage, err
+	}
+	if len(ids) == 0 {
+		return nil, NoPackage, fmt.Errorf("%s defines no package", name)
+	}
+	return r, ids[len(ids)-1], nil
+}
+
+// TestPrintConformance prints what wit-component's tests print and compares
+// byte for byte: the printed form of each interfaces/ case's source
+// (wit-print-interfaces), and the printed form of each *.wit.print file
+// itself, which is canonical and so must print unchanged (wit-print-fixpoint).
+func TestPrintConformance(t *testing.T) {
+	cases := printCases(t)
+	fixPassed, srcPassed, srcTotal := 0, 0, 0
+	for _, c := range cases {
+		want, err := os.ReadFile(c.print)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.source != "" {
+			srcTotal++
+			if checkPrinted(t, c.name+" (source)", c.source, nil, string(want)) {
+				srcPassed++
+			}
+		}
+		if checkPrinted(t, c.name, "", c.deps, string(want)) {
+			fixPassed++
+		}
+	}
+	testutil.Conformance(t, "wit-print-interfaces", srcPassed, srcTotal)
+	testutil.Conformance(t, "wit-print-fixpoint", fixPassed, len(cases))
+}
+
+// checkPrinted loads either the WIT at path (a file or a folder) or, when
+// path is empty, want itself with deps, prints the main package and compares
+// with want.
+func checkPrinted(t *testing.T, name, path string, deps []string, want string) bool {
+	var (
+		r   *Resolve
+		pkg PackageID
+		err error
+	)
+	if path != "" {
+		var ids []PackageID
+		r, ids, err = Load(path, Options{})
+		if err == nil && len(ids) == 0 {
+			err = fmt.Errorf("no package")
+		}
+		if err == nil {
+			pkg = ids[len(ids)-1]
+		}
+	} else {
+		r, pkg, err = loadWithDeps(t, name, want, deps)
+	}
+	if err != nil {
+		t.Logf("%s: load: %v", name, firstLine(err.Error()))
+		return false
+	}
+	got, err := r.PrintChecked([]PackageID{pkg})
+	if err != nil {
+		t.Errorf("%s: %v", name, err)
+		return false
+	}
+	if got != want {
+		t.Errorf("%s: printed text differs:\n%s", name, lineDiff(want, got))
+		return false
+	}
+	return true
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// lineDiff shows the first differing line of two texts with some context.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl || i >= len(w) || i >= len(g) {
+			return fmt.Sprintf("line %d:\n  want %q\n  got  %q", i+1, wl, gl)
+		}
+	}
+	return "(equal)"
+}
+
+// roundTripCases lists the WIT the round trip runs over: every passing case
+// of the wit-parser UI suite and every WASI package of every version.
+func roundTripCases(t *testing.T) (paths []string, features [][]string) {
+	ui := testutil.Shared(t, "conformance/wit-parser-ui")
+	ents, err := os.ReadDir(ui)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		n := e.Name()
+		switch {
+		case e.IsDir() && n != "parse-fail",
+			!e.IsDir() && (strings.HasSuffix(n, ".wit") || strings.HasSuffix(n, ".md") || strings.HasSuffix(n, ".wat")):
+			paths = append(paths, filepath.Join(ui, n))
+			features = append(features, []string{"active"})
+		}
+	}
+	wasi := testutil.Shared(t, "conformance/wasi")
+	pkgs, err := filepath.Glob(filepath.Join(wasi, "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pkgs {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			paths = append(paths, p)
+			features = append(features, nil)
+		}
+	}
+	return paths, features
+}
+
+// TestPrintRoundTrip loads each case, prints all its packages into one text
+// (the main package first, the others as nested packages), loads that text
+// and checks that both models are the same as JSON values.
+func TestPrintRoundTrip(t *testing.T) {
+	paths, features := roundTripCases(t)
+	passed, loaded := 0, 0
+	for i, path := range paths {
+		name := filepath.Base(filepath.Dir(path)) + "/" + filepath.Base(path)
+		r1, ids, err := Load(path, Options{Features: features[i]})
+		if err != nil || len(ids) == 0 {
+			continue // not a printing matter; the loader's tests report it
+		}
+		loaded++
+		if err := roundTrip(r1, ids, features[i]); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		passed++
+	}
+	t.Logf("%d of %d cases loaded", loaded, len(paths))
+	testutil.Conformance(t, "wit-print-roundtrip", passed, len(paths))
+}
+
+// roundTrip prints r1's packages, re-loads the text and compares the models.
+func roundTrip(r1 *Resolve, mains []PackageID, features []string) error {
+	order := printOrder(r1, mains)
+	text, err := r1.PrintChecked(order)
+	if err != nil {
+		return err
+	}
+	r2 := &Resolve{Features: features}
+	if _, err := r2.AddSource("printed.wit", text); err != nil {
+		return fmt.Errorf("re-loading the printed text: %v\n%s", firstLine(err.Error()), text)
+	}
+	j1, err := jsonValue(r1)
+	if err != nil {
+		return err
+	}
+	j2, err := jsonValue(r2)
+	if err != nil {
+		return err
+	}
+	if d := cmp.Diff(j1, j2); d != "" {
+		return fmt.Errorf("models differ after printing (-loaded +re-loaded):\n%s\nprinted:\n%s", d, text)
+	}
+	return nil
+}
+
+// printOrder puts the last main package first (it becomes the text's
+// top-level package) and every other package after it in arena order.
+func printOrder(r *Resolve, mains []PackageID) []PackageID {
+	main := mains[len(mains)-1]
+	order := []PackageID{main}
+	for i := range r.Packages {
+		if PackageID(i) != main {
+			order = append(order, PackageID(i))
+		}
+	}
+	return order
+}
+
+func jsonValue(r *Resolve) (any, error) {
+	b, err := r.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("MarshalJSON gave invalid JSON: %v", err)
+	}
+	return v, nil
+}
+
+// BenchmarkPrintWASIHTTP prints the wasi:http@0.2.12 package.
+func BenchmarkPrintWASIHTTP(b *testing.B) {
+	r, ids, err := Load(testutil.Shared(b, "conformance/wasi/0.2.12/http"), Options{})
+	if err != nil {
+		b.Skipf("skipped: loading wasi:http failed: %v", firstLine(err.Error()))
+	}
+	pkg := ids[len(ids)-1]
+	b.SetBytes(int64(len(r.Print(pkg))))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = r.Print(pkg)
 	}
 }
