@@ -29,7 +29,7 @@ func Errorf(f *File, span Span, format string, args ...any) *Error {
 }
 
 // LineCol returns the 1-based line and column of the error's start. Columns
-// count Unicode scalar values, as the reference does.
+// count bytes, as the reference does (wit-parser's SourceMap::linecol).
 func (e *Error) LineCol() (line, col int) {
 	return LineCol(e.Source, e.Span.Start)
 }
@@ -45,7 +45,7 @@ func LineCol(src string, off int) (line, col int) {
 	before := src[:off]
 	line = strings.Count(before, "\n") + 1
 	lineStart := strings.LastIndexByte(before, '\n') + 1
-	col = utf8.RuneCountInString(before[lineStart:]) + 1
+	col = len(before) - lineStart + 1
 	return line, col
 }
 
