@@ -204,9 +204,11 @@ func detectInvalidInput(src string) *lexError {
 		case '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069':
 			// Bidirectional overrides can make source read differently
 			// than it parses (CVE-2021-42574).
-			return &lexError{i, fmt.Sprintf("Input contains bidirectional override codepoint %q", escapeUnicode(r))}
+			// The reference's text here is a Debug dump of Rust's
+			// EscapeUnicode; this gives just the quoted escape.
+			return &lexError{i, fmt.Sprintf("Input contains bidirectional override codepoint '%s'", escapeUnicode(r))}
 		case '\u0149', '\u0673', '\u0f77', '\u0f79', '\u17a3', '\u17a4', '\u17b4', '\u17b5':
-			return &lexError{i, fmt.Sprintf("Codepoint %q is discouraged by Unicode", escapeUnicode(r))}
+			return &lexError{i, fmt.Sprintf("Codepoint '%s' is discouraged by Unicode", escapeUnicode(r))}
 		}
 		if unicode.IsControl(r) {
 			return &lexError{i, fmt.Sprintf("Control code '%s'", escapeUnicode(r))}
