@@ -53,6 +53,10 @@ func readU32(b []byte) (uint32, int) {
 // case, built by hand: empty interfaces and worlds importing and exporting
 // them by name and inline.
 func TestEncodeHandBuilt(t *testing.T) {
+	handEmptyTest(t, handEmpty())
+}
+
+func handEmpty() *wit.Resolve {
 	r := &wit.Resolve{}
 	r.Packages = []*wit.Package{{Name: wit.PackageName{Namespace: "foo", Name: "empty"}}}
 	r.Interfaces = []*wit.Interface{
@@ -74,7 +78,10 @@ func TestEncodeHandBuilt(t *testing.T) {
 	}
 	r.Packages[0].Interfaces = []wit.Entry[wit.InterfaceID]{{Name: "empty", ID: 0}}
 	r.Packages[0].Worlds = []wit.Entry[wit.WorldID]{{Name: "empty-world", ID: 0}, {Name: "actually-empty-world", ID: 1}}
+	return r
+}
 
+func handEmptyTest(t *testing.T, r *wit.Resolve) {
 	got, err := Encode(r, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -155,4 +162,59 @@ func firstDiff(a, b []byte) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// TestReadReserializes reads each reference encoding into the tree and
+// serializes it again: the bytes must not change.
+func TestReadReserializes(t *testing.T) {
+	root := testutil.Shared(t, "conformance/wit-component/interfaces")
+	files, err := filepath.Glob(filepath.Join(root, "*.wasm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no .wasm files")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := Read(b)
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
+			continue
+		}
+		if got := c.Bytes(); !bytes.Equal(got, b) {
+			t.Errorf("%s: re-serialized bytes differ at byte %d", filepath.Base(f), firstDiff(got, b))
+		}
+	}
+}
+
+// TestReadMalformed checks that broken inputs give located errors, not
+// panics or huge allocations.
+func TestReadMalformed(t *testing.T) {
+	good, err := Encode(handEmpty(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every truncation and every single-byte corruption must read without a
+	// panic (a cut at a section boundary is a valid, shorter component).
+	for i := range good {
+		_, _ = Read(good[:i])
+		bad := append([]byte(nil), good...)
+		bad[i] ^= 0xff
+		_, _ = Read(bad)
+	}
+	for _, b := range [][]byte{
+		nil,
+		[]byte("\x00asm\x01\x00\x00\x00"),
+		append(append([]byte{}, Preamble...), 7, 0xff, 0xff, 0xff, 0xff, 0x0f),
+		append(append([]byte{}, Preamble...), 7, 5, 0xff, 0xff, 0xff, 0xff, 0x0f),
+		append(append([]byte{}, Preamble...), 7, 3, 1, 0x41, 0x7f),
+	} {
+		if _, err := Read(b); err == nil {
+			t.Errorf("no error for % x", b)
+		}
+	}
 }
