@@ -1,0 +1,211 @@
+package component
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// manifestEntry is one command of a wast-bin manifest.json.
+type manifestEntry struct {
+	Index int    `json:"index"`
+	Line  int    `json:"line"`
+	Kind  string `json:"kind"`
+	Inner string `json:"inner"`
+	Wat   string `json:"wat"`
+	Text  string `json:"text"`
+}
+
+// corpusCase is one binary of the corpora: where it came from, what the
+// script expects of it, and its bytes.
+type corpusCase struct {
+	Name  string // path/line, for failure lists
+	Dir   string // the manifest's directory relative to wast-bin
+	Kind  string // manifest kind: component, assert_invalid, ...
+	Bytes []byte
+}
+
+// wastBinCases returns every binary under wast-bin/<sub> (sub may be "" for
+// all): the assembled NNN-kind.wasm files and the (component binary "...")
+// texts.
+func wastBinCases(t *testing.T, root, sub string) []corpusCase {
+	t.Helper()
+	var manifests []string
+	err := filepath.WalkDir(filepath.Join(root, sub), func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Name() == "manifest.json" {
+			manifests = append(manifests, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(manifests)
+	var cases []corpusCase
+	for _, m := range manifests {
+		raw, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var entries []manifestEntry
+		if err := json.Unmarshal(raw, &entries); err != nil {
+			t.Fatalf("%s: %v", m, err)
+		}
+		dir := filepath.Dir(m)
+		rel, _ := filepath.Rel(root, dir)
+		for _, e := range entries {
+			var err error
+			c := corpusCase{Name: fmt.Sprintf("%s:%d", rel, e.Line), Dir: rel, Kind: e.Kind}
+			switch {
+			case e.Wat != "":
+				b, err := os.ReadFile(filepath.Join(dir, strings.TrimSuffix(e.Wat, ".wat")+".wasm"))
+				if err != nil {
+					continue // the text did not assemble
+				}
+				c.Bytes = b
+			case e.Kind == "component-binary" || e.Inner == "component-binary":
+				text := e.Text
+				if strings.HasSuffix(text, "…") {
+					// The manifest shortens long commands: read the script.
+					text, err = scriptFrom(root, rel, e.Line)
+					if err != nil {
+						t.Errorf("%s: %v", c.Name, err)
+						continue
+					}
+				}
+				b, err := binaryOfText(text)
+				if err != nil {
+					t.Errorf("%s: %v", c.Name, err)
+					continue
+				}
+				c.Bytes = b
+			default:
+				continue
+			}
+			cases = append(cases, c)
+		}
+	}
+	return cases
+}
+
+// scriptFrom returns the text of the .wast script behind wast-bin/<rel>
+// from the given 1-based line on.
+func scriptFrom(root, rel string, line int) (string, error) {
+	suite, rest, _ := strings.Cut(filepath.ToSlash(rel), "/")
+	if suite == "component-model-test" {
+		suite = "component-model-spec"
+	}
+	b, err := os.ReadFile(filepath.Join(root, "..", "wast", suite, rest+".wast"))
+	if err != nil {
+		return "", err
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if line < 1 || line > len(lines) {
+		return "", fmt.Errorf("line %d is outside the script", line)
+	}
+	return strings.Join(lines[line-1:], ""), nil
+}
+
+// binaryOfText concatenates the string literals of a (component binary
+// "..." ...) form, decoding the text format's escapes and skipping comments.
+func binaryOfText(text string) ([]byte, error) {
+	i := strings.Index(text, "binary")
+	for i >= 0 && (i+6 >= len(text) || !strings.ContainsRune(" \t\n\r", rune(text[i+6]))) {
+		j := strings.Index(text[i+6:], "binary")
+		if j < 0 {
+			i = -1
+			break
+		}
+		i += 6 + j
+	}
+	if i < 0 {
+		return nil, fmt.Errorf("no binary form in %q", text)
+	}
+	s := text[i+6:]
+	var out []byte
+	for {
+		switch {
+		case len(s) == 0:
+			return nil, fmt.Errorf("unterminated binary form in %q", text)
+		case s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r':
+			s = s[1:]
+		case strings.HasPrefix(s, ";;"):
+			nl := strings.IndexByte(s, '\n')
+			if nl < 0 {
+				return nil, fmt.Errorf("unterminated binary form in %q", text)
+			}
+			s = s[nl:]
+		case strings.HasPrefix(s, "(;"):
+			end := strings.Index(s, ";)")
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated block comment in %q", text)
+			}
+			s = s[end+2:]
+		case s[0] == ')':
+			return out, nil
+		case s[0] == '"':
+			var err error
+			if out, s, err = appendStringLiteral(out, s[1:]); err != nil {
+				return nil, fmt.Errorf("%v in %q", err, text)
+			}
+		default:
+			return nil, fmt.Errorf("unexpected %q in binary form %q", s[0], text)
+		}
+	}
+}
+
+// appendStringLiteral decodes a string literal whose opening quote was
+// consumed, returning the rest of the text after the closing quote.
+func appendStringLiteral(out []byte, s string) ([]byte, string, error) {
+	for {
+		if len(s) == 0 {
+			return nil, "", fmt.Errorf("unterminated string")
+		}
+		c := s[0]
+		if c == '"' {
+			return out, s[1:], nil
+		}
+		if c != '\\' {
+			out, s = append(out, c), s[1:]
+			continue
+		}
+		if len(s) < 2 {
+			return nil, "", fmt.Errorf("bad escape")
+		}
+		switch e := s[1]; e {
+		case 'n':
+			out, s = append(out, '\n'), s[2:]
+		case 't':
+			out, s = append(out, '\t'), s[2:]
+		case 'r':
+			out, s = append(out, '\r'), s[2:]
+		case '\\', '\'', '"':
+			out, s = append(out, e), s[2:]
+		case 'u':
+			end := strings.IndexByte(s, '}')
+			if end < 3 {
+				return nil, "", fmt.Errorf("bad \\u escape")
+			}
+			v, err := strconv.ParseUint(s[3:end], 16, 32)
+			if err != nil {
+				return nil, "", err
+			}
+			out, s = utf8.AppendRune(out, rune(v)), s[end+1:]
+		default:
+			if len(s) < 3 {
+				return nil, "", fmt.Errorf("bad escape")
+			}
+			v, err := strconv.ParseUint(s[1:3], 16, 8)
+			if err != nil {
+				return nil, "", fmt.Errorf("bad escape %q", s[:3])
+			}
+			out, s = append(out, byte(v)), s[3:]
+		}
+	}
+}

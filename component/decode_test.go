@@ -1,0 +1,180 @@
+package component
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/wasmcm/wasmcm/internal/testutil"
+)
+
+// roundTripFiles lists the component binaries of the corpora that must
+// decode and re-encode byte for byte.
+func roundTripFiles(t *testing.T) []corpusCase {
+	var out []corpusCase
+	root := testutil.Shared(t, "conformance/wast-bin")
+	for _, c := range wastBinCases(t, root, "") {
+		if c.Kind == "assert_malformed" || !IsComponent(c.Bytes) {
+			continue
+		}
+		out = append(out, c)
+	}
+	wc := testutil.Shared(t, "conformance/wit-component")
+	var files []string
+	for _, pat := range []string{"components/*/component.wasm", "interfaces/*.wasm"} {
+		m, _ := filepath.Glob(filepath.Join(wc, pat))
+		files = append(files, m...)
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(wc, f)
+		out = append(out, corpusCase{Name: "wit-component/" + rel, Kind: "component", Bytes: b})
+	}
+	return out
+}
+
+func TestRoundTrip(t *testing.T) {
+	cases := roundTripFiles(t)
+	ok := 0
+	var failures []string
+	for _, c := range cases {
+		comp, err := Decode(c.Bytes)
+		if err != nil {
+			failures = append(failures, c.Name+": "+err.Error())
+			continue
+		}
+		got := comp.Encode()
+		if !bytes.Equal(got, c.Bytes) {
+			at := 0
+			for at < len(got) && at < len(c.Bytes) && got[at] == c.Bytes[at] {
+				at++
+			}
+			failures = append(failures, c.Name+": re-encoding differs at offset "+itoa(at))
+			continue
+		}
+		ok++
+	}
+	for _, f := range failures {
+		t.Log(f)
+	}
+	testutil.Conformance(t, "component-roundtrip", ok, len(cases))
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			return string(b[i:])
+		}
+	}
+}
+
+// TestMalformedRejected checks that Decode rejects the assert_malformed
+// binaries of the scripts. Some are malformed only in a way that validation
+// sees (the reference checks both in one pass); those are counted, and
+// TestValidate covers them.
+func TestMalformedRejected(t *testing.T) {
+	root := testutil.Shared(t, "conformance/wast-bin")
+	total, rejected := 0, 0
+	var accepted []string
+	for _, c := range wastBinCases(t, root, "") {
+		if c.Kind != "assert_malformed" {
+			continue
+		}
+		total++
+		if _, err := Decode(c.Bytes); err != nil {
+			rejected++
+			continue
+		}
+		accepted = append(accepted, c.Name)
+	}
+	for _, a := range accepted {
+		t.Log("decodes (left to validation): " + a)
+	}
+	testutil.Conformance(t, "component-malformed-decode", rejected, total)
+}
+
+func TestDecodeErrors(t *testing.T) {
+	pre := string(preamble[:])
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", "magic"},
+		{"core module", "\x00asm\x01\x00\x00\x00", "core module"},
+		{"bad version", "\x00asm\x0c\x00\x01\x00", "version"},
+		{"truncated preamble", "\x00asm\x0d\x00", "preamble"},
+		{"section too long", pre + "\x07\x05\x01", "longer than"},
+		{"unknown section", pre + "\x0d\x00", "unknown component section"},
+		{"huge count", pre + "\x07\x05\xff\xff\xff\xff\x0f", "declared but only"},
+		{"leftover", pre + "\x07\x03\x01\x7f\x00", "left over"},
+		{"bad type", pre + "\x07\x02\x01\x10", "invalid type opcode"},
+		{"overlong leb", pre + "\x07\x07\x80\x80\x80\x80\x80\x00\x00", "too long"},
+		{"bad utf8", pre + "\x00\x02\x01\xff", "UTF-8"},
+		{"bad sort", pre + "\x06\x04\x01\x09\x00\x00", "invalid sort"},
+		{"bad canon", pre + "\x08\x02\x01\x3f", "canonical function opcode"},
+		{"bad name attr", pre + "\x0a\x08\x01\x02\x01a\x01\x07\x00\x00", "name attribute"},
+	}
+	for _, tc := range tests {
+		_, err := Decode([]byte(tc.in))
+		if err == nil {
+			t.Errorf("%s: decoded", tc.name)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: error %q does not mention %q", tc.name, err, tc.want)
+		}
+		if _, ok := err.(*DecodeError); !ok {
+			t.Errorf("%s: error is %T, want *DecodeError", tc.name, err)
+		}
+	}
+}
+
+func TestNestingLimit(t *testing.T) {
+	// An instance type nested MaxNesting+1 deep inside a type section.
+	inner := []byte{0x42, 0x00}
+	for i := 0; i < MaxNesting+1; i++ {
+		inner = append([]byte{0x42, 0x01, 0x01}, inner...)
+	}
+	// Wrap as a type section with one type.
+	body := append([]byte{0x01}, inner...)
+	b := append(append([]byte{}, preamble[:]...), 0x07)
+	b = append(b, leb(len(body))...)
+	b = append(b, body...)
+	if _, err := Decode(b); err == nil || !strings.Contains(err.Error(), "nest deeper") {
+		t.Fatalf("Decode of a too deep type: %v", err)
+	}
+	// Components nested too deeply.
+	c := append([]byte{}, preamble[:]...)
+	for i := 0; i < MaxNesting+1; i++ {
+		n := append(append([]byte{}, preamble[:]...), 0x04)
+		n = append(n, leb(len(c))...)
+		c = append(n, c...)
+	}
+	if _, err := Decode(c); err == nil || !strings.Contains(err.Error(), "nest deeper") {
+		t.Fatalf("Decode of too deeply nested components: %v", err)
+	}
+}
+
+func leb(n int) []byte {
+	var b []byte
+	for {
+		c := byte(n & 0x7f)
+		n >>= 7
+		if n != 0 {
+			b = append(b, c|0x80)
+			continue
+		}
+		return append(b, c)
+	}
+}

@@ -1,0 +1,202 @@
+package wasm
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// Error is a decoding error: where in the input it happened and why.
+type Error struct {
+	// Offset is the byte offset in the whole input (not the section).
+	Offset int
+	// Msg says what was wrong, as a sentence fragment.
+	Msg string
+}
+
+// Error formats the error as "offset 0x1f: msg".
+func (e *Error) Error() string { return fmt.Sprintf("offset 0x%x: %s", e.Offset, e.Msg) }
+
+// Reader reads the binary format from a byte slice, tracking the offset in
+// the original input so that every error can say where it happened.
+type Reader struct {
+	b    []byte
+	pos  int
+	base int
+}
+
+// NewReader returns a reader of b, whose first byte is at offset base of the
+// original input.
+func NewReader(b []byte, base int) *Reader { return &Reader{b: b, base: base} }
+
+// Offset returns the current offset in the original input.
+func (r *Reader) Offset() int { return r.base + r.pos }
+
+// Remaining returns the number of unread bytes.
+func (r *Reader) Remaining() int { return len(r.b) - r.pos }
+
+// EOF reports whether every byte was read.
+func (r *Reader) EOF() bool { return r.pos >= len(r.b) }
+
+// Errorf returns an *Error at the current offset.
+func (r *Reader) Errorf(format string, args ...any) error {
+	return &Error{Offset: r.Offset(), Msg: fmt.Sprintf(format, args...)}
+}
+
+// ErrorAt returns an *Error at the given offset of the original input.
+func ErrorAt(offset int, format string, args ...any) error {
+	return &Error{Offset: offset, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Byte reads one byte.
+func (r *Reader) Byte() (byte, error) {
+	if r.pos >= len(r.b) {
+		return 0, r.Errorf("unexpected end of input")
+	}
+	c := r.b[r.pos]
+	r.pos++
+	return c, nil
+}
+
+// Peek returns the next byte without reading it.
+func (r *Reader) Peek() (byte, error) {
+	if r.pos >= len(r.b) {
+		return 0, r.Errorf("unexpected end of input")
+	}
+	return r.b[r.pos], nil
+}
+
+// U32 reads an unsigned LEB128 u32.
+func (r *Reader) U32() (uint32, error) {
+	if r.pos < len(r.b) && r.b[r.pos] < 0x80 {
+		c := r.b[r.pos]
+		r.pos++
+		return uint32(c), nil
+	}
+	v, n, err := DecodeU32(r.b[r.pos:])
+	if err != nil {
+		return 0, r.Errorf("%v", err)
+	}
+	r.pos += n
+	return v, nil
+}
+
+// U64 reads an unsigned LEB128 u64.
+func (r *Reader) U64() (uint64, error) {
+	v, n, err := DecodeU64(r.b[r.pos:])
+	if err != nil {
+		return 0, r.Errorf("%v", err)
+	}
+	r.pos += n
+	return v, nil
+}
+
+// S32 reads a signed LEB128 s32.
+func (r *Reader) S32() (int32, error) {
+	v, n, err := DecodeS32(r.b[r.pos:])
+	if err != nil {
+		return 0, r.Errorf("%v", err)
+	}
+	r.pos += n
+	return v, nil
+}
+
+// S33 reads a signed LEB128 s33.
+func (r *Reader) S33() (int64, error) {
+	v, n, err := DecodeS33(r.b[r.pos:])
+	if err != nil {
+		return 0, r.Errorf("%v", err)
+	}
+	r.pos += n
+	return v, nil
+}
+
+// S64 reads a signed LEB128 s64.
+func (r *Reader) S64() (int64, error) {
+	v, n, err := DecodeS64(r.b[r.pos:])
+	if err != nil {
+		return 0, r.Errorf("%v", err)
+	}
+	r.pos += n
+	return v, nil
+}
+
+// Bytes reads n bytes, returning a sub-slice of the input (not a copy).
+func (r *Reader) Bytes(n int) ([]byte, error) {
+	if n < 0 || n > r.Remaining() {
+		return nil, r.Errorf("unexpected end of input: %d bytes wanted, %d remain", n, r.Remaining())
+	}
+	b := r.b[r.pos : r.pos+n : r.pos+n]
+	r.pos += n
+	return b, nil
+}
+
+// Rest reads every remaining byte.
+func (r *Reader) Rest() []byte {
+	b := r.b[r.pos:len(r.b):len(r.b)]
+	r.pos = len(r.b)
+	return b
+}
+
+// Name reads a length-prefixed UTF-8 string.
+func (r *Reader) Name() (string, error) {
+	start := r.Offset()
+	n, err := r.U32()
+	if err != nil {
+		return "", err
+	}
+	if int64(n) > int64(r.Remaining()) {
+		return "", ErrorAt(start, "string of %d bytes is longer than the %d bytes that remain", n, r.Remaining())
+	}
+	b := r.b[r.pos : r.pos+int(n)]
+	if !utf8.Valid(b) {
+		return "", r.Errorf("malformed UTF-8 encoding in a name")
+	}
+	r.pos += int(n)
+	return string(b), nil
+}
+
+// Count reads the length of a vector whose elements take at least one byte
+// each, and rejects a length that the remaining bytes cannot hold, so that
+// callers may allocate by it.
+func (r *Reader) Count(what string) (int, error) {
+	start := r.Offset()
+	n, err := r.U32()
+	if err != nil {
+		return 0, err
+	}
+	if int64(n) > int64(r.Remaining()) {
+		return 0, ErrorAt(start, "%d %s declared but only %d bytes remain", n, what, r.Remaining())
+	}
+	return int(n), nil
+}
+
+// Sub reads a length-prefixed region (a section or subsection body) and
+// returns a reader for it, positioned at its first byte.
+func (r *Reader) Sub(what string) (*Reader, error) {
+	start := r.Offset()
+	n, err := r.U32()
+	if err != nil {
+		return nil, err
+	}
+	if int64(n) > int64(r.Remaining()) {
+		return nil, ErrorAt(start, "%s of %d bytes is longer than the %d bytes that remain", what, n, r.Remaining())
+	}
+	sub := &Reader{b: r.b[r.pos : r.pos+int(n) : r.pos+int(n)], base: r.Offset()}
+	r.pos += int(n)
+	return sub, nil
+}
+
+// Bool reads a 0x00/0x01 flag.
+func (r *Reader) Bool(what string) (bool, error) {
+	c, err := r.Byte()
+	if err != nil {
+		return false, err
+	}
+	switch c {
+	case 0:
+		return false, nil
+	case 1:
+		return true, nil
+	}
+	return false, ErrorAt(r.Offset()-1, "invalid %s flag 0x%02x (want 0x00 or 0x01)", what, c)
+}
