@@ -192,3 +192,71 @@ func TestConformanceWitParserUIParseFail(t *testing.T) {
 	testutil.Conformance(t, "wit-parser-ui-same-location", sameLoc, total)
 	testutil.Conformance(t, "wit-parser-ui-same-message", sameMsg, total)
 }
+
+func TestConformanceWASIResolve(t *testing.T) {
+	dir := testutil.Shared(t, "conformance/wasi")
+	pkgs, err := filepath.Glob(filepath.Join(dir, "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	passed, total := 0, 0
+	for _, p := range pkgs {
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+			continue
+		}
+		total++
+		r, ids, err := Load(materializeWASI(t, p), Options{})
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if len(ids) != 1 || len(r.Packages[ids[0]].Interfaces) == 0 {
+			t.Errorf("%s: main package missing or empty", p)
+			continue
+		}
+		passed++
+	}
+	testutil.Conformance(t, "wasi-resolve", passed, total)
+}
+
+// materializeWASI returns a directory that wit-parser's layout can load for
+// the WASI package at dir. The corpus stores each deps/<name> entry as a
+// small file holding the relative target of what upstream has as a
+// symbolic link; this builds a temporary copy with real links.
+func materializeWASI(t testing.TB, dir string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), filepath.Base(dir))
+	if err := os.MkdirAll(filepath.Join(out, "deps"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".wit") {
+			if err := os.Symlink(filepath.Join(dir, e.Name()), filepath.Join(out, e.Name())); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	deps, err := os.ReadDir(filepath.Join(dir, "deps"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	for _, d := range deps {
+		link := filepath.Join(dir, "deps", d.Name())
+		target := link
+		if !d.IsDir() {
+			b, err := os.ReadFile(link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			target = filepath.Join(dir, "deps", strings.TrimSpace(string(b)))
+		}
+		if err := os.Symlink(target, filepath.Join(out, "deps", d.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
