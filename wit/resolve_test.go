@@ -53,6 +53,10 @@ func TestConformanceWitParserUIJSON(t *testing.T) {
 			continue
 		}
 		r, _, err := Load(filepath.Join(dir, c), Options{Features: []string{"active"}})
+		if err != nil && strings.Contains(err.Error(), "encoded as wasm are not supported") {
+			needWasm = append(needWasm, c) // a dependency is a .wat or .wasm
+			continue
+		}
 		if err != nil {
 			t.Errorf("%s: %v", c, err)
 			continue
