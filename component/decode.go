@@ -77,6 +77,9 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 }
 
 func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Section, error) {
+	if id >= SectionCoreInstance && id != SectionComponent {
+		r.ShareStrings()
+	}
 	switch id {
 	case SectionCustom:
 		name, err := r.Name()

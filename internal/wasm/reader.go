@@ -22,11 +22,25 @@ type Reader struct {
 	b    []byte
 	pos  int
 	base int
+	// str, when set, is string(b): names are cut from it instead of each
+	// being copied into its own allocation.
+	str string
 }
 
 // NewReader returns a reader of b, whose first byte is at offset base of the
 // original input.
 func NewReader(b []byte, base int) *Reader { return &Reader{b: b, base: base} }
+
+// ShareStrings copies the unread bytes into one string from which Name will
+// cut its results: one allocation for a section instead of one per name.
+// The names then keep that whole copy alive, so use it for sections made
+// mostly of names, not for ones holding code or data.
+func (r *Reader) ShareStrings() {
+	r.str = string(r.b[r.pos:])
+	r.b = r.b[r.pos:]
+	r.base += r.pos
+	r.pos = 0
+}
 
 // Offset returns the current offset in the original input.
 func (r *Reader) Offset() int { return r.base + r.pos }
@@ -152,6 +166,9 @@ func (r *Reader) Name() (string, error) {
 		return "", r.Errorf("malformed UTF-8 encoding in a name")
 	}
 	r.pos += int(n)
+	if r.str != "" {
+		return r.str[r.pos-int(n) : r.pos], nil
+	}
 	return string(b), nil
 }
 
@@ -182,6 +199,9 @@ func (r *Reader) Sub(what string) (*Reader, error) {
 		return nil, ErrorAt(start, "%s of %d bytes is longer than the %d bytes that remain", what, n, r.Remaining())
 	}
 	sub := &Reader{b: r.b[r.pos : r.pos+int(n) : r.pos+int(n)], base: r.Offset()}
+	if r.str != "" {
+		sub.str = r.str[r.pos : r.pos+int(n)]
+	}
 	r.pos += int(n)
 	return sub, nil
 }
