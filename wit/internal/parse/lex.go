@@ -85,8 +85,8 @@ const (
 	tokWith
 )
 
-// keywords maps each reserved word to its token; any other keylike run of
-// characters is an identifier.
+// keywords are the reserved words; any other keylike run of characters is
+// an identifier.
 var keywords = map[string]token{
 	"use": tokUse, "type": tokType, "func": tokFunc,
 	"u8": tokU8, "u16": tokU16, "u32": tokU32, "u64": tokU64,
@@ -101,6 +101,22 @@ var keywords = map[string]token{
 	"world": tokWorld, "import": tokImport, "export": tokExport,
 	"package": tokPackage, "constructor": tokConstructor,
 	"include": tokInclude, "with": tokWith, "async": tokAsync,
+}
+
+// keywordOrID classifies a keylike word. Most identifiers are longer than
+// every keyword or start with a letter no keyword starts with, which this
+// checks before the map lookup.
+func keywordOrID(word string) token {
+	if len(word) > len("error-context") {
+		return tokId
+	}
+	switch word[0] {
+	case 'a', 'b', 'c', 'e', 'f', 'i', 'l', 'm', 'o', 'p', 'r', 's', 't', 'u', 'v', 'w', '_':
+		if kw, ok := keywords[word]; ok {
+			return kw
+		}
+	}
+	return tokId
 }
 
 // describe names a token the way the reference's error messages do.
@@ -173,6 +189,14 @@ type lexError struct {
 type tokenizer struct {
 	src string
 	pos int
+
+	// The token at cpos, remembered by a look-ahead so the parse that
+	// follows does not lex it again (the grammar peeks at most tokens).
+	cached bool
+	cpos   int
+	cok    bool // false: cpos is the end of input
+	ctok   token
+	cspan  span
 }
 
 // newTokenizer checks the whole input for forbidden code points (as the
@@ -186,14 +210,38 @@ func newTokenizer(src string) (tokenizer, *lexError) {
 	return t, nil
 }
 
+// plainASCII marks the bytes detectInvalidInput passes without a closer look.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = true
+	}
+	t['\n'], t['\r'], t['\t'] = true, true, true
+	return t
+}()
+
 func detectInvalidInput(src string) *lexError {
 	for i := 0; i < len(src); {
-		c := src[i]
-		if c < utf8.RuneSelf {
-			if c == '\n' || c == '\r' || c == '\t' || (c >= 0x20 && c != 0x7f) {
-				i++
-				continue
+		// Skip eight printable ASCII bytes at a time: no byte has the
+		// high bit set, is below 0x20 or equals 0x7f.
+		for i+8 <= len(src) {
+			x := uint64(src[i]) | uint64(src[i+1])<<8 | uint64(src[i+2])<<16 | uint64(src[i+3])<<24 |
+				uint64(src[i+4])<<32 | uint64(src[i+5])<<40 | uint64(src[i+6])<<48 | uint64(src[i+7])<<56
+			const ones, highs = 0x0101010101010101, 0x8080808080808080
+			y := x ^ (0x7f * ones)
+			if (x|((x-0x20*ones)&^x)|((y-ones)&^y))&highs != 0 {
+				break
 			}
+			i += 8
+		}
+		if i >= len(src) {
+			break
+		}
+		c := src[i]
+		if plainASCII[c] {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
 			return &lexError{i, fmt.Sprintf("Control code '%s'", escapeUnicode(rune(c)))}
 		}
 		r, size := utf8.DecodeRuneInString(src[i:])
@@ -299,8 +347,32 @@ func isXIDStart(r rune) bool {
 	return unicode.In(r, unicode.L, unicode.Nl, unicode.Other_ID_Start)
 }
 
+func (t *tokenizer) skipWhitespace() {
+	for t.pos < len(t.src) {
+		switch t.src[t.pos] {
+		case ' ', '\t', '\n':
+			t.pos++
+		case '\r':
+			if t.pos+1 < len(t.src) && t.src[t.pos+1] == '\n' {
+				t.pos += 2
+				continue
+			}
+			return
+		default:
+			return
+		}
+	}
+}
+
 func (t *tokenizer) eatKeylike() {
-	for {
+	for t.pos < len(t.src) {
+		if c := t.src[t.pos]; c < utf8.RuneSelf {
+			if c >= 'a' && c <= 'z' || c == '-' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c == '_' {
+				t.pos++
+				continue
+			}
+			return
+		}
 		r, next, ok := t.peekChar()
 		if !ok || !isKeylikeContinue(r) {
 			return
@@ -318,29 +390,34 @@ func (t *tokenizer) nextRaw() (tok token, sp span, ok bool, err *lexError) {
 	}
 	switch ch {
 	case '\n', '\t', ' ':
-		for t.eatc(' ') || t.eatc('\t') || t.eatc('\n') {
-		}
+		t.skipWhitespace()
 		tok = tokWhitespace
 	case '/':
 		switch {
 		case t.eatc('/'):
-			for {
-				c, _, ok := t.nextChar()
-				if !ok || c == '\n' {
-					break
-				}
+			// A line comment ends after its '\n' (a CRLF folds to one).
+			if i := strings.IndexByte(t.src[t.pos:], '\n'); i >= 0 {
+				t.pos += i + 1
+			} else {
+				t.pos = len(t.src)
 			}
 			tok = tokComment
 		case t.eatc('*'):
-			for depth := 1; depth > 0; {
-				c, _, ok := t.nextChar()
-				if !ok {
+			// '/' and '*' are ASCII, so scanning bytes is safe in UTF-8.
+			depth := 1
+			for depth > 0 {
+				i := strings.IndexAny(t.src[t.pos:], "/*")
+				if i < 0 {
 					return 0, span{}, false, &lexError{start, "unterminated block comment"}
 				}
+				t.pos += i + 1
+				c := t.src[t.pos-1]
 				switch {
-				case c == '/' && t.eatc('*'):
+				case c == '/' && t.pos < len(t.src) && t.src[t.pos] == '*':
+					t.pos++
 					depth++
-				case c == '*' && t.eatc('/'):
+				case c == '*' && t.pos < len(t.src) && t.src[t.pos] == '/':
+					t.pos++
 					depth--
 				}
 			}
@@ -397,11 +474,7 @@ func (t *tokenizer) nextRaw() (tok token, sp span, ok bool, err *lexError) {
 		switch {
 		case isKeylikeStart(ch):
 			t.eatKeylike()
-			if kw, isKw := keywords[t.src[start:t.pos]]; isKw {
-				tok = kw
-			} else {
-				tok = tokId
-			}
+			tok = keywordOrID(t.src[start:t.pos])
 		case ch >= '0' && ch <= '9':
 			for {
 				r, next, ok := t.peekChar()
@@ -420,6 +493,13 @@ func (t *tokenizer) nextRaw() (tok token, sp span, ok bool, err *lexError) {
 
 // next returns the next token that is not whitespace or a comment.
 func (t *tokenizer) next() (tok token, sp span, ok bool, err *lexError) {
+	if t.cached && t.cpos == t.pos {
+		if !t.cok {
+			return 0, span{}, false, nil
+		}
+		t.pos = t.cspan.End
+		return t.ctok, t.cspan, true, nil
+	}
 	for {
 		tok, sp, ok, err = t.nextRaw()
 		if err != nil || !ok || (tok != tokWhitespace && tok != tokComment) {

@@ -108,9 +108,17 @@ func (t *tokenizer) mustNext() tok {
 	return tok{kind, sp, ok}
 }
 
+// peek returns the next token without consuming it, remembering it so that
+// consuming it next does not lex it again.
 func (t *tokenizer) peek() tok {
 	c := *t
-	return c.mustNext()
+	n := c.mustNext()
+	t.remember(n)
+	return n
+}
+
+func (t *tokenizer) remember(n tok) {
+	t.cached, t.cpos, t.cok, t.ctok, t.cspan = true, t.pos, n.ok, n.kind, n.span
 }
 
 func (t *tokenizer) eat(want token) bool {
@@ -120,6 +128,7 @@ func (t *tokenizer) eat(want token) bool {
 		*t = c
 		return true
 	}
+	t.remember(n)
 	return false
 }
 
