@@ -139,7 +139,7 @@ func (g *typeGen) f64() float64 {
 		}
 		return f
 	}
-	return math.Float64frombits(g.rng.Uint64() &^ (0x7ff << 52) | uint64(g.rng.IntN(0x7ff))<<52)
+	return math.Float64frombits(g.rng.Uint64()&^(0x7ff<<52) | uint64(g.rng.IntN(0x7ff))<<52)
 }
 
 // value makes a random value of layout l. Floats use the canonical NaN
