@@ -27,17 +27,17 @@ type mdPackage struct {
 }
 
 type mdWorld struct {
-	Docs                     *string                `json:"docs"`
-	Stability                json.RawMessage        `json:"stability"`
-	Interfaces               map[string]mdInterface `json:"interfaces"`
-	Types                    map[string]mdType      `json:"types"`
-	Funcs                    map[string]mdFunction  `json:"funcs"`
-	InterfaceExports         map[string]mdInterface `json:"interface_exports"`
-	FuncExports              map[string]mdFunction  `json:"func_exports"`
+	Docs                     *string                    `json:"docs"`
+	Stability                json.RawMessage            `json:"stability"`
+	Interfaces               map[string]mdInterface     `json:"interfaces"`
+	Types                    map[string]mdType          `json:"types"`
+	Funcs                    map[string]mdFunction      `json:"funcs"`
+	InterfaceExports         map[string]mdInterface     `json:"interface_exports"`
+	FuncExports              map[string]mdFunction      `json:"func_exports"`
 	InterfaceImportStability map[string]json.RawMessage `json:"interface_import_stability"`
 	InterfaceExportStability map[string]json.RawMessage `json:"interface_export_stability"`
-	InterfaceImportDocs      map[string]string `json:"interface_import_docs"`
-	InterfaceExportDocs      map[string]string `json:"interface_export_docs"`
+	InterfaceImportDocs      map[string]string          `json:"interface_import_docs"`
+	InterfaceExportDocs      map[string]string          `json:"interface_export_docs"`
 }
 
 type mdInterface struct {
