@@ -1,9 +1,11 @@
 package wit
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/wasmcm/wasmcm/wit/internal/ast"
 )
@@ -139,6 +141,8 @@ type astResolver struct {
 	foreignInterfaces map[InterfaceID]bool
 	typeLookup        *omap[lookupVal]
 	keyBuf            []byte
+	lines             map[*ast.File][]int // line start offsets, for Pos
+	versions          map[string]*Version // parsed @since/@deprecated versions
 }
 
 func newASTResolver() *astResolver {
@@ -155,6 +159,32 @@ func newASTResolver() *astResolver {
 }
 
 func (r *astResolver) at(span ast.Span) loc { return loc{f: r.lists[r.cur].f, span: span} }
+
+// pos converts a loc to the model's Pos with a per-file line table, so
+// that positioning every item stays linear in the size of the file.
+func (r *astResolver) pos(l loc) Pos {
+	if l.f == nil {
+		return Pos{}
+	}
+	starts, ok := r.lines[l.f]
+	if !ok {
+		starts = []int{0}
+		src := l.f.Source
+		for i := 0; i < len(src); i++ {
+			if src[i] == '\n' {
+				starts = append(starts, i+1)
+			}
+		}
+		if r.lines == nil {
+			r.lines = map[*ast.File][]int{}
+		}
+		r.lines[l.f] = starts
+	}
+	off := min(max(l.span.Start, 0), len(l.f.Source))
+	line, _ := slices.BinarySearch(starts, off+1)
+	start := starts[line-1]
+	return Pos{File: l.f.Path, Line: line, Col: utf8.RuneCountInString(l.f.Source[start:off]) + 1}
+}
 
 // push adds one file (or nested package body) to the package.
 func (r *astResolver) push(f *ast.File, name *ast.PackageName, items []ast.Item) error {
@@ -353,14 +383,14 @@ func forEachPath(items []ast.Item, f func(v pathVisit) error) error {
 func (r *astResolver) allocInterface(l loc) InterfaceID {
 	r.interfaceTypes = append(r.interfaceTypes, &omap[lookupVal]{})
 	id := InterfaceID(len(r.u.interfaces))
-	r.u.interfaces = append(r.u.interfaces, &Interface{Package: NoPackage, Pos: l.pos()})
+	r.u.interfaces = append(r.u.interfaces, &Interface{Package: NoPackage, Pos: r.pos(l)})
 	r.u.ifaceLocs = append(r.u.ifaceLocs, l)
 	return id
 }
 
 func (r *astResolver) allocWorld(l loc) WorldID {
 	id := WorldID(len(r.u.worlds))
-	r.u.worlds = append(r.u.worlds, &World{Package: NoPackage, Pos: l.pos()})
+	r.u.worlds = append(r.u.worlds, &World{Package: NoPackage, Pos: r.pos(l)})
 	r.u.worldLocs = append(r.u.worldLocs, l)
 	r.u.worldItems = append(r.u.worldItems, worldLocs{})
 	return id
@@ -368,7 +398,7 @@ func (r *astResolver) allocWorld(l loc) WorldID {
 
 func (r *astResolver) allocType(td *TypeDef, l loc) TypeID {
 	id := TypeID(len(r.u.types))
-	td.Pos = l.pos()
+	td.Pos = r.pos(l)
 	r.u.types = append(r.u.types, td)
 	r.u.typeLocs = append(r.u.typeLocs, l)
 	return id
@@ -648,7 +678,7 @@ func (r *astResolver) resolveWorld(id WorldID, w *ast.World) error {
 		if err != nil {
 			return err
 		}
-		wi := WorldInclude{Stability: stab, World: from, Pos: l.pos()}
+		wi := WorldInclude{Stability: stab, World: from, Pos: r.pos(l)}
 		for _, n := range inc.Names {
 			wi.Names = append(wi.Names, IncludeName{Name: n.Name.Name, As: n.As.Name})
 		}
@@ -661,7 +691,7 @@ func (r *astResolver) resolveWorld(id WorldID, w *ast.World) error {
 		if findItem(world.Imports, WorldKey{Name: name}) >= 0 {
 			return errorf(v.l, "import `%s` conflicts with prior import of same name", name)
 		}
-		world.Imports = append(world.Imports, WorldItem{Key: WorldKey{Name: name}, Kind: WorldItemType, Type: v.id, Pos: v.l.pos()})
+		world.Imports = append(world.Imports, WorldItem{Key: WorldKey{Name: name}, Kind: WorldItemType, Type: v.id, Pos: r.pos(v.l)})
 		locs.imports = append(locs.imports, v.l)
 	}
 
@@ -764,7 +794,7 @@ func (r *astResolver) resolveWorldItem(docs ast.Docs, attrs []ast.Attribute, kin
 		if err := r.checkExternalID(attrs); err != nil {
 			return WorldItem{}, loc{}, err
 		}
-		return WorldItem{Kind: WorldItemInterface, Interface: id, Stability: r.u.interfaces[id].Stability, Pos: l.pos()}, l, nil
+		return WorldItem{Kind: WorldItemInterface, Interface: id, Stability: r.u.interfaces[id].Stability, Pos: r.pos(l)}, l, nil
 	case ast.ExternPath, ast.ExternNamedPath:
 		stab, err := r.stability(attrs)
 		if err != nil {
@@ -785,7 +815,7 @@ func (r *astResolver) resolveWorldItem(docs ast.Docs, attrs []ast.Attribute, kin
 		if kind.Tag == ast.ExternNamedPath {
 			l = r.at(kind.Name.Span)
 		}
-		return WorldItem{Kind: WorldItemInterface, Interface: id, Stability: stab, Docs: d, Pos: l.pos()}, l, nil
+		return WorldItem{Kind: WorldItemInterface, Interface: id, Stability: stab, Docs: d, Pos: r.pos(l)}, l, nil
 	default:
 		fk := Freestanding
 		if kind.Func.Async {
@@ -1081,10 +1111,10 @@ func (r *astResolver) resolveFunction(docs ast.Docs, attrs []ast.Attribute, name
 		return nil, err
 	}
 	if kind == Method || kind == AsyncMethod {
-		td := &TypeDef{Kind: KindBorrow, Resource: resource}
-		td.Stability = r.findStability(td, Stability{})
-		self := r.anonTypeDef(td, r.at(fn.Span))
-		f.Params = append(f.Params, Param{Name: "self", Type: self, Pos: r.at(fn.Span).pos()})
+		td := TypeDef{Kind: KindBorrow, Resource: resource}
+		td.Stability = r.findStability(&td, Stability{})
+		self := r.anonTypeDef(&td, r.at(fn.Span))
+		f.Params = append(f.Params, Param{Name: "self", Type: self, Pos: r.pos(r.at(fn.Span))})
 	}
 	for _, p := range fn.Params {
 		for _, prev := range f.Params {
@@ -1096,7 +1126,7 @@ func (r *astResolver) resolveFunction(docs ast.Docs, attrs []ast.Attribute, name
 		if err != nil {
 			return nil, err
 		}
-		f.Params = append(f.Params, Param{Name: p.Name.Name, Type: t, Pos: r.at(p.Name.Span).pos()})
+		f.Params = append(f.Params, Param{Name: p.Name.Name, Type: t, Pos: r.pos(r.at(p.Name.Span))})
 	}
 	if kind == Constructor {
 		if fn.Result == nil {
@@ -1116,7 +1146,7 @@ func (r *astResolver) resolveFunction(docs ast.Docs, attrs []ast.Attribute, name
 		f.Result = t
 	}
 	l := r.at(nameSpan)
-	f.Pos = l.pos()
+	f.Pos = r.pos(l)
 	r.u.funcLocs[f] = l
 	return f, nil
 }
@@ -1442,15 +1472,36 @@ func (r *astResolver) findStability(td *TypeDef, stab Stability) Stability {
 }
 
 func (r *astResolver) resolveType(t ast.Type, stab Stability) (Type, error) {
-	if _, ok := t.(*ast.Resource); ok {
+	// Fast paths for what anonTypeDef would collapse anyway: primitives,
+	// names and own<T> resolve to an existing type without a new TypeDef.
+	switch t := t.(type) {
+	case *ast.Resource:
 		return NoneType, errorf(r.at(t.TypeSpan()), "resources must be declared at the top level")
+	case *ast.Primitive:
+		if p, ok := PrimitiveByName(t.Name); ok {
+			return p, nil
+		}
+	case *ast.Name:
+		id, err := r.resolveTypeName(t.Id)
+		if err != nil {
+			return NoneType, err
+		}
+		return TypeOf(id), nil
+	case *ast.Handle:
+		if !t.Borrow {
+			id, err := r.validateResource(t.Resource)
+			if err != nil {
+				return NoneType, err
+			}
+			return TypeOf(id), nil
+		}
 	}
-	td := &TypeDef{}
-	if err := r.resolveTypeDef(td, t, &stab, nil); err != nil {
+	var td TypeDef
+	if err := r.resolveTypeDef(&td, t, &stab, nil); err != nil {
 		return NoneType, err
 	}
-	td.Stability = r.findStability(td, stab)
-	return r.anonTypeDef(td, r.at(typeSpan(t))), nil
+	td.Stability = r.findStability(&td, stab)
+	return r.anonTypeDef(&td, r.at(typeSpan(t))), nil
 }
 
 // anonTypeDef interns an anonymous type: structurally equal anonymous types
@@ -1507,7 +1558,9 @@ func (r *astResolver) anonTypeDef(td *TypeDef, l loc) Type {
 	if id, ok := r.anonTypes[string(key)]; ok {
 		return TypeOf(id)
 	}
-	id := r.allocType(td, l)
+	stored := new(TypeDef)
+	*stored = *td
+	id := r.allocType(stored, l)
 	r.anonTypes[string(key)] = id
 	return TypeOf(id)
 }
@@ -1547,7 +1600,12 @@ func convertDocs(d ast.Docs) Docs {
 			docs[i] = strings.TrimPrefix(s, pat)
 		}
 	}
+	n := 0
+	for _, s := range docs {
+		n += len(s) + 1
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for _, s := range docs {
 		if s == "" {
 			b.WriteByte('\n')
@@ -1578,20 +1636,20 @@ func (r *astResolver) stability(attrs []ast.Attribute) (Stability, error) {
 			if since != nil {
 				return Stability{}, errorf(r.at(a.Span), "cannot specify @since twice")
 			}
-			v, err := ParseVersion(a.Version)
+			v, err := r.version(a)
 			if err != nil {
-				return Stability{}, errorf(r.at(a.Span), "%s", err.Error())
+				return Stability{}, err
 			}
-			since, sinceLoc = &v, r.at(a.Span)
+			since, sinceLoc = v, r.at(a.Span)
 		case ast.AttrDeprecated:
 			if deprecated != nil {
 				return Stability{}, errorf(r.at(a.Span), "cannot specify @deprecated twice")
 			}
-			v, err := ParseVersion(a.Version)
+			v, err := r.version(a)
 			if err != nil {
-				return Stability{}, errorf(r.at(a.Span), "%s", err.Error())
+				return Stability{}, err
 			}
-			deprecated, deprecatedLoc = &v, r.at(a.Span)
+			deprecated, deprecatedLoc = v, r.at(a.Span)
 		case ast.AttrUnstable:
 			if unstable != nil {
 				return Stability{}, errorf(r.at(a.Span), "cannot specify @unstable twice")
@@ -1611,6 +1669,23 @@ func (r *astResolver) stability(attrs []ast.Attribute) (Stability, error) {
 		return Stability{}, errorf(deprecatedLoc, "cannot specify both @deprecated without @since or @unstable")
 	}
 	return Stability{}, nil
+}
+
+// version parses an attribute's version once per distinct text; the
+// resulting *Version is shared and never modified.
+func (r *astResolver) version(a *ast.Attribute) (*Version, error) {
+	if v, ok := r.versions[a.Version]; ok {
+		return v, nil
+	}
+	v, err := ParseVersion(a.Version)
+	if err != nil {
+		return nil, errorf(r.at(a.Span), "%s", err.Error())
+	}
+	if r.versions == nil {
+		r.versions = map[string]*Version{}
+	}
+	r.versions[a.Version] = &v
+	return &v, nil
 }
 
 // checkExternalID validates @external-id, which the model does not keep.

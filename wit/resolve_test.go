@@ -264,3 +264,15 @@ func materializeWASI(t testing.TB, dir string) string {
 	}
 	return out
 }
+
+// BenchmarkResolveWASIHTTP loads wasi:http@0.2.12 with its dependencies
+// (reading, parsing and resolving every file).
+func BenchmarkResolveWASIHTTP(b *testing.B) {
+	dir := materializeWASI(b, testutil.Shared(b, "conformance/wasi/0.2.12/http"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Load(dir, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
