@@ -18,8 +18,10 @@ type Id struct {
 	Span Span
 }
 
-// Docs are the raw doc comments ("/// x", "/** x */") before an item, as
-// written, markers included; the resolver strips the markers.
+// Docs are the raw comments before an item, as written, markers included;
+// the resolver strips the markers. Like the reference, every comment counts
+// ("// x" as well as "/// x" and "/** x */"), and a line comment keeps its
+// newline. Span ends before trailing whitespace.
 type Docs struct {
 	Lines []string
 	Span  Span
@@ -131,7 +133,9 @@ type ExternKind struct {
 	Items []InterfaceItem // ExternInterface
 	Path  UsePath         // ExternPath, ExternNamedPath
 	Func  *Func           // ExternFunc
-	Span  Span            // the whole form, for errors
+	// Span is where the reference points errors about this import or
+	// export: the name (Name for the named forms, Path.Name for ExternPath).
+	Span Span
 }
 
 // UsePath is `iface` (a name in the current package) or `ns:pkg/iface@v`.
@@ -252,7 +256,8 @@ type Map struct {
 	Key, Value Type
 }
 
-// Handle is own<R> or borrow<R>.
+// Handle is own<R> or borrow<R>. Its Span is the resource name's, as in
+// the reference.
 type Handle struct {
 	Span     Span
 	Borrow   bool
