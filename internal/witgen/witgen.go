@@ -29,10 +29,17 @@ type Options struct {
 	Gates              bool // @since, @unstable and @deprecated
 	NestedPackages     bool // `package ns:x { ... }` blocks used by the main package
 	Includes           bool // `include` of another world
+	// IncludeCopies lets a world include another whose inline interfaces or
+	// compound function types the include copies (newer than wasm-tools
+	// 1.230, which shares them instead).
+	IncludeCopies bool
 	// IncludeWith adds `with { a as b }` to includes (wasm-tools 1.230 keeps
 	// the old name inside the renamed function).
 	IncludeWith bool
 	Docs        bool // /// and /** */ doc comments
+	// WorldItemDocs puts doc comments on `import i;` and `export i;` lines
+	// (newer than wasm-tools 1.230, which drops them).
+	WorldItemDocs bool
 
 	// Features are the names @unstable gates pick from; a test enables some
 	// of them in both resolvers.
@@ -47,7 +54,7 @@ type Options struct {
 var All = Options{
 	Async: true, ErrorContext: true, FixedLengthLists: true, Maps: true,
 	ConstructorResults: true, Gates: true, NestedPackages: true,
-	Includes: true, IncludeWith: true, Docs: true,
+	Includes: true, IncludeCopies: true, IncludeWith: true, Docs: true, WorldItemDocs: true,
 	Features: []string{"active", "inactive"},
 }
 
@@ -130,6 +137,7 @@ type world struct {
 	name             string
 	imports, exports []*iface // interfaces, including those brought in by deps
 	hasTypes         bool
+	copies           bool     // has inline interfaces or compound function types
 	funcs            []string // names of imported and exported functions
 }
 
@@ -143,6 +151,10 @@ type gen struct {
 	curPkg     string
 	ifaces     []*iface // of the package being written and of earlier ones
 	worlds     []*world
+
+	// compound is set when a type expression other than a primitive is
+	// written, to tell which worlds an include would copy from.
+	compound bool
 
 	breakKind int
 	broken    bool
@@ -199,8 +211,10 @@ func (g *gen) fresh() string {
 			parts = append(parts, w)
 		}
 		name := strings.Join(parts, "-")
-		if !g.used[name] {
-			g.used[name] = true
+		// Unique regardless of case: newer references reject names that
+		// differ only in case, wasm-tools 1.230 does not.
+		if key := strings.ToLower(name); !g.used[key] {
+			g.used[key] = true
 			return name
 		}
 	}
@@ -286,6 +300,7 @@ func (g *gen) typ(scope []named, depth int, top bool) string {
 	if depth <= 0 || g.chance(3) {
 		return g.leaf(scope, top)
 	}
+	g.compound = true
 	d := depth - 1
 	switch g.r.IntN(9) {
 	case 0:
@@ -340,6 +355,7 @@ func (g *gen) leaf(scope []named, top bool) string {
 		}
 	}
 	if len(stable) > 0 && g.chance(2) {
+		g.compound = true
 		n := stable[g.r.IntN(len(stable))]
 		name := escapeName(n.name)
 		if n.resource {
@@ -355,6 +371,7 @@ func (g *gen) leaf(scope []named, top bool) string {
 		return name
 	}
 	if g.o.ErrorContext && g.chance(20) {
+		g.compound = true
 		return "error-context"
 	}
 	return primitives[g.r.IntN(len(primitives))]
@@ -567,7 +584,9 @@ func (g *gen) typeDef(indent int, scope []named) (string, *named) {
 			g.line(indent, "}")
 		case 3:
 			g.line(indent, "flags %s {", written)
-			for i := g.upTo(5); i > 0; i-- {
+			// At least one flag: wasm-tools 1.230 accepts empty flags,
+			// newer versions do not.
+			for i := 1 + g.upTo(4); i > 0; i-- {
 				g.line(indent+1, "%s,", g.fresh())
 			}
 			g.line(indent, "}")
@@ -664,7 +683,7 @@ func (g *gen) world(indent int) {
 	// this world's choices.
 	if g.o.Includes {
 		for _, other := range g.worlds {
-			if other.hasTypes || !g.chance(3) {
+			if other.hasTypes || (other.copies && !g.o.IncludeCopies) || !g.chance(3) {
 				continue
 			}
 			if conflicts(other.imports, w.exports) || conflicts(w.imports, other.exports) {
@@ -673,6 +692,7 @@ func (g *gen) world(indent int) {
 			w.imports = append(w.imports, other.imports...)
 			w.exports = append(w.exports, other.exports...)
 			w.funcs = append(w.funcs, other.funcs...)
+			w.copies = w.copies || other.copies
 			with := ""
 			if g.o.IncludeWith && len(other.funcs) > 0 && g.chance(2) {
 				with = fmt.Sprintf(" with { %s as %s }", escapeName(other.funcs[0]), g.fresh())
@@ -736,6 +756,7 @@ func (g *gen) world(indent int) {
 		fname, raw := g.freshOrKeyword()
 		w.funcs = append(w.funcs, raw)
 		if g.chance(4) {
+			w.copies = true
 			items = append(items, g.capture(func() {
 				g.docs(indent + 1)
 				g.line(indent+1, "%s %s: interface {", dir, fname)
@@ -752,14 +773,17 @@ func (g *gen) world(indent int) {
 		if g.o.Async && g.chance(4) {
 			kw = "async func"
 		}
+		g.compound = false
 		result := ""
 		if g.chance(2) {
 			result = " -> " + g.typ(scope, 2, false)
 		}
+		params := g.params(scope)
+		w.copies = w.copies || g.compound
 		items = append(items, g.capture(func() {
 			g.docs(indent + 1)
 			g.gate(indent+1, true)
-			g.line(indent+1, "%s %s: %s(%s)%s;", dir, fname, kw, g.params(scope), result)
+			g.line(indent+1, "%s %s: %s(%s)%s;", dir, fname, kw, params, result)
 		}))
 	}
 
@@ -780,7 +804,9 @@ func (g *gen) world(indent int) {
 // worldLine writes an interface import or export with its docs.
 func (g *gen) worldLine(indent int, dir, ref string) string {
 	return g.capture(func() {
-		g.docs(indent)
+		if g.o.WorldItemDocs {
+			g.docs(indent)
+		}
 		g.line(indent, "%s %s;", dir, ref)
 	})
 }

@@ -35,6 +35,7 @@ func TestOptionsGateSyntax(t *testing.T) {
 		{"include with", regexp.MustCompile(`include [^;]* with \{`), func(o *Options) { o.IncludeWith = false }},
 		{"constructor result", regexp.MustCompile(`constructor\([^)]*\) ->`), func(o *Options) { o.ConstructorResults = false }},
 		{"docs", regexp.MustCompile(`///|/\*\*`), func(o *Options) { o.Docs = false }},
+		{"world item docs", regexp.MustCompile(`(///|\*/)[^\n]*\n\s*(import|export) [^:]*;`), func(o *Options) { o.WorldItemDocs = false }},
 		{"error-context", regexp.MustCompile(`\berror-context\b`), func(o *Options) { o.ErrorContext = false }},
 	}
 	for _, c := range checks {
