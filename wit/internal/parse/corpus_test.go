@@ -146,3 +146,56 @@ func TestParseFail(t *testing.T) {
 	}
 	testutil.Conformance(t, "wit-parse-fail-syntax", matched, syntax)
 }
+
+// TestParseFailDirs checks the parse-fail folders whose expected error is a
+// syntax error: parsing their files in path order (as the reference does)
+// must stop at the same file, line:col and message.
+func TestParseFailDirs(t *testing.T) {
+	dir := testutil.Shared(t, "conformance/wit-parser-ui/parse-fail")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syntax, matched := 0, 0
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		want, err := os.ReadFile(filepath.Join(dir, e.Name()+".wit.result"))
+		if err != nil {
+			continue
+		}
+		firstLine, _, _ := strings.Cut(string(want), "\n")
+		// Folder errors are prefixed with "failed to ...: " contexts.
+		msg := firstLine
+		for _, ctx := range []string{"failed to resolve directory while parsing WIT for path [tests/ui/parse-fail/" + e.Name() + "]: ", "failed to parse package: tests/ui/parse-fail/" + e.Name() + ": "} {
+			msg = strings.TrimPrefix(msg, ctx)
+		}
+		if !syntaxMessage(msg) {
+			continue
+		}
+		syntax++
+		wantLoc := regexp.MustCompile(`--> (\S+)`).FindStringSubmatch(string(want))
+		files, _ := filepath.Glob(filepath.Join(dir, e.Name(), "*.wit"))
+		sort.Strings(files)
+		var gotLoc, gotMsg string
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, perr := File("tests/ui/parse-fail/"+e.Name()+"/"+filepath.Base(f), string(src))
+			var ae *ast.Error
+			if errors.As(perr, &ae) {
+				gotLoc, gotMsg = ae.Location(), ae.Msg
+				break
+			}
+		}
+		if wantLoc == nil || gotLoc != wantLoc[1] || gotMsg != msg {
+			t.Errorf("%s: want %q at %v, got %q at %s", e.Name(), msg, wantLoc, gotMsg, gotLoc)
+			continue
+		}
+		matched++
+	}
+	testutil.Conformance(t, "wit-parse-fail-syntax-dirs", matched, syntax)
+}
