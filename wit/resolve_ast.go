@@ -23,8 +23,27 @@ type omap[V any] struct {
 	index map[string]int
 }
 
+// omapIndexAt is the size from which an omap keeps a hash index; smaller
+// maps (most interfaces) are searched linearly, which allocates nothing.
+const omapIndexAt = 16
+
+func (m *omap[V]) find(k string) int {
+	if m.index != nil {
+		if i, ok := m.index[k]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, key := range m.keys {
+		if key == k {
+			return i
+		}
+	}
+	return -1
+}
+
 func (m *omap[V]) get(k string) (V, bool) {
-	if i, ok := m.index[k]; ok {
+	if i := m.find(k); i >= 0 {
 		return m.vals[i], true
 	}
 	var zero V
@@ -33,16 +52,21 @@ func (m *omap[V]) get(k string) (V, bool) {
 
 // insert adds k or replaces its value in place, reporting whether it existed.
 func (m *omap[V]) insert(k string, v V) bool {
-	if i, ok := m.index[k]; ok {
+	if i := m.find(k); i >= 0 {
 		m.vals[i] = v
 		return true
 	}
-	if m.index == nil {
-		m.index = map[string]int{}
-	}
-	m.index[k] = len(m.keys)
 	m.keys = append(m.keys, k)
 	m.vals = append(m.vals, v)
+	switch {
+	case m.index != nil:
+		m.index[k] = len(m.keys) - 1
+	case len(m.keys) >= omapIndexAt:
+		m.index = make(map[string]int, 2*len(m.keys))
+		for i, key := range m.keys {
+			m.index[key] = i
+		}
+	}
 	return false
 }
 
@@ -194,7 +218,7 @@ func (r *astResolver) push(f *ast.File, name *ast.PackageName, items []ast.Item)
 		if err != nil {
 			return err
 		}
-		if r.pkgName != nil && cur.String() != r.pkgName.String() {
+		if r.pkgName != nil && !samePackageName(&cur, r.pkgName) {
 			return errorf(l, "package identifier `%s` does not match previous package name of `%s`", cur, r.pkgName)
 		}
 		r.pkgName = &cur
@@ -229,6 +253,15 @@ func pkgNameSpan(n *ast.PackageName) ast.Span {
 // the version out of it).
 func usePkgSpan(n *ast.PackageName) ast.Span {
 	return ast.Span{Start: n.Namespace.Span.Start, End: n.Name.Span.End}
+}
+
+// astPkgKey is the key of a package name as written; valid semver text is
+// canonical, so it equals PackageName.String of the parsed name.
+func astPkgKey(n *ast.PackageName) string {
+	if n.Version == "" {
+		return n.Namespace.Name + ":" + n.Name.Name
+	}
+	return n.Namespace.Name + ":" + n.Name.Name + "@" + n.Version
 }
 
 func convertPackageName(f *ast.File, n *ast.PackageName) (PackageName, error) {
@@ -416,13 +449,13 @@ func (r *astResolver) populateForeignDeps() {
 			// Stability errors are reported later, where the reference
 			// reports them; here an invalid one counts as unknown.
 			stab, _ := r.stability(v.attrs)
-			pn, err := convertPackageName(dl.f, v.path.Package)
-			if err != nil {
-				return nil
-			}
-			key := pn.String()
+			key := astPkgKey(v.path.Package)
 			fp, ok := r.u.foreignDeps.get(key)
 			if !ok {
+				pn, err := convertPackageName(dl.f, v.path.Package)
+				if err != nil {
+					return nil
+				}
 				fp = &foreignPkg{name: pn}
 				r.u.foreignDeps.insert(key, fp)
 				r.u.foreignDepLocs = append(r.u.foreignDepLocs, r.at(usePkgSpan(v.path.Package)))
@@ -573,11 +606,7 @@ func (r *astResolver) populateASTItems() ([]InterfaceID, []WorldID, error) {
 						return nil, nil, errorf(r.at(it.Item.Name.Span), "interface or world `%s` does not exist", it.Item.Name.Name)
 					}
 				} else {
-					pn, err := convertPackageName(dl.f, it.Item.Package)
-					if err != nil {
-						return nil, nil, err
-					}
-					fp, _ := r.u.foreignDeps.get(pn.String())
+					fp, _ := r.u.foreignDeps.get(astPkgKey(it.Item.Package))
 					fi, _ := fp.items.get(it.Item.Name.Name)
 					item = fi.item
 				}
@@ -1197,11 +1226,7 @@ func (r *astResolver) resolvePath(p *ast.UsePath) (pkgItem, string, loc, error) 
 		}
 		return item, p.Name.Name, l, nil
 	}
-	pn, err := convertPackageName(r.lists[r.cur].f, p.Package)
-	if err != nil {
-		return pkgItem{}, "", l, err
-	}
-	fp, _ := r.u.foreignDeps.get(pn.String())
+	fp, _ := r.u.foreignDeps.get(astPkgKey(p.Package))
 	fi, _ := fp.items.get(p.Name.Name)
 	return fi.item, p.Name.Name, l, nil
 }

@@ -36,14 +36,21 @@ func (m *remap) mapInterface(id InterfaceID, l loc) (InterfaceID, error) {
 }
 func (m *remap) mapWorld(id WorldID, l loc) (WorldID, error) { return mapID(m.worlds, id, "world", l) }
 
-// packageByName finds a package of r by its full name.
-func (r *Resolve) packageByName(name string) (PackageID, bool) {
+// packageByName finds a package of r by its name.
+func (r *Resolve) packageByName(name *PackageName) (PackageID, bool) {
 	for i, p := range r.Packages {
-		if p.Name.String() == name {
+		if samePackageName(&p.Name, name) {
 			return PackageID(i), true
 		}
 	}
 	return NoPackage, false
+}
+
+func samePackageName(a, b *PackageName) bool {
+	if a.Namespace != b.Namespace || a.Name != b.Name || (a.Version == nil) != (b.Version == nil) {
+		return false
+	}
+	return a.Version == nil || *a.Version == *b.Version
 }
 
 // includeStability decides whether an item with the given stability exists
@@ -76,7 +83,7 @@ func (r *Resolve) includeStability(s *Stability, pkg PackageID, l loc) (bool, er
 // appendPackage adds one unresolved package to r; its dependencies must
 // already be there.
 func (r *Resolve) appendPackage(u *unresolvedPackage) (PackageID, error) {
-	if _, dup := r.packageByName(u.name.String()); dup {
+	if _, dup := r.packageByName(&u.name); dup {
 		return NoPackage, errorf(u.nameLoc, "package `%s` is already present in this Resolve", u.name)
 	}
 	m := &remap{ownHandles: map[TypeID]TypeID{}, hasBorrow: map[TypeID]bool{}, u: u}
@@ -267,7 +274,7 @@ func (m *remap) processForeignDeps(r *Resolve, pkg PackageID) error {
 		if !ok {
 			break // foreign interfaces come first
 		}
-		p, ok := r.packageByName(d.pkg.String())
+		p, ok := r.packageByName(d.pkg)
 		if !ok {
 			return notFound(d)
 		}
@@ -291,7 +298,7 @@ func (m *remap) processForeignDeps(r *Resolve, pkg PackageID) error {
 		if !ok {
 			break
 		}
-		p, ok := r.packageByName(d.pkg.String())
+		p, ok := r.packageByName(d.pkg)
 		if !ok {
 			return notFound(d)
 		}
