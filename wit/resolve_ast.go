@@ -1041,7 +1041,7 @@ func (r *astResolver) resolveTypes(owner TypeOwner, items []typeItem) error {
 		}
 		// The reference swap-removes each definition as it goes, so a name
 		// is defined at most once here.
-		defs.vals[defs.index[name]] = nil
+		defs.vals[defs.find(name)] = nil
 		stab, err := r.stability(def.Attributes)
 		if err != nil {
 			return err
