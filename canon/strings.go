@@ -176,11 +176,30 @@ func utf16Len(s string) (n uint64, latin1, ascii bool) {
 	return n, latin1, ascii
 }
 
-// putUTF16 writes s as little-endian UTF-16 into b and returns the bytes
-// written.
-func putUTF16(b []byte, s string) int {
+// spread16 widens the 4 bytes in the low half of x to 4 16-bit units.
+func spread16(x uint64) uint64 {
+	x = (x | x<<16) & 0x0000ffff0000ffff
+	return (x | x<<8) & 0x00ff00ff00ff00ff
+}
+
+// putUTF16 writes s as little-endian UTF-16 into b (which has room for
+// 2*len(s) bytes) and returns the bytes written, or false when s is not
+// valid UTF-8. ASCII runs go 8 bytes at a time; validation happens on the
+// way, so the string is read once.
+func putUTF16(b []byte, s string) (int, bool) {
 	j := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) {
+			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			if x&0x8080808080808080 == 0 {
+				binary.LittleEndian.PutUint64(b[j:], spread16(x&0xffffffff))
+				binary.LittleEndian.PutUint64(b[j+8:], spread16(x>>32))
+				i += 8
+				j += 16
+				continue
+			}
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			b[j] = c
@@ -190,18 +209,21 @@ func putUTF16(b []byte, s string) int {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return j, false
+		}
 		i += size
 		if r >= 0x10000 {
-			r1, r2 := utf16.EncodeRune(r)
-			binary.LittleEndian.PutUint16(b[j:], uint16(r1))
-			binary.LittleEndian.PutUint16(b[j+2:], uint16(r2))
+			r -= 0x10000
+			binary.LittleEndian.PutUint16(b[j:], uint16(0xd800+(r>>10)))
+			binary.LittleEndian.PutUint16(b[j+2:], uint16(0xdc00+(r&0x3ff)))
 			j += 4
 		} else {
 			binary.LittleEndian.PutUint16(b[j:], uint16(r))
 			j += 2
 		}
 	}
-	return j
+	return j, true
 }
 
 // putLatin1 writes s (every character below U+0100) as Latin-1.
@@ -226,6 +248,11 @@ func (cx *LiftLowerContext) LowerString(ctx context.Context, s string) (ptr, uni
 // allocation for allocation: which realloc calls are made, with which
 // sizes, depends on the source and destination encodings.
 func (cx *LiftLowerContext) storeStringIntoRange(ctx context.Context, s string, src uint64) (uint64, uint64, error) {
+	// Host strings are checked before they reach guest memory; the
+	// UTF-8 to UTF-16 path checks while it transcodes.
+	if !(src == srcUTF8 && cx.StringEncoding == UTF16) && !utf8.ValidString(s) {
+		return 0, 0, errInvalidUTF8
+	}
 	// Source code units, as the source memory counted them.
 	var units uint64
 	switch src {
@@ -267,6 +294,8 @@ func (cx *LiftLowerContext) storeStringIntoRange(ctx context.Context, s string, 
 	}
 }
 
+var errInvalidUTF8 = &ValueError{Reason: "string is not valid UTF-8"}
+
 func tooLong(n uint64) error {
 	return valuef("string needs %d bytes, more than a realloc can ask for", n)
 }
@@ -288,7 +317,7 @@ func (cx *LiftLowerContext) storeStringCopy(ctx context.Context, s string, units
 	case UTF8:
 		copy(b, s)
 	case UTF16:
-		putUTF16(b, s)
+		putUTF16(b, s) // s is valid: checked above
 	default:
 		putLatin1(b, s)
 	}
@@ -345,7 +374,11 @@ func (cx *LiftLowerContext) storeUTF8ToUTF16(ctx context.Context, s string, unit
 	if err := cx.allocCheck("lower", ptr, 2, worst); err != nil {
 		return 0, 0, err
 	}
-	n := uint64(putUTF16(cx.buf[ptr:ptr+worst], s))
+	w, ok := putUTF16(cx.buf[ptr:ptr+worst], s)
+	if !ok {
+		return 0, 0, errInvalidUTF8
+	}
+	n := uint64(w)
 	if n < worst {
 		if ptr, err = cx.realloc(ctx, "lower", ptr, worst, 2, n); err != nil {
 			return 0, 0, err
@@ -388,7 +421,8 @@ func (cx *LiftLowerContext) storeStringToLatin1OrUTF16(ctx context.Context, s st
 			b[2*j] = b[j]
 			b[2*j+1] = 0
 		}
-		encLen := 2*n + uint64(putUTF16(b[2*n:], s[i:]))
+		w, _ := putUTF16(b[2*n:], s[i:])
+		encLen := 2*n + uint64(w)
 		if worst > encLen {
 			if ptr, err = cx.realloc(ctx, "lower", ptr, worst, 2, encLen); err != nil {
 				return 0, 0, err
@@ -423,7 +457,8 @@ func (cx *LiftLowerContext) storeProbablyUTF16ToLatin1OrUTF16(ctx context.Contex
 		return 0, 0, err
 	}
 	b := cx.buf[ptr : ptr+srcBytes]
-	encLen := uint64(putUTF16(b, s))
+	w, _ := putUTF16(b, s)
+	encLen := uint64(w)
 	if _, latin1, _ := utf16Len(s); !latin1 {
 		return ptr, encLen/2 | cx.utf16Tag(), nil
 	}
