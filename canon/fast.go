@@ -139,4 +139,3 @@ func LowerF64(f float64) uint64 { return math.Float64bits(f) }
 
 // LiftBool converts an i32 to a bool: any non-zero value is true.
 func LiftBool(i uint64) bool { return uint32(i) != 0 }
-
