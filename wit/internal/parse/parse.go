@@ -322,7 +322,7 @@ func parseInterface(t *tokenizer, docs ast.Docs, attrs []ast.Attribute) *ast.Int
 
 func parseInterfaceItems(t *tokenizer) []ast.InterfaceItem {
 	t.expect(tokLeftBrace)
-	var items []ast.InterfaceItem
+	items := make([]ast.InterfaceItem, 0, 8)
 	for {
 		docs := parseDocs(t)
 		if t.eat(tokRightBrace) {
@@ -627,6 +627,10 @@ func parseDocs(t *tokenizer) ast.Docs {
 				started = true
 			}
 			docs.Span.End = sp.Start + len(strings.TrimRight(comment, " \t\n\r\f"))
+			if docs.Lines == nil {
+				// Most doc blocks have a few lines: one allocation for them.
+				docs.Lines = make([]string, 0, 8)
+			}
 			docs.Lines = append(docs.Lines, comment)
 		default:
 			return docs
