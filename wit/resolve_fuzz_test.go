@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wasmcm/wasmcm/internal/testutil"
 	"github.com/wasmcm/wasmcm/internal/witgen"
@@ -167,7 +168,19 @@ func FuzzResolve(f *testing.F) {
 		if len(src) > 1<<16 {
 			return
 		}
-		_, err := resolveOne(src)
+		// A hang is a failure too: report it (and keep the input) instead of
+		// stalling the fuzzer.
+		done := make(chan error, 1)
+		go func() {
+			_, err := resolveOne(src)
+			done <- err
+		}()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no answer after 10s for %d bytes of input", len(src))
+		}
 		if err != nil && !strings.Contains(err.Error(), "\n") && strings.HasPrefix(err.Error(), "error of type") {
 			t.Fatal(err)
 		}
