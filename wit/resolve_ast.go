@@ -606,8 +606,10 @@ func (r *astResolver) populateASTItems() ([]InterfaceID, []WorldID, error) {
 						return nil, nil, errorf(r.at(it.Item.Name.Span), "interface or world `%s` does not exist", it.Item.Name.Name)
 					}
 				} else {
-					fp, _ := r.u.foreignDeps.get(astPkgKey(it.Item.Package))
-					fi, _ := fp.items.get(it.Item.Name.Name)
+					fi, err := r.foreignItem(dl.f, &it.Item)
+					if err != nil {
+						return nil, nil, err
+					}
 					item = fi.item
 				}
 				items[name.Name] = item
@@ -1226,9 +1228,24 @@ func (r *astResolver) resolvePath(p *ast.UsePath) (pkgItem, string, loc, error) 
 		}
 		return item, p.Name.Name, l, nil
 	}
-	fp, _ := r.u.foreignDeps.get(astPkgKey(p.Package))
-	fi, _ := fp.items.get(p.Name.Name)
+	fi, err := r.foreignItem(r.lists[r.cur].f, p)
+	if err != nil {
+		return pkgItem{}, "", l, err
+	}
 	return fi.item, p.Name.Name, l, nil
+}
+
+// foreignItem finds the placeholder populateForeignDeps made for a path.
+func (r *astResolver) foreignItem(f *ast.File, p *ast.UsePath) (*foreignItem, error) {
+	if fp, ok := r.u.foreignDeps.get(astPkgKey(p.Package)); ok {
+		if fi, ok := fp.items.get(p.Name.Name); ok {
+			return fi, nil
+		}
+	}
+	if _, err := convertPackageName(f, p.Package); err != nil {
+		return nil, err
+	}
+	return nil, errorf(loc{f: f, span: p.Name.Span}, "internal error: no placeholder for `%s/%s`", astPkgKey(p.Package), p.Name.Name)
 }
 
 func (r *astResolver) ifaceFromItem(item pkgItem, name string, l loc) (InterfaceID, error) {
