@@ -275,3 +275,70 @@ func TestDecodeConformance(t *testing.T) {
 	testutil.Conformance(t, "witbin-decode-print", printed, len(files))
 	testutil.Conformance(t, "witbin-decode-reencode", reencoded, len(files))
 }
+
+// wasiDir returns a loadable copy of a WASI package folder: the corpus keeps
+// each deps/<name> link as a small file holding the link's target.
+func wasiDir(t *testing.T, dir string) string {
+	out := filepath.Join(t.TempDir(), filepath.Base(dir))
+	if err := os.MkdirAll(filepath.Join(out, "deps"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.wit"))
+	for _, f := range files {
+		if err := os.Symlink(f, filepath.Join(out, filepath.Base(f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deps, _ := os.ReadDir(filepath.Join(dir, "deps"))
+	for _, d := range deps {
+		target := filepath.Join(dir, "deps", d.Name())
+		if !d.IsDir() {
+			b, err := os.ReadFile(target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			target = filepath.Join(dir, "deps", strings.TrimSpace(string(b)))
+		}
+		if err := os.Symlink(target, filepath.Join(out, "deps", d.Name())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// TestWASIThroughBinary encodes every WASI package of every version, decodes
+// it and checks that it prints as the loaded package does.
+func TestWASIThroughBinary(t *testing.T) {
+	root := testutil.Shared(t, "conformance/wasi")
+	pkgs, _ := filepath.Glob(filepath.Join(root, "*", "*"))
+	passed, total := 0, 0
+	for _, p := range pkgs {
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+			continue
+		}
+		total++
+		name := filepath.Base(filepath.Dir(p)) + "/" + filepath.Base(p)
+		r, ids, err := wit.Load(wasiDir(t, p), wit.Options{})
+		if err != nil || len(ids) == 0 {
+			t.Logf("%s: load: %v", name, err)
+			continue
+		}
+		b, err := Encode(r, ids[0])
+		if err != nil {
+			t.Errorf("%s: encode: %v", name, err)
+			continue
+		}
+		r2, p2, err := Decode(b)
+		if err != nil {
+			t.Errorf("%s: decode: %v", name, err)
+			continue
+		}
+		want, got := r.Print(ids[0]), r2.Print(p2)
+		if got != want {
+			t.Errorf("%s: printed after the binary round trip:\n%s\nwant:\n%s", name, got, want)
+			continue
+		}
+		passed++
+	}
+	testutil.Conformance(t, "witbin-wasi-roundtrip", passed, total)
+}
