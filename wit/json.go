@@ -268,8 +268,10 @@ func (w *jsonWriter) function(f *Function) {
 	w.str(f.Name)
 	w.byte(',')
 	w.key("kind")
-	switch f.Kind {
-	case Freestanding, AsyncFreestanding:
+	switch {
+	case int(f.Kind) >= len(functionKindNames):
+		w.str("unknown")
+	case f.Kind == Freestanding || f.Kind == AsyncFreestanding:
 		w.str(functionKindNames[f.Kind])
 	default:
 		w.byte('{')

@@ -185,7 +185,11 @@ func stabilityDebug(s *Stability) string {
 	}
 	switch s.Kind {
 	case StabilityStable:
-		return "Stable { since: Version { " + s.Since.String() + " }, deprecated: " + dep + " }"
+		since := "?"
+		if s.Since != nil {
+			since = s.Since.String()
+		}
+		return "Stable { since: Version { " + since + " }, deprecated: " + dep + " }"
 	case StabilityUnstable:
 		return "Unstable { feature: \"" + s.Feature + "\", deprecated: " + dep + " }"
 	}

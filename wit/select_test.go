@@ -1,0 +1,100 @@
+package wit
+
+import "testing"
+
+func mustAdd(t *testing.T, r *Resolve, src string) PackageID {
+	t.Helper()
+	ids, err := r.AddSource("test.wit", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids[0]
+}
+
+// The cases of the reference's select_world tests.
+func TestSelectWorld(t *testing.T) {
+	r := &Resolve{}
+	mustAdd(t, r, "package foo:bar@0.1.0; world foo {}")
+	mustAdd(t, r, "package foo:baz@0.1.0; world foo {}")
+	mustAdd(t, r, "package foo:baz@0.2.0; world foo {}")
+	dummy := mustAdd(t, r, "package foo:dummy; world foo {}")
+	for _, c := range []struct {
+		name string
+		ok   bool
+	}{
+		{"", true}, {"xx", false}, {"foo:bar/foo", true}, {"foo:bar/foo@0.1.0", true},
+		{"foo:baz/foo", false}, {"foo:baz/foo@0.1.0", true}, {"foo:baz/foo@0.2.0", true},
+		{"foo@0.1.0", false}, {"foo:bar", false}, {"foo:bar/foo@0.1.0.bat", false},
+	} {
+		_, err := r.SelectWorld([]PackageID{dummy}, c.name)
+		if (err == nil) != c.ok {
+			t.Errorf("SelectWorld(%q): err = %v, want ok = %v", c.name, err, c.ok)
+		}
+	}
+	if id, err := r.SelectWorld([]PackageID{dummy}, ""); err != nil || r.Worlds[id].Package != dummy {
+		t.Errorf("SelectWorld(\"\") = %v, %v; want dummy's world", id, err)
+	}
+}
+
+func TestSelectWorldMultiplePackages(t *testing.T) {
+	r := &Resolve{}
+	stuff := mustAdd(t, r, "package test:stuff; world foo {}")
+	for _, name := range []string{"", "foo"} {
+		if _, err := r.SelectWorld([]PackageID{stuff}, name); err != nil {
+			t.Errorf("one package, %q: %v", name, err)
+		}
+	}
+	empty := mustAdd(t, r, "package test:empty;")
+	for _, pkgs := range [][]PackageID{{stuff, empty}, {empty}} {
+		for _, name := range []string{"", "foo"} {
+			if _, err := r.SelectWorld(pkgs, name); err == nil {
+				t.Errorf("%v, %q: selected a world, want an error", pkgs, name)
+			}
+		}
+	}
+	if _, err := r.SelectWorld(nil, ""); err == nil {
+		t.Error("no main packages: want an error")
+	}
+}
+
+func TestSelectWorldVersions(t *testing.T) {
+	r := &Resolve{}
+	mustAdd(t, r, "package example:distraction;")
+	v1 := mustAdd(t, r, "package example:versions@1.0.0; world foo {}")
+	for name, ok := range map[string]bool{"foo": true, "foo@1.0.0": false, "example:versions/foo": true, "example:versions/foo@1.0.0": true} {
+		if _, err := r.SelectWorld([]PackageID{v1}, name); (err == nil) != ok {
+			t.Errorf("one version, %q: err = %v, want ok = %v", name, err, ok)
+		}
+	}
+	v2 := mustAdd(t, r, "package example:versions@2.0.0; world foo {}")
+	for name, ok := range map[string]bool{"foo": false, "foo@1.0.0": false, "foo@2.0.0": false, "example:versions/foo": false,
+		"example:versions/foo@1.0.0": true, "example:versions/foo@2.0.0": true} {
+		id, err := r.SelectWorld([]PackageID{v1, v2}, name)
+		if (err == nil) != ok {
+			t.Errorf("two versions, %q: err = %v, want ok = %v", name, err, ok)
+		}
+		if err == nil && name == "example:versions/foo@2.0.0" && r.Worlds[id].Package != v2 {
+			t.Errorf("%q picked the wrong package", name)
+		}
+	}
+}
+
+func TestAddSourceTwice(t *testing.T) {
+	r := &Resolve{}
+	mustAdd(t, r, "package a:b; interface i {}")
+	if _, err := r.AddSource("again.wit", "package a:b; interface j {}"); err == nil {
+		t.Fatal("adding a package already in the Resolve succeeded")
+	}
+}
+
+func TestAddSourceUsesEarlierPackage(t *testing.T) {
+	r := &Resolve{}
+	mustAdd(t, r, "package a:dep; interface types { type t = u32; }")
+	id := mustAdd(t, r, "package a:main; interface user { use a:dep/types.{t}; f: func(x: t); }")
+	p := r.Packages[id]
+	iface := r.Interfaces[p.Interfaces[0].ID]
+	td := r.TypeDef(iface.Function("f").Params[0].Type)
+	if td == nil || td.Kind != KindType || r.Dealias(iface.Function("f").Params[0].Type) != U32 {
+		t.Fatalf("param type = %+v, want an alias of u32", td)
+	}
+}
