@@ -1,0 +1,232 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/component"
+	"github.com/wasmcm/wasmcm/internal/wasm"
+)
+
+// Compiled is a compiled component: its core modules compiled by wazero
+// and the plan that instantiates them. It is safe for concurrent use;
+// instantiate it as often as needed.
+type Compiled struct {
+	r *Runtime
+	p *plan
+	// mods are the compiled core modules, by plan module index.
+	mods []wazero.CompiledModule
+	// tramps is the host module of all trampolines ("t0", "t1", ...).
+	tramps wazero.CompiledModule
+	// bundles are the compiled bundle modules: a shim (core wasm) or a
+	// host module exporting trampolines under the bundle's names.
+	bundles []wazero.CompiledModule
+}
+
+// Compile decodes a component binary and compiles it: the component graph
+// becomes a flat plan and every core module is compiled once.
+func (r *Runtime) Compile(ctx context.Context, bin []byte) (*Compiled, error) {
+	if !component.IsComponent(bin) {
+		if wasm.IsModule(bin) {
+			return nil, errors.New("runtime: the binary is a core module, not a component")
+		}
+		return nil, errors.New("runtime: not a component binary (bad preamble)")
+	}
+	c, err := component.Decode(bin)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: decode: %w", err)
+	}
+	b := newBuilder()
+	if err := b.build(c); err != nil {
+		return nil, fmt.Errorf("runtime: %w", err)
+	}
+	cc := &Compiled{r: r, p: b.p}
+	ok := false
+	defer func() {
+		if !ok {
+			cc.Close(ctx)
+		}
+	}()
+	for _, m := range b.p.modules {
+		cm, err := r.wz.CompileModule(ctx, m.bytes)
+		if err != nil {
+			return nil, fmt.Errorf("runtime: %s: %w", m.name, err)
+		}
+		cc.mods = append(cc.mods, cm)
+	}
+	hb := r.wz.NewHostModuleBuilder("")
+	for i := range b.p.tramps {
+		cc.hostFunc(hb, i, "t"+strconv.Itoa(i))
+	}
+	if cc.tramps, err = hb.Compile(ctx); err != nil {
+		return nil, fmt.Errorf("runtime: trampolines: %w", err)
+	}
+	for i, pb := range b.p.bundles {
+		var cm wazero.CompiledModule
+		if pb.shim != nil {
+			cm, err = r.wz.CompileModule(ctx, pb.shim)
+		} else {
+			hb := r.wz.NewHostModuleBuilder("")
+			for _, it := range pb.items {
+				cc.hostFunc(hb, it.item.tramp, it.name)
+			}
+			cm, err = hb.Compile(ctx)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("runtime: core instance bundle %d: %w", i, err)
+		}
+		cc.bundles = append(cc.bundles, cm)
+	}
+	ok = true
+	return cc, nil
+}
+
+// hostFunc adds trampoline i to a host module under name.
+func (c *Compiled) hostFunc(hb wazero.HostModuleBuilder, i int, name string) {
+	t := c.p.tramps[i]
+	ft := coreFuncType(t.core)
+	hb.NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, mod api.Module, stack []uint64) {
+			inst := instanceOf(ctx)
+			if inst == nil {
+				panic(errors.New("runtime: trampoline called outside of a component call"))
+			}
+			if err := inst.tramp(ctx, i, mod, stack); err != nil {
+				panic(&guestError{err: err})
+			}
+		}), apiTypes(ft.Params), apiTypes(ft.Results)).
+		Export(name)
+}
+
+func apiTypes(ts []wasm.ValType) []api.ValueType {
+	out := make([]api.ValueType, len(ts))
+	for i, t := range ts {
+		switch t.Code {
+		case wasm.I32:
+			out[i] = api.ValueTypeI32
+		case wasm.I64:
+			out[i] = api.ValueTypeI64
+		case wasm.F32:
+			out[i] = api.ValueTypeF32
+		default:
+			out[i] = api.ValueTypeF64
+		}
+	}
+	return out
+}
+
+// Close releases the compiled code.
+func (c *Compiled) Close(ctx context.Context) error {
+	var err error
+	for _, m := range c.mods {
+		err = errors.Join(err, m.Close(ctx))
+	}
+	for _, m := range c.bundles {
+		err = errors.Join(err, m.Close(ctx))
+	}
+	if c.tramps != nil {
+		err = errors.Join(err, c.tramps.Close(ctx))
+	}
+	return err
+}
+
+// Exports lists the names of the component's exported functions and
+// instances, as Instance.Func accepts them ("f", "ns:pkg/iface@1.0.0#f").
+func (c *Compiled) Exports() []string {
+	var out []string
+	var walk func(prefix string, t *exportTree)
+	walk = func(prefix string, t *exportTree) {
+		for _, n := range t.names {
+			if f, ok := t.funcs[n]; ok {
+				_ = f
+				out = append(out, prefix+n)
+			} else if sub, ok := t.instances[n]; ok {
+				walk(prefix+n+"#", sub)
+			}
+		}
+	}
+	walk("", c.p.exports)
+	return out
+}
+
+// Imports lists the names of the component's root imports.
+func (c *Compiled) Imports() []string { return append([]string(nil), c.p.imports...) }
+
+// guestError carries an error out of a trampoline through wazero (which
+// recovers panics of host functions) so that the caller gets it back
+// unchanged.
+type guestError struct{ err error }
+
+func (e *guestError) Error() string { return e.err.Error() }
+func (e *guestError) Unwrap() error { return e.err }
+
+// Trap is a trap raised by the runtime itself (not by the canonical ABI's
+// value checks, which are *canon.Trap): entering an instance that may not
+// be entered, leaving one that may not be left, a limit reached.
+type Trap struct {
+	Reason string
+}
+
+func (t *Trap) Error() string { return "trap: " + t.Reason }
+
+func trapf(format string, args ...any) error {
+	return &Trap{Reason: fmt.Sprintf(format, args...)}
+}
+
+// cleanError strips wazero's wrapping (stack traces, "recovered by
+// wazero") from an error a guest call returned.
+func cleanError(err error) error {
+	var ge *guestError
+	if errors.As(err, &ge) {
+		return ge.err
+	}
+	var ce *CallError
+	if errors.As(err, &ce) {
+		return ce
+	}
+	msg := err.Error()
+	for i := 0; i < len(msg); i++ {
+		if msg[i] == '\n' {
+			return &wasmTrap{msg: msg[:i], err: err}
+		}
+	}
+	return err
+}
+
+// wasmTrap is a trap of core wasm code (unreachable, out of bounds...),
+// with wazero's stack trace kept out of the message.
+type wasmTrap struct {
+	msg string
+	err error
+}
+
+func (e *wasmTrap) Error() string { return e.msg }
+func (e *wasmTrap) Unwrap() error { return e.err }
+
+// CallError is the error of a call into a component: which instance,
+// which export or import, and why (Err, possibly a *canon.Trap or a *Trap).
+type CallError struct {
+	Component string // the component instance, e.g. "root component"
+	Func      string // the export or import called
+	Err       error
+}
+
+func (e *CallError) Error() string {
+	return fmt.Sprintf("%s: %s: %v", e.Component, e.Func, e.Err)
+}
+
+func (e *CallError) Unwrap() error { return e.Err }
+
+// IsTrap reports whether err is a trap: of core wasm code, of the
+// canonical ABI or of the runtime's own rules.
+func IsTrap(err error) bool {
+	var t *Trap
+	var w *wasmTrap
+	return errors.As(err, &t) || errors.As(err, &w) || canon.IsTrap(err)
+}

@@ -1,0 +1,358 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+
+	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/internal/wasm"
+	"github.com/wasmcm/wasmcm/wit"
+)
+
+// Instance is an instantiated component. Calls into one instance must not
+// run concurrently: a component instance runs one thread of guest code at
+// a time, as the component model specifies.
+type Instance struct {
+	c      *Compiled
+	mods   []api.Module // core instances by plan index
+	extra  []api.Module // trampoline and bundle modules
+	comps  []compState
+	res    []*canon.ResourceType
+	tramps []rtTramp
+	refs   []rtRef
+	lifted map[*liftedFunc]*rtLifted
+	// resources maps a resource TypeDef to its run-time type, for the
+	// lift/lower contexts.
+	resources func(wit.TypeID) *canon.ResourceType
+	cc        callContext
+	depth     int
+	closed    bool
+}
+
+// compState is the state of one component instance of the graph.
+type compState struct {
+	name      string
+	table     canon.ResourceTable
+	mayEnter  bool
+	mayLeave  bool
+	maxHandle int
+}
+
+// rtRef is a resolved core export.
+type rtRef struct {
+	fn  api.Function
+	mem api.Memory
+}
+
+// rtTramp is the run-time state of a trampoline.
+type rtTramp struct {
+	p      *planTramp
+	host   *hostFunc
+	comp   *compState
+	cx     canon.LiftLowerContext
+	caller Caller
+	nflat  int // flat parameter count of the lowered signature
+	scope  canon.BorrowScope
+	busy   bool
+	// linked component instance serving a host import.
+	linked *Func
+}
+
+// rtLifted is the run-time state of a lifted function.
+type rtLifted struct {
+	p     *liftedFunc
+	comp  *compState
+	cx    canon.LiftLowerContext
+	fn    api.Function
+	post  api.Function
+	stack []uint64
+	post1 []uint64
+	scope canon.BorrowScope
+	nres  int
+	// viaTramp is set when the lifted core function is a trampoline.
+	viaTramp int
+}
+
+// callContext is the context a guest runs with: it carries the instance so
+// that the trampolines (host functions compiled once per Compiled) find
+// their instance without a lookup.
+type callContext struct {
+	context.Context
+	inst *Instance
+}
+
+type instanceKey struct{}
+
+func (c *callContext) Value(k any) any {
+	if _, ok := k.(instanceKey); ok {
+		return c.inst
+	}
+	return c.Context.Value(k)
+}
+
+func instanceOf(ctx context.Context) *Instance {
+	if cc, ok := ctx.(*callContext); ok {
+		return cc.inst
+	}
+	inst, _ := ctx.Value(instanceKey{}).(*Instance)
+	return inst
+}
+
+// enter returns the context to run guest code with, and a function that
+// restores the previous one.
+func (inst *Instance) enter(ctx context.Context) (context.Context, func()) {
+	if inst.depth == 0 {
+		inst.depth++
+		inst.cc.Context = ctx
+		return &inst.cc, inst.leave
+	}
+	if instanceOf(ctx) == inst {
+		return ctx, func() {}
+	}
+	inst.depth++
+	return &callContext{Context: ctx, inst: inst}, inst.leave
+}
+
+func (inst *Instance) leave() {
+	inst.depth--
+	if inst.depth == 0 {
+		inst.cc.Context = nil
+	}
+}
+
+// Instantiate instantiates the component with the host definitions of l
+// (which may be nil when the component imports nothing). Every import must
+// be satisfied; the error names each one that is not.
+func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error) {
+	r := c.r
+	if n := r.instances.Add(1); n > int64(r.cfg.MaxInstances) {
+		r.instances.Add(-1)
+		return nil, fmt.Errorf("runtime: instance limit of %d reached", r.cfg.MaxInstances)
+	}
+	p := c.p
+	inst := &Instance{c: c, lifted: map[*liftedFunc]*rtLifted{}}
+	inst.cc.inst = inst
+	ok := false
+	defer func() {
+		if !ok {
+			inst.Close(ctx)
+		}
+	}()
+	inst.comps = make([]compState, p.comps)
+	for i := range inst.comps {
+		inst.comps[i] = compState{name: p.compNames[i], mayEnter: true, mayLeave: true, maxHandle: r.cfg.MaxHandles}
+	}
+	// Resources: generative ones per instance, imported ones from l.
+	var missing []string
+	inst.res = make([]*canon.ResourceType, len(p.resources))
+	for i := range p.resources {
+		pr := &p.resources[i]
+		if pr.comp < 0 {
+			hi := l.lookup(pr.hostIface)
+			var hr *HostResource
+			if hi != nil {
+				hr = hi.resource[pr.hostName]
+			}
+			if hr == nil {
+				missing = append(missing, fmt.Sprintf("resource %s", importDesc(pr.hostIface, pr.hostName)))
+				continue
+			}
+			inst.res[i] = hr.typ
+			continue
+		}
+		rt := &canon.ResourceType{Name: pr.name, Impl: &inst.comps[pr.comp]}
+		if pr.dtor >= 0 {
+			ref, cs := pr.dtor, &inst.comps[pr.comp]
+			rt.Dtor = func(ctx context.Context, rep uint32) error {
+				if !cs.mayEnter {
+					return trapf("cannot enter component instance (%s) to run a destructor", cs.name)
+				}
+				fn := inst.refs[ref].fn
+				if fn == nil {
+					return trapf("destructor of resource %q is not instantiated yet", rt.Name)
+				}
+				stack := []uint64{uint64(rep)}
+				return fn.CallWithStack(ctx, stack)
+			}
+		}
+		inst.res[i] = rt
+	}
+	inst.resources = func(id wit.TypeID) *canon.ResourceType {
+		if i, ok := p.resourceOf[id]; ok {
+			return inst.res[i]
+		}
+		return nil
+	}
+	for _, hn := range p.hostFuncs {
+		if hi := l.lookup(hn.iface); hi == nil || (hi.funcs[hn.name] == nil && hi.comp == nil) {
+			missing = append(missing, fmt.Sprintf("function %s", importDesc(hn.iface, hn.name)))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &LinkError{Missing: missing}
+	}
+	inst.refs = make([]rtRef, len(p.refs))
+	inst.tramps = make([]rtTramp, len(p.tramps))
+	for i, pt := range p.tramps {
+		t := &inst.tramps[i]
+		t.p, t.comp = pt, &inst.comps[pt.comp]
+		if pt.kind == trampLowerHost {
+			hi := l.lookup(pt.hostIface)
+			if hi.comp != nil {
+				f, err := hi.comp.linkedFunc(hi.compExport, pt.hostName)
+				if err != nil {
+					return nil, &LinkError{Missing: []string{fmt.Sprintf("function %s: %v", importDesc(pt.hostIface, pt.hostName), err)}}
+				}
+				t.linked = f
+			} else {
+				t.host = hi.funcs[pt.hostName]
+			}
+		}
+		if pt.opts != nil {
+			inst.initContext(&t.cx, pt.opts, pt.comp)
+			t.caller.cx = &t.cx
+			t.scope = canon.BorrowScope{}
+			t.cx.Borrows = &t.scope
+			t.nflat = len(pt.core.Params)
+		}
+	}
+
+	// Instantiate the core modules in plan order.
+	names := map[string]api.Module{}
+	rctx := experimental.WithImportResolver(ctx, func(name string) api.Module { return names[name] })
+	gctx, leave := inst.enter(rctx)
+	defer leave()
+	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions()
+	trampMod, err := r.wz.InstantiateModule(gctx, c.tramps, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("runtime: trampolines: %w", err)
+	}
+	inst.extra = append(inst.extra, trampMod)
+	bundles := make([]api.Module, len(p.bundles))
+	for i, pc := range p.coreInsts {
+		clear(names)
+		for _, a := range pc.args {
+			if a.inst >= 0 {
+				names[a.name] = inst.mods[a.inst]
+				continue
+			}
+			bm := bundles[a.bundle]
+			if bm == nil {
+				pb := &p.bundles[a.bundle]
+				bnames := map[string]api.Module{"t": trampMod}
+				for k, src := range pb.sources {
+					bnames[fmt.Sprint(k)] = inst.mods[src]
+				}
+				bctx := experimental.WithImportResolver(gctx, func(name string) api.Module { return bnames[name] })
+				bm, err = r.wz.InstantiateModule(bctx, c.bundles[a.bundle], cfg)
+				if err != nil {
+					return nil, fmt.Errorf("runtime: core instance %d: argument %q: %w", i, a.name, err)
+				}
+				inst.extra = append(inst.extra, bm)
+				bundles[a.bundle] = bm
+			}
+			names[a.name] = bm
+		}
+		m, err := r.wz.InstantiateModule(gctx, c.mods[pc.module], cfg)
+		inst.mods = append(inst.mods, m)
+		if err != nil {
+			return nil, fmt.Errorf("runtime: instantiating %s: %w", p.modules[pc.module].name, cleanError(err))
+		}
+		for _, ri := range p.refsOfIns[i] {
+			it := p.refs[ri].item
+			switch it.ext {
+			case wasm.ExternFunc:
+				inst.refs[ri].fn = m.ExportedFunction(it.name)
+			default:
+				inst.refs[ri].mem = m.ExportedMemory(it.name)
+			}
+		}
+	}
+	ok = true
+	return inst, nil
+}
+
+// initContext fills a lift/lower context from canonical options.
+func (inst *Instance) initContext(cx *canon.LiftLowerContext, o *planOpts, comp int) {
+	p := inst.c.p
+	cx.ABI = p.abi
+	cx.StringEncoding = o.encoding
+	cx.Table = &inst.comps[comp].table
+	cx.Instance = &inst.comps[comp]
+	cx.Resources = inst.resources
+	if o.memory >= 0 {
+		ref := o.memory
+		cx.Memory = lazyMemory{inst: inst, ref: ref}
+	}
+	if o.realloc >= 0 {
+		ref := o.realloc
+		cs := &inst.comps[comp]
+		stack := make([]uint64, 4)
+		cx.Realloc = func(ctx context.Context, oldPtr, oldSize, align, newSize uint64) (uint64, error) {
+			fn := inst.refs[ref].fn
+			if fn == nil {
+				return 0, trapf("realloc is not instantiated yet")
+			}
+			stack = stack[:4]
+			stack[0], stack[1], stack[2], stack[3] = oldPtr, oldSize, align, newSize
+			prev := cs.mayLeave
+			cs.mayLeave = false
+			err := fn.CallWithStack(ctx, stack)
+			cs.mayLeave = prev
+			if err != nil {
+				return 0, cleanError(err)
+			}
+			return uint64(uint32(stack[0])), nil
+		}
+	}
+}
+
+// lazyMemory is a canonical-options memory resolved at run time (the
+// memory's core instance may be created after the function that names it).
+type lazyMemory struct {
+	inst *Instance
+	ref  int
+}
+
+func (m lazyMemory) Bytes() []byte {
+	mem := m.inst.refs[m.ref].mem
+	if mem == nil {
+		return nil
+	}
+	b, _ := mem.Read(0, mem.Size())
+	return b
+}
+
+// LinkError says which imports a Linker does not satisfy.
+type LinkError struct {
+	Missing []string
+}
+
+func (e *LinkError) Error() string {
+	return "runtime: unsatisfied imports: " + strings.Join(e.Missing, "; ")
+}
+
+// Close releases the instance's core module instances.
+func (inst *Instance) Close(ctx context.Context) error {
+	if inst.closed {
+		return nil
+	}
+	inst.closed = true
+	inst.c.r.instances.Add(-1)
+	var err error
+	for _, m := range inst.mods {
+		if m != nil {
+			err = errors.Join(err, m.Close(ctx))
+		}
+	}
+	for _, m := range inst.extra {
+		err = errors.Join(err, m.Close(ctx))
+	}
+	return err
+}

@@ -1,0 +1,194 @@
+package runtime
+
+import (
+	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/internal/wasm"
+	"github.com/wasmcm/wasmcm/wit"
+)
+
+// This file is the flat plan a component compiles to. Compile interprets
+// the component graph once, symbolically, with the root's imports as the
+// only unknowns; what is left is a list of core modules, the core
+// instantiations in the order they must happen with the exact instance
+// each import module name resolves to, and the trampolines. Instantiate
+// only walks these lists.
+
+// plan is a compiled component.
+type plan struct {
+	modules   []planModule
+	coreInsts []planCoreInst
+	bundles   []planBundle
+	tramps    []*planTramp
+	// comps counts the component instances the graph creates (the root is
+	// 0); each gets its own handle table and may_enter/may_leave flags.
+	comps     int
+	compNames []string
+	resources []planResource
+	// resourceOf maps a resource TypeDef to its index in resources.
+	resourceOf map[wit.TypeID]int
+	resolve    *wit.Resolve
+	abi        *canon.ABI
+	exports    *exportTree
+	// imports lists the root's imports, for error messages.
+	imports []string
+	// hostFuncs are the functions the host must supply.
+	hostFuncs []hostNeed
+	// refs are the core exports trampolines and lifted functions use
+	// (memories, reallocs, post-returns, callees), resolved once the core
+	// instance they name exists.
+	refs      []coreRef
+	refsOfIns [][]int // refs by core instance
+}
+
+// planModule is one core module to compile.
+type planModule struct {
+	bytes []byte
+	info  *wasm.ModuleInfo
+	name  string // for error messages: "module 2 of component 1"
+}
+
+// planCoreInst is one core instantiation: module with, for each import
+// module name, either a real core instance (inst ≥ 0) or a bundle.
+type planCoreInst struct {
+	module int
+	args   []planArg
+}
+
+// planArg supplies the import module name of a core instantiation.
+type planArg struct {
+	name   string
+	inst   int // index in coreInsts, or -1
+	bundle int // index in bundles, or -1
+}
+
+// planBundle is a core instance made of exports of other instances and of
+// trampolines (an "inline exports" core instance used as an instantiation
+// argument). It becomes a generated core module that imports each item
+// from where it lives and re-exports it under the bundle's name; when it
+// holds only trampolines it is a host module instead.
+type planBundle struct {
+	items []bundleItem
+	// shim is the generated re-export module (nil for a host bundle).
+	shim []byte
+	// sources are the core instances the shim imports from, by the module
+	// names "0", "1", ... of its imports; the trampolines come from "t".
+	sources []int
+}
+
+// bundleItem is one export of a bundle.
+type bundleItem struct {
+	name string
+	item coreItem
+}
+
+// coreItemKind says where a core definition lives.
+type coreItemKind uint8
+
+const (
+	coreFromInstance coreItemKind = iota + 1 // an export of a real core instance
+	coreFromTramp                            // a trampoline (a Go host function)
+)
+
+// coreItem is a core function, table, memory or global as the plan knows
+// it statically.
+type coreItem struct {
+	kind  coreItemKind
+	ext   wasm.ExternKind
+	inst  int    // coreFromInstance: index in plan.coreInsts
+	name  string // coreFromInstance: the export name
+	tramp int    // coreFromTramp
+	typ   wasm.ExternType
+	ftype *wasm.FuncType // for functions
+}
+
+// coreRef is a coreItem a trampoline or lifted function uses at run time.
+type coreRef struct{ item coreItem }
+
+// trampKind is what a trampoline does.
+type trampKind uint8
+
+const (
+	trampLowerHost     trampKind = iota + 1 // canon lower of a host import
+	trampLowerLifted                        // canon lower of a lifted function (component to component)
+	trampResourceNew                        // canon resource.new
+	trampResourceDrop                       // canon resource.drop
+	trampResourceRep                        // canon resource.rep
+	trampLowerImported                      // canon lower of a function of a linked component instance
+)
+
+// planTramp is one trampoline: a core function implemented by the runtime.
+type planTramp struct {
+	kind trampKind
+	comp int // the component instance that defined it (lowering side)
+	core canon.CoreFuncType
+	// lower options, for the lowers.
+	opts *planOpts
+	// callee of trampLowerLifted.
+	callee *liftedFunc
+	// host import of trampLowerHost: instance name ("" for root) and
+	// function name.
+	hostIface, hostName string
+	sig                 *funcSig
+	// resource of the built-ins.
+	resource int
+	desc     string // for error messages
+}
+
+// planOpts are canonical options resolved to plan references.
+type planOpts struct {
+	memory     int // index in plan.refs, or -1
+	realloc    int
+	postReturn int
+	encoding   canon.StringEncoding
+	addr       canon.AddrType
+}
+
+// liftedFunc is a component function made by canon lift.
+type liftedFunc struct {
+	comp int // the component instance that lifted it
+	core int // plan.refs index of the core function
+	// coreTramp is set when the lifted core function is itself a
+	// trampoline (a lowered import lifted again).
+	coreTramp int
+	opts      *planOpts
+	sig       *funcSig
+	coreType  canon.CoreFuncType
+	desc      string
+}
+
+// funcSig is a component function type in the shared model.
+type funcSig struct {
+	names  []string
+	params []wit.Type
+	result wit.Type
+	// results is result as a list (empty or one type) for canon.
+	results []wit.Type
+}
+
+// planResource is a resource type: defined by a component instance of the
+// graph (a new type every instantiation) or imported from the host.
+type planResource struct {
+	name string
+	comp int // defining component instance, -1 for an imported one
+	dtor int // plan.refs index of the destructor, or -1
+	// imported: the instance name and resource name in the Linker.
+	hostIface, hostName string
+	typ                 wit.TypeID
+}
+
+// exportTree is an exported component instance: functions and nested
+// instances by name.
+type exportTree struct {
+	funcs     map[string]*exportFunc
+	instances map[string]*exportTree
+	names     []string // in order, for listing
+}
+
+// exportFunc is one exported function.
+type exportFunc struct {
+	name string
+	f    *cfunc
+}
+
+// hostNeed is a function the host must define.
+type hostNeed struct{ iface, name string }
