@@ -74,7 +74,7 @@ type hostInstance struct {
 	funcs    map[string]*hostFunc
 	resource map[string]*HostResource
 	// comp is set when a whole component instance export is linked.
-	comp *Instance
+	comp       *Instance
 	compExport string
 }
 
