@@ -137,8 +137,12 @@ type world struct {
 	name             string
 	imports, exports []*iface // interfaces, including those brought in by deps
 	hasTypes         bool
-	copies           bool     // has inline interfaces or compound function types
-	funcs            []string // names of imported and exported functions
+	copies           bool // has inline interfaces or compound function types
+	// includes are the worlds this one is made of: itself and every world
+	// it includes, transitively. Including two worlds that share one would
+	// bring its named items in twice.
+	includes []*world
+	funcs    []string // names of imported and exported functions
 }
 
 type gen struct {
@@ -263,11 +267,11 @@ func (g *gen) docs(indent int) {
 	}
 }
 
-// gate writes a feature gate for an item and reports whether it is gated
-// away when only the first feature is enabled, or may be.
-func (g *gen) gate(indent int, allowUnstable bool) {
+// gate writes a feature gate for an item, sometimes, and reports whether it
+// wrote @unstable: such an item may be left out, so nothing may refer to it.
+func (g *gen) gate(indent int, allowUnstable bool) (unstable bool) {
 	if !g.o.Gates || !g.chance(4) {
-		return
+		return false
 	}
 	switch {
 	case g.pkgVersion != "" && g.chance(2):
@@ -281,7 +285,9 @@ func (g *gen) gate(indent int, allowUnstable bool) {
 		}
 	case allowUnstable && len(g.o.Features) > 0:
 		g.line(indent, "@unstable(feature = %s)", g.o.Features[g.r.IntN(len(g.o.Features))])
+		return true
 	}
+	return false
 }
 
 // sinceVersion returns a version no newer than the package's.
@@ -674,6 +680,7 @@ func (g *gen) paramSuffix() string {
 // import/export rule, functions, types and includes.
 func (g *gen) world(indent int) {
 	w := &world{}
+	w.includes = []*world{w}
 	written, name := g.freshOrKeyword()
 	w.name = name
 	var items []string
@@ -689,26 +696,41 @@ func (g *gen) world(indent int) {
 			if conflicts(other.imports, w.exports) || conflicts(w.imports, other.exports) {
 				continue
 			}
+			if slices.ContainsFunc(other.includes, func(x *world) bool { return slices.Contains(w.includes, x) }) {
+				continue
+			}
+			w.includes = append(w.includes, other.includes...)
 			w.imports = append(w.imports, other.imports...)
 			w.exports = append(w.exports, other.exports...)
-			w.funcs = append(w.funcs, other.funcs...)
 			w.copies = w.copies || other.copies
-			with := ""
-			if g.o.IncludeWith && len(other.funcs) > 0 && g.chance(2) {
-				with = fmt.Sprintf(" with { %s as %s }", escapeName(other.funcs[0]), g.fresh())
+			funcs := slices.Clone(other.funcs)
+			// `include w;`, or `include w with { a as b }` without a
+			// semicolon; the renamed function is known by its new name
+			// from here on.
+			tail := ";"
+			if g.o.IncludeWith && len(funcs) > 0 && g.chance(2) {
+				renamed := g.fresh()
+				tail = fmt.Sprintf(" with { %s as %s }", escapeName(funcs[0]), renamed)
+				funcs[0] = renamed
 			}
-			items = append(items, fmt.Sprintf("include %s%s;", escapeName(other.name), with))
+			w.funcs = append(w.funcs, funcs...)
+			items = append(items, fmt.Sprintf("include %s%s", escapeName(other.name), tail))
 		}
 	}
 
 	// Interface exports first, then imports that do not pull any export in.
+	// An export's dependencies become imports, so none of them may be
+	// exported, and it may not be imported itself: imports and exports
+	// (closed over dependencies) stay apart.
 	for _, i := range g.ifaces {
 		if !g.chance(3) || slices.Contains(w.imports, i) || slices.Contains(w.exports, i) {
 			continue
 		}
-		if conflicts(closure(i), w.exports) {
+		deps := closure(i)[1:]
+		if conflicts(deps, w.exports) {
 			continue
 		}
+		w.imports = append(w.imports, deps...)
 		w.exports = append(w.exports, i)
 		items = append(items, g.worldLine(indent+1, "export", g.ref(i)))
 	}
@@ -754,7 +776,6 @@ func (g *gen) world(indent int) {
 	for i := g.upTo(g.o.Size); i > 0; i-- {
 		dir := []string{"import", "export"}[g.r.IntN(2)]
 		fname, raw := g.freshOrKeyword()
-		w.funcs = append(w.funcs, raw)
 		if g.chance(4) {
 			w.copies = true
 			items = append(items, g.capture(func() {
@@ -782,7 +803,10 @@ func (g *gen) world(indent int) {
 		w.copies = w.copies || g.compound
 		items = append(items, g.capture(func() {
 			g.docs(indent + 1)
-			g.gate(indent+1, true)
+			if !g.gate(indent+1, true) {
+				// Only functions sure to exist are renamed by includes.
+				w.funcs = append(w.funcs, raw)
+			}
 			g.line(indent+1, "%s %s: %s(%s)%s;", dir, fname, kw, params, result)
 		}))
 	}
