@@ -220,7 +220,8 @@ func TestWitReadsStdin(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit code %d, stderr:\n%s", code, errs)
 	}
-	want := "package a:b;\n\ninterface i {\n  f: func(x: u32) -> string;\n}\n"
+	// What `wasm-tools component wit` prints for it, blank line included.
+	want := "package a:b;\n\ninterface i {\n  f: func(x: u32) -> string;\n}\n\n"
 	if out != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out, want)
 	}
