@@ -1,9 +1,90 @@
-GO ?= go
+# wasmcm's build, test and demo entry points. Everything here needs only Go;
+# the internal/oracle module (the reference peer) also needs the Go module
+# proxy once, to fetch go.bytecodealliance.org, and is skipped without it.
 
-.PHONY: build test conformance bench fuzz demo
+GO       ?= go
+FUZZTIME ?= 60s
+ORACLE   := internal/oracle
+CACHE    := .cache
+
+.PHONY: all build test test-main test-oracle conformance bench fuzz demo clean
+
+all: build test
+
+## build: build bin/wasmcm
 build:
-	$(GO) build ./...
+	$(GO) build -o bin/wasmcm ./cmd/wasmcm
 
-test:
+## test: vet and test the main module, then the oracle module when it can be fetched
+test: test-main test-oracle
+
+test-main:
 	$(GO) vet ./...
 	$(GO) test ./...
+
+# The oracle module's dependencies come from the module proxy; a machine
+# without it (offline) skips the module rather than failing.
+test-oracle:
+	@if (cd $(ORACLE) && $(GO) mod download) >/dev/null 2>&1; then \
+		echo "cd $(ORACLE) && $(GO) vet ./... && $(GO) test ./..."; \
+		cd $(ORACLE) && $(GO) vet ./... && $(GO) test ./...; \
+	else \
+		echo "make test: skipped $(ORACLE): cannot download its dependencies (go.bytecodealliance.org)"; \
+	fi
+
+## conformance: run every conformance test and print its "conformance: key N/M" line
+# -v because go test shows a passing package's output only in verbose mode.
+conformance:
+	@mkdir -p $(CACHE); status=0; \
+	$(GO) test -count=1 -v -run 'Conformance' ./... > $(CACHE)/conformance.log 2>&1 || status=1; \
+	if (cd $(ORACLE) && $(GO) mod download) >/dev/null 2>&1; then \
+		(cd $(ORACLE) && $(GO) test -count=1 -v -run 'Conformance' ./...) >> $(CACHE)/conformance.log 2>&1 || status=1; \
+	else \
+		echo "make conformance: skipped $(ORACLE): cannot download its dependencies" >&2; \
+	fi; \
+	grep '^conformance:' $(CACHE)/conformance.log | sort; \
+	grep -E '^\s*[a-z_]+_test\.go:[0-9]+: skipped' $(CACHE)/conformance.log | sed 's/^\s*/note: /' | sort -u; \
+	if [ $$status -ne 0 ]; then \
+		grep -E '^(--- FAIL|FAIL|panic:)' $(CACHE)/conformance.log; \
+		echo "make conformance: some tests failed; the whole log is in $(CACHE)/conformance.log" >&2; \
+	fi; \
+	exit $$status
+
+## bench: run every benchmark once, the oracle's reference peer included
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+	@if (cd $(ORACLE) && $(GO) mod download) >/dev/null 2>&1; then \
+		cd $(ORACLE) && $(GO) test -run '^$$' -bench . -benchmem -count=1 ./...; \
+	else \
+		echo "make bench: skipped $(ORACLE): cannot download its dependencies"; \
+	fi
+
+## fuzz: run each fuzz target for FUZZTIME (default 60s), one after another
+# go test -fuzz takes one target of one package at a time, so the targets are
+# found by their declarations and run in turn.
+fuzz:
+	@set -e; found=0; \
+	for file in $$(grep -rlE --include='*_test.go' '^func Fuzz[A-Z0-9_]' . | grep -v '^./$(ORACLE)/' | sort); do \
+		dir=$$(dirname $$file); \
+		for target in $$(sed -nE 's/^func (Fuzz[A-Za-z0-9_]*)\(.*/\1/p' $$file); do \
+			found=1; \
+			echo "== $$dir $$target ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./$$dir; \
+		done; \
+	done; \
+	if [ $$found -eq 0 ]; then echo "make fuzz: no fuzz targets yet"; fi
+
+## demo: the main job end to end on the example package (for now: resolve and print it)
+demo: build
+	@echo '$$ wasmcm wit examples/wit/kv'
+	@./bin/wasmcm wit examples/wit/kv
+	@echo
+	@echo '$$ wasmcm wit --world service examples/wit/kv'
+	@./bin/wasmcm wit --world service examples/wit/kv
+	@echo
+	@echo '$$ wasmcm wit --json examples/wit/kv | head -40'
+	@./bin/wasmcm wit --json examples/wit/kv | head -40
+	@echo '...'
+
+clean:
+	rm -rf bin $(CACHE)
