@@ -3,10 +3,13 @@ package wit
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/wasmcm/wasmcm/wit/internal/ast"
@@ -220,14 +223,24 @@ func (r *Resolve) pushPath(path string) (PackageID, error) {
 }
 
 func (r *Resolve) pushDir(path string) (PackageID, error) {
-	top, err := parseDir(path)
-	if err != nil {
-		return NoPackage, withContext(err, "failed to parse package: "+path)
-	}
+	// The package and each of its dependencies parse independently, so
+	// they are parsed concurrently; errors are still reported in the
+	// reference's order (the package first, then deps/ in name order).
 	depsDir := filepath.Join(path, "deps")
-	deps, err := parseDepsDir(depsDir)
-	if err != nil {
-		return NoPackage, withContext(err, "failed to parse dependency directory: "+depsDir)
+	var top *group
+	var topErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		top, topErr = parseDir(path)
+	}()
+	deps, depsErr := parseDepsDir(depsDir)
+	<-done
+	if topErr != nil {
+		return NoPackage, withContext(topErr, "failed to parse package: "+path)
+	}
+	if depsErr != nil {
+		return NoPackage, withContext(depsErr, "failed to parse dependency directory: "+depsDir)
 	}
 	return r.pushGroups(top, deps)
 }
@@ -240,6 +253,7 @@ func parseDir(path string) (*group, error) {
 		return nil, withContext(err, fmt.Sprintf("failed to read directory %q", path))
 	}
 	var srcs []source
+	var scratch []byte
 	for _, e := range entries {
 		p := filepath.Join(path, e.Name())
 		if e.IsDir() {
@@ -253,7 +267,7 @@ func parseDir(path string) (*group, error) {
 		if !strings.HasSuffix(e.Name(), ".wit") {
 			continue
 		}
-		text, err := readText(p)
+		text, err := readText(p, &scratch)
 		if err != nil {
 			return nil, err
 		}
@@ -262,8 +276,10 @@ func parseDir(path string) (*group, error) {
 	return parseGroup(srcs)
 }
 
-// parseDepsDir parses each entry of a deps/ directory, in name order: a
-// folder is a package, a .wit file a document.
+// parseDepsDir parses each entry of a deps/ directory: a folder is a
+// package, a .wit file a document. Entries are parsed concurrently (at most
+// GOMAXPROCS at a time); the first error in name order is returned, as a
+// sequential reading would.
 func parseDepsDir(path string) ([]*group, error) {
 	entries, err := os.ReadDir(path)
 	if os.IsNotExist(err) {
@@ -272,7 +288,13 @@ func parseDepsDir(path string) ([]*group, error) {
 	if err != nil {
 		return nil, withContext(err, "failed to read directory")
 	}
-	var out []*group
+	type job struct {
+		path  string
+		isDir bool
+		g     *group
+		err   error
+	}
+	var jobs []*job
 	for _, e := range entries {
 		p := filepath.Join(path, e.Name())
 		isDir := e.IsDir()
@@ -281,23 +303,38 @@ func parseDepsDir(path string) ([]*group, error) {
 				isDir = true
 			}
 		}
-		var g *group
-		if isDir {
-			g, err = parseDir(p)
-			if err != nil {
-				return nil, withContext(err, "failed to parse package: "+p)
-			}
-		} else {
+		if !isDir {
 			switch filepath.Ext(e.Name()) {
 			case ".wit", ".wat", ".wasm":
-				if g, err = readFileGroup(p); err != nil {
-					return nil, err
-				}
 			default:
 				continue // e.g. .DS_Store
 			}
 		}
-		out = append(out, g)
+		jobs = append(jobs, &job{path: p, isDir: isDir})
+	}
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if j.isDir {
+				if j.g, j.err = parseDir(j.path); j.err != nil {
+					j.err = withContext(j.err, "failed to parse package: "+j.path)
+				}
+				return
+			}
+			j.g, j.err = readFileGroup(j.path)
+		}()
+	}
+	wg.Wait()
+	out := make([]*group, 0, len(jobs))
+	for _, j := range jobs {
+		if j.err != nil {
+			return nil, j.err
+		}
+		out = append(out, j.g)
 	}
 	return out, nil
 }
@@ -329,14 +366,35 @@ func isWasm(path string, data []byte) bool {
 	return false
 }
 
-func readText(path string) (string, error) {
-	data, err := os.ReadFile(path)
+// readText reads a WIT file through a reusable buffer, so that the only
+// allocation per file is the returned string.
+func readText(path string, scratch *[]byte) (string, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return "", withContext(err, fmt.Sprintf("failed to read file %q", path))
 	}
-	if !utf8.Valid(data) {
+	defer f.Close()
+	buf := (*scratch)[:0]
+	if st, err := f.Stat(); err == nil && st.Size() >= int64(cap(buf)) && st.Size() < 1<<30 {
+		buf = make([]byte, 0, st.Size()+512) // room to see EOF without growing
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return "", withContext(err, fmt.Sprintf("failed to read file %q", path))
+		}
+	}
+	*scratch = buf
+	if !utf8.Valid(buf) {
 		msg := fmt.Sprintf("input file is not valid utf-8 [%s]", path)
 		return "", &Error{Msg: msg, text: msg}
 	}
-	return string(data), nil
+	return string(buf), nil
 }

@@ -192,12 +192,15 @@ func (r *astResolver) pos(l loc) Pos {
 	}
 	starts, ok := r.lines[l.f]
 	if !ok {
-		starts = []int{0}
 		src := l.f.Source
-		for i := 0; i < len(src); i++ {
-			if src[i] == '\n' {
-				starts = append(starts, i+1)
+		starts = make([]int, 1, strings.Count(src, "\n")+1)
+		for i := strings.IndexByte(src, '\n'); i >= 0; {
+			starts = append(starts, i+1)
+			j := strings.IndexByte(src[i+1:], '\n')
+			if j < 0 {
+				break
 			}
+			i += j + 1
 		}
 		if r.lines == nil {
 			r.lines = map[*ast.File][]int{}

@@ -85,8 +85,9 @@ func (m *remap) resolveInclude(r *Resolve, id, from WorldID, names []IncludeName
 		return err
 	}
 	inc := r.Worlds[incID]
-	imports := slices.Clone(inc.Imports)
-	exports := slices.Clone(inc.Exports)
+	// inc is another world (include cycles are rejected earlier), so its
+	// items stay put while this world's grow.
+	imports, exports := inc.Imports, inc.Exports
 	external := r.Worlds[id].Package != inc.Package
 
 	left := slices.Clone(names)
