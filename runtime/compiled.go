@@ -60,7 +60,8 @@ func (r *Runtime) Compile(ctx context.Context, bin []byte) (*Compiled, error) {
 		}
 		cc.mods = append(cc.mods, cm)
 	}
-	hb := r.wz.NewHostModuleBuilder("")
+	// Host modules need a name to be built; instances are anonymous.
+	hb := r.wz.NewHostModuleBuilder("wasmcm-trampolines")
 	for i := range b.p.tramps {
 		cc.hostFunc(hb, i, "t"+strconv.Itoa(i))
 	}
@@ -72,7 +73,7 @@ func (r *Runtime) Compile(ctx context.Context, bin []byte) (*Compiled, error) {
 		if pb.shim != nil {
 			cm, err = r.wz.CompileModule(ctx, pb.shim)
 		} else {
-			hb := r.wz.NewHostModuleBuilder("")
+			hb := r.wz.NewHostModuleBuilder("wasmcm-bundle")
 			for _, it := range pb.items {
 				cc.hostFunc(hb, it.item.tramp, it.name)
 			}

@@ -107,7 +107,10 @@ func instanceOf(ctx context.Context) *Instance {
 // enter returns the context to run guest code with, and a function that
 // restores the previous one.
 func (inst *Instance) enter(ctx context.Context) (context.Context, func()) {
-	if inst.depth == 0 {
+	// The preallocated context is reused only when wazero keeps no
+	// reference to it after the call: with CloseOnContextDone a watcher
+	// goroutine reads it, so each call gets its own.
+	if inst.depth == 0 && !inst.c.r.cfg.CloseOnContextDone {
 		inst.depth++
 		inst.cc.Context = ctx
 		return &inst.cc, inst.leave
