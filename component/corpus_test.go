@@ -29,6 +29,8 @@ type corpusCase struct {
 	Dir   string // the manifest's directory relative to wast-bin
 	Kind  string // manifest kind: component, assert_invalid, ...
 	Bytes []byte
+	// Features are the ones the script asks for (see scriptFeatures).
+	Features Features
 }
 
 // wastBinCases returns every binary under wast-bin/<sub> (sub may be "" for
@@ -59,9 +61,10 @@ func wastBinCases(t *testing.T, root, sub string) []corpusCase {
 		}
 		dir := filepath.Dir(m)
 		rel, _ := filepath.Rel(root, dir)
+		feats := scriptFeatures(root, rel)
 		for _, e := range entries {
 			var err error
-			c := corpusCase{Name: fmt.Sprintf("%s:%d", rel, e.Line), Dir: rel, Kind: e.Kind}
+			c := corpusCase{Name: fmt.Sprintf("%s:%d", rel, e.Line), Dir: rel, Kind: e.Kind, Features: feats}
 			switch {
 			case e.Wat != "":
 				b, err := os.ReadFile(filepath.Join(dir, strings.TrimSuffix(e.Wat, ".wat")+".wasm"))
@@ -110,6 +113,50 @@ func scriptFrom(root, rel string, line int) (string, error) {
 		return "", fmt.Errorf("line %d is outside the script", line)
 	}
 	return strings.Join(lines[line-1:], ""), nil
+}
+
+// scriptFeatures returns the features a script runs with: those of the
+// reference runners by default (every proposal but nested names, 64-bit,
+// GC and shared-everything threads), plus what its header asks for with a
+// wasm-tools "-f a,b" RUN line or wasmtime ";;! name = true" lines.
+func scriptFeatures(root, rel string) Features {
+	f := AllFeatures
+	f.NestedNames, f.Memory64, f.GC, f.SharedThreads = false, false, false, false
+	text, err := scriptFrom(root, rel, 1)
+	if err != nil {
+		return f
+	}
+	set := func(name string, on bool) {
+		switch strings.TrimPrefix(strings.TrimPrefix(name, "component_model_"), "cm-") {
+		case "nested-names", "nested_names":
+			f.NestedNames = on
+		case "64", "cm64", "memory64":
+			f.Memory64 = on
+		case "gc":
+			f.GC = on
+		case "shared-everything-threads":
+			f.SharedThreads = on
+		case "implements":
+			f.Implements = on
+		case "values":
+			f.Values = on
+		}
+	}
+	for _, line := range strings.SplitN(text, "\n", 20) {
+		switch {
+		case strings.HasPrefix(line, ";; RUN"):
+			if _, flags, ok := strings.Cut(line, " -f "); ok {
+				flags, _, _ = strings.Cut(flags, " ")
+				for _, n := range strings.Split(flags, ",") {
+					set(n, true)
+				}
+			}
+		case strings.HasPrefix(line, ";;!"):
+			name, val, _ := strings.Cut(strings.TrimSpace(line[3:]), "=")
+			set(strings.TrimSpace(name), strings.TrimSpace(val) == "true")
+		}
+	}
+	return f
 }
 
 // binaryOfText concatenates the string literals of a (component binary

@@ -47,5 +47,6 @@ func FuzzDecode(f *testing.F) {
 				t.Fatal("encoding is not stable")
 			}
 		}
+		_ = Validate(c, AllFeatures) // must not panic or hang
 	})
 }

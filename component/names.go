@@ -1,0 +1,386 @@
+package component
+
+import (
+	"fmt"
+	"strings"
+)
+
+// nameKind classifies an extern name (Explainer.md, "Import and Export
+// Definitions").
+type nameKind uint8
+
+const (
+	nameLabel nameKind = iota
+	nameConstructor
+	nameMethod
+	nameStatic
+	nameInterface
+	nameDependency // wasm-tools: unlocked-dep=<..>, locked-dep=<..>
+	nameURL        // wasm-tools: url=<..>
+	nameHash       // wasm-tools: integrity=<..>
+)
+
+// externName is a parsed extern name.
+type externName struct {
+	kind nameKind
+	raw  string
+	// resource and item of [constructor]r, [method]r.m, [static]r.m.
+	resource, item string
+	// interface names: ns:pkg/iface@version
+	version string
+}
+
+// isKebab reports whether s is a label: kebab-case words, each all
+// lowercase or all uppercase, later words may start with a digit.
+func isKebab(s string) bool {
+	if s == "" || strings.HasSuffix(s, "-") {
+		return false
+	}
+	lower, upper, first, digit := false, false, true, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' && !lower && !upper:
+			lower = true
+		case c >= 'A' && c <= 'Z' && !lower && !upper:
+			upper = true
+		case c >= '0' && c <= '9' && !lower && !upper && !first:
+			digit = true
+		case c >= 'a' && c <= 'z' && lower:
+		case c >= 'A' && c <= 'Z' && upper:
+		case c >= '0' && c <= '9' && (lower || upper):
+			digit = true
+		case c == '-' && (lower || upper || digit):
+			lower, upper, first, digit = false, false, false, false
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func kebabErr(s string) error { return fmt.Errorf("`%s` is not in kebab case", s) }
+
+// parseExternName parses an import or export name.
+func parseExternName(s string, f Features) (externName, error) {
+	n := externName{raw: s}
+	rest := s
+	eat := func(p string) bool {
+		if strings.HasPrefix(rest, p) {
+			rest = rest[len(p):]
+			return true
+		}
+		return false
+	}
+	resourceFunc := func(k nameKind) (externName, error) {
+		dot := strings.IndexByte(rest, '.')
+		if dot < 0 {
+			return n, fmt.Errorf("failed to find `.` character")
+		}
+		n.kind, n.resource, n.item = k, rest[:dot], rest[dot+1:]
+		if !isKebab(n.resource) {
+			return n, kebabErr(n.resource)
+		}
+		if !isKebab(n.item) {
+			return n, kebabErr(n.item)
+		}
+		return n, nil
+	}
+	switch {
+	case eat("[constructor]"):
+		if !isKebab(rest) {
+			return n, kebabErr(rest)
+		}
+		n.kind, n.resource = nameConstructor, rest
+		return n, nil
+	case eat("[method]"):
+		return resourceFunc(nameMethod)
+	case eat("[static]"):
+		return resourceFunc(nameStatic)
+	case eat("unlocked-dep="):
+		n.kind = nameDependency
+		if !eat("<") || !strings.HasSuffix(rest, ">") {
+			return n, fmt.Errorf("expected `<...>` in a dependency name")
+		}
+		q := rest[:len(rest)-1]
+		path, ver, hasVer := strings.Cut(q, "@")
+		if err := checkPkgPath(path, false, f); err != nil {
+			return n, err
+		}
+		if hasVer && ver != "*" {
+			if !strings.HasPrefix(ver, "{") || !strings.HasSuffix(ver, "}") {
+				return n, fmt.Errorf("expected `{` at `%s`", ver)
+			}
+			if err := checkSemverRange(ver[1 : len(ver)-1]); err != nil {
+				return n, err
+			}
+		}
+		return n, nil
+	case eat("locked-dep="):
+		n.kind = nameDependency
+		if !eat("<") {
+			return n, fmt.Errorf("expected `<` at `%s`", rest)
+		}
+		end := strings.IndexByte(rest, '>')
+		if end < 0 {
+			return n, fmt.Errorf("failed to find `>` character")
+		}
+		path, ver, hasVer := strings.Cut(rest[:end], "@")
+		if err := checkPkgPath(path, false, f); err != nil {
+			return n, err
+		}
+		if hasVer && !validSemver(ver) {
+			return n, fmt.Errorf("`%s` is not a valid semver", ver)
+		}
+		return n, checkOptionalHash(rest[end+1:])
+	case eat("url="):
+		n.kind = nameURL
+		if !eat("<") {
+			return n, fmt.Errorf("expected `<` at `%s`", rest)
+		}
+		end := strings.IndexByte(rest, '>')
+		if end < 0 {
+			return n, fmt.Errorf("failed to find `>` character")
+		}
+		if strings.Contains(rest[:end], "<") {
+			return n, fmt.Errorf("url cannot contain `<`")
+		}
+		return n, checkOptionalHash(rest[end+1:])
+	case eat("integrity="):
+		n.kind = nameHash
+		if !eat("<") || !strings.HasSuffix(rest, ">") {
+			return n, fmt.Errorf("expected `<...>` in an integrity name")
+		}
+		return n, checkHash(rest[:len(rest)-1])
+	case strings.Contains(rest, ":"):
+		n.kind = nameInterface
+		path, ver, hasVer := strings.Cut(rest, "@")
+		if err := checkPkgPath(path, true, f); err != nil {
+			return n, err
+		}
+		if hasVer {
+			n.version = ver
+			if ver == "" {
+				return n, fmt.Errorf("empty version in `%s`", s)
+			}
+		}
+		return n, nil
+	}
+	if !isKebab(rest) {
+		return n, kebabErr(rest)
+	}
+	n.kind = nameLabel
+	return n, nil
+}
+
+// checkPkgPath checks ns:pkg(/iface)* (nested namespaces and projections
+// with the 🪺 feature).
+func checkPkgPath(p string, requireProjection bool, f Features) error {
+	pkg, proj, hasProj := strings.Cut(p, "/")
+	parts := strings.Split(pkg, ":")
+	if len(parts) < 2 || (len(parts) > 2 && !f.NestedNames) {
+		if len(parts) < 2 {
+			return fmt.Errorf("expected `:` in `%s`", p)
+		}
+		return fmt.Errorf("nested package names need the 🪺 feature: `%s`", p)
+	}
+	for _, w := range parts {
+		if w == "" {
+			return fmt.Errorf("empty identifier segment in `%s`", p)
+		}
+		if !isKebab(w) {
+			return kebabErr(w)
+		}
+		if strings.ToLower(w) != w {
+			return fmt.Errorf("character is not lowercase in package name/namespace `%s`", w)
+		}
+	}
+	if !hasProj {
+		if requireProjection {
+			return fmt.Errorf("expected `/` after package name")
+		}
+		return nil
+	}
+	projs := strings.Split(proj, "/")
+	if len(projs) > 1 && !f.NestedNames {
+		return fmt.Errorf("nested interface names need the 🪺 feature: `%s`", p)
+	}
+	for _, w := range projs {
+		if w == "" {
+			return fmt.Errorf("empty identifier segment in `%s`", p)
+		}
+		if !isKebab(w) {
+			return kebabErr(w)
+		}
+	}
+	return nil
+}
+
+func checkOptionalHash(rest string) error {
+	if rest == "" {
+		return nil
+	}
+	if !strings.HasPrefix(rest, ",integrity=<") || !strings.HasSuffix(rest, ">") {
+		return fmt.Errorf("trailing characters found: `%s`", rest)
+	}
+	return checkHash(rest[len(",integrity=<") : len(rest)-1])
+}
+
+func checkHash(s string) error {
+	any := false
+	for _, h := range strings.Fields(s) {
+		any = true
+		var rest string
+		switch {
+		case strings.HasPrefix(h, "sha256"), strings.HasPrefix(h, "sha384"), strings.HasPrefix(h, "sha512"):
+			rest = h[6:]
+		default:
+			return fmt.Errorf("unrecognized hash algorithm: `%s`", h)
+		}
+		if !strings.HasPrefix(rest, "-") {
+			return fmt.Errorf("expected `-` after hash algorithm: %s", h)
+		}
+		b64, _, _ := strings.Cut(rest[1:], "?")
+		if !isBase64(b64) {
+			return fmt.Errorf("not valid base64: `%s`", b64)
+		}
+	}
+	if !any {
+		return fmt.Errorf("integrity hash cannot be empty")
+	}
+	return nil
+}
+
+func isBase64(s string) bool {
+	if s == "" || len(s)%4 != 0 {
+		return false
+	}
+	pad := len(s) - len(strings.TrimRight(s, "="))
+	if pad > 2 {
+		return false
+	}
+	for _, c := range s[:len(s)-pad] {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
+			return false
+		}
+	}
+	return true
+}
+
+func checkSemverRange(r string) error {
+	switch {
+	case r == "*":
+		return nil
+	case strings.HasPrefix(r, ">="):
+		lower, upper, hasUpper := strings.Cut(r[2:], " ")
+		if !validSemver(lower) {
+			return fmt.Errorf("`%s` is not a valid semver", lower)
+		}
+		if hasUpper {
+			if !strings.HasPrefix(upper, "<") {
+				return fmt.Errorf("expected `<` at start of version range upper bounds")
+			}
+			if !validSemver(upper[1:]) {
+				return fmt.Errorf("`%s` is not a valid semver", upper[1:])
+			}
+		}
+		return nil
+	case strings.HasPrefix(r, "<"):
+		if !validSemver(r[1:]) {
+			return fmt.Errorf("`%s` is not a valid semver", r[1:])
+		}
+		return nil
+	}
+	return fmt.Errorf("expected `>=` or `<` at start of version range")
+}
+
+// validSemver checks MAJOR.MINOR.PATCH(-pre)?(+build)? as semver.org
+// defines it.
+func validSemver(v string) bool {
+	core, build, hasBuild := strings.Cut(v, "+")
+	if hasBuild && !validIdents(build, false) {
+		return false
+	}
+	core, pre, hasPre := strings.Cut(core, "-")
+	if hasPre && !validIdents(pre, true) {
+		return false
+	}
+	nums := strings.Split(core, ".")
+	if len(nums) != 3 {
+		return false
+	}
+	for _, n := range nums {
+		if !numericIdent(n) {
+			return false
+		}
+	}
+	return true
+}
+
+func numericIdent(n string) bool {
+	if n == "" || (len(n) > 1 && n[0] == '0') {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		if n[i] < '0' || n[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func validIdents(s string, noLeadingZero bool) bool {
+	for _, id := range strings.Split(s, ".") {
+		if id == "" {
+			return false
+		}
+		allDigits := true
+		for i := 0; i < len(id); i++ {
+			c := id[i]
+			if c >= '0' && c <= '9' {
+				continue
+			}
+			allDigits = false
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-') {
+				return false
+			}
+		}
+		if noLeadingZero && allDigits && len(id) > 1 && id[0] == '0' {
+			return false
+		}
+	}
+	return true
+}
+
+// isCanonVersion reports whether v is a 🔗 canonversion: 1, 0.1, 0.0.1,
+// 0.0.0 and the like.
+func isCanonVersion(v string) bool {
+	parts := strings.Split(v, ".")
+	switch len(parts) {
+	case 1:
+		return numericIdent(parts[0]) && parts[0] != "0"
+	case 2:
+		return parts[0] == "0" && numericIdent(parts[1]) && parts[1] != "0"
+	case 3:
+		return parts[0] == "0" && parts[1] == "0" && numericIdent(parts[2])
+	}
+	return false
+}
+
+// uniqueKey canonicalises a name for the strong-uniqueness check: lowercase,
+// [method]l.l and [static]l.l become l, other annotations but
+// [constructor] are stripped.
+func (n *externName) uniqueKey() string {
+	switch n.kind {
+	case nameConstructor:
+		return "[constructor]" + strings.ToLower(n.resource)
+	case nameMethod, nameStatic:
+		if strings.EqualFold(n.resource, n.item) {
+			return strings.ToLower(n.resource)
+		}
+		return strings.ToLower(n.resource + "." + n.item)
+	case nameLabel:
+		return strings.ToLower(n.raw)
+	}
+	return n.raw
+}

@@ -1,0 +1,772 @@
+package component
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/wasmcm/wasmcm/internal/wasm"
+)
+
+// Features selects the gated proposals (Explainer.md, "Gated Features")
+// that validation accepts.
+type Features struct {
+	Async             bool // 🔀 async, stream, future
+	Map               bool // 🗺️ the map type
+	Implements        bool // 🏷️ implements and external-id
+	Values            bool // 🪙 value imports/exports and start
+	NestedNames       bool // 🪺 nested namespaces and packages
+	MoreAsyncBuiltins bool // 🚝 more options on async built-ins
+	AsyncStackful     bool // 🚟 async lift without callback
+	Threading         bool // 🧵 threading built-ins
+	SharedThreads     bool // 🧵② shared-everything threads
+	FixedLengthLists  bool // 🔧 fixed-length lists
+	ErrorContext      bool // 📝 the error-context type
+	CanonNames        bool // 🔗 canonical interface names
+	Memory64          bool // 🐘 64-bit memories and contexts
+	GC                bool // wasm-tools' GC canonical options
+}
+
+// DefaultFeatures are the features that shipped in a WASI release.
+var DefaultFeatures = Features{Async: true, Map: true, Implements: true}
+
+// AllFeatures enables every gated feature.
+var AllFeatures = Features{
+	Async: true, Map: true, Implements: true, Values: true, NestedNames: true,
+	MoreAsyncBuiltins: true, AsyncStackful: true, Threading: true, SharedThreads: true,
+	FixedLengthLists: true, ErrorContext: true, CanonNames: true, Memory64: true, GC: true,
+}
+
+// ValidationError says why a component is invalid: the path of sections
+// and items where (e.g. "component 0 > section 3 (type) > item 2") and why.
+type ValidationError struct {
+	Where string
+	Msg   string
+}
+
+// Error formats the error as "where: msg".
+func (e *ValidationError) Error() string { return e.Where + ": " + e.Msg }
+
+// Validate checks c against the validation rules of the Component Model
+// (Explainer.md, Binary.md, CanonicalABI.md) with the given features: index
+// spaces, aliases, instantiation argument types (with subtyping), resource
+// rules, names, canonical options and core module imports. Core function
+// bodies are left to wazero, which validates them when it compiles.
+func Validate(c *Component, f Features) error {
+	v := &validator{f: f}
+	_, err := v.component(c, nil, 0)
+	return err
+}
+
+type validator struct {
+	f       Features
+	types   []vtype
+	nextRID rid
+	// where names the item being validated, for errors.
+	where []string
+}
+
+type scopeKind uint8
+
+const (
+	scopeComponent scopeKind = iota
+	scopeComponentType
+	scopeInstanceType
+)
+
+// coreType is an entry of a core type index space.
+type coreType struct {
+	sub    *wasm.SubType
+	module *moduleType
+}
+
+// coreInstance is the type of a core instance: its exports.
+type coreInstance struct {
+	names   []string
+	exports map[string]coreExtern
+}
+
+type valueEntry struct {
+	t    vval
+	used bool
+}
+
+// scope is one component, component type or instance type being validated,
+// with its index spaces.
+type scope struct {
+	kind   scopeKind
+	parent *scope
+
+	coreTypes     []coreType
+	coreFuncs     []*wasm.FuncType
+	coreTables    []wasm.TableType
+	coreMemories  []wasm.MemoryType
+	coreGlobals   []wasm.GlobalType
+	coreTags      []*wasm.FuncType
+	coreModules   []*moduleType
+	coreInstances []*coreInstance
+
+	types      []tid
+	funcs      []tid
+	values     []valueEntry
+	instances  []tid
+	components []tid
+
+	importKeys, exportKeys  map[string]string // strong-uniqueness keys
+	importNames             map[string]bool
+	exportNames             map[string]bool
+	imports, exports        []vexport
+	importedSet             map[tid]bool // types valid to mention in imports
+	exportedSet             map[tid]bool // types valid to mention in exports
+	impRes, expRes          resourceNames
+	localResources          map[rid]wasm.ValType // resources defined here, by rep
+	importedRes, definedRes []rid
+	hasStart                bool
+	contextType             *wasm.ValType
+}
+
+func newScope(kind scopeKind, parent *scope) *scope {
+	return &scope{
+		kind: kind, parent: parent,
+		importKeys: map[string]string{}, exportKeys: map[string]string{},
+		importNames: map[string]bool{}, exportNames: map[string]bool{},
+		importedSet: map[tid]bool{}, exportedSet: map[tid]bool{},
+		localResources: map[rid]wasm.ValType{},
+	}
+}
+
+func (v *validator) errf(format string, args ...any) error {
+	return &ValidationError{Where: strings.Join(v.where, " > "), Msg: fmt.Sprintf(format, args...)}
+}
+
+func (v *validator) push(format string, args ...any) {
+	v.where = append(v.where, fmt.Sprintf(format, args...))
+}
+func (v *validator) pop() { v.where = v.where[:len(v.where)-1] }
+
+var sectionNames = [...]string{"custom", "core module", "core instance", "core type", "component",
+	"instance", "alias", "type", "canon", "start", "import", "export", "value"}
+
+// component validates a component (nested in parent when non-nil) and
+// returns its type.
+func (v *validator) component(c *Component, parent *scope, depth int) (tid, error) {
+	if depth > MaxNesting {
+		return 0, v.errf("components nest deeper than %d levels", MaxNesting)
+	}
+	s := newScope(scopeComponent, parent)
+	for i, sec := range c.Sections {
+		v.push("section %d (%s)", i, sectionNames[sec.ID()])
+		if err := v.section(s, sec, depth); err != nil {
+			return 0, err
+		}
+		v.pop()
+	}
+	for i, val := range s.values {
+		if !val.used {
+			return 0, v.errf("value %d was never used (every value must be consumed exactly once)", i)
+		}
+	}
+	ct := &vcomp{imports: s.imports, exports: s.exports, imported: s.importedRes}
+	// Resources defined by this component are exported fresh by each
+	// instantiation.
+	for r := range s.localResources {
+		ct.defined = append(ct.defined, r)
+	}
+	ct.defined = append(ct.defined, s.definedRes...)
+	return v.newType(vtype{kind: vComponent, comp: ct}), nil
+}
+
+func (v *validator) section(s *scope, sec Section, depth int) error {
+	switch sec := sec.(type) {
+	case *CustomSection:
+		return nil
+	case *CoreModuleSection:
+		mt, err := v.moduleFromInfo(sec.Info)
+		if err != nil {
+			return err
+		}
+		s.coreModules = append(s.coreModules, mt)
+	case *CoreInstanceSection:
+		for i := range sec.Instances {
+			v.push("core instance %d", i)
+			if err := v.coreInstance(s, &sec.Instances[i]); err != nil {
+				return err
+			}
+			v.pop()
+		}
+	case *CoreTypeSection:
+		for i := range sec.Types {
+			v.push("core type %d", i)
+			if err := v.coreTypeDef(s, &sec.Types[i], depth); err != nil {
+				return err
+			}
+			v.pop()
+		}
+	case *ComponentSection:
+		t, err := v.component(sec.Component, s, depth+1)
+		if err != nil {
+			return err
+		}
+		s.components = append(s.components, t)
+	case *InstanceSection:
+		for i := range sec.Instances {
+			v.push("instance %d", i)
+			if err := v.instance(s, &sec.Instances[i]); err != nil {
+				return err
+			}
+			v.pop()
+		}
+	case *AliasSection:
+		for i := range sec.Aliases {
+			v.push("alias %d", i)
+			if err := v.aliasDef(s, &sec.Aliases[i]); err != nil {
+				return err
+			}
+			v.pop()
+		}
+	case *TypeSection:
+		for i, t := range sec.Types {
+			v.push("type %d", i)
+			id, err := v.typeDef(s, t, depth)
+			if err != nil {
+				return err
+			}
+			s.types = append(s.types, id)
+			v.pop()
+		}
+	case *CanonSection:
+		for i := range sec.Funcs {
+			v.push("canon %d (%s)", i, sec.Funcs[i].Op)
+			if err := v.canon(s, &sec.Funcs[i]); err != nil {
+				return err
+			}
+			v.pop()
+		}
+	case *StartSection:
+		return v.start(s, sec)
+	case *ImportSection:
+		for i := range sec.Imports {
+			im := &sec.Imports[i]
+			v.push("import %d (%q)", i, im.Name.Name)
+			e, err := v.externType(s, &im.Type, true)
+			if err != nil {
+				return err
+			}
+			if err := v.addExtern(s, &im.Name, e, true); err != nil {
+				return err
+			}
+			v.pop()
+		}
+	case *ExportSection:
+		for i := range sec.Exports {
+			ex := &sec.Exports[i]
+			v.push("export %d (%q)", i, ex.Name.Name)
+			if err := v.export(s, ex); err != nil {
+				return err
+			}
+			v.pop()
+		}
+	case *ValueSection:
+		if !v.f.Values {
+			return v.errf("value definitions need the 🪙 (values) feature")
+		}
+		for i := range sec.Values {
+			t, err := v.valType(s, sec.Values[i].Type)
+			if err != nil {
+				return err
+			}
+			s.values = append(s.values, valueEntry{t: t})
+		}
+	}
+	return nil
+}
+
+// ---- index space lookups ----
+
+func (v *validator) typeAt(s *scope, i uint32) (tid, error) {
+	if int64(i) >= int64(len(s.types)) {
+		return 0, v.errf("type index %d out of bounds (%d types)", i, len(s.types))
+	}
+	return s.types[i], nil
+}
+
+func (v *validator) funcAt(s *scope, i uint32) (tid, error) {
+	if int64(i) >= int64(len(s.funcs)) {
+		return 0, v.errf("function index %d out of bounds (%d functions)", i, len(s.funcs))
+	}
+	return s.funcs[i], nil
+}
+
+func (v *validator) coreFuncAt(s *scope, i uint32) (*wasm.FuncType, error) {
+	if int64(i) >= int64(len(s.coreFuncs)) {
+		return nil, v.errf("core function index %d out of bounds (%d core functions)", i, len(s.coreFuncs))
+	}
+	return s.coreFuncs[i], nil
+}
+
+func (v *validator) coreTypeAt(s *scope, i uint32) (coreType, error) {
+	if int64(i) >= int64(len(s.coreTypes)) {
+		return coreType{}, v.errf("core type index %d out of bounds (%d core types)", i, len(s.coreTypes))
+	}
+	return s.coreTypes[i], nil
+}
+
+func (v *validator) coreFuncTypeAt(s *scope, i uint32) (*wasm.FuncType, error) {
+	ct, err := v.coreTypeAt(s, i)
+	if err != nil {
+		return nil, err
+	}
+	if ct.sub == nil || ct.sub.Kind != wasm.CompFunc {
+		return nil, v.errf("core type index %d is not a function type", i)
+	}
+	return &ct.sub.Func, nil
+}
+
+func (v *validator) memoryAt(s *scope, i uint32) (wasm.MemoryType, error) {
+	if int64(i) >= int64(len(s.coreMemories)) {
+		return wasm.MemoryType{}, v.errf("memory index %d out of bounds (%d memories)", i, len(s.coreMemories))
+	}
+	return s.coreMemories[i], nil
+}
+
+// valType resolves a value type of the binary into the arena, checking
+// that an index names a defined value type.
+func (v *validator) valType(s *scope, t ValType) (vval, error) {
+	if t.Prim != 0 {
+		if t.Prim == ErrorContext && !v.f.ErrorContext {
+			return vval{}, v.errf("the error-context type needs the 📝 feature")
+		}
+		return vval{prim: t.Prim}, nil
+	}
+	id, err := v.typeAt(s, t.Index)
+	if err != nil {
+		return vval{}, err
+	}
+	if v.types[id].kind != vDefined {
+		return vval{}, v.errf("type index %d is not a defined type (it is a %s)", t.Index, v.types[id].kind)
+	}
+	return vval{t: id}, nil
+}
+
+func (v *validator) optValType(s *scope, t *ValType) (*vval, error) {
+	if t == nil {
+		return nil, nil
+	}
+	x, err := v.valType(s, *t)
+	if err != nil {
+		return nil, err
+	}
+	return &x, nil
+}
+
+// resourceAt returns the type index i when it names a resource type.
+func (v *validator) resourceAt(s *scope, i uint32) (tid, error) {
+	id, err := v.typeAt(s, i)
+	if err != nil {
+		return 0, err
+	}
+	if v.types[id].kind != vResource {
+		return 0, v.errf("type index %d is not a resource type", i)
+	}
+	return id, nil
+}
+
+// ---- core modules, types and instances ----
+
+func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
+	mt := &moduleType{etypes: map[string]coreExtern{}}
+	ft := func(i uint32) *wasm.FuncType {
+		if f := info.FuncType(i); f != nil {
+			return f
+		}
+		return &wasm.FuncType{}
+	}
+	conv := func(t wasm.ExternType) coreExtern {
+		ce := coreExtern{kind: t.Kind, table: t.Table, memory: t.Memory, global: t.Global}
+		if t.Kind == wasm.ExternFunc || t.Kind == wasm.ExternTag || t.Kind == wasm.ExternFuncExact {
+			if info.FuncType(t.Index) == nil {
+				return coreExtern{kind: 0xff}
+			}
+			ce.fn = ft(t.Index)
+		}
+		return ce
+	}
+	for _, im := range info.Imports {
+		ce := conv(im.Type)
+		if ce.kind == 0xff {
+			return nil, v.errf("core module import %q %q: type index %d is not a function type", im.Module, im.Name, im.Type.Index)
+		}
+		mt.imports = append(mt.imports, im)
+		mt.itypes = append(mt.itypes, ce)
+	}
+	for _, e := range info.Exports {
+		t, ok := info.ExportType(e)
+		if !ok {
+			return nil, v.errf("core module export %q: %s index %d out of bounds", e.Name, e.Kind, e.Index)
+		}
+		if _, dup := mt.etypes[e.Name]; dup {
+			return nil, v.errf("core module export name %q is not unique", e.Name)
+		}
+		ce := conv(t)
+		if ce.kind == 0xff {
+			return nil, v.errf("core module export %q has an invalid type", e.Name)
+		}
+		mt.exports = append(mt.exports, e.Name)
+		mt.etypes[e.Name] = ce
+	}
+	return mt, nil
+}
+
+func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
+	if ct.Module == nil {
+		for i := range ct.Rec.Types {
+			st := &ct.Rec.Types[i]
+			if st.Kind != wasm.CompFunc && !v.f.GC {
+				return v.errf("core %s types need the GC feature", map[wasm.CompositeKind]string{wasm.CompStruct: "struct", wasm.CompArray: "array", wasm.CompCont: "cont"}[st.Kind])
+			}
+			s.coreTypes = append(s.coreTypes, coreType{sub: st})
+		}
+		return nil
+	}
+	// A module type gets its own, initially empty, type index space.
+	mt := &moduleType{etypes: map[string]coreExtern{}}
+	var types []coreType
+	resolve := func(t wasm.ExternType) (coreExtern, error) {
+		ce := coreExtern{kind: t.Kind, table: t.Table, memory: t.Memory, global: t.Global}
+		if t.Kind == wasm.ExternFunc || t.Kind == wasm.ExternTag || t.Kind == wasm.ExternFuncExact {
+			if int64(t.Index) >= int64(len(types)) {
+				return ce, v.errf("type index %d out of bounds in a module type", t.Index)
+			}
+			if types[t.Index].sub == nil || types[t.Index].sub.Kind != wasm.CompFunc {
+				return ce, v.errf("type index %d is not a function type", t.Index)
+			}
+			ce.fn = &types[t.Index].sub.Func
+		}
+		return ce, nil
+	}
+	for i := range ct.Module.Decls {
+		d := &ct.Module.Decls[i]
+		switch d.Kind {
+		case ModuleDeclType:
+			for j := range d.Type.Types {
+				types = append(types, coreType{sub: &d.Type.Types[j]})
+			}
+		case ModuleDeclAlias:
+			if d.Count == 0 {
+				// count 0 is the module type itself, whose space is local.
+				if int64(d.Index) >= int64(len(types)) {
+					return v.errf("type index %d out of bounds in a module type", d.Index)
+				}
+				types = append(types, types[d.Index])
+				continue
+			}
+			target, err := v.outerScope(s, d.Count-1)
+			if err != nil {
+				return err
+			}
+			t, err := v.coreTypeAt(target, d.Index)
+			if err != nil {
+				return err
+			}
+			if t.module != nil {
+				return v.errf("a module type cannot alias a module type")
+			}
+			types = append(types, t)
+		case ModuleDeclImport:
+			ce, err := resolve(d.Import.Type)
+			if err != nil {
+				return err
+			}
+			mt.imports = append(mt.imports, d.Import)
+			mt.itypes = append(mt.itypes, ce)
+		case ModuleDeclExport:
+			ce, err := resolve(d.Extern)
+			if err != nil {
+				return err
+			}
+			if _, dup := mt.etypes[d.Name]; dup {
+				return v.errf("export name %q already defined", d.Name)
+			}
+			mt.exports = append(mt.exports, d.Name)
+			mt.etypes[d.Name] = ce
+		}
+	}
+	s.coreTypes = append(s.coreTypes, coreType{module: mt})
+	return nil
+}
+
+// outerScope returns the scope count levels out of s.
+func (v *validator) outerScope(s *scope, count uint32) (*scope, error) {
+	t := s
+	for i := uint32(0); i < count; i++ {
+		if t.parent == nil {
+			return nil, v.errf("invalid outer alias count of %d", count)
+		}
+		t = t.parent
+	}
+	return t, nil
+}
+
+func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
+	if !ci.Instantiate {
+		inst := &coreInstance{exports: map[string]coreExtern{}}
+		for _, e := range ci.Exports {
+			if _, dup := inst.exports[e.Name]; dup {
+				return v.errf("export name `%s` already defined", e.Name)
+			}
+			ce, err := v.coreItem(s, e.Sort, e.Index)
+			if err != nil {
+				return err
+			}
+			inst.names = append(inst.names, e.Name)
+			inst.exports[e.Name] = ce
+		}
+		s.coreInstances = append(s.coreInstances, inst)
+		return nil
+	}
+	if int64(ci.Module) >= int64(len(s.coreModules)) {
+		return v.errf("unknown module %d: module index out of bounds", ci.Module)
+	}
+	mt := s.coreModules[ci.Module]
+	args := map[string]*coreInstance{}
+	for _, a := range ci.Args {
+		if _, dup := args[a.Name]; dup {
+			return v.errf("duplicate module instantiation argument named `%s`", a.Name)
+		}
+		if int64(a.Instance) >= int64(len(s.coreInstances)) {
+			return v.errf("unknown core instance %d: instance index out of bounds", a.Instance)
+		}
+		args[a.Name] = s.coreInstances[a.Instance]
+	}
+	for i, im := range mt.imports {
+		inst, ok := args[im.Module]
+		if !ok {
+			return v.errf("missing module instantiation argument named `%s`", im.Module)
+		}
+		got, ok := inst.exports[im.Name]
+		if !ok {
+			return v.errf("module instantiation argument `%s` does not export an item named `%s`", im.Module, im.Name)
+		}
+		if err := v.coreExternSub(got, mt.itypes[i]); err != nil {
+			return v.errf("type mismatch for export `%s` of module instantiation argument `%s`: %v", im.Name, im.Module, err)
+		}
+	}
+	inst := &coreInstance{names: mt.exports, exports: mt.etypes}
+	s.coreInstances = append(s.coreInstances, inst)
+	return nil
+}
+
+// coreItem returns the type of a core definition by sort and index.
+func (v *validator) coreItem(s *scope, sort Sort, i uint32) (coreExtern, error) {
+	oob := func(what string, n int) error {
+		return v.errf("unknown %s %d: %s index out of bounds (%d)", what, i, what, n)
+	}
+	switch sort {
+	case SortCoreFunc:
+		if int64(i) >= int64(len(s.coreFuncs)) {
+			return coreExtern{}, oob("function", len(s.coreFuncs))
+		}
+		return coreExtern{kind: wasm.ExternFunc, fn: s.coreFuncs[i]}, nil
+	case SortCoreTable:
+		if int64(i) >= int64(len(s.coreTables)) {
+			return coreExtern{}, oob("table", len(s.coreTables))
+		}
+		return coreExtern{kind: wasm.ExternTable, table: s.coreTables[i]}, nil
+	case SortCoreMemory:
+		if int64(i) >= int64(len(s.coreMemories)) {
+			return coreExtern{}, oob("memory", len(s.coreMemories))
+		}
+		return coreExtern{kind: wasm.ExternMemory, memory: s.coreMemories[i]}, nil
+	case SortCoreGlobal:
+		if int64(i) >= int64(len(s.coreGlobals)) {
+			return coreExtern{}, oob("global", len(s.coreGlobals))
+		}
+		return coreExtern{kind: wasm.ExternGlobal, global: s.coreGlobals[i]}, nil
+	case SortCoreTag:
+		if int64(i) >= int64(len(s.coreTags)) {
+			return coreExtern{}, oob("tag", len(s.coreTags))
+		}
+		return coreExtern{kind: wasm.ExternTag, fn: s.coreTags[i]}, nil
+	}
+	return coreExtern{}, v.errf("a core instance cannot export a %s", sort)
+}
+
+func limitsSub(a, b wasm.Limits) bool {
+	if a.Min < b.Min {
+		return false
+	}
+	if b.Max != nil && (a.Max == nil || *a.Max > *b.Max) {
+		return false
+	}
+	return true
+}
+
+// coreExternSub checks that a core item of type a may be given where b is
+// expected (core import matching).
+func (v *validator) coreExternSub(a, b coreExtern) error {
+	ka, kb := a.kind, b.kind
+	if ka == wasm.ExternFuncExact {
+		ka = wasm.ExternFunc
+	}
+	if kb == wasm.ExternFuncExact {
+		kb = wasm.ExternFunc
+	}
+	if ka != kb {
+		return fmt.Errorf("expected %s, found %s", kb, ka)
+	}
+	switch ka {
+	case wasm.ExternFunc, wasm.ExternTag:
+		if !a.fn.Equal(b.fn) {
+			return fmt.Errorf("expected: %s, found: %s", b.fn, a.fn)
+		}
+	case wasm.ExternTable:
+		if a.table.Elem.Canonical() != b.table.Elem.Canonical() {
+			return fmt.Errorf("expected table element type %s, found %s", b.table.Elem, a.table.Elem)
+		}
+		if a.table.Is64 != b.table.Is64 || a.table.Shared != b.table.Shared || !limitsSub(a.table.Limits, b.table.Limits) {
+			return fmt.Errorf("mismatch in table limits")
+		}
+	case wasm.ExternMemory:
+		if a.memory.Shared != b.memory.Shared {
+			return fmt.Errorf("mismatch in the shared flag for memories")
+		}
+		if a.memory.Is64 != b.memory.Is64 || !limitsSub(a.memory.Limits, b.memory.Limits) {
+			return fmt.Errorf("mismatch in memory limits")
+		}
+		pa, pb := a.memory.PageSizeLog2, b.memory.PageSizeLog2
+		if (pa == nil) != (pb == nil) || (pa != nil && *pa != *pb) {
+			return fmt.Errorf("mismatch in memory page sizes")
+		}
+	case wasm.ExternGlobal:
+		if a.global.Val.Canonical() != b.global.Val.Canonical() {
+			return fmt.Errorf("expected global type %s, found %s", b.global.Val, a.global.Val)
+		}
+		if a.global.Mutable != b.global.Mutable || a.global.Shared != b.global.Shared {
+			return fmt.Errorf("global mutability mismatch")
+		}
+	}
+	return nil
+}
+
+// ---- aliases ----
+
+func (v *validator) aliasDef(s *scope, a *Alias) error {
+	switch a.Target {
+	case AliasCoreExport:
+		if int64(a.Instance) >= int64(len(s.coreInstances)) {
+			return v.errf("unknown core instance %d: instance index out of bounds", a.Instance)
+		}
+		inst := s.coreInstances[a.Instance]
+		ce, ok := inst.exports[a.Name]
+		if !ok {
+			return v.errf("core instance %d has no export named `%s`", a.Instance, a.Name)
+		}
+		want := map[Sort]wasm.ExternKind{SortCoreFunc: wasm.ExternFunc, SortCoreTable: wasm.ExternTable,
+			SortCoreMemory: wasm.ExternMemory, SortCoreGlobal: wasm.ExternGlobal, SortCoreTag: wasm.ExternTag}[a.Sort]
+		k := ce.kind
+		if k == wasm.ExternFuncExact {
+			k = wasm.ExternFunc
+		}
+		if k != want {
+			return v.errf("export `%s` for core instance %d is not a %s", a.Name, a.Instance, want)
+		}
+		switch a.Sort {
+		case SortCoreFunc:
+			s.coreFuncs = append(s.coreFuncs, ce.fn)
+		case SortCoreTable:
+			s.coreTables = append(s.coreTables, ce.table)
+		case SortCoreMemory:
+			s.coreMemories = append(s.coreMemories, ce.memory)
+		case SortCoreGlobal:
+			s.coreGlobals = append(s.coreGlobals, ce.global)
+		case SortCoreTag:
+			s.coreTags = append(s.coreTags, ce.fn)
+		}
+		return nil
+	case AliasExport:
+		if s.kind != scopeComponent && a.Sort != SortType && a.Sort != SortInstance {
+			return v.errf("export aliases in a type may only refer to types or instances")
+		}
+		if int64(a.Instance) >= int64(len(s.instances)) {
+			return v.errf("unknown instance %d: instance index out of bounds", a.Instance)
+		}
+		it := v.types[s.instances[a.Instance]].inst
+		e, ok := it.lookup(a.Name)
+		if !ok {
+			return v.errf("instance %d has no export named `%s`", a.Instance, a.Name)
+		}
+		if e.sort != a.Sort {
+			return v.errf("export `%s` of instance %d is a %s, not a %s", a.Name, a.Instance, e.sort, a.Sort)
+		}
+		return v.addEntity(s, e)
+	case AliasOuter:
+		if s.kind != scopeComponent && a.Sort != SortType && a.Sort != SortCoreType {
+			return v.errf("outer aliases in a type may only refer to types")
+		}
+		target, err := v.outerScope(s, a.Count)
+		if err != nil {
+			return err
+		}
+		// Crossing a component boundary: resources would escape their
+		// component.
+		crosses := false
+		for t, i := s, uint32(0); i < a.Count; i++ {
+			if t.kind == scopeComponent {
+				crosses = true
+			}
+			t = t.parent
+		}
+		switch a.Sort {
+		case SortType:
+			id, err := v.typeAt(target, a.Index)
+			if err != nil {
+				return err
+			}
+			if crosses && v.containsResource(id, map[tid]bool{}) {
+				return v.errf("type index %d is not valid for an outer alias: it transitively refers to resources", a.Index)
+			}
+			s.types = append(s.types, id)
+		case SortCoreType:
+			ct, err := v.coreTypeAt(target, a.Index)
+			if err != nil {
+				return err
+			}
+			s.coreTypes = append(s.coreTypes, ct)
+		case SortComponent:
+			if int64(a.Index) >= int64(len(target.components)) {
+				return v.errf("unknown component %d: component index out of bounds", a.Index)
+			}
+			s.components = append(s.components, target.components[a.Index])
+		case SortCoreModule:
+			if int64(a.Index) >= int64(len(target.coreModules)) {
+				return v.errf("unknown module %d: module index out of bounds", a.Index)
+			}
+			s.coreModules = append(s.coreModules, target.coreModules[a.Index])
+		}
+		return nil
+	}
+	return v.errf("invalid alias target")
+}
+
+// addEntity pushes a definition of the given type into its index space.
+func (v *validator) addEntity(s *scope, e entity) error {
+	switch e.sort {
+	case SortFunc:
+		s.funcs = append(s.funcs, e.t)
+	case SortType:
+		s.types = append(s.types, e.t)
+	case SortInstance:
+		s.instances = append(s.instances, e.t)
+	case SortComponent:
+		s.components = append(s.components, e.t)
+	case SortCoreModule:
+		s.coreModules = append(s.coreModules, e.mod)
+	case SortValue:
+		if !v.f.Values {
+			return v.errf("values need the 🪙 (values) feature")
+		}
+		s.values = append(s.values, valueEntry{t: e.val})
+	default:
+		return v.errf("cannot define a %s here", e.sort)
+	}
+	return nil
+}

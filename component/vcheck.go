@@ -1,0 +1,678 @@
+package component
+
+import (
+	"fmt"
+
+	"github.com/wasmcm/wasmcm/internal/wasm"
+)
+
+// ---- type definitions ----
+
+func (v *validator) typeDef(s *scope, t Type, depth int) (tid, error) {
+	switch t := t.(type) {
+	case *DefinedType:
+		return v.definedType(s, t)
+	case *FuncType:
+		return v.funcType(s, t)
+	case *ResourceType:
+		if s.kind != scopeComponent {
+			return 0, v.errf("resources can only be defined within a concrete component")
+		}
+		if t.Rep != wasm.ValI32 && !(t.Rep == wasm.ValI64 && v.f.Memory64) {
+			return 0, v.errf("resources can only be represented by `i32`")
+		}
+		if t.Dtor != nil {
+			ft, err := v.coreFuncAt(s, *t.Dtor)
+			if err != nil {
+				return 0, err
+			}
+			if len(ft.Params) != 1 || ft.Params[0] != t.Rep || len(ft.Results) != 0 {
+				return 0, v.errf("core function %d has wrong signature for a destructor", *t.Dtor)
+			}
+		}
+		id := v.newResource()
+		s.localResources[v.types[id].rid] = t.Rep
+		return id, nil
+	case *ComponentType:
+		return v.declsType(s, t.Decls, scopeComponentType, depth)
+	case *InstanceType:
+		return v.declsType(s, t.Decls, scopeInstanceType, depth)
+	}
+	return 0, v.errf("unknown type definition")
+}
+
+// checkLabels checks that labels are kebab-case, non-empty and
+// strongly-unique.
+func (v *validator) checkLabels(what string, names []string) error {
+	seen := make(map[string]string, len(names))
+	for _, n := range names {
+		if n == "" {
+			return v.errf("%s name cannot be empty", what)
+		}
+		if !isKebab(n) {
+			return v.errf("%s name `%s` is not in kebab case", what, n)
+		}
+		k := lower(n)
+		if prev, ok := seen[k]; ok {
+			return v.errf("%s name `%s` conflicts with previous %s name `%s`", what, n, what, prev)
+		}
+		seen[k] = n
+	}
+	return nil
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
+	d := &vdef{kind: t.Kind, prim: t.Prim}
+	var err error
+	vt := func(x ValType) vval {
+		if err != nil {
+			return vval{}
+		}
+		var r vval
+		r, err = v.valType(s, x)
+		return r
+	}
+	opt := func(x *ValType) *vval {
+		if err != nil || x == nil {
+			return nil
+		}
+		r := vt(*x)
+		return &r
+	}
+	switch t.Kind {
+	case KindPrimitive:
+		if t.Prim == ErrorContext && !v.f.ErrorContext {
+			return 0, v.errf("the error-context type needs the 📝 feature")
+		}
+	case KindRecord:
+		if len(t.Fields) == 0 {
+			return 0, v.errf("record type must have at least one field")
+		}
+		names := make([]string, len(t.Fields))
+		for i, f := range t.Fields {
+			names[i] = f.Name
+			d.fields = append(d.fields, vfield{name: f.Name, t: vt(f.Type)})
+		}
+		if err == nil {
+			err = v.checkLabels("record field", names)
+		}
+	case KindVariant:
+		if len(t.Cases) == 0 {
+			return 0, v.errf("variant type must have at least one case")
+		}
+		names := make([]string, len(t.Cases))
+		for i, c := range t.Cases {
+			names[i] = c.Name
+			d.cases = append(d.cases, vcase{name: c.Name, t: opt(c.Type)})
+		}
+		if err == nil {
+			err = v.checkLabels("variant case", names)
+		}
+	case KindList, KindOption:
+		d.elem = opt(&t.Elem)
+	case KindFixedList:
+		if !v.f.FixedLengthLists {
+			return 0, v.errf("fixed-length lists need the 🔧 feature")
+		}
+		if t.Len == 0 {
+			return 0, v.errf("fixed-length list must have a length greater than zero")
+		}
+		d.elem, d.n = opt(&t.Elem), t.Len
+	case KindMap:
+		if !v.f.Map {
+			return 0, v.errf("maps need the 🗺️ feature")
+		}
+		d.key, d.elem = vt(t.Key), opt(&t.Elem)
+		if err == nil && !v.isMapKey(d.key) {
+			return 0, v.errf("map key must be a boolean, integer, char or string type")
+		}
+	case KindTuple:
+		if len(t.Types) == 0 {
+			return 0, v.errf("tuple type must have at least one type")
+		}
+		for _, x := range t.Types {
+			d.types = append(d.types, vt(x))
+		}
+	case KindFlags:
+		if len(t.Names) == 0 {
+			return 0, v.errf("flags must have at least one entry")
+		}
+		if len(t.Names) > 32 {
+			return 0, v.errf("cannot have more than 32 flags")
+		}
+		d.names = t.Names
+		err = v.checkLabels("flag", t.Names)
+	case KindEnum:
+		if len(t.Names) == 0 {
+			return 0, v.errf("enum type must have at least one variant")
+		}
+		d.names = t.Names
+		err = v.checkLabels("enum tag", t.Names)
+	case KindResult:
+		d.ok, d.err = opt(t.Ok), opt(t.Err)
+	case KindOwn, KindBorrow:
+		d.res, err = v.resourceAt(s, t.Resource)
+	case KindStream, KindFuture:
+		if !v.f.Async {
+			return 0, v.errf("streams and futures need the 🔀 (async) feature")
+		}
+		d.elem = opt(t.Payload)
+		if err == nil && d.elem != nil && v.containsBorrow(*d.elem) {
+			return 0, v.errf("stream and future payloads cannot contain a borrow")
+		}
+	default:
+		return 0, v.errf("unknown defined type kind 0x%02x", byte(t.Kind))
+	}
+	if err != nil {
+		return 0, err
+	}
+	v.finish(d)
+	if d.depth > MaxNesting {
+		return 0, v.errf("type nesting is too deep")
+	}
+	if d.size >= maxValueSize {
+		return 0, v.errf("type exceeds maximum byte size (%d bytes or more)", uint64(maxValueSize))
+	}
+	return v.newType(vtype{kind: vDefined, def: d}), nil
+}
+
+func (v *validator) isMapKey(x vval) bool {
+	p := x.prim
+	if p == 0 {
+		d := v.def(x)
+		if d.kind != KindPrimitive {
+			return false
+		}
+		p = d.prim
+	}
+	switch p {
+	case F32, F64, ErrorContext:
+		return false
+	}
+	return true
+}
+
+func (v *validator) funcType(s *scope, t *FuncType) (tid, error) {
+	if t.Async && !v.f.Async {
+		return 0, v.errf("async function types need the 🔀 (async) feature")
+	}
+	fn := &vfunc{async: t.Async}
+	names := make([]string, len(t.Params))
+	for i, p := range t.Params {
+		x, err := v.valType(s, p.Type)
+		if err != nil {
+			return 0, err
+		}
+		names[i] = p.Name
+		fn.params = append(fn.params, vfield{name: p.Name, t: x})
+	}
+	if err := v.checkLabels("function parameter", names); err != nil {
+		return 0, err
+	}
+	r, err := v.optValType(s, t.Result)
+	if err != nil {
+		return 0, err
+	}
+	if r != nil && v.containsBorrow(*r) {
+		return 0, v.errf("function result cannot contain a `borrow` type")
+	}
+	fn.result = r
+	return v.newType(vtype{kind: vFunc, fn: fn}), nil
+}
+
+// declsType validates the declarations of a component or instance type in
+// a fresh scope.
+func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int) (tid, error) {
+	if depth+1 > MaxNesting {
+		return 0, v.errf("types nest deeper than %d levels", MaxNesting)
+	}
+	ns := newScope(kind, s)
+	for i := range decls {
+		d := &decls[i]
+		v.push("declaration %d", i)
+		switch d.Kind {
+		case DeclCoreType:
+			if err := v.coreTypeDef(ns, d.CoreType, depth+1); err != nil {
+				return 0, err
+			}
+		case DeclType:
+			id, err := v.typeDef(ns, d.Type, depth+1)
+			if err != nil {
+				return 0, err
+			}
+			ns.types = append(ns.types, id)
+		case DeclAlias:
+			a := d.Alias
+			if a.Target == AliasExport && a.Sort != SortType && a.Sort != SortInstance {
+				return 0, v.errf("export aliases in a type may only refer to types or instances")
+			}
+			if a.Target == AliasOuter && a.Sort != SortType && a.Sort != SortCoreType {
+				return 0, v.errf("outer aliases in a type may only refer to types")
+			}
+			if a.Target == AliasCoreExport {
+				return 0, v.errf("core export aliases are not allowed in a type")
+			}
+			if err := v.aliasDef(ns, a); err != nil {
+				return 0, err
+			}
+		case DeclImport, DeclExport:
+			imp := d.Kind == DeclImport
+			e, err := v.externType(ns, &d.Extern, imp)
+			if err != nil {
+				return 0, err
+			}
+			if err := v.addExtern(ns, &d.Name, e, imp); err != nil {
+				return 0, err
+			}
+		}
+		v.pop()
+	}
+	if kind == scopeInstanceType {
+		return v.newType(vtype{kind: vInstance, inst: &vinst{exports: ns.exports, defined: ns.definedRes}}), nil
+	}
+	return v.newType(vtype{kind: vComponent, comp: &vcomp{imports: ns.imports, exports: ns.exports,
+		imported: ns.importedRes, defined: ns.definedRes}}), nil
+}
+
+// externType resolves an import or export type into an entity; a type
+// bound creates the new type the import or export introduces.
+func (v *validator) externType(s *scope, t *ExternType, imp bool) (entity, error) {
+	e := entity{sort: t.Sort}
+	switch t.Sort {
+	case SortCoreModule:
+		ct, err := v.coreTypeAt(s, t.Index)
+		if err != nil {
+			return e, err
+		}
+		if ct.module == nil {
+			return e, v.errf("core type index %d is not a module type", t.Index)
+		}
+		e.mod = ct.module
+	case SortFunc, SortInstance, SortComponent:
+		id, err := v.typeAt(s, t.Index)
+		if err != nil {
+			return e, err
+		}
+		want := map[Sort]vkind{SortFunc: vFunc, SortInstance: vInstance, SortComponent: vComponent}[t.Sort]
+		if v.types[id].kind != want {
+			return e, v.errf("type index %d is not a%s %s type", t.Index, map[bool]string{true: "n", false: ""}[want == vInstance], want)
+		}
+		e.t = id
+	case SortValue:
+		if !v.f.Values {
+			return e, v.errf("values need the 🪙 (values) feature")
+		}
+		if t.ValueEq {
+			if int64(t.Index) >= int64(len(s.values)) {
+				return e, v.errf("value index %d out of bounds", t.Index)
+			}
+			e.val = s.values[t.Index].t
+		} else {
+			x, err := v.valType(s, t.ValueType)
+			if err != nil {
+				return e, err
+			}
+			e.val = x
+		}
+	case SortType:
+		if t.SubResource {
+			e.t = v.newResource()
+			r := v.types[e.t].rid
+			if imp {
+				s.importedRes = append(s.importedRes, r)
+			} else {
+				s.definedRes = append(s.definedRes, r)
+			}
+		} else {
+			id, err := v.typeAt(s, t.Index)
+			if err != nil {
+				return e, err
+			}
+			e.t = v.alias(id)
+		}
+	default:
+		return e, v.errf("invalid extern type sort %s", t.Sort)
+	}
+	return e, nil
+}
+
+// addExtern adds an import or export (of a component or a type) to s:
+// its index space, the named-type sets, the resource names, and the
+// import/export lists after checking its name.
+func (v *validator) addExtern(s *scope, name *ExternName, e entity, imp bool) error {
+	kind := "export"
+	if imp {
+		kind = "import"
+	}
+	if e.sort == SortInstance {
+		e.t = v.freshenInstance(s, e.t, imp)
+	}
+	if err := v.addEntity(s, e); err != nil {
+		return err
+	}
+	if e.sort == SortType && v.types[e.t].kind == vResource {
+		s.resNames(imp).register(e.t, name.Name)
+	}
+	if !v.registerNamed(s, e, imp) {
+		what := e.sort.String()
+		if e.sort == SortType {
+			what = "type"
+		}
+		return v.errf("%s not valid to be used as %s", what, kind)
+	}
+	if err := v.checkExternName(s, name, e, imp); err != nil {
+		return err
+	}
+	ve := vexport{name: name.Name, e: e}
+	if imp {
+		s.imports = append(s.imports, ve)
+	} else {
+		s.exports = append(s.exports, ve)
+	}
+	return nil
+}
+
+// freshenInstance gives the resources an instance type defines new
+// identities, as each import (or export from a type) of it makes new
+// ones; they become imported (or defined) resources of s.
+func (v *validator) freshenInstance(s *scope, t tid, imp bool) tid {
+	it := v.types[t].inst
+	if len(it.defined) == 0 {
+		return t
+	}
+	m := map[rid]rid{}
+	for _, r := range it.defined {
+		v.nextRID++
+		m[r] = v.nextRID
+		if imp {
+			s.importedRes = append(s.importedRes, v.nextRID)
+		} else {
+			s.definedRes = append(s.definedRes, v.nextRID)
+		}
+	}
+	nt := v.subst(t, m, map[tid]tid{})
+	inst := *v.types[nt].inst
+	inst.defined = nil
+	v.types[nt].inst = &inst
+	return nt
+}
+
+// resourceNames tracks the names of top-level resource imports (or
+// exports) for [constructor]/[method]/[static] names.
+type resourceNames struct {
+	byType map[tid]string
+	all    map[string]bool
+}
+
+func (r *resourceNames) register(t tid, name string) {
+	if r.byType == nil {
+		r.byType, r.all = map[tid]string{}, map[string]bool{}
+	}
+	r.byType[t] = name
+	r.all[name] = true
+}
+
+func (s *scope) resNames(imp bool) *resourceNames {
+	if imp {
+		return &s.impRes
+	}
+	return &s.expRes
+}
+
+// registerNamed checks that everything e's type mentions that must be
+// named (records, variants, enums, flags, resources) was imported (for an
+// import) or imported or exported (for an export), then records the types
+// e introduces.
+func (v *validator) registerNamed(s *scope, e entity, imp bool) bool {
+	if s.kind == scopeInstanceType {
+		return true
+	}
+	set := s.exportedSet
+	if imp {
+		set = s.importedSet
+	}
+	switch e.sort {
+	case SortType:
+		if !v.allNamed(e.t, set) {
+			return false
+		}
+		s.exportedSet[e.t] = true
+		if imp {
+			s.importedSet[e.t] = true
+		}
+		return true
+	case SortInstance:
+		for _, x := range v.types[e.t].inst.exports {
+			if !v.registerNamed(s, x.e, imp) {
+				return false
+			}
+		}
+		return true
+	case SortFunc:
+		return v.allNamedInFunc(e.t, set)
+	case SortValue:
+		return v.namedVal(e.val, set)
+	}
+	return true
+}
+
+func (v *validator) allNamed(t tid, set map[tid]bool) bool {
+	ty := &v.types[t]
+	switch ty.kind {
+	case vDefined:
+		d := ty.def
+		switch d.kind {
+		case KindOwn, KindBorrow:
+			return set[d.res]
+		}
+		for _, c := range d.children() {
+			if !v.namedVal(c, set) {
+				return false
+			}
+		}
+		return true
+	case vFunc:
+		return v.allNamedInFunc(t, set)
+	case vInstance:
+		for _, x := range ty.inst.exports {
+			switch x.e.sort {
+			case SortFunc:
+				if !v.allNamedInFunc(x.e.t, set) {
+					return false
+				}
+			case SortType, SortInstance:
+				if !v.allNamed(x.e.t, set) {
+					return false
+				}
+			case SortValue:
+				if x.e.val.prim == 0 && !v.allNamed(x.e.val.t, set) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+func (v *validator) allNamedInFunc(t tid, set map[tid]bool) bool {
+	fn := v.types[t].fn
+	for _, p := range fn.params {
+		if !v.namedVal(p.t, set) {
+			return false
+		}
+	}
+	return fn.result == nil || v.namedVal(*fn.result, set)
+}
+
+// namedVal reports whether a value type only refers to named types where
+// names are required.
+func (v *validator) namedVal(x vval, set map[tid]bool) bool {
+	d := v.def(x)
+	if d == nil {
+		return true
+	}
+	switch d.kind {
+	case KindPrimitive:
+		return true
+	case KindFlags, KindEnum, KindRecord, KindVariant:
+		return set[x.t]
+	case KindOwn, KindBorrow:
+		return set[d.res]
+	}
+	for _, c := range d.children() {
+		if !v.namedVal(c, set) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkExternName checks an import or export name: its syntax, strong
+// uniqueness, attributes, and the [constructor]/[method]/[static] rules.
+func (v *validator) checkExternName(s *scope, name *ExternName, e entity, imp bool) error {
+	kind := "export"
+	keys, names := s.exportKeys, s.exportNames
+	if imp {
+		kind = "import"
+		keys, names = s.importKeys, s.importNames
+	}
+	n, err := parseExternName(name.Name, v.f)
+	if err != nil {
+		return v.errf("%s name `%s` is not a valid extern name: %v", kind, name.Name, err)
+	}
+	if !imp && (n.kind == nameDependency || n.kind == nameURL || n.kind == nameHash) {
+		return v.errf("name `%s` is not a valid export name", name.Name)
+	}
+	for i, a := range name.Attrs {
+		for _, b := range name.Attrs[:i] {
+			if a.Kind == b.Kind {
+				return v.errf("duplicate '%s' option in name", map[NameAttrKind]string{AttrImplements: "implements", AttrVersionSuffix: "versionsuffix", AttrExternalID: "external-id"}[a.Kind])
+			}
+		}
+		switch a.Kind {
+		case AttrImplements:
+			if !v.f.Implements {
+				return v.errf("the `cm-implements` feature is not active")
+			}
+			if n.kind != nameLabel {
+				return v.errf("name `%s` is not valid with `implements`", name.Name)
+			}
+			if e.sort != SortInstance {
+				return v.errf("only instances can have an `implements`")
+			}
+			in, err := parseExternName(a.Value, v.f)
+			if err != nil {
+				return v.errf("`%s` is not a valid name: %v", a.Value, err)
+			}
+			if in.kind != nameInterface {
+				return v.errf("name `%s` must be an interface", a.Value)
+			}
+		case AttrVersionSuffix:
+			if !v.f.CanonNames {
+				return v.errf("the `cm-canon-names` feature is not active")
+			}
+			if e.sort != SortInstance {
+				return v.errf("only instances can have an `versionsuffix`")
+			}
+		case AttrExternalID:
+			if !v.f.Implements {
+				return v.errf("the `cm-implements` feature is not active")
+			}
+		}
+	}
+	if name.Form == 2 && len(name.Attrs) == 0 {
+		// An empty attribute list is allowed.
+	} else if name.Form == 2 && !v.f.Implements && !v.f.CanonNames {
+		return v.errf("the `cm-implements` feature is not active")
+	}
+	if n.kind == nameInterface {
+		if vs, ok := name.Attr(AttrVersionSuffix); ok {
+			if !isCanonVersion(n.version) {
+				return v.errf("invalid interface version: `%s` is not a canonical version for a version suffix", n.version)
+			}
+			if !validSemver(n.version + vs) {
+				return v.errf("invalid interface version: `%s%s` is not a valid semver", n.version, vs)
+			}
+		} else if n.version != "" && !validSemver(n.version) && !(v.f.CanonNames && isCanonVersion(n.version)) {
+			return v.errf("invalid interface version: `%s` is not a valid semver", n.version)
+		}
+	}
+	if err := v.checkResourceFunc(s, &n, e, imp); err != nil {
+		return v.errf("%s name `%s` is not valid: %v", kind, name.Name, err)
+	}
+	k := n.uniqueKey()
+	if prev, ok := keys[k]; ok {
+		return v.errf("%s name `%s` conflicts with previous name `%s`", kind, name.Name, prev)
+	}
+	if names[name.Name] {
+		return v.errf("%s name `%s` conflicts with previous name `%s`", kind, name.Name, name.Name)
+	}
+	keys[k] = name.Name
+	names[name.Name] = true
+	return nil
+}
+
+func (v *validator) checkResourceFunc(s *scope, n *externName, e entity, imp bool) error {
+	if n.kind != nameConstructor && n.kind != nameMethod && n.kind != nameStatic {
+		return nil
+	}
+	if e.sort != SortFunc {
+		return fmt.Errorf("item is not a func")
+	}
+	fn := v.types[e.t].fn
+	names := s.resNames(imp)
+	check := func(res tid) error {
+		want, ok := names.byType[res]
+		if !ok {
+			return fmt.Errorf("resource used in function does not have a name in this context")
+		}
+		if want != n.resource {
+			return fmt.Errorf("function does not match expected resource name `%s`", want)
+		}
+		return nil
+	}
+	switch n.kind {
+	case nameConstructor:
+		if fn.async {
+			return fmt.Errorf("constructor function cannot be async")
+		}
+		if fn.result == nil {
+			return fmt.Errorf("function should return one value")
+		}
+		d := v.def(*fn.result)
+		if d != nil && d.kind == KindResult && d.ok != nil {
+			d = v.def(*d.ok)
+		}
+		if d == nil || d.kind != KindOwn {
+			return fmt.Errorf("function should return `(own $T)` or `(result (own $T))`")
+		}
+		return check(d.res)
+	case nameMethod:
+		if len(fn.params) == 0 {
+			return fmt.Errorf("function should have at least one argument")
+		}
+		if fn.params[0].name != "self" {
+			return fmt.Errorf("function should have a first argument called `self`")
+		}
+		d := v.def(fn.params[0].t)
+		if d == nil || d.kind != KindBorrow {
+			return fmt.Errorf("function should take a first argument of `(borrow $T)`")
+		}
+		return check(d.res)
+	case nameStatic:
+		if !names.all[n.resource] {
+			return fmt.Errorf("static resource name is not known in this context")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,1276 @@
+package component
+
+import (
+	"fmt"
+
+	"github.com/wasmcm/wasmcm/internal/wasm"
+)
+
+// ---- definitions by sort, instances, exports, start ----
+
+// entityOf returns the type of the definition sort/idx of s; consume marks
+// a value as used.
+func (v *validator) entityOf(s *scope, sort Sort, idx uint32, consume bool) (entity, error) {
+	e := entity{sort: sort}
+	oob := func(what string, n int) error {
+		return v.errf("%s index %d out of bounds (%d %ss)", what, idx, n, what)
+	}
+	switch sort {
+	case SortFunc:
+		t, err := v.funcAt(s, idx)
+		e.t = t
+		return e, err
+	case SortType:
+		t, err := v.typeAt(s, idx)
+		e.t = t
+		return e, err
+	case SortInstance:
+		if int64(idx) >= int64(len(s.instances)) {
+			return e, oob("instance", len(s.instances))
+		}
+		e.t = s.instances[idx]
+	case SortComponent:
+		if int64(idx) >= int64(len(s.components)) {
+			return e, oob("component", len(s.components))
+		}
+		e.t = s.components[idx]
+	case SortCoreModule:
+		if int64(idx) >= int64(len(s.coreModules)) {
+			return e, oob("module", len(s.coreModules))
+		}
+		e.mod = s.coreModules[idx]
+	case SortValue:
+		if !v.f.Values {
+			return e, v.errf("values need the 🪙 (values) feature")
+		}
+		if int64(idx) >= int64(len(s.values)) {
+			return e, oob("value", len(s.values))
+		}
+		if consume {
+			if s.values[idx].used {
+				return e, v.errf("value %d cannot be used more than once", idx)
+			}
+			s.values[idx].used = true
+		}
+		e.val = s.values[idx].t
+	default:
+		return e, v.errf("a %s cannot be used here", sort)
+	}
+	return e, nil
+}
+
+func (v *validator) instance(s *scope, in *Instance) error {
+	if !in.Instantiate {
+		it := &vinst{}
+		keys := map[string]string{}
+		for _, x := range in.Exports {
+			e, err := v.entityOf(s, x.Sort, x.Index, true)
+			if err != nil {
+				return err
+			}
+			n, err := parseExternName(x.Name.Name, v.f)
+			if err != nil {
+				return v.errf("export name `%s` is not a valid extern name: %v", x.Name.Name, err)
+			}
+			if prev, ok := keys[n.uniqueKey()]; ok {
+				return v.errf("export name `%s` conflicts with previous name `%s`", x.Name.Name, prev)
+			}
+			keys[n.uniqueKey()] = x.Name.Name
+			it.exports = append(it.exports, vexport{name: x.Name.Name, e: e})
+		}
+		s.instances = append(s.instances, v.newType(vtype{kind: vInstance, inst: it}))
+		return nil
+	}
+	if int64(in.Component) >= int64(len(s.components)) {
+		return v.errf("unknown component %d: component index out of bounds", in.Component)
+	}
+	ct := v.types[s.components[in.Component]].comp
+	args := map[string]entity{}
+	for _, a := range in.Args {
+		if _, dup := args[a.Name]; dup {
+			return v.errf("instantiation argument `%s` conflicts with previous argument `%s`", a.Name, a.Name)
+		}
+		e, err := v.entityOf(s, a.Sort, a.Index, true)
+		if err != nil {
+			return err
+		}
+		args[a.Name] = e
+	}
+	b := &binder{m: map[rid]rid{}, bindable: map[rid]bool{}}
+	for _, r := range ct.imported {
+		b.bindable[r] = true
+	}
+	memo := map[tid]tid{}
+	for _, im := range ct.imports {
+		got, ok := args[im.name]
+		if !ok {
+			return v.errf("missing import named `%s`", im.name)
+		}
+		if err := v.entitySub(got, im.e, b); err != nil {
+			return v.errf("type mismatch in import `%s`: %v", im.name, err)
+		}
+		// The types the import introduced are now the argument's.
+		v.bindTypes(im.e, got, memo)
+	}
+	// Each instantiation defines new resources; bound imports are replaced
+	// by what was given.
+	m := map[rid]rid{}
+	for k, r := range b.m {
+		m[k] = r
+	}
+	for _, r := range ct.defined {
+		v.nextRID++
+		m[r] = v.nextRID
+	}
+	it := &vinst{}
+	for _, x := range ct.exports {
+		it.exports = append(it.exports, vexport{name: x.name, e: v.substEntity(x.e, m, memo)})
+	}
+	s.instances = append(s.instances, v.newType(vtype{kind: vInstance, inst: it}))
+	return nil
+}
+
+func (v *validator) export(s *scope, ex *Export) error {
+	if ex.Sort.IsCore() && ex.Sort != SortCoreModule {
+		return v.errf("a %s cannot be exported from a component", ex.Sort)
+	}
+	e, err := v.entityOf(s, ex.Sort, ex.Index, true)
+	if err != nil {
+		return err
+	}
+	if ex.Sort == SortType {
+		e.t = v.alias(e.t)
+	}
+	if ex.Type != nil {
+		want, err := v.externType(s, ex.Type, false)
+		if err != nil {
+			return err
+		}
+		if err := v.entitySub(e, want, nil); err != nil {
+			return v.errf("ascribed type of export is not compatible with item's type: %v", err)
+		}
+		if want.sort == SortType && v.types[want.t].kind == vResource && v.types[e.t].kind == vResource {
+			// A (sub resource) ascription made a fresh resource above;
+			// the export keeps the item's identity instead.
+			want.t = e.t
+			s.definedRes = s.definedRes[:len(s.definedRes)-1]
+		}
+		e = want
+	}
+	return v.addExtern(s, &ex.Name, e, false)
+}
+
+func (v *validator) start(s *scope, st *StartSection) error {
+	if !v.f.Values {
+		return v.errf("start functions need the 🪙 (values) feature")
+	}
+	if s.hasStart {
+		return v.errf("component cannot have more than one start function")
+	}
+	s.hasStart = true
+	ft, err := v.funcAt(s, st.Func)
+	if err != nil {
+		return err
+	}
+	fn := v.types[ft].fn
+	if len(fn.params) != len(st.Args) {
+		return v.errf("component start function requires %d arguments but was given %d", len(fn.params), len(st.Args))
+	}
+	for i, a := range st.Args {
+		e, err := v.entityOf(s, SortValue, a, true)
+		if err != nil {
+			return err
+		}
+		if err := v.valSub(e.val, fn.params[i].t, nil); err != nil {
+			return v.errf("start function argument %d: %v", i, err)
+		}
+	}
+	n := 0
+	if fn.result != nil {
+		n = 1
+	}
+	if int(st.Results) != n {
+		return v.errf("component start function has %d results but %d were declared", n, st.Results)
+	}
+	if fn.result != nil {
+		s.values = append(s.values, valueEntry{t: *fn.result})
+	}
+	return nil
+}
+
+// ---- substitution and subtyping ----
+
+func (v *validator) substVal(x vval, m map[rid]rid, memo map[tid]tid) vval {
+	if x.prim != 0 {
+		return x
+	}
+	return vval{t: v.subst(x.t, m, memo)}
+}
+
+func (v *validator) substOpt(x *vval, m map[rid]rid, memo map[tid]tid) *vval {
+	if x == nil {
+		return nil
+	}
+	r := v.substVal(*x, m, memo)
+	return &r
+}
+
+func (v *validator) substEntity(e entity, m map[rid]rid, memo map[tid]tid) entity {
+	switch e.sort {
+	case SortValue:
+		e.val = v.substVal(e.val, m, memo)
+	case SortCoreModule:
+	default:
+		e.t = v.subst(e.t, m, memo)
+	}
+	return e
+}
+
+// subst returns t with the resources in m replaced, copying only what
+// changes.
+func (v *validator) subst(t tid, m map[rid]rid, memo map[tid]tid) tid {
+	if r, ok := memo[t]; ok {
+		return r
+	}
+	memo[t] = t
+	ty := v.types[t]
+	out := t
+	switch ty.kind {
+	case vResource:
+		if n, ok := m[ty.rid]; ok {
+			ty.rid = n
+			out = v.newType(ty)
+		}
+	case vDefined:
+		changed := false
+		sv := func(x vval) vval {
+			r := v.substVal(x, m, memo)
+			changed = changed || r != x
+			return r
+		}
+		so := func(x *vval) *vval {
+			if x == nil {
+				return nil
+			}
+			r := sv(*x)
+			return &r
+		}
+		d := *ty.def
+		d.fields = nil
+		for _, f := range ty.def.fields {
+			d.fields = append(d.fields, vfield{name: f.name, t: sv(f.t)})
+		}
+		d.cases = nil
+		for _, c := range ty.def.cases {
+			d.cases = append(d.cases, vcase{name: c.name, t: so(c.t)})
+		}
+		d.types = nil
+		for _, x := range ty.def.types {
+			d.types = append(d.types, sv(x))
+		}
+		d.elem, d.ok, d.err = so(d.elem), so(d.ok), so(d.err)
+		d.key = sv(d.key)
+		if d.kind == KindOwn || d.kind == KindBorrow {
+			d.res = v.subst(d.res, m, memo)
+			changed = changed || d.res != ty.def.res
+		}
+		if changed {
+			out = v.newType(vtype{kind: vDefined, def: &d})
+		}
+	case vFunc:
+		changed := false
+		fn := &vfunc{async: ty.fn.async, result: v.substOpt(ty.fn.result, m, memo)}
+		if fn.result != nil && *fn.result != *ty.fn.result {
+			changed = true
+		}
+		for _, p := range ty.fn.params {
+			x := v.substVal(p.t, m, memo)
+			changed = changed || x != p.t
+			fn.params = append(fn.params, vfield{name: p.name, t: x})
+		}
+		if changed {
+			out = v.newType(vtype{kind: vFunc, fn: fn})
+		}
+	case vInstance:
+		it := &vinst{}
+		for _, x := range ty.inst.exports {
+			it.exports = append(it.exports, vexport{name: x.name, e: v.substEntity(x.e, m, memo)})
+		}
+		for _, r := range ty.inst.defined {
+			if n, ok := m[r]; ok {
+				r = n
+			}
+			it.defined = append(it.defined, r)
+		}
+		out = v.newType(vtype{kind: vInstance, inst: it})
+	case vComponent:
+		ct := &vcomp{}
+		for _, x := range ty.comp.imports {
+			ct.imports = append(ct.imports, vexport{name: x.name, e: v.substEntity(x.e, m, memo)})
+		}
+		for _, x := range ty.comp.exports {
+			ct.exports = append(ct.exports, vexport{name: x.name, e: v.substEntity(x.e, m, memo)})
+		}
+		mapR := func(rs []rid) []rid {
+			var out []rid
+			for _, r := range rs {
+				if n, ok := m[r]; ok {
+					r = n
+				}
+				out = append(out, r)
+			}
+			return out
+		}
+		ct.imported, ct.defined = mapR(ty.comp.imported), mapR(ty.comp.defined)
+		out = v.newType(vtype{kind: vComponent, comp: ct})
+	}
+	memo[t] = out
+	return out
+}
+
+// bindTypes records, for substitution, that the types an import declared
+// are those of the argument given for it (Binary.md: "the actual type
+// supplied is immediately substituted for all uses of the import").
+func (v *validator) bindTypes(want, got entity, memo map[tid]tid) {
+	switch want.sort {
+	case SortType:
+		memo[want.t] = got.t
+	case SortInstance:
+		gi := v.types[got.t].inst
+		for _, x := range v.types[want.t].inst.exports {
+			if g, ok := gi.lookup(x.name); ok && g.sort == x.e.sort {
+				v.bindTypes(x.e, g, memo)
+			}
+		}
+	}
+}
+
+// binder binds the abstract resources of a component's imports to the
+// resources of the arguments as instantiation matches them.
+type binder struct {
+	m        map[rid]rid
+	bindable map[rid]bool
+}
+
+func (v *validator) resourceSub(a, e rid, b *binder) error {
+	if b != nil {
+		if m, ok := b.m[a]; ok {
+			a = m
+		}
+		if m, ok := b.m[e]; ok {
+			e = m
+		}
+		if a == e {
+			return nil
+		}
+		if _, bound := b.m[e]; !bound && b.bindable[e] {
+			b.m[e] = a
+			return nil
+		}
+		if _, bound := b.m[a]; !bound && b.bindable[a] {
+			b.m[a] = e
+			return nil
+		}
+	}
+	if a != e {
+		return fmt.Errorf("resource types are not the same")
+	}
+	return nil
+}
+
+// entitySub checks that a definition of type a may be used where b is
+// expected.
+func (v *validator) entitySub(a, b entity, bd *binder) error {
+	if a.sort != b.sort {
+		return fmt.Errorf("expected %s, found %s", b.sort, a.sort)
+	}
+	switch a.sort {
+	case SortCoreModule:
+		return v.moduleSub(a.mod, b.mod)
+	case SortValue:
+		return v.valSub(a.val, b.val, bd)
+	}
+	return v.typeSub(a.t, b.t, bd)
+}
+
+func (v *validator) typeSub(a, b tid, bd *binder) error {
+	ta, tb := &v.types[a], &v.types[b]
+	if ta.kind != tb.kind {
+		return fmt.Errorf("expected %s, found %s", tb.kind, ta.kind)
+	}
+	switch ta.kind {
+	case vResource:
+		return v.resourceSub(ta.rid, tb.rid, bd)
+	case vDefined:
+		return v.valSub(vval{t: a}, vval{t: b}, bd)
+	case vFunc:
+		return v.funcSub(ta.fn, tb.fn, bd)
+	case vInstance:
+		for _, x := range tb.inst.exports {
+			got, ok := ta.inst.lookup(x.name)
+			if !ok {
+				return fmt.Errorf("missing expected export `%s`", x.name)
+			}
+			if err := v.entitySub(got, x.e, bd); err != nil {
+				return fmt.Errorf("type mismatch in instance export `%s`: %v", x.name, err)
+			}
+		}
+	case vComponent:
+		// a's abstract imported resources unify with what b provides.
+		nb := &binder{m: map[rid]rid{}, bindable: map[rid]bool{}}
+		if bd != nil {
+			for k, r := range bd.m {
+				nb.m[k] = r
+			}
+			for k := range bd.bindable {
+				nb.bindable[k] = true
+			}
+		}
+		for _, r := range ta.comp.imported {
+			nb.bindable[r] = true
+		}
+		bd = nb
+		// Imports are contravariant: what a needs, b's importers give.
+		for _, x := range ta.comp.imports {
+			var got *entity
+			for i := range tb.comp.imports {
+				if tb.comp.imports[i].name == x.name {
+					got = &tb.comp.imports[i].e
+				}
+			}
+			if got == nil {
+				return fmt.Errorf("missing expected import `%s`", x.name)
+			}
+			if err := v.entitySub(*got, x.e, bd); err != nil {
+				return fmt.Errorf("type mismatch in import `%s`: %v", x.name, err)
+			}
+		}
+		for _, x := range tb.comp.exports {
+			var got *entity
+			for i := range ta.comp.exports {
+				if ta.comp.exports[i].name == x.name {
+					got = &ta.comp.exports[i].e
+				}
+			}
+			if got == nil {
+				return fmt.Errorf("missing expected export `%s`", x.name)
+			}
+			if err := v.entitySub(*got, x.e, bd); err != nil {
+				return fmt.Errorf("type mismatch in export `%s`: %v", x.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (v *validator) funcSub(a, b *vfunc, bd *binder) error {
+	if a.async != b.async {
+		return fmt.Errorf("async mismatch between function types")
+	}
+	if len(a.params) != len(b.params) {
+		return fmt.Errorf("expected %d parameters, found %d", len(b.params), len(a.params))
+	}
+	for i := range a.params {
+		if a.params[i].name != b.params[i].name {
+			return fmt.Errorf("expected parameter named `%s`, found `%s`", b.params[i].name, a.params[i].name)
+		}
+		if err := v.valSub(a.params[i].t, b.params[i].t, bd); err != nil {
+			return fmt.Errorf("type mismatch in function parameter `%s`: %v", a.params[i].name, err)
+		}
+	}
+	switch {
+	case a.result == nil && b.result == nil:
+		return nil
+	case a.result == nil:
+		return fmt.Errorf("expected a result, found none")
+	case b.result == nil:
+		return fmt.Errorf("expected no result, found one")
+	}
+	if err := v.valSub(*a.result, *b.result, bd); err != nil {
+		return fmt.Errorf("type mismatch with result type: %v", err)
+	}
+	return nil
+}
+
+func (v *validator) kindName(x vval) string {
+	if x.prim != 0 {
+		return x.prim.String()
+	}
+	d := v.def(x)
+	if d.kind == KindPrimitive {
+		return d.prim.String()
+	}
+	return map[DefinedKind]string{KindRecord: "record", KindVariant: "variant", KindList: "list",
+		KindFixedList: "fixed-length list", KindTuple: "tuple", KindFlags: "flags", KindEnum: "enum",
+		KindOption: "option", KindResult: "result", KindOwn: "own", KindBorrow: "borrow",
+		KindStream: "stream", KindFuture: "future", KindMap: "map"}[d.kind]
+}
+
+func (v *validator) optSub(a, b *vval, what string, bd *binder) error {
+	switch {
+	case a == nil && b == nil:
+		return nil
+	case a == nil:
+		return fmt.Errorf("expected %s type, but found none", what)
+	case b == nil:
+		return fmt.Errorf("expected %s type to not be present", what)
+	}
+	if err := v.valSub(*a, *b, bd); err != nil {
+		return fmt.Errorf("type mismatch in %s: %v", what, err)
+	}
+	return nil
+}
+
+// valSub checks value types structurally (primitives must be equal, as
+// the reference implementation does).
+func (v *validator) valSub(a, b vval, bd *binder) error {
+	if a.prim == 0 && b.prim == 0 && a.t == b.t {
+		return nil
+	}
+	pa, pb := a.prim, b.prim
+	da, db := v.def(a), v.def(b)
+	if da != nil && da.kind == KindPrimitive {
+		pa, da = da.prim, nil
+	}
+	if db != nil && db.kind == KindPrimitive {
+		pb, db = db.prim, nil
+	}
+	if pa != 0 || pb != 0 {
+		if pa != pb {
+			if pa != 0 && pb != 0 {
+				return fmt.Errorf("expected primitive `%s` found primitive `%s`", pb, pa)
+			}
+			return fmt.Errorf("expected %s, found %s", v.kindName(b), v.kindName(a))
+		}
+		return nil
+	}
+	if da.kind != db.kind {
+		return fmt.Errorf("expected %s, found %s", v.kindName(b), v.kindName(a))
+	}
+	switch da.kind {
+	case KindRecord:
+		if len(da.fields) != len(db.fields) {
+			return fmt.Errorf("expected %d fields, found %d", len(db.fields), len(da.fields))
+		}
+		for i := range da.fields {
+			if da.fields[i].name != db.fields[i].name {
+				return fmt.Errorf("expected field name `%s`, found `%s`", db.fields[i].name, da.fields[i].name)
+			}
+			if err := v.valSub(da.fields[i].t, db.fields[i].t, bd); err != nil {
+				return fmt.Errorf("type mismatch in record field `%s`: %v", da.fields[i].name, err)
+			}
+		}
+	case KindVariant:
+		if len(da.cases) != len(db.cases) {
+			return fmt.Errorf("expected %d cases, found %d", len(db.cases), len(da.cases))
+		}
+		for i := range da.cases {
+			if da.cases[i].name != db.cases[i].name {
+				return fmt.Errorf("expected case named `%s`, found `%s`", db.cases[i].name, da.cases[i].name)
+			}
+			if err := v.optSub(da.cases[i].t, db.cases[i].t, "case `"+da.cases[i].name+"`", bd); err != nil {
+				return err
+			}
+		}
+	case KindTuple:
+		if len(da.types) != len(db.types) {
+			return fmt.Errorf("expected %d types, found %d", len(db.types), len(da.types))
+		}
+		for i := range da.types {
+			if err := v.valSub(da.types[i], db.types[i], bd); err != nil {
+				return fmt.Errorf("type mismatch in tuple field %d: %v", i, err)
+			}
+		}
+	case KindFlags, KindEnum:
+		if len(da.names) != len(db.names) {
+			return fmt.Errorf("mismatch in %s elements", v.kindName(a))
+		}
+		for i := range da.names {
+			if da.names[i] != db.names[i] {
+				return fmt.Errorf("mismatch in %s elements", v.kindName(a))
+			}
+		}
+	case KindList, KindOption:
+		return v.valSub(*da.elem, *db.elem, bd)
+	case KindFixedList:
+		if da.n != db.n {
+			return fmt.Errorf("expected fixed-length list of %d elements, found %d", db.n, da.n)
+		}
+		return v.valSub(*da.elem, *db.elem, bd)
+	case KindMap:
+		if err := v.valSub(da.key, db.key, bd); err != nil {
+			return err
+		}
+		return v.valSub(*da.elem, *db.elem, bd)
+	case KindResult:
+		if err := v.optSub(da.ok, db.ok, "ok", bd); err != nil {
+			return err
+		}
+		return v.optSub(da.err, db.err, "err", bd)
+	case KindOwn, KindBorrow:
+		return v.resourceSub(v.types[da.res].rid, v.types[db.res].rid, bd)
+	case KindStream, KindFuture:
+		return v.optSub(da.elem, db.elem, "payload", bd)
+	}
+	return nil
+}
+
+// moduleSub checks a core module type a against an expected b: a may
+// import less and export more.
+func (v *validator) moduleSub(a, b *moduleType) error {
+	for i, im := range a.imports {
+		found := false
+		for j, bim := range b.imports {
+			if bim.Module == im.Module && bim.Name == im.Name {
+				if err := v.coreExternSub(b.itypes[j], a.itypes[i]); err != nil {
+					return fmt.Errorf("type mismatch in import `%s::%s`: %v", im.Module, im.Name, err)
+				}
+				found = true
+			}
+		}
+		if !found {
+			return fmt.Errorf("missing expected import `%s::%s`", im.Module, im.Name)
+		}
+	}
+	for _, name := range b.exports {
+		got, ok := a.etypes[name]
+		if !ok {
+			return fmt.Errorf("missing expected export `%s`", name)
+		}
+		if err := v.coreExternSub(got, b.etypes[name]); err != nil {
+			return fmt.Errorf("type mismatch in export `%s`: %v", name, err)
+		}
+	}
+	return nil
+}
+
+// ---- canonical definitions ----
+
+// canonOpts are checked canonical options.
+type canonOpts struct {
+	encoding   CanonOptKind
+	memory     *uint32
+	ptr        wasm.ValType
+	realloc    *uint32
+	postReturn *uint32
+	async      bool
+	callback   *uint32
+	coreType   *wasm.FuncType
+	gc         bool
+}
+
+func (v *validator) checkOpts(s *scope, opts []CanonOpt) (*canonOpts, error) {
+	o := &canonOpts{ptr: wasm.ValI32}
+	var enc *CanonOpt
+	for i := range opts {
+		op := &opts[i]
+		switch op.Kind {
+		case OptUTF8, OptUTF16, OptLatin1UTF16:
+			if enc != nil {
+				return nil, v.errf("canonical encoding option `%s` conflicts with option `%s`", enc.Kind, op.Kind)
+			}
+			enc = op
+		case OptMemory:
+			if o.memory != nil {
+				return nil, v.errf("canonical option `memory` is specified more than once")
+			}
+			m, err := v.memoryAt(s, op.Index)
+			if err != nil {
+				return nil, err
+			}
+			if m.Is64 {
+				if !v.f.Memory64 {
+					return nil, v.errf("canonical option `memory` with a 64-bit memory needs the 🐘 feature")
+				}
+				o.ptr = wasm.ValI64
+			}
+			o.memory = &op.Index
+		case OptRealloc:
+			if o.realloc != nil {
+				return nil, v.errf("canonical option `realloc` is specified more than once")
+			}
+			o.realloc = &op.Index
+		case OptPostReturn:
+			if o.postReturn != nil {
+				return nil, v.errf("canonical option `post-return` is specified more than once")
+			}
+			o.postReturn = &op.Index
+		case OptAsync:
+			if o.async {
+				return nil, v.errf("canonical option `async` is specified more than once")
+			}
+			if !v.f.Async {
+				return nil, v.errf("canonical option `async` requires the component model async feature")
+			}
+			o.async = true
+		case OptCallback:
+			if o.callback != nil {
+				return nil, v.errf("canonical option `callback` is specified more than once")
+			}
+			o.callback = &op.Index
+		case OptCoreType:
+			if o.coreType != nil {
+				return nil, v.errf("canonical option `core type` is specified more than once")
+			}
+			if !v.f.GC {
+				return nil, v.errf("canonical option `core type` requires the component model gc feature")
+			}
+			ft, err := v.coreFuncTypeAt(s, op.Index)
+			if err != nil {
+				return nil, err
+			}
+			o.coreType = ft
+		case OptGC:
+			if o.gc {
+				return nil, v.errf("canonical option `gc` is specified more than once")
+			}
+			if !v.f.GC {
+				return nil, v.errf("canonical option `gc` requires the `cm-gc` feature")
+			}
+			o.gc = true
+		}
+	}
+	if enc != nil {
+		o.encoding = enc.Kind
+	}
+	if o.callback != nil && !o.async {
+		return nil, v.errf("cannot specify callback without async")
+	}
+	if o.async && o.postReturn != nil {
+		return nil, v.errf("cannot specify post-return function in async")
+	}
+	if o.coreType != nil && !o.gc {
+		return nil, v.errf("cannot specify `core-type` without `gc`")
+	}
+	if o.realloc != nil {
+		if o.memory == nil {
+			return nil, v.errf("canonical option `realloc` requires `memory` to also be specified")
+		}
+		ft, err := v.coreFuncAt(s, *o.realloc)
+		if err != nil {
+			return nil, err
+		}
+		p := o.ptr
+		if !ft.Equal(&wasm.FuncType{Params: []wasm.ValType{p, p, p, p}, Results: []wasm.ValType{p}}) {
+			return nil, v.errf("canonical option `realloc` uses a core function with an incorrect signature")
+		}
+	}
+	return o, nil
+}
+
+func (v *validator) requireMemory(o *canonOpts) error {
+	if o.memory == nil {
+		return v.errf("canonical option `memory` is required")
+	}
+	return nil
+}
+
+func (v *validator) requireRealloc(o *canonOpts) error {
+	if err := v.requireMemory(o); err != nil {
+		return err
+	}
+	if o.realloc == nil {
+		return v.errf("canonical option `realloc` is required")
+	}
+	return nil
+}
+
+func (v *validator) checkLowerOpts(o *canonOpts) error {
+	if o.postReturn != nil {
+		return v.errf("canonical option `post-return` cannot be specified for lowerings")
+	}
+	if o.callback != nil {
+		return v.errf("canonical option `callback` cannot be specified for lowerings")
+	}
+	if o.gc && o.coreType == nil {
+		return v.errf("cannot specify `gc` without also specifying a `core-type` for lowerings")
+	}
+	return nil
+}
+
+const (
+	maxFlatParams      = 16
+	maxFlatAsyncParams = 4
+	maxFlatResults     = 1
+)
+
+// lowerFunc computes the core signature of fn lifted (lift) or lowered
+// (!lift) with the options, checking the options it needs (CanonicalABI.md,
+// flatten_functype).
+func (v *validator) lowerFunc(fn *vfunc, o *canonOpts, lift bool) (*wasm.FuncType, error) {
+	if o.gc {
+		if o.coreType == nil {
+			return nil, v.errf("canonical option `gc` requires a `core-type`")
+		}
+		return o.coreType, nil
+	}
+	params := flatTypes{max: maxFlatParams}
+	if !lift && o.async {
+		params.max = maxFlatAsyncParams
+	}
+	for _, p := range fn.params {
+		if v.containsPtr(p.t) {
+			if lift {
+				if err := v.requireRealloc(o); err != nil {
+					return nil, err
+				}
+			} else if err := v.requireMemory(o); err != nil {
+				return nil, err
+			}
+		}
+		if !v.flatten(p.t, o.ptr, &params) {
+			params.t = []wasm.ValType{o.ptr}
+			if err := v.requireMemory(o); err != nil {
+				return nil, err
+			}
+			if lift {
+				if err := v.requireRealloc(o); err != nil {
+					return nil, err
+				}
+			}
+			break
+		}
+	}
+	if fn.result != nil && !lift && v.containsPtr(*fn.result) {
+		if err := v.requireRealloc(o); err != nil {
+			return nil, err
+		}
+	}
+	results := flatTypes{max: maxFlatResults}
+	switch {
+	case !o.async:
+		if fn.result != nil && !v.flatten(*fn.result, o.ptr, &results) {
+			results.t = nil
+			if err := v.requireMemory(o); err != nil {
+				return nil, err
+			}
+			if lift {
+				results.t = []wasm.ValType{o.ptr}
+			} else {
+				params.t = append(params.t, o.ptr)
+			}
+		}
+	case !lift:
+		if fn.result != nil {
+			params.t = append(params.t, wasm.ValI32)
+			if err := v.requireMemory(o); err != nil {
+				return nil, err
+			}
+		}
+		results.t = []wasm.ValType{wasm.ValI32}
+	default:
+		if fn.result != nil {
+			tmp := flatTypes{max: maxFlatParams}
+			overflow := !v.flatten(*fn.result, o.ptr, &tmp)
+			if overflow || v.containsPtr(*fn.result) {
+				if err := v.requireMemory(o); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if o.callback != nil {
+			results.t = []wasm.ValType{wasm.ValI32}
+		}
+	}
+	return &wasm.FuncType{Params: params.t, Results: results.t}, nil
+}
+
+func sig(params, results []wasm.ValType) *wasm.FuncType {
+	return &wasm.FuncType{Params: params, Results: results}
+}
+
+var (
+	i32 = wasm.ValI32
+	i64 = wasm.ValI64
+)
+
+func (v *validator) needAsync(op CanonOp) error {
+	if !v.f.Async {
+		return v.errf("`%s` requires the component model async feature", op)
+	}
+	return nil
+}
+
+func (v *validator) needThreading(op CanonOp) error {
+	if !v.f.Threading {
+		return v.errf("`%s` requires the component model threading feature", op)
+	}
+	return nil
+}
+
+// streamOrFuture returns the payload of the stream (or future) type i.
+func (v *validator) streamOrFuture(s *scope, i uint32, kind DefinedKind, op CanonOp) (*vval, error) {
+	id, err := v.typeAt(s, i)
+	if err != nil {
+		return nil, err
+	}
+	d := v.types[id].def
+	if d == nil || d.kind != kind {
+		what := "stream"
+		if kind == KindFuture {
+			what = "future"
+		}
+		return nil, v.errf("`%s` requires a %s type", op, what)
+	}
+	return d.elem, nil
+}
+
+func (v *validator) canon(s *scope, c *Canon) error {
+	var ft *wasm.FuncType
+	switch c.Op {
+	case CanonLift:
+		core, err := v.coreFuncAt(s, c.Func)
+		if err != nil {
+			return err
+		}
+		t, err := v.typeAt(s, c.Type)
+		if err != nil {
+			return err
+		}
+		if v.types[t].kind != vFunc {
+			return v.errf("type index %d is not a function type", c.Type)
+		}
+		fn := v.types[t].fn
+		o, err := v.checkOpts(s, c.Options)
+		if err != nil {
+			return err
+		}
+		if o.postReturn != nil {
+			pr, err := v.coreFuncAt(s, *o.postReturn)
+			if err != nil {
+				return err
+			}
+			if !(&wasm.FuncType{Params: core.Results}).Equal(pr) {
+				return v.errf("canonical option `post-return` uses a core function with an incorrect signature")
+			}
+		}
+		if o.async {
+			if o.callback == nil && !v.f.AsyncStackful {
+				return v.errf("async lift without a callback requires the component model async stackful feature")
+			}
+			if o.callback != nil {
+				cb, err := v.coreFuncAt(s, *o.callback)
+				if err != nil {
+					return err
+				}
+				if !cb.Equal(sig([]wasm.ValType{i32, i32, i32}, []wasm.ValType{i32})) && !cb.Equal(sig([]wasm.ValType{i32}, []wasm.ValType{i32})) {
+					if len(cb.Params) != 3 && len(cb.Params) != 1 {
+						return v.errf("canonical option `callback` uses a core function with an incorrect signature")
+					}
+				}
+			}
+		}
+		if o.coreType != nil {
+			return v.errf("canonical option `core-type` is not allowed in `canon lift`")
+		}
+		if o.gc {
+			o.coreType = core
+		}
+		if o.async && !fn.async {
+			return v.errf("the `async` canonical option requires an async function type")
+		}
+		want, err := v.lowerFunc(fn, o, true)
+		if err != nil {
+			return err
+		}
+		if !want.Equal(core) {
+			if !(&wasm.FuncType{Params: want.Params}).Equal(&wasm.FuncType{Params: core.Params}) {
+				return v.errf("lowered parameter types `%s` do not match parameter types `%s` of core function %d", want, core, c.Func)
+			}
+			return v.errf("lowered result types `%s` do not match result types `%s` of core function %d", want, core, c.Func)
+		}
+		s.funcs = append(s.funcs, t)
+		return nil
+	case CanonLower:
+		t, err := v.funcAt(s, c.Func)
+		if err != nil {
+			return err
+		}
+		fn := v.types[t].fn
+		o, err := v.checkOpts(s, c.Options)
+		if err != nil {
+			return err
+		}
+		if err := v.checkLowerOpts(o); err != nil {
+			return err
+		}
+		if o.async && !fn.async {
+			return v.errf("the `async` canonical option requires an async function type")
+		}
+		if ft, err = v.lowerFunc(fn, o, false); err != nil {
+			return err
+		}
+	case CanonResourceNew, CanonResourceRep:
+		r, err := v.resourceAt(s, c.Type)
+		if err != nil {
+			return err
+		}
+		rep, ok := s.localResources[v.types[r].rid]
+		if !ok {
+			return v.errf("type %d is not a local resource", c.Type)
+		}
+		if c.Op == CanonResourceNew {
+			ft = sig([]wasm.ValType{rep}, []wasm.ValType{i32})
+		} else {
+			ft = sig([]wasm.ValType{i32}, []wasm.ValType{rep})
+		}
+	case CanonResourceDrop:
+		if _, err := v.resourceAt(s, c.Type); err != nil {
+			return err
+		}
+		ft = sig([]wasm.ValType{i32}, nil)
+	case CanonBackpressureInc, CanonBackpressureDec, CanonTaskCancel:
+		if err := v.needAsync(c.Op); err != nil {
+			return err
+		}
+		ft = sig(nil, nil)
+	case CanonTaskReturn:
+		if err := v.needAsync(c.Op); err != nil {
+			return err
+		}
+		r, err := v.optValType(s, c.Result)
+		if err != nil {
+			return err
+		}
+		fn := &vfunc{}
+		if r != nil {
+			fn.params = []vfield{{name: "v", t: *r}}
+		}
+		o, err := v.checkOpts(s, c.Options)
+		if err != nil {
+			return err
+		}
+		if o.realloc != nil {
+			return v.errf("cannot specify `realloc` option on `task.return`")
+		}
+		if o.postReturn != nil {
+			return v.errf("cannot specify `post-return` option on `task.return`")
+		}
+		if err := v.checkLowerOpts(o); err != nil {
+			return err
+		}
+		if o.async {
+			return v.errf("cannot specify `async` option on `task.return`")
+		}
+		if ft, err = v.lowerFunc(fn, o, false); err != nil {
+			return err
+		}
+	case CanonContextGet, CanonContextSet:
+		if err := v.needAsync(c.Op); err != nil {
+			return err
+		}
+		switch {
+		case c.ValType == i32:
+		case c.ValType == i64:
+			if !v.f.Memory64 {
+				return v.errf("64-bit `%s` requires the component model 64-bit feature", c.Op)
+			}
+		default:
+			return v.errf("`%s` only supports `i32` or `i64`", c.Op)
+		}
+		if s.contextType != nil && *s.contextType != c.ValType {
+			return v.errf("`%s` type must match previous context type", c.Op)
+		}
+		ct := c.ValType
+		s.contextType = &ct
+		if c.Index > 0 {
+			if !v.f.Threading {
+				return v.errf("`%s` immediate must be zero: %d", c.Op, c.Index)
+			}
+			if c.Index > 1 {
+				return v.errf("`%s` immediate must be zero or one: %d", c.Op, c.Index)
+			}
+		}
+		if c.Op == CanonContextGet {
+			ft = sig(nil, []wasm.ValType{c.ValType})
+		} else {
+			ft = sig([]wasm.ValType{c.ValType}, nil)
+		}
+	case CanonSubtaskDrop:
+		if err := v.needAsync(c.Op); err != nil {
+			return err
+		}
+		ft = sig([]wasm.ValType{i32}, nil)
+	case CanonSubtaskCancel:
+		if err := v.needAsync(c.Op); err != nil {
+			return err
+		}
+		if c.Flag && !v.f.MoreAsyncBuiltins {
+			return v.errf("async `subtask.cancel` requires the component model more async builtins feature")
+		}
+		ft = sig([]wasm.ValType{i32}, []wasm.ValType{i32})
+	case CanonStreamNew, CanonFutureNew, CanonStreamDropReadable, CanonStreamDropWritable,
+		CanonFutureDropReadable, CanonFutureDropWritable, CanonStreamCancelRead, CanonStreamCancelWrite,
+		CanonFutureCancelRead, CanonFutureCancelWrite, CanonStreamRead, CanonStreamWrite,
+		CanonFutureRead, CanonFutureWrite:
+		if err := v.needAsync(c.Op); err != nil {
+			return err
+		}
+		kind := KindStream
+		switch c.Op {
+		case CanonFutureNew, CanonFutureDropReadable, CanonFutureDropWritable, CanonFutureCancelRead,
+			CanonFutureCancelWrite, CanonFutureRead, CanonFutureWrite:
+			kind = KindFuture
+		}
+		elem, err := v.streamOrFuture(s, c.Type, kind, c.Op)
+		if err != nil {
+			return err
+		}
+		switch c.Op {
+		case CanonStreamNew, CanonFutureNew:
+			ft = sig(nil, []wasm.ValType{i64})
+		case CanonStreamDropReadable, CanonStreamDropWritable, CanonFutureDropReadable, CanonFutureDropWritable:
+			ft = sig([]wasm.ValType{i32}, nil)
+		case CanonStreamCancelRead, CanonStreamCancelWrite, CanonFutureCancelRead, CanonFutureCancelWrite:
+			if c.Flag && !v.f.MoreAsyncBuiltins {
+				return v.errf("async `%s` requires the component model more async builtins feature", c.Op)
+			}
+			ft = sig([]wasm.ValType{i32}, []wasm.ValType{i32})
+		default:
+			o, err := v.checkOpts(s, c.Options)
+			if err != nil {
+				return err
+			}
+			if !o.async && !v.f.MoreAsyncBuiltins {
+				return v.errf("synchronous `%s` requires the component model more async builtins feature", c.Op)
+			}
+			if elem != nil {
+				if err := v.requireMemory(o); err != nil {
+					return err
+				}
+			}
+			read := c.Op == CanonStreamRead || c.Op == CanonFutureRead
+			if read && elem != nil && v.containsPtr(*elem) {
+				if err := v.requireRealloc(o); err != nil {
+					return err
+				}
+			}
+			if c.Op != CanonFutureWrite {
+				if err := v.checkLowerOpts(o); err != nil {
+					return err
+				}
+			}
+			n := 3
+			if kind == KindFuture {
+				n = 2
+			}
+			p := make([]wasm.ValType, n)
+			for i := range p {
+				p[i] = i32
+			}
+			ft = sig(p, []wasm.ValType{i32})
+			if o.coreType != nil {
+				if !o.coreType.Equal(ft) {
+					return v.errf("declared core type does not match the lowering of `%s`", c.Op)
+				}
+			}
+		}
+	case CanonErrorContextNew, CanonErrorContextDebug:
+		if !v.f.ErrorContext {
+			return v.errf("`%s` requires the component model error-context feature", c.Op)
+		}
+		o, err := v.checkOpts(s, c.Options)
+		if err != nil {
+			return err
+		}
+		if err := v.requireMemory(o); err != nil {
+			return err
+		}
+		if o.async {
+			return v.errf("cannot specify `async` option on `%s`", c.Op)
+		}
+		if c.Op == CanonErrorContextNew {
+			ft = sig([]wasm.ValType{i32, i32}, []wasm.ValType{i32})
+		} else {
+			if err := v.requireRealloc(o); err != nil {
+				return err
+			}
+			ft = sig([]wasm.ValType{i32, i32}, nil)
+		}
+	case CanonErrorContextDrop:
+		if !v.f.ErrorContext {
+			return v.errf("`%s` requires the component model error-context feature", c.Op)
+		}
+		ft = sig([]wasm.ValType{i32}, nil)
+	case CanonWaitableSetNew:
+		if err := v.needAsync(c.Op); err != nil {
+			return err
+		}
+		ft = sig(nil, []wasm.ValType{i32})
+	case CanonWaitableSetWait, CanonWaitableSetPoll:
+		if err := v.needAsync(c.Op); err != nil {
+			return err
+		}
+		m, err := v.memoryAt(s, c.Index)
+		if err != nil {
+			return err
+		}
+		p := i32
+		if m.Is64 {
+			p = i64
+		}
+		ft = sig([]wasm.ValType{i32, p}, []wasm.ValType{i32})
+	case CanonWaitableSetDrop:
+		if err := v.needAsync(c.Op); err != nil {
+			return err
+		}
+		ft = sig([]wasm.ValType{i32}, nil)
+	case CanonWaitableJoin:
+		if err := v.needAsync(c.Op); err != nil {
+			return err
+		}
+		ft = sig([]wasm.ValType{i32, i32}, nil)
+	case CanonThreadYield:
+		if err := v.needAsync(c.Op); err != nil {
+			return err
+		}
+		ft = sig(nil, []wasm.ValType{i32})
+	case CanonThreadIndex, CanonThreadSuspend:
+		if err := v.needThreading(c.Op); err != nil {
+			return err
+		}
+		ft = sig(nil, []wasm.ValType{i32})
+	case CanonThreadResumeLater:
+		if err := v.needThreading(c.Op); err != nil {
+			return err
+		}
+		ft = sig([]wasm.ValType{i32}, nil)
+	case CanonThreadSuspendThenResume, CanonThreadYieldThenResume, CanonThreadSuspendThenPromote, CanonThreadYieldThenPromote:
+		if err := v.needThreading(c.Op); err != nil {
+			return err
+		}
+		ft = sig([]wasm.ValType{i32}, []wasm.ValType{i32})
+	case CanonThreadNewIndirect:
+		if err := v.needThreading(c.Op); err != nil {
+			return err
+		}
+		start, err := v.coreFuncTypeAt(s, c.Type)
+		if err != nil {
+			return err
+		}
+		if len(start.Params) != 1 || start.Params[0] != i32 || len(start.Results) != 0 {
+			return v.errf("start function must take a single `i32` argument and return nothing")
+		}
+		if int64(c.Index) >= int64(len(s.coreTables)) {
+			return v.errf("unknown table %d: table index out of bounds", c.Index)
+		}
+		ft = sig([]wasm.ValType{i32, i32}, []wasm.ValType{i32})
+	case CanonThreadSpawnRef, CanonThreadSpawnIndirect, CanonThreadAvailableParallelism:
+		if !v.f.SharedThreads {
+			return v.errf("`%s` requires the shared-everything-threads feature", c.Op)
+		}
+		switch c.Op {
+		case CanonThreadAvailableParallelism:
+			ft = sig(nil, []wasm.ValType{i32})
+		default:
+			if _, err := v.coreFuncTypeAt(s, c.Type); err != nil {
+				return err
+			}
+			ft = sig([]wasm.ValType{i32, i32}, []wasm.ValType{i32})
+		}
+	default:
+		return v.errf("unknown canonical function %s", c.Op)
+	}
+	s.coreFuncs = append(s.coreFuncs, ft)
+	return nil
+}

@@ -1,0 +1,553 @@
+package component
+
+import (
+	"github.com/wasmcm/wasmcm/internal/wasm"
+)
+
+// This file holds the validator's semantic types: component types resolved
+// out of their index spaces into one arena, so that types from different
+// scopes (outer aliases, nested components, instantiation) can be compared
+// and substituted.
+
+// tid indexes validator.types.
+type tid int32
+
+// rid identifies a resource type. Aliases of a resource (exports, eq
+// imports) are distinct tids sharing one rid.
+type rid int32
+
+type vkind uint8
+
+const (
+	vDefined vkind = iota
+	vFunc
+	vComponent
+	vInstance
+	vResource
+)
+
+func (k vkind) String() string {
+	return [...]string{"defined type", "func", "component", "instance", "resource"}[k]
+}
+
+// vval is a value type: a primitive (prim != 0) or a defined type.
+type vval struct {
+	prim PrimValType
+	t    tid
+}
+
+type vfield struct {
+	name string
+	t    vval
+}
+
+type vcase struct {
+	name string
+	t    *vval
+}
+
+// vdef is a defined value type with its value types resolved.
+type vdef struct {
+	kind   DefinedKind
+	prim   PrimValType
+	fields []vfield // record
+	cases  []vcase  // variant
+	elem   *vval    // list, fixed list, option, map value, stream/future payload
+	key    vval     // map
+	n      uint32   // fixed list
+	types  []vval   // tuple
+	names  []string
+	ok     *vval
+	err    *vval
+	res    tid // own, borrow: the resource (an alias tid)
+
+	// Facts computed once when the type is defined, so that questions
+	// about deeply shared types stay linear.
+	depth       int
+	size, align uint64
+	borrow, ptr bool
+}
+
+// children returns the value types d refers to directly.
+func (d *vdef) children() []vval {
+	var out []vval
+	for _, f := range d.fields {
+		out = append(out, f.t)
+	}
+	for _, c := range d.cases {
+		if c.t != nil {
+			out = append(out, *c.t)
+		}
+	}
+	out = append(out, d.types...)
+	for _, t := range []*vval{d.elem, d.ok, d.err} {
+		if t != nil {
+			out = append(out, *t)
+		}
+	}
+	if d.kind == KindMap {
+		out = append(out, d.key)
+	}
+	return out
+}
+
+// finish computes d's cached facts from its children's.
+func (v *validator) finish(d *vdef) {
+	for _, c := range d.children() {
+		if cd := v.def(c); cd != nil {
+			d.depth = max(d.depth, cd.depth)
+		}
+	}
+	d.depth++
+	d.size, d.align = v.computeSizeAlign(d)
+	switch d.kind {
+	case KindBorrow:
+		d.borrow = true
+	case KindList, KindMap:
+		d.ptr = true
+	case KindPrimitive:
+		d.ptr = d.prim == String
+	}
+	switch d.kind {
+	case KindStream, KindFuture, KindOwn, KindBorrow:
+		return
+	}
+	for _, c := range d.children() {
+		if c.prim == String {
+			d.ptr = true
+		}
+		if cd := v.def(c); cd != nil {
+			d.borrow = d.borrow || cd.borrow
+			d.ptr = d.ptr || cd.ptr
+		}
+	}
+}
+
+type vfunc struct {
+	async  bool
+	params []vfield
+	result *vval
+}
+
+// entity is the type of a definition of some sort: what an import or
+// export carries.
+type entity struct {
+	sort Sort
+	t    tid         // func, instance, component, type: the type
+	val  vval        // value
+	mod  *moduleType // core module
+}
+
+type vexport struct {
+	name string
+	e    entity
+}
+
+// vinst is an instance type; defined lists the resources it introduces
+// (exported (sub resource) types), which each import makes fresh.
+type vinst struct {
+	exports []vexport
+	defined []rid
+}
+
+func (in *vinst) lookup(name string) (entity, bool) {
+	for _, e := range in.exports {
+		if e.name == name {
+			return e.e, true
+		}
+	}
+	return entity{}, false
+}
+
+// vcomp is a component type: imports (whose resources are abstract) and
+// exports (whose defined resources each instantiation makes fresh).
+type vcomp struct {
+	imports  []vexport
+	exports  []vexport
+	imported []rid
+	defined  []rid
+}
+
+type vtype struct {
+	kind vkind
+	def  *vdef
+	fn   *vfunc
+	inst *vinst
+	comp *vcomp
+	// resources
+	rid rid
+}
+
+// moduleType is a core module type.
+type moduleType struct {
+	imports []wasm.Import // with types resolved into funcs below
+	itypes  []coreExtern
+	exports []string
+	etypes  map[string]coreExtern
+}
+
+// coreExtern is the type of a core import/export with function types
+// resolved.
+type coreExtern struct {
+	kind   wasm.ExternKind
+	fn     *wasm.FuncType // funcs and tags
+	table  wasm.TableType
+	memory wasm.MemoryType
+	global wasm.GlobalType
+}
+
+func (v *validator) newType(t vtype) tid {
+	v.types = append(v.types, t)
+	return tid(len(v.types) - 1)
+}
+
+func (v *validator) newResource() tid {
+	v.nextRID++
+	return v.newType(vtype{kind: vResource, rid: v.nextRID})
+}
+
+// alias makes a new tid equal to t (wasm-tools' with_unique): the export of
+// a type gives it a new identity for the named-type rules while keeping its
+// structure and resource identity.
+func (v *validator) alias(t tid) tid {
+	return v.newType(v.types[t])
+}
+
+// def returns the defined type t refers to, or nil.
+func (v *validator) def(val vval) *vdef {
+	if val.prim != 0 {
+		return nil
+	}
+	return v.types[val.t].def
+}
+
+// containsResource reports whether the type refers to a resource type
+// anywhere (for outer aliases across components).
+func (v *validator) containsResource(t tid, seen map[tid]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	ty := &v.types[t]
+	vv := func(x vval) bool { return x.prim == 0 && v.containsResource(x.t, seen) }
+	switch ty.kind {
+	case vResource:
+		return true
+	case vDefined:
+		d := ty.def
+		switch d.kind {
+		case KindOwn, KindBorrow:
+			return true
+		}
+		for _, f := range d.fields {
+			if vv(f.t) {
+				return true
+			}
+		}
+		for _, c := range d.cases {
+			if c.t != nil && vv(*c.t) {
+				return true
+			}
+		}
+		for _, x := range d.types {
+			if vv(x) {
+				return true
+			}
+		}
+		for _, x := range []*vval{d.elem, d.ok, d.err} {
+			if x != nil && vv(*x) {
+				return true
+			}
+		}
+		return d.kind == KindMap && vv(d.key)
+	case vFunc:
+		for _, p := range ty.fn.params {
+			if vv(p.t) {
+				return true
+			}
+		}
+		return ty.fn.result != nil && vv(*ty.fn.result)
+	case vInstance:
+		for _, e := range ty.inst.exports {
+			if v.entityHasResource(e.e, seen) {
+				return true
+			}
+		}
+	case vComponent:
+		for _, e := range ty.comp.imports {
+			if v.entityHasResource(e.e, seen) {
+				return true
+			}
+		}
+		for _, e := range ty.comp.exports {
+			if v.entityHasResource(e.e, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (v *validator) entityHasResource(e entity, seen map[tid]bool) bool {
+	switch e.sort {
+	case SortValue:
+		return e.val.prim == 0 && v.containsResource(e.val.t, seen)
+	case SortCoreModule:
+		return false
+	}
+	return v.containsResource(e.t, seen)
+}
+
+// containsBorrow reports whether a value type holds a borrow anywhere.
+func (v *validator) containsBorrow(x vval) bool {
+	d := v.def(x)
+	return d != nil && d.borrow
+}
+
+// containsPtr reports whether lifting or lowering x touches linear memory
+// (strings and lists).
+func (v *validator) containsPtr(x vval) bool {
+	if x.prim != 0 {
+		return x.prim == String
+	}
+	d := v.def(x)
+	return d != nil && d.ptr
+}
+
+// flatTypes is a bounded list of core types for flattening (CanonicalABI.md
+// "Flattening"): push fails once max is passed.
+type flatTypes struct {
+	t   []wasm.ValType
+	max int
+}
+
+func (f *flatTypes) push(t wasm.ValType) bool {
+	if len(f.t) >= f.max {
+		return false
+	}
+	f.t = append(f.t, t)
+	return true
+}
+
+func joinFlat(a, b wasm.ValType) wasm.ValType {
+	switch {
+	case a == b:
+		return a
+	case (a == wasm.ValI32 && b == wasm.ValF32) || (a == wasm.ValF32 && b == wasm.ValI32):
+		return wasm.ValI32
+	}
+	return wasm.ValI64
+}
+
+// flatten pushes the flattened core types of x; false when they do not fit.
+func (v *validator) flatten(x vval, ptr wasm.ValType, out *flatTypes) bool {
+	if x.prim != 0 {
+		return flattenPrim(x.prim, ptr, out)
+	}
+	d := v.def(x)
+	switch d.kind {
+	case KindPrimitive:
+		return flattenPrim(d.prim, ptr, out)
+	case KindRecord:
+		for _, f := range d.fields {
+			if !v.flatten(f.t, ptr, out) {
+				return false
+			}
+		}
+		return true
+	case KindTuple:
+		for _, t := range d.types {
+			if !v.flatten(t, ptr, out) {
+				return false
+			}
+		}
+		return true
+	case KindList, KindMap:
+		return out.push(ptr) && out.push(ptr)
+	case KindFixedList:
+		for i := uint32(0); i < d.n; i++ {
+			if !v.flatten(*d.elem, ptr, out) {
+				return false
+			}
+		}
+		return true
+	case KindFlags:
+		for i := 0; i < (len(d.names)+31)/32; i++ {
+			if !out.push(wasm.ValI32) {
+				return false
+			}
+		}
+		return true
+	case KindEnum, KindOwn, KindBorrow, KindStream, KindFuture:
+		return out.push(wasm.ValI32)
+	case KindOption:
+		return v.flattenVariant([]*vval{d.elem}, ptr, out)
+	case KindResult:
+		return v.flattenVariant([]*vval{d.ok, d.err}, ptr, out)
+	case KindVariant:
+		cs := make([]*vval, len(d.cases))
+		for i, c := range d.cases {
+			cs[i] = c.t
+		}
+		return v.flattenVariant(cs, ptr, out)
+	}
+	return false
+}
+
+func (v *validator) flattenVariant(cases []*vval, ptr wasm.ValType, out *flatTypes) bool {
+	if !out.push(wasm.ValI32) {
+		return false
+	}
+	start := len(out.t)
+	for _, c := range cases {
+		if c == nil {
+			continue
+		}
+		tmp := flatTypes{max: out.max}
+		if !v.flatten(*c, ptr, &tmp) {
+			return false
+		}
+		for i, t := range tmp.t {
+			if start+i < len(out.t) {
+				out.t[start+i] = joinFlat(out.t[start+i], t)
+			} else if !out.push(t) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func flattenPrim(p PrimValType, ptr wasm.ValType, out *flatTypes) bool {
+	switch p {
+	case S64, U64:
+		return out.push(wasm.ValI64)
+	case F32:
+		return out.push(wasm.ValF32)
+	case F64:
+		return out.push(wasm.ValF64)
+	case String:
+		return out.push(ptr) && out.push(ptr)
+	}
+	return out.push(wasm.ValI32)
+}
+
+// maxValueSize bounds elem_size of every defined value type (Binary.md).
+const maxValueSize = 1 << 28
+
+// sizeAlign returns the canonical ABI size and alignment of x with 64-bit
+// pointers, saturating at a value above maxValueSize.
+func (v *validator) sizeAlign(x vval) (uint64, uint64) {
+	if x.prim != 0 {
+		return primSizeAlign(x.prim)
+	}
+	d := v.def(x)
+	if d == nil {
+		return 4, 4
+	}
+	return d.size, d.align
+}
+
+func (v *validator) computeSizeAlign(d *vdef) (uint64, uint64) {
+	const sat = 1 << 40
+	align := func(n, a uint64) uint64 { return (n + a - 1) / a * a }
+	switch d.kind {
+	case KindPrimitive:
+		return primSizeAlign(d.prim)
+	case KindRecord, KindTuple:
+		var ts []vval
+		if d.kind == KindRecord {
+			for _, f := range d.fields {
+				ts = append(ts, f.t)
+			}
+		} else {
+			ts = d.types
+		}
+		var s, a uint64 = 0, 1
+		for _, t := range ts {
+			es, ea := v.sizeAlign(t)
+			s = align(s, ea) + es
+			a = max(a, ea)
+			if s > sat {
+				s = sat
+			}
+		}
+		return align(s, a), a
+	case KindList, KindMap:
+		return 16, 8
+	case KindFixedList:
+		es, ea := v.sizeAlign(*d.elem)
+		if es != 0 && uint64(d.n) > sat/es {
+			return sat, ea
+		}
+		return es * uint64(d.n), ea
+	case KindFlags:
+		switch n := len(d.names); {
+		case n <= 8:
+			return 1, 1
+		case n <= 16:
+			return 2, 2
+		}
+		return 4 * uint64((len(d.names)+31)/32), 4
+	case KindEnum:
+		return discSize(len(d.names)), discSize(len(d.names))
+	case KindOwn, KindBorrow, KindStream, KindFuture:
+		return 4, 4
+	case KindOption, KindResult, KindVariant:
+		var cases []*vval
+		switch d.kind {
+		case KindOption:
+			cases = []*vval{nil, d.elem}
+		case KindResult:
+			cases = []*vval{d.ok, d.err}
+		default:
+			for _, c := range d.cases {
+				cases = append(cases, c.t)
+			}
+		}
+		ds := discSize(len(cases))
+		var maxS, maxA uint64 = 0, 1
+		for _, c := range cases {
+			if c != nil {
+				cs, ca := v.sizeAlign(*c)
+				maxS, maxA = max(maxS, cs), max(maxA, ca)
+			}
+		}
+		a := max(ds, maxA)
+		s := align(ds, maxA) + maxS
+		return align(s, a), a
+	}
+	return 4, 4
+}
+
+func discSize(n int) uint64 {
+	switch {
+	case n <= 1<<8:
+		return 1
+	case n <= 1<<16:
+		return 2
+	}
+	return 4
+}
+
+func primSizeAlign(p PrimValType) (uint64, uint64) {
+	switch p {
+	case Bool, S8, U8:
+		return 1, 1
+	case S16, U16:
+		return 2, 2
+	case S64, U64, F64:
+		return 8, 8
+	case String:
+		return 16, 8
+	}
+	return 4, 4
+}
+
+// typeDepth returns the structural nesting depth of a value type.
+func (v *validator) typeDepth(x vval) int {
+	if d := v.def(x); d != nil {
+		return d.depth
+	}
+	return 0
+}
