@@ -134,6 +134,16 @@ func (cx *LiftLowerContext) liftFlat(l *Layout, flat []uint64, pos int, dst *Val
 		dst.kind, dst.bits, dst.str, dst.elems = k, 0, "", resize(dst.elems, len(l.fields))
 		var err error
 		for i, f := range l.fields {
+			if f.Kind.isScalar() {
+				// Inline the common case of a scalar field.
+				x, err := liftScalar(f.Kind, flat[pos])
+				if err != nil {
+					return pos, at(err, cx.fieldName(l, i))
+				}
+				setScalar(&dst.elems[i], f.Kind, x)
+				pos++
+				continue
+			}
 			if pos, err = cx.liftFlat(f, flat, pos, &dst.elems[i]); err != nil {
 				return pos, at(err, cx.fieldName(l, i))
 			}

@@ -84,6 +84,15 @@ func (cx *LiftLowerContext) lowerFlat(ctx context.Context, l *Layout, v *Value, 
 		}
 		var err error
 		for i, f := range l.fields {
+			if e := &v.elems[i]; f.Kind.isScalar() && e.kind == f.Kind {
+				// Inline the common case of a scalar field.
+				x, err := lowerScalar(f.Kind, e)
+				if err != nil {
+					return dst, at(err, cx.fieldName(l, i))
+				}
+				dst = append(dst, x)
+				continue
+			}
 			if dst, err = cx.lowerFlat(ctx, f, &v.elems[i], dst); err != nil {
 				return dst, at(err, cx.fieldName(l, i))
 			}
