@@ -1616,7 +1616,8 @@ func convertDocs(d ast.Docs) Docs {
 	if len(d.Lines) == 0 {
 		return Docs{}
 	}
-	docs := make([]string, 0, len(d.Lines))
+	var small [16]string
+	docs := small[:0]
 	for _, c := range d.Lines {
 		var s string
 		if rest, ok := strings.CutPrefix(c, "/**"); ok {
@@ -1624,7 +1625,7 @@ func convertDocs(d ast.Docs) Docs {
 		} else {
 			s = strings.TrimLeft(c, "/")
 		}
-		docs = append(docs, strings.TrimRightFunc(s, unicode.IsSpace))
+		docs = append(docs, trimRightSpace(s))
 	}
 	minWS := -1
 	for _, s := range docs {
@@ -1640,20 +1641,25 @@ func convertDocs(d ast.Docs) Docs {
 		}
 	}
 	if minWS > 0 {
-		pat := strings.Repeat(" ", minWS)
 		for i, s := range docs {
-			docs[i] = strings.TrimPrefix(s, pat)
+			// Only spaces are removed (a tab-indented line keeps its tabs).
+			if len(s) >= minWS && strings.Count(s[:minWS], " ") == minWS {
+				docs[i] = s[minWS:]
+			}
 		}
+	}
+	// Most docs are one line: no copy at all.
+	if len(docs) == 1 && !strings.ContainsAny(docs[0], "\n\r") {
+		return Docs{Contents: docs[0], Present: true}
 	}
 	n := 0
 	for _, s := range docs {
 		n += len(s) + 1
 	}
-	var b strings.Builder
-	b.Grow(n)
+	b := make([]byte, 0, n)
 	for _, s := range docs {
 		if s == "" {
-			b.WriteByte('\n')
+			b = append(b, '\n')
 			continue
 		}
 		for len(s) > 0 {
@@ -1663,11 +1669,30 @@ func convertDocs(d ast.Docs) Docs {
 			} else {
 				s = ""
 			}
-			b.WriteString(strings.TrimSuffix(line, "\r"))
-			b.WriteByte('\n')
+			b = append(b, strings.TrimSuffix(line, "\r")...)
+			b = append(b, '\n')
 		}
 	}
-	return Docs{Contents: strings.TrimRight(b.String(), "\n"), Present: true}
+	for len(b) > 0 && b[len(b)-1] == '\n' {
+		b = b[:len(b)-1]
+	}
+	return Docs{Contents: string(b), Present: true}
+}
+
+// trimRightSpace is strings.TrimRightFunc(s, unicode.IsSpace) with an
+// ASCII fast path.
+func trimRightSpace(s string) string {
+	for len(s) > 0 {
+		c := s[len(s)-1]
+		if c >= utf8.RuneSelf {
+			return strings.TrimRightFunc(s, unicode.IsSpace)
+		}
+		if c != ' ' && (c < '\t' || c > '\r') {
+			return s
+		}
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 func (r *astResolver) stability(attrs []ast.Attribute) (Stability, error) {
