@@ -140,7 +140,7 @@ func (b *builder) errorf(sc *scope, format string, args ...any) error {
 func (b *builder) build(c *component.Component) error {
 	root := &compDef{c: c}
 	b.p.comps = 0
-	sc, err := b.instantiate(root, nil, "root component", 0)
+	sc, err := b.instantiate(root, nil, "root component", 0, -1)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (b *builder) exportTree(ci *cinst) *exportTree {
 
 // instantiate walks the sections of def with the given arguments (nil for
 // the root, whose imports become host symbols).
-func (b *builder) instantiate(def *compDef, args map[string]item, name string, depth int) (*scope, error) {
+func (b *builder) instantiate(def *compDef, args map[string]item, name string, depth, parent int) (*scope, error) {
 	if depth > component.MaxNesting {
 		return nil, fmt.Errorf("%s: component instances nest deeper than %d levels", name, component.MaxNesting)
 	}
@@ -182,6 +182,7 @@ func (b *builder) instantiate(def *compDef, args map[string]item, name string, d
 	sc := &scope{parent: def.outer, comp: b.p.comps}
 	b.p.comps++
 	b.p.compNames = append(b.p.compNames, name)
+	b.p.compParents = append(b.p.compParents, parent)
 	root := args == nil
 	for _, s := range def.c.Sections {
 		var err error
@@ -191,8 +192,11 @@ func (b *builder) instantiate(def *compDef, args map[string]item, name string, d
 			if !ok {
 				idx = len(b.p.modules)
 				b.modules[s] = idx
-				b.p.modules = append(b.p.modules, planModule{bytes: s.Bytes, info: s.Info,
-					name: fmt.Sprintf("core module %d of %s", len(sc.modules), name)})
+				pm := planModule{bytes: s.Bytes, info: s.Info, name: fmt.Sprintf("core module %d of %s", len(sc.modules), name)}
+				if err = renameEmptyModule(&pm); err != nil {
+					return nil, b.errorf(sc, "%s: %v", pm.name, err)
+				}
+				b.p.modules = append(b.p.modules, pm)
 			}
 			sc.modules = append(sc.modules, item{sort: component.SortCoreModule, mod: &moduleDef{index: idx, info: s.Info}})
 		case *component.CoreInstanceSection:
@@ -382,6 +386,7 @@ func (b *builder) coreInstance(sc *scope, ci component.CoreInstance) error {
 		args[a.Name] = sc.coreInsts[a.Instance]
 	}
 	pc := planCoreInst{module: md.index}
+	pm := &b.p.modules[md.index]
 	seen := map[string]bool{}
 	for _, im := range md.info.Imports {
 		if seen[im.Module] {
@@ -392,8 +397,12 @@ func (b *builder) coreInstance(sc *scope, ci component.CoreInstance) error {
 		if !ok {
 			return b.errorf(sc, "core instance %d: module imports %q, which no argument supplies", len(sc.coreInsts), im.Module)
 		}
+		wazName := im.Module
+		if wazName == "" {
+			wazName = pm.emptyAs
+		}
 		if a.real >= 0 {
-			pc.args = append(pc.args, planArg{name: im.Module, inst: a.real, bundle: -1})
+			pc.args = append(pc.args, planArg{name: wazName, inst: a.real, bundle: -1})
 			continue
 		}
 		if a.bundle < 0 {
@@ -403,7 +412,7 @@ func (b *builder) coreInstance(sc *scope, ci component.CoreInstance) error {
 			}
 			a.bundle = bi
 		}
-		pc.args = append(pc.args, planArg{name: im.Module, inst: -1, bundle: a.bundle})
+		pc.args = append(pc.args, planArg{name: wazName, inst: -1, bundle: a.bundle})
 	}
 	idx := len(b.p.coreInsts)
 	b.p.coreInsts = append(b.p.coreInsts, pc)
@@ -500,7 +509,7 @@ func (b *builder) instance(sc *scope, in component.Instance, depth int) error {
 		args[a.Name] = ai
 	}
 	name := fmt.Sprintf("component instance %d (of %s)", len(sc.instances), b.p.compNames[sc.comp])
-	child, err := b.instantiate(it.comp, args, name, depth+1)
+	child, err := b.instantiate(it.comp, args, name, depth+1, sc.comp)
 	if err != nil {
 		return err
 	}
@@ -1070,4 +1079,58 @@ func sortStrings(s []string) {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}
+}
+
+// renameEmptyModule rewrites the import section of a module that imports
+// from the module name "" (wazero rejects empty module names) so that it
+// uses a name of its own instead, recorded in emptyAs.
+func renameEmptyModule(pm *planModule) error {
+	used := map[string]bool{}
+	empty := false
+	for _, im := range pm.info.Imports {
+		used[im.Module] = true
+		empty = empty || im.Module == ""
+	}
+	if !empty {
+		return nil
+	}
+	name := "wasmcm:empty"
+	for used[name] {
+		name += "_"
+	}
+	pm.emptyAs = name
+	r := wasm.NewReader(pm.bytes, 0)
+	head, err := r.Bytes(8)
+	if err != nil {
+		return err
+	}
+	out := append([]byte(nil), head...)
+	for !r.EOF() {
+		id, err := r.Byte()
+		if err != nil {
+			return err
+		}
+		body, err := r.Sub("section")
+		if err != nil {
+			return err
+		}
+		if id != wasm.SecImport {
+			out = append(out, id)
+			out = wasm.AppendU32(out, uint32(body.Remaining()))
+			out = append(out, body.Rest()...)
+			continue
+		}
+		sec := wasm.AppendU32(nil, uint32(len(pm.info.Imports)))
+		for _, im := range pm.info.Imports {
+			if im.Module == "" {
+				im.Module = name
+			}
+			sec = wasm.AppendImport(sec, im)
+		}
+		out = append(out, id)
+		out = wasm.AppendU32(out, uint32(len(sec)))
+		out = append(out, sec...)
+	}
+	pm.bytes = out
+	return nil
 }

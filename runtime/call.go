@@ -127,7 +127,7 @@ func (f *Func) Call(ctx context.Context, args ...canon.Value) ([]canon.Value, er
 	}
 	gctx, leave := inst.enter(ctx)
 	defer leave()
-	res, err := inst.callLifted(gctx, f.rt, args)
+	res, err := inst.callLifted(gctx, f.rt, args, nil)
 	if err != nil {
 		return nil, &CallError{Component: f.rt.comp.name, Func: fmt.Sprintf("export %q", f.name), Err: err}
 	}
@@ -144,13 +144,13 @@ func (f *Func) CallFlat(ctx context.Context, stack []uint64) error {
 	}
 	rt := f.rt
 	cs := rt.comp
-	if !cs.mayEnter {
+	if !cs.mayEnterFrom(nil) {
 		return &CallError{Component: cs.name, Func: f.name, Err: trapf("cannot enter component instance")}
 	}
 	inst := f.inst
 	gctx, leave := inst.enter(ctx)
 	defer leave()
-	cs.mayEnter = false
+	cs.enterFrom(nil)
 	err := rt.callCore(gctx, inst, stack)
 	if err != nil {
 		return &CallError{Component: cs.name, Func: f.name, Err: err}
@@ -160,7 +160,7 @@ func (f *Func) CallFlat(ctx context.Context, stack []uint64) error {
 			return &CallError{Component: cs.name, Func: f.name, Err: err}
 		}
 	}
-	cs.mayEnter = true
+	cs.leaveTo(nil)
 	return nil
 }
 
@@ -202,12 +202,12 @@ func (rt *rtLifted) postReturn(ctx context.Context, inst *Instance, results []ui
 
 // callLifted runs a lifted function with host values: lower the arguments
 // into the callee, call, lift the results, check borrows, post-return.
-func (inst *Instance) callLifted(ctx context.Context, rt *rtLifted, args []canon.Value) ([]canon.Value, error) {
+func (inst *Instance) callLifted(ctx context.Context, rt *rtLifted, args []canon.Value, caller *compState) ([]canon.Value, error) {
 	cs := rt.comp
-	if !cs.mayEnter {
+	if !cs.mayEnterFrom(caller) {
 		return nil, trapf("cannot enter component instance")
 	}
-	cs.mayEnter = false
+	cs.enterFrom(caller)
 	sig := rt.p.sig
 	cx := &rt.cx
 	prev := cs.mayLeave
@@ -215,7 +215,7 @@ func (inst *Instance) callLifted(ctx context.Context, rt *rtLifted, args []canon
 	flat, err := cx.LowerValues(ctx, canon.MaxFlatParams, sig.params, args, nil, rt.stack[:0])
 	cs.mayLeave = prev
 	if err != nil {
-		cs.mayEnter = true // nothing ran in the callee
+		cs.leaveTo(caller) // nothing ran in the callee
 		return nil, err
 	}
 	stack := rt.stack
@@ -239,7 +239,7 @@ func (inst *Instance) callLifted(ctx context.Context, rt *rtLifted, args []canon
 			return nil, err
 		}
 	}
-	cs.mayEnter = true
+	cs.leaveTo(caller)
 	return res, nil
 }
 
@@ -270,7 +270,11 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 		if !cs.mayLeave {
 			return trapf("cannot leave component instance (%s) during a lift, lower or post-return", cs.name)
 		}
-		return cs.table.ResourceDrop(ctx, inst.res[p.resource], uint32(stack[0]))
+		prev := inst.dropper
+		inst.dropper = cs
+		err := cs.table.ResourceDrop(ctx, inst.res[p.resource], uint32(stack[0]))
+		inst.dropper = prev
+		return err
 	}
 	if !cs.mayLeave {
 		return trapf("cannot leave component instance (%s) to call %s during a lift, lower or post-return", cs.name, p.desc)
@@ -321,7 +325,7 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 	case t.linked != nil:
 		results, err = t.linked.Call(ctx, args...)
 	default:
-		results, err = inst.callLifted(ctx, inst.liftedState(p.callee), args)
+		results, err = inst.callLifted(ctx, inst.liftedState(p.callee), args, cs)
 	}
 	t.scope.Release()
 	if err != nil {

@@ -32,12 +32,16 @@ type Instance struct {
 	resources func(wit.TypeID) *canon.ResourceType
 	cc        callContext
 	depth     int
+	// dropper is the component instance running resource.drop, the
+	// caller of a destructor.
+	dropper *compState
 	closed    bool
 }
 
 // compState is the state of one component instance of the graph.
 type compState struct {
 	name      string
+	parent    *compState
 	table     canon.ResourceTable
 	mayEnter  bool
 	mayLeave  bool
@@ -150,6 +154,9 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 	inst.comps = make([]compState, p.comps)
 	for i := range inst.comps {
 		inst.comps[i] = compState{name: p.compNames[i], mayEnter: true, mayLeave: true, maxHandle: r.cfg.MaxHandles}
+		if pi := p.compParents[i]; pi >= 0 {
+			inst.comps[i].parent = &inst.comps[pi]
+		}
 	}
 	// Resources: generative ones per instance, imported ones from l.
 	var missing []string
@@ -173,15 +180,21 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 		if pr.dtor >= 0 {
 			ref, cs := pr.dtor, &inst.comps[pr.comp]
 			rt.Dtor = func(ctx context.Context, rep uint32) error {
-				if !cs.mayEnter {
+				caller := inst.dropper
+				if !cs.mayEnterFrom(caller) {
 					return trapf("cannot enter component instance (%s) to run a destructor", cs.name)
 				}
 				fn := inst.refs[ref].fn
 				if fn == nil {
 					return trapf("destructor of resource %q is not instantiated yet", rt.Name)
 				}
+				cs.enterFrom(caller)
 				stack := []uint64{uint64(rep)}
-				return fn.CallWithStack(ctx, stack)
+				if err := fn.CallWithStack(ctx, stack); err != nil {
+					return cleanError(err)
+				}
+				cs.leaveTo(caller)
+				return nil
 			}
 		}
 		inst.res[i] = rt
@@ -358,4 +371,43 @@ func (inst *Instance) Close(ctx context.Context) error {
 		err = errors.Join(err, m.Close(ctx))
 	}
 	return err
+}
+
+// The entering set of a call is the callee's instance and its ancestors
+// that are not also the caller's (all of them for a call from the host):
+// a child may call its parent, a parent its child once, and no instance
+// may be re-entered (CanonicalABI.md, ComponentInstance.entering_set).
+
+func (c *compState) isSelfOrAncestorOf(d *compState) bool {
+	for ; d != nil; d = d.parent {
+		if d == c {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *compState) mayEnterFrom(caller *compState) bool {
+	for x := c; x != nil; x = x.parent {
+		if !x.mayEnter && !x.isSelfOrAncestorOf(caller) {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *compState) enterFrom(caller *compState) {
+	for x := c; x != nil; x = x.parent {
+		if !x.isSelfOrAncestorOf(caller) {
+			x.mayEnter = false
+		}
+	}
+}
+
+func (c *compState) leaveTo(caller *compState) {
+	for x := c; x != nil; x = x.parent {
+		if !x.isSelfOrAncestorOf(caller) {
+			x.mayEnter = true
+		}
+	}
 }

@@ -23,6 +23,9 @@ type plan struct {
 	// 0); each gets its own handle table and may_enter/may_leave flags.
 	comps     int
 	compNames []string
+	// compParents is the component instance each was instantiated in
+	// (-1 for the root): entering an instance enters its ancestors too.
+	compParents []int
 	resources []planResource
 	// resourceOf maps a resource TypeDef to its index in resources.
 	resourceOf map[wit.TypeID]int
@@ -45,6 +48,8 @@ type planModule struct {
 	bytes []byte
 	info  *wasm.ModuleInfo
 	name  string // for error messages: "module 2 of component 1"
+	// emptyAs is the module name that stands for "" in bytes.
+	emptyAs string
 }
 
 // planCoreInst is one core instantiation: module with, for each import

@@ -23,6 +23,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 )
 
 // Config configures a Runtime. The zero value is a sensible default.
@@ -65,7 +66,8 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	// Components' core modules use the 2.0 features (multi-value,
 	// reference types, bulk memory, SIMD).
-	rc = rc.WithCoreFeatures(api.CoreFeaturesV2)
+	rc = rc.WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling |
+		experimental.CoreFeaturesTailCall | experimental.CoreFeaturesExtendedConst)
 	r := &Runtime{cfg: cfg}
 	if cfg.CompilationCacheDir != "" {
 		cache, err := wazero.NewCompilationCacheWithDir(cfg.CompilationCacheDir)
