@@ -35,7 +35,7 @@ type Instance struct {
 	// dropper is the component instance running resource.drop, the
 	// caller of a destructor.
 	dropper *compState
-	closed    bool
+	closed  bool
 }
 
 // compState is the state of one component instance of the graph.

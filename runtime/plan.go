@@ -26,7 +26,7 @@ type plan struct {
 	// compParents is the component instance each was instantiated in
 	// (-1 for the root): entering an instance enters its ancestors too.
 	compParents []int
-	resources []planResource
+	resources   []planResource
 	// resourceOf maps a resource TypeDef to its index in resources.
 	resourceOf map[wit.TypeID]int
 	resolve    *wit.Resolve
