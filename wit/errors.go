@@ -26,7 +26,11 @@ type Error struct {
 
 	text    string   // Msg rendered with location and snippet
 	context []string // outer context, outermost first
+	cause   error    // the underlying error (e.g. from the file system)
 }
+
+// Unwrap returns the underlying error, such as a file system error, if any.
+func (e *Error) Unwrap() error { return e.cause }
 
 // Error returns the full text: context, message, location and snippet.
 func (e *Error) Error() string {
@@ -52,7 +56,7 @@ func withContext(err error, ctx string) error {
 		we.context = append([]string{ctx}, we.context...)
 		return we
 	}
-	return &Error{Msg: err.Error(), text: err.Error(), context: []string{ctx}}
+	return &Error{Msg: err.Error(), text: err.Error(), context: []string{ctx}, cause: err}
 }
 
 // loc is a span in one parsed file; the zero loc is "unknown".

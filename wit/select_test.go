@@ -1,6 +1,13 @@
 package wit
 
-import "testing"
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 func mustAdd(t *testing.T, r *Resolve, src string) PackageID {
 	t.Helper()
@@ -96,5 +103,38 @@ func TestAddSourceUsesEarlierPackage(t *testing.T) {
 	td := r.TypeDef(iface.Function("f").Params[0].Type)
 	if td == nil || td.Kind != KindType || r.Dealias(iface.Function("f").Params[0].Type) != U32 {
 		t.Fatalf("param type = %+v, want an alias of u32", td)
+	}
+}
+
+func TestLoadMissingPath(t *testing.T) {
+	_, _, err := Load(filepath.Join(t.TempDir(), "nope.wit"), Options{})
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("err = %v, want one that wraps fs.ErrNotExist", err)
+	}
+	var we *Error
+	if !errors.As(err, &we) || !strings.HasPrefix(err.Error(), "failed to read path for WIT [") {
+		t.Fatalf("err = %v, want a *wit.Error with the reference's context", err)
+	}
+}
+
+func TestLoadFeatures(t *testing.T) {
+	dir := t.TempDir()
+	src := "package a:b;\ninterface i {\n  @unstable(feature = x)\n  f: func();\n  g: func();\n}\n"
+	path := filepath.Join(dir, "a.wit")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		opts Options
+		want int
+	}{{Options{}, 1}, {Options{Features: []string{"x"}}, 2}, {Options{AllFeatures: true}, 2}, {Options{Features: []string{"y"}}, 1}} {
+		r, ids, err := Load(path, c.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		iface := r.Interfaces[r.Packages[ids[0]].Interfaces[0].ID]
+		if len(iface.Functions) != c.want {
+			t.Errorf("%+v: %d functions, want %d", c.opts, len(iface.Functions), c.want)
+		}
 	}
 }
