@@ -390,13 +390,30 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 		}
 		return ce
 	}
+	seen := map[[2]string]bool{}
 	for _, im := range info.Imports {
+		if err := v.checkImportUnique(seen, im); err != nil {
+			return nil, err
+		}
+		if err := v.checkCoreLimits(im.Type); err != nil {
+			return nil, err
+		}
 		ce := conv(im.Type)
 		if ce.kind == 0xff {
 			return nil, v.errf("core module import %q %q: type index %d is not a function type", im.Module, im.Name, im.Type.Index)
 		}
 		mt.imports = append(mt.imports, im)
 		mt.itypes = append(mt.itypes, ce)
+	}
+	for _, m := range info.Memories {
+		if err := v.checkCoreLimits(wasm.ExternType{Kind: wasm.ExternMemory, Memory: m}); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range info.Tables {
+		if err := v.checkCoreLimits(wasm.ExternType{Kind: wasm.ExternTable, Table: t}); err != nil {
+			return nil, err
+		}
 	}
 	for _, e := range info.Exports {
 		t, ok := info.ExportType(e)
@@ -429,6 +446,7 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 	}
 	// A module type gets its own, initially empty, type index space.
 	mt := &moduleType{etypes: map[string]coreExtern{}}
+	seen := map[[2]string]bool{}
 	var types []coreType
 	resolve := func(t wasm.ExternType) (coreExtern, error) {
 		ce := coreExtern{kind: t.Kind, table: t.Table, memory: t.Memory, global: t.Global}
@@ -472,6 +490,12 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 			}
 			types = append(types, t)
 		case ModuleDeclImport:
+			if err := v.checkImportUnique(seen, d.Import); err != nil {
+				return err
+			}
+			if err := v.checkCoreLimits(d.Import.Type); err != nil {
+				return err
+			}
 			ce, err := resolve(d.Import.Type)
 			if err != nil {
 				return err
@@ -479,6 +503,9 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 			mt.imports = append(mt.imports, d.Import)
 			mt.itypes = append(mt.itypes, ce)
 		case ModuleDeclExport:
+			if err := v.checkCoreLimits(d.Extern); err != nil {
+				return err
+			}
 			ce, err := resolve(d.Extern)
 			if err != nil {
 				return err
@@ -491,6 +518,54 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 		}
 	}
 	s.coreTypes = append(s.coreTypes, coreType{module: mt})
+	return nil
+}
+
+// checkImportUnique rejects a repeated two-level core import name, which
+// would mangle to the same single-level name.
+func (v *validator) checkImportUnique(seen map[[2]string]bool, im wasm.Import) error {
+	k := [2]string{im.Module, im.Name}
+	if seen[k] {
+		return v.errf("duplicate import name `%s:%s`", im.Module, im.Name)
+	}
+	seen[k] = true
+	return nil
+}
+
+// checkCoreLimits checks the limits of a memory or table type.
+func (v *validator) checkCoreLimits(t wasm.ExternType) error {
+	switch t.Kind {
+	case wasm.ExternMemory:
+		m := t.Memory
+		if m.Is64 && !v.f.Memory64 {
+			return v.errf("64-bit memories need the memory64 feature")
+		}
+		pageLog2 := uint32(16)
+		if m.PageSizeLog2 != nil {
+			if *m.PageSizeLog2 != 0 && *m.PageSizeLog2 != 16 {
+				return v.errf("invalid custom page size")
+			}
+			pageLog2 = *m.PageSizeLog2
+		}
+		limit := uint64(1) << (32 - pageLog2)
+		if m.Is64 {
+			limit = uint64(1) << (64 - pageLog2)
+		}
+		if m.Min > limit || (m.Max != nil && *m.Max > limit) {
+			return v.errf("memory size must be at most %d pages", limit)
+		}
+		if m.Max != nil && *m.Max < m.Min {
+			return v.errf("size minimum must not be greater than maximum")
+		}
+	case wasm.ExternTable:
+		tt := t.Table
+		if !tt.Is64 && (tt.Min > 0xffffffff || (tt.Max != nil && *tt.Max > 0xffffffff)) {
+			return v.errf("table size must be at most 2^32-1")
+		}
+		if tt.Max != nil && *tt.Max < tt.Min {
+			return v.errf("size minimum must not be greater than maximum")
+		}
+	}
 	return nil
 }
 

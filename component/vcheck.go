@@ -167,6 +167,9 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 			return 0, v.errf("streams and futures need the 🔀 (async) feature")
 		}
 		d.elem = opt(t.Payload)
+		if err == nil && t.Kind == KindStream && d.elem != nil && v.isChar(*d.elem) {
+			return 0, v.errf("`stream<char>` is not valid at this time")
+		}
 		if err == nil && d.elem != nil && v.containsBorrow(*d.elem) {
 			return 0, v.errf("stream and future payloads cannot contain a borrow")
 		}
@@ -184,6 +187,14 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 		return 0, v.errf("type exceeds maximum byte size (%d bytes or more)", uint64(maxValueSize))
 	}
 	return v.newType(vtype{kind: vDefined, def: d}), nil
+}
+
+func (v *validator) isChar(x vval) bool {
+	if x.prim != 0 {
+		return x.prim == Char
+	}
+	d := v.def(x)
+	return d.kind == KindPrimitive && d.prim == Char
 }
 
 func (v *validator) isMapKey(x vval) bool {
@@ -553,6 +564,27 @@ func (v *validator) checkExternName(s *scope, name *ExternName, e entity, imp bo
 	if !imp && (n.kind == nameDependency || n.kind == nameURL || n.kind == nameHash) {
 		return v.errf("name `%s` is not a valid export name", name.Name)
 	}
+	if err := v.checkAttrs(name, &n, e); err != nil {
+		return err
+	}
+	if err := v.checkResourceFunc(s.resNames(imp), &n, e); err != nil {
+		return v.errf("%s name `%s` is not valid: %v", kind, name.Name, err)
+	}
+	k := n.uniqueKey()
+	if prev, ok := keys[k]; ok {
+		return v.errf("%s name `%s` conflicts with previous name `%s`", kind, name.Name, prev)
+	}
+	if names[name.Name] {
+		return v.errf("%s name `%s` conflicts with previous name `%s`", kind, name.Name, name.Name)
+	}
+	keys[k] = name.Name
+	names[name.Name] = true
+	return nil
+}
+
+// checkAttrs checks the attributes of an extern name and the version of an
+// interface name.
+func (v *validator) checkAttrs(name *ExternName, n *externName, e entity) error {
 	for i, a := range name.Attrs {
 		for _, b := range name.Attrs[:i] {
 			if a.Kind == b.Kind {
@@ -607,22 +639,10 @@ func (v *validator) checkExternName(s *scope, name *ExternName, e entity, imp bo
 			return v.errf("invalid interface version: `%s` is not a valid semver", n.version)
 		}
 	}
-	if err := v.checkResourceFunc(s, &n, e, imp); err != nil {
-		return v.errf("%s name `%s` is not valid: %v", kind, name.Name, err)
-	}
-	k := n.uniqueKey()
-	if prev, ok := keys[k]; ok {
-		return v.errf("%s name `%s` conflicts with previous name `%s`", kind, name.Name, prev)
-	}
-	if names[name.Name] {
-		return v.errf("%s name `%s` conflicts with previous name `%s`", kind, name.Name, name.Name)
-	}
-	keys[k] = name.Name
-	names[name.Name] = true
 	return nil
 }
 
-func (v *validator) checkResourceFunc(s *scope, n *externName, e entity, imp bool) error {
+func (v *validator) checkResourceFunc(names *resourceNames, n *externName, e entity) error {
 	if n.kind != nameConstructor && n.kind != nameMethod && n.kind != nameStatic {
 		return nil
 	}
@@ -630,7 +650,6 @@ func (v *validator) checkResourceFunc(s *scope, n *externName, e entity, imp boo
 		return fmt.Errorf("item is not a func")
 	}
 	fn := v.types[e.t].fn
-	names := s.resNames(imp)
 	check := func(res tid) error {
 		want, ok := names.byType[res]
 		if !ok {

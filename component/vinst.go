@@ -63,14 +63,27 @@ func (v *validator) instance(s *scope, in *Instance) error {
 	if !in.Instantiate {
 		it := &vinst{}
 		keys := map[string]string{}
+		var names resourceNames
 		for _, x := range in.Exports {
 			e, err := v.entityOf(s, x.Sort, x.Index, true)
 			if err != nil {
 				return err
 			}
+			if e.sort.IsCore() && e.sort != SortCoreModule {
+				return v.errf("a %s cannot be exported from an instance", e.sort)
+			}
+			// The names of an inline instance register no resources (as
+			// in the reference): a [constructor]/[method]/[static] export
+			// has no resource name to refer to here.
 			n, err := parseExternName(x.Name.Name, v.f)
 			if err != nil {
 				return v.errf("export name `%s` is not a valid extern name: %v", x.Name.Name, err)
+			}
+			if err := v.checkAttrs(&x.Name, &n, e); err != nil {
+				return err
+			}
+			if err := v.checkResourceFunc(&names, &n, e); err != nil {
+				return v.errf("export name `%s` is not valid: %v", x.Name.Name, err)
 			}
 			if prev, ok := keys[n.uniqueKey()]; ok {
 				return v.errf("export name `%s` conflicts with previous name `%s`", x.Name.Name, prev)
