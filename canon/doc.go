@@ -16,4 +16,24 @@
 // the host, Flatten computes core signatures. Every trap the spec defines is
 // returned as a *[Trap]; other errors (a value that does not fit its type, a
 // type the ABI does not accept) are plain errors.
+//
+// # Calls
+//
+// canon lift (the host calls a guest export), synchronously:
+//
+//	scope := &canon.BorrowScope{}
+//	cx := &canon.LiftLowerContext{ABI: abi, Memory: m, Realloc: r, Table: t, Borrows: scope, PostReturn: pr}
+//	args, err := cx.LowerValues(ctx, canon.MaxFlatParams, paramTypes, params, nil, nil)
+//	results := call(args)                                  // the core export
+//	vs, err := cx.LiftResults(ctx, resultTypes, results)   // lifts, then runs post-return
+//	err = scope.CheckReturn()                              // borrows must be dropped
+//
+// canon lower (a guest calls a host import), synchronously: the core
+// function gets the flat parameters, plus a trailing return-area pointer
+// when FlatCount(resultTypes) > MaxFlatResults.
+//
+//	vs, err := cx.LiftValues(canon.MaxFlatParams, paramTypes, flat[:nParams])
+//	out := host(vs)
+//	res, err := cx.LowerValues(ctx, canon.MaxFlatResults, resultTypes, out, retPtr, nil) // retPtr nil when not spilled
+//	scope.Release()                                        // the lent handles are free again
 package canon

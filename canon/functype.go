@@ -41,6 +41,11 @@ func (a *ABI) FlattenTypes(ts []wit.Type) ([]CoreType, error) {
 	return out, nil
 }
 
+// FlatCount returns how many core values ts flatten to (saturating), the
+// number to compare with MaxFlatParams and friends to know whether a
+// parameter or result list is spilled.
+func (a *ABI) FlatCount(ts []wit.Type) (uint64, error) { return a.flatCount(ts) }
+
 // flatCount sums the flat counts of ts, saturating.
 func (a *ABI) flatCount(ts []wit.Type) (uint64, error) {
 	var n uint64
