@@ -1,353 +1,140 @@
-package witbin
+package component
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/wasmcm/wasmcm/internal/witbin"
 	"github.com/wasmcm/wasmcm/wit"
 )
 
-// Decoding follows wit-parser's decoding.rs: the component types are first
-// given identities (the reference gets those from wasmparser's validator;
-// here a small table of type ids does the same for the constructs the WIT
-// encoding uses), then walked to rebuild interfaces, worlds and types.
-
-// anyID identifies a type across all scopes of the component, as
-// wasmparser's ComponentAnyTypeId does.
-type anyID int32
-
-type tyKind uint8
-
-const (
-	tkDefined tyKind = iota
-	tkFunc
-	tkComponent
-	tkInstance
-	tkResource
-	tkAlias // a type exported with (eq i): a new identity equal to alias
-)
-
-// entity is one import or export of a component or instance type.
-type entity struct {
-	name ExternName
-	sort byte
-	typ  anyID // func, instance, component: its type
-	// type sort: what the bound refers to and the identity the export
-	// creates (the same fresh resource for (sub resource)).
-	referenced, created anyID
-}
-
-type tyInfo struct {
-	kind  tyKind
-	alias anyID
-	// def and fn hold anyIDs in place of type indices.
-	def              *DefVal
-	fn               *FuncType
-	imports, exports []entity
-}
-
-type scope struct {
-	parent    *scope
-	types     []anyID
-	instances []anyID
-}
-
-type typeTable struct{ tys []tyInfo }
-
-func (tt *typeTable) add(t tyInfo) anyID {
-	tt.tys = append(tt.tys, t)
-	return anyID(len(tt.tys) - 1)
-}
-
-func (s *scope) typ(i uint32) (anyID, error) {
-	if int(i) >= len(s.types) {
-		return 0, fmt.Errorf("type index %d out of bounds (%d types)", i, len(s.types))
-	}
-	return s.types[i], nil
-}
-
-// resolveVal turns a type index into an anyID (kept in ValType.Index).
-func (s *scope) resolveVal(v ValType) (ValType, error) {
-	if v.Prim != 0 {
-		return v, nil
-	}
-	id, err := s.typ(v.Index)
-	return ValType{Index: uint32(id)}, err
-}
-
-func (s *scope) resolveOpt(v *ValType) (*ValType, error) {
-	if v == nil {
-		return nil, nil
-	}
-	r, err := s.resolveVal(*v)
-	return &r, err
-}
-
-// defineType gives a type definition of scope s its identity.
-func (tt *typeTable) defineType(t *Type, s *scope) (anyID, error) {
-	switch t.Kind {
-	case TypeDefined:
-		v := t.Defined
-		var err error
-		for i := range v.Fields {
-			if v.Fields[i].Type, err = s.resolveVal(v.Fields[i].Type); err != nil {
-				return 0, err
-			}
-		}
-		v.Fields = append([]Named(nil), v.Fields...)
-		cases := make([]Case, len(v.Cases))
-		for i, c := range v.Cases {
-			cases[i].Name = c.Name
-			if cases[i].Type, err = s.resolveOpt(c.Type); err != nil {
-				return 0, err
-			}
-		}
-		v.Cases = cases
-		types := make([]ValType, len(v.Types))
-		for i, x := range v.Types {
-			if types[i], err = s.resolveVal(x); err != nil {
-				return 0, err
-			}
-		}
-		v.Types = types
-		if v.Elem, err = s.resolveOpt(v.Elem); err != nil {
-			return 0, err
-		}
-		if v.Ok, err = s.resolveOpt(v.Ok); err != nil {
-			return 0, err
-		}
-		if v.Err, err = s.resolveOpt(v.Err); err != nil {
-			return 0, err
-		}
-		if v.Op == OpMap {
-			if v.Key, err = s.resolveVal(v.Key); err != nil {
-				return 0, err
-			}
-		}
-		if v.Op == OpOwn || v.Op == OpBorrow {
-			id, err := s.typ(v.Index)
-			if err != nil {
-				return 0, err
-			}
-			v.Index = uint32(id)
-		}
-		return tt.add(tyInfo{kind: tkDefined, def: &v}), nil
-	case TypeFunc:
-		f := FuncType{Async: t.Func.Async}
-		for _, p := range t.Func.Params {
-			vt, err := s.resolveVal(p.Type)
-			if err != nil {
-				return 0, err
-			}
-			f.Params = append(f.Params, Named{Name: p.Name, Type: vt})
-		}
-		var err error
-		if f.Result, err = s.resolveOpt(t.Func.Result); err != nil {
-			return 0, err
-		}
-		return tt.add(tyInfo{kind: tkFunc, fn: &f}), nil
-	case TypeComponent, TypeInstance:
-		inner := &scope{parent: s}
-		info := tyInfo{kind: tkComponent}
-		if t.Kind == TypeInstance {
-			info.kind = tkInstance
-		}
-		for i := range t.Component.List {
-			d := &t.Component.List[i]
-			switch d.Kind {
-			case DeclType:
-				id, err := tt.defineType(d.Type, inner)
-				if err != nil {
-					return 0, err
-				}
-				inner.types = append(inner.types, id)
-			case DeclAlias:
-				id, err := tt.alias(d.Alias, inner)
-				if err != nil {
-					return 0, err
-				}
-				inner.types = append(inner.types, id)
-			case DeclImport, DeclExport:
-				e, err := tt.entity(d, inner)
-				if err != nil {
-					return 0, err
-				}
-				if d.Kind == DeclImport {
-					info.imports = append(info.imports, e)
-				} else {
-					info.exports = append(info.exports, e)
-				}
-			}
-		}
-		return tt.add(info), nil
-	}
-	return 0, fmt.Errorf("unknown type kind %d", t.Kind)
-}
-
-func (tt *typeTable) alias(a Alias, s *scope) (anyID, error) {
-	if a.Outer {
-		o := s
-		for range a.Count {
-			if o.parent == nil {
-				return 0, fmt.Errorf("outer alias count %d reaches past the outermost scope", a.Count)
-			}
-			o = o.parent
-		}
-		return o.typ(a.Index)
-	}
-	if int(a.Instance) >= len(s.instances) {
-		return 0, fmt.Errorf("instance index %d out of bounds", a.Instance)
-	}
-	inst := tt.tys[s.instances[a.Instance]]
-	for _, e := range inst.exports {
-		if e.name.Name == a.Name && e.sort == SortType {
-			return e.created, nil
-		}
-	}
-	return 0, fmt.Errorf("instance %d has no type export %q", a.Instance, a.Name)
-}
-
-func (tt *typeTable) entity(d *Decl, s *scope) (entity, error) {
-	e := entity{name: d.Name, sort: d.Extern.Sort}
-	switch d.Extern.Sort {
-	case SortType:
-		if d.Extern.SubResource {
-			e.created = tt.add(tyInfo{kind: tkResource})
-			e.referenced = e.created
-		} else {
-			ref, err := s.typ(d.Extern.Index)
-			if err != nil {
-				return e, err
-			}
-			e.referenced = ref
-			e.created = tt.add(tyInfo{kind: tkAlias, alias: ref})
-		}
-		s.types = append(s.types, e.created)
-		return e, nil
-	case SortFunc, SortInstance, SortComponent:
-		id, err := s.typ(d.Extern.Index)
-		if err != nil {
-			return e, err
-		}
-		want := map[byte]tyKind{SortFunc: tkFunc, SortInstance: tkInstance, SortComponent: tkComponent}[d.Extern.Sort]
-		if tt.tys[id].kind != want {
-			return e, fmt.Errorf("%q: type %d is not of the kind its sort needs", d.Name.Name, d.Extern.Index)
-		}
-		e.typ = id
-		if d.Extern.Sort == SortInstance {
-			s.instances = append(s.instances, id)
-		}
-		return e, nil
-	}
-	return e, fmt.Errorf("%q: unsupported sort %#x", d.Name.Name, d.Extern.Sort)
-}
-
-// peel follows the identities created by (eq i) exports.
-func (tt *typeTable) peel(id anyID) anyID {
-	for n := 0; tt.tys[id].kind == tkAlias && n <= len(tt.tys); n++ {
-		id = tt.tys[id].alias
-	}
-	return id
-}
-
-// Decode decodes a component holding an encoded WIT package (as Encode
-// writes it) into a new Resolve, returning the package's id. The packages
-// it uses are recreated with just the interfaces and types it needs.
-func Decode(b []byte) (*wit.Resolve, wit.PackageID, error) {
-	c, err := Read(b)
-	if err != nil {
-		return nil, wit.NoPackage, err
-	}
-	return DecodeComponent(c)
-}
-
-type foreignPkg struct {
+type witForeignPkg struct {
 	name   wit.PackageName
 	ifaces []wit.Entry[wit.InterfaceID]
 }
 
-type ownerKey struct {
+type witOwnerKey struct {
 	kind wit.TypeOwnerKind
 	id   int32
 }
 
-func keyOf(o wit.TypeOwner) ownerKey {
+func witKeyOf(o wit.TypeOwner) witOwnerKey {
 	switch o.Kind {
 	case wit.OwnerWorld:
-		return ownerKey{o.Kind, int32(o.World)}
+		return witOwnerKey{o.Kind, int32(o.World)}
 	case wit.OwnerInterface:
-		return ownerKey{o.Kind, int32(o.Interface)}
+		return witOwnerKey{o.Kind, int32(o.Interface)}
 	}
-	return ownerKey{}
+	return witOwnerKey{}
 }
 
-type decoder struct {
-	tt *typeTable
+type witDecoder struct {
+	tt *witTypes
 	r  *wit.Resolve
 
-	foreign      []*foreignPkg
+	foreign      []*witForeignPkg
 	foreignIndex map[string]int
 	ifaceToPkg   map[wit.InterfaceID]int
 	named        map[string]wit.InterfaceID
-	resources    map[ownerKey]map[string]wit.TypeID
-	typeMap      map[anyID]wit.TypeID
+	resources    map[witOwnerKey]map[string]wit.TypeID
+	typeMap      map[witTyID]wit.TypeID
 
 	pkgIfaces []wit.Entry[wit.InterfaceID]
 	pkgWorlds []wit.Entry[wit.WorldID]
 }
 
-// DecodeComponent is Decode from the tree.
-func DecodeComponent(c *Component) (*wit.Resolve, wit.PackageID, error) {
-	tt := &typeTable{}
-	root := &scope{}
-	type export struct {
-		name string
-		id   anyID
+// DecodedWIT is what a component binary says in WIT: a WIT package (World
+// is wit.NoWorld), or the world a component implements, which is world
+// "root" of package root:component, the names the reference gives it.
+type DecodedWIT struct {
+	Resolve *wit.Resolve
+	Package wit.PackageID
+	World   wit.WorldID
+}
+
+// DecodeWIT decodes a component binary into WIT, as wit-parser's
+// decoding.rs does: a component whose exports are all component types is a
+// binary WIT package (as EncodeWIT writes it); any other component gives the
+// world of its imports and exports, with the interfaces and types they use.
+// Foreign packages are recreated with just the interfaces and types used.
+func DecodeWIT(b []byte) (*DecodedWIT, error) {
+	c, err := Decode(b)
+	if err != nil {
+		return nil, err
 	}
-	var exports []export
+	return ComponentWIT(c)
+}
+
+// ComponentWIT is DecodeWIT on a decoded component.
+func ComponentWIT(c *Component) (*DecodedWIT, error) {
+	tt := &witTypes{}
+	_, externs, err := tt.component(c, nil, 0)
+	if err != nil {
+		return nil, fmt.Errorf("wit: %w", err)
+	}
 	var metadata []byte
-	for _, it := range c.Items {
-		switch it.Kind {
-		case ItemType:
-			id, err := tt.defineType(it.Type, root)
-			if err != nil {
-				return nil, wit.NoPackage, fmt.Errorf("witbin: %w", err)
+	for _, s := range c.Sections {
+		if cs, ok := s.(*CustomSection); ok && cs.Name == witbin.PackageDocsSection {
+			if metadata != nil {
+				return nil, fmt.Errorf("wit: more than one %q section", witbin.PackageDocsSection)
 			}
-			root.types = append(root.types, id)
-		case ItemExport:
-			id, err := root.typ(it.Index)
-			if err != nil {
-				return nil, wit.NoPackage, fmt.Errorf("witbin: export %q: %w", it.Name, err)
-			}
-			if tt.tys[id].kind != tkComponent {
-				return nil, wit.NoPackage, fmt.Errorf("witbin: export %q is not a component type, so this is not a WIT package", it.Name)
-			}
-			exports = append(exports, export{it.Name, id})
-			root.types = append(root.types, id)
-		case ItemCustom:
-			if it.Name == "package-docs" {
-				metadata = it.Data
-			}
+			metadata = cs.Data
 		}
 	}
-	if len(exports) == 0 {
-		return nil, wit.NoPackage, fmt.Errorf("witbin: the component exports no component type, so it is not a WIT package")
+	d := newWitDecoder(tt)
+	out := &DecodedWIT{World: wit.NoWorld}
+	if witIsPackage(tt, externs) {
+		if !witIsLabel(externs[0].entity.name.Name) {
+			return nil, fmt.Errorf("wit: export %q has the form of the old (v1) WIT encoding, which is not supported", externs[0].entity.name.Name)
+		}
+		out.Package, err = d.decodePackage(externs)
+	} else {
+		out.World, out.Package, err = d.decodeComponent(externs)
 	}
-	if _, ok := parseInterfaceName(exports[0].name); ok {
-		return nil, wit.NoPackage, fmt.Errorf("witbin: export %q has the form of the old (v1) WIT encoding, which is not supported", exports[0].name)
+	if err != nil {
+		return nil, fmt.Errorf("wit: %w", err)
 	}
+	if metadata != nil {
+		if err := witbin.InjectPackageDocs(d.r, out.Package, metadata); err != nil {
+			return nil, fmt.Errorf("wit: package-docs: %w", err)
+		}
+	}
+	out.Resolve = d.r
+	return out, nil
+}
 
-	d := &decoder{
+// witIsPackage reports whether the externs are those of a WIT package:
+// only exports, each of a component type.
+func witIsPackage(tt *witTypes, externs []witExtern) bool {
+	if len(externs) == 0 {
+		return false
+	}
+	for _, x := range externs {
+		if !x.export || x.entity.sort != SortType || tt.tys[tt.peel(x.entity.created)].kind != witComponent {
+			return false
+		}
+	}
+	return true
+}
+
+func newWitDecoder(tt *witTypes) *witDecoder {
+	return &witDecoder{
 		tt: tt, r: &wit.Resolve{},
 		foreignIndex: map[string]int{}, ifaceToPkg: map[wit.InterfaceID]int{},
-		named: map[string]wit.InterfaceID{}, resources: map[ownerKey]map[string]wit.TypeID{},
-		typeMap: map[anyID]wit.TypeID{},
+		named: map[string]wit.InterfaceID{}, resources: map[witOwnerKey]map[string]wit.TypeID{},
+		typeMap: map[witTyID]wit.TypeID{},
 	}
+}
+
+// decodePackage decodes a binary WIT package: each export is a component
+// type exporting one world (a component) or one interface (an instance).
+func (d *witDecoder) decodePackage(externs []witExtern) (wit.PackageID, error) {
 	var pkgName *wit.PackageName
-	for _, ex := range exports {
-		comp := tt.tys[ex.id]
+	for _, x := range externs {
+		exName := x.entity.name.Name
+		comp := d.tt.tys[d.tt.peel(x.entity.created)]
 		if len(comp.exports) != 1 {
-			return nil, wit.NoPackage, fmt.Errorf("witbin: %s: expected a single export, but found %d instead", ex.name, len(comp.exports))
+			return wit.NoPackage, fmt.Errorf("%s: expected a single export, but found %d instead", exName, len(comp.exports))
 		}
 		item := comp.exports[0]
 		var name wit.PackageName
@@ -361,28 +148,89 @@ func DecodeComponent(c *Component) (*wit.Resolve, wit.PackageID, error) {
 			err = fmt.Errorf("the export is neither a world nor an interface")
 		}
 		if err != nil {
-			return nil, wit.NoPackage, fmt.Errorf("witbin: %s: %w", ex.name, err)
+			return wit.NoPackage, fmt.Errorf("%s: %w", exName, err)
 		}
 		if pkgName == nil {
 			pkgName = &name
 		} else if pkgName.String() != name.String() {
-			return nil, wit.NoPackage, fmt.Errorf("witbin: %s: item defined with mismatched package name", ex.name)
+			return wit.NoPackage, fmt.Errorf("%s: item defined with mismatched package name", exName)
 		}
 	}
-	pkg, err := d.finish(*pkgName)
-	if err != nil {
-		return nil, wit.NoPackage, err
-	}
-	if metadata != nil {
-		if err := injectMetadata(d.r, pkg, metadata); err != nil {
-			return nil, wit.NoPackage, fmt.Errorf("witbin: package-docs: %w", err)
-		}
-	}
-	return d.r, pkg, nil
+	return d.finish(*pkgName)
 }
 
-// parseInterfaceName splits "ns:pkg/iface@version".
-func parseInterfaceName(s string) (struct {
+// decodeComponent decodes the world of a component: its imports of
+// instances, functions and types, and its exports of instances and
+// functions, in order.
+func (d *witDecoder) decodeComponent(externs []witExtern) (wit.WorldID, wit.PackageID, error) {
+	w := &wit.World{Name: "root", Package: wit.NoPackage}
+	d.r.Worlds = append(d.r.Worlds, w)
+	wid := wit.WorldID(len(d.r.Worlds) - 1)
+	owner := wit.TypeOwner{Kind: wit.OwnerWorld, World: wid}
+	for _, x := range externs {
+		e := x.entity
+		name := e.name.Name
+		var it wit.WorldItem
+		var err error
+		switch e.sort {
+		case SortInstance:
+			it, err = d.decodeWorldInstance(e)
+		case SortFunc:
+			var f *wit.Function
+			if f, err = d.convertFunction(name, e, owner); err != nil {
+				err = fmt.Errorf("failed to decode function from %s `%s`: %w", witDir(x.export), name, err)
+			}
+			it = wit.WorldItem{Key: wit.WorldKey{Name: name}, Kind: wit.WorldItemFunction, Function: f}
+		case SortType:
+			if x.export {
+				return 0, 0, fmt.Errorf("component export `%s` was not a function or instance", name)
+			}
+			var id wit.TypeID
+			if id, err = d.registerTypeExport(name, e, owner); err != nil {
+				err = fmt.Errorf("failed to decode type from export `%s`: %w", name, err)
+			}
+			it = wit.WorldItem{Key: wit.WorldKey{Name: name}, Kind: wit.WorldItemType, Type: id}
+		default:
+			if x.export {
+				return 0, 0, fmt.Errorf("component export `%s` was not a function or instance", name)
+			}
+			continue // other imports are not part of the world
+		}
+		if err != nil {
+			return 0, 0, err
+		}
+		if x.export {
+			w.Exports = witInsertItem(d.r, w.Exports, it)
+		} else {
+			w.Imports = witInsertItem(d.r, w.Imports, it)
+		}
+	}
+	d.pkgWorlds = append(d.pkgWorlds, wit.Entry[wit.WorldID]{Name: "root", ID: wid})
+	pkg, err := d.finish(wit.PackageName{Namespace: "root", Name: "component"})
+	return wid, pkg, err
+}
+
+func witDir(export bool) string {
+	if export {
+		return "export"
+	}
+	return "import"
+}
+
+// witInsertItem adds it to a world's items, replacing an item of the same
+// key as the reference's ordered map does.
+func witInsertItem(r *wit.Resolve, items []wit.WorldItem, it wit.WorldItem) []wit.WorldItem {
+	for i := range items {
+		if items[i].Key == it.Key {
+			items[i] = it
+			return items
+		}
+	}
+	return append(items, it)
+}
+
+// witParseInterfaceName splits "ns:pkg/iface@version".
+func witParseInterfaceName(s string) (struct {
 	pkg   wit.PackageName
 	iface string
 }, bool) {
@@ -411,8 +259,8 @@ func parseInterfaceName(s string) (struct {
 	return out, true
 }
 
-func (d *decoder) decodeInterface(imports []entity, item entity) (wit.PackageName, error) {
-	n, ok := parseInterfaceName(item.name.Name)
+func (d *witDecoder) decodeInterface(imports []witEntity, item witEntity) (wit.PackageName, error) {
+	n, ok := witParseInterfaceName(item.name.Name)
 	if !ok {
 		return wit.PackageName{}, fmt.Errorf("expected the interface name %q to be fully qualified", item.name.Name)
 	}
@@ -427,8 +275,8 @@ func (d *decoder) decodeInterface(imports []entity, item entity) (wit.PackageNam
 	return n.pkg, nil
 }
 
-func (d *decoder) decodeWorld(item entity) (wit.PackageName, error) {
-	n, ok := parseInterfaceName(item.name.Name)
+func (d *witDecoder) decodeWorld(item witEntity) (wit.PackageName, error) {
+	n, ok := witParseInterfaceName(item.name.Name)
 	if !ok {
 		return wit.PackageName{}, fmt.Errorf("expected the world name %q to be fully qualified", item.name.Name)
 	}
@@ -441,7 +289,7 @@ func (d *decoder) decodeWorld(item entity) (wit.PackageName, error) {
 // registerImport connects an imported instance to the interface it names:
 // one of this package (whose types are then matched by name) or one of a
 // foreign package, which is filled in lazily with what is used.
-func (d *decoder) registerImport(name string, item entity) (wit.InterfaceID, error) {
+func (d *witDecoder) registerImport(name string, item witEntity) (wit.InterfaceID, error) {
 	if item.sort != SortInstance {
 		return 0, fmt.Errorf("import `%s` is not an instance", name)
 	}
@@ -459,7 +307,7 @@ func (d *decoder) registerImport(name string, item entity) (wit.InterfaceID, err
 		switch e.sort {
 		case SortType:
 			if existing, ok := wit.Lookup(iface.Types, e.name.Name); ok {
-				if ref := d.tt.tys[e.referenced]; ref.kind == tkDefined {
+				if ref := d.tt.tys[e.referenced]; ref.kind == witDefined {
 					if err := d.registerDefined(existing, e.referenced, 0); err != nil {
 						return 0, err
 					}
@@ -497,8 +345,8 @@ func (d *decoder) registerImport(name string, item entity) (wit.InterfaceID, err
 	return id, nil
 }
 
-func (d *decoder) extractDepInterface(name string) (wit.InterfaceID, error) {
-	n, ok := parseInterfaceName(name)
+func (d *witDecoder) extractDepInterface(name string) (wit.InterfaceID, error) {
+	n, ok := witParseInterfaceName(name)
 	if !ok {
 		return 0, fmt.Errorf("package name is not a valid id: %s", name)
 	}
@@ -506,7 +354,7 @@ func (d *decoder) extractDepInterface(name string) (wit.InterfaceID, error) {
 	pi, ok := d.foreignIndex[key]
 	if !ok {
 		pi = len(d.foreign)
-		d.foreign = append(d.foreign, &foreignPkg{name: n.pkg})
+		d.foreign = append(d.foreign, &witForeignPkg{name: n.pkg})
 		d.foreignIndex[key] = pi
 	}
 	p := d.foreign[pi]
@@ -522,15 +370,15 @@ func (d *decoder) extractDepInterface(name string) (wit.InterfaceID, error) {
 
 // registerInterface turns an instance type into an interface: a named one
 // of this package, or an anonymous one of a world (keyed by its name).
-func (d *decoder) registerInterface(name string, item entity) (wit.WorldKey, wit.InterfaceID, error) {
+func (d *witDecoder) registerInterface(name string, item witEntity) (wit.WorldKey, wit.InterfaceID, error) {
 	if _, ok := d.named[name]; ok {
 		id, err := d.registerImport(name, item)
 		return wit.WorldKey{Interface: id}, id, err
 	}
 	ifaceName := ""
-	if n, ok := parseInterfaceName(name); ok {
+	if n, ok := witParseInterfaceName(name); ok {
 		ifaceName = n.iface
-	} else if !isLabel(name) {
+	} else if !witIsLabel(name) {
 		return wit.WorldKey{}, 0, fmt.Errorf("cannot extract item name from: %s", name)
 	}
 	iface := &wit.Interface{Name: ifaceName, Package: wit.NoPackage}
@@ -566,8 +414,8 @@ func (d *decoder) registerInterface(name string, item entity) (wit.WorldKey, wit
 	return wit.WorldKey{Interface: id}, id, nil
 }
 
-// isLabel reports whether s is a plain kebab-case name.
-func isLabel(s string) bool {
+// witIsLabel reports whether s is a plain kebab-case name.
+func witIsLabel(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -589,12 +437,12 @@ func isLabel(s string) bool {
 
 // findAlias returns the WIT type that id, or what it is an alias of, was
 // decoded to already.
-func (d *decoder) findAlias(id anyID) (wit.TypeID, bool) {
+func (d *witDecoder) findAlias(id witTyID) (wit.TypeID, bool) {
 	for n := 0; n <= len(d.tt.tys); n++ {
 		if t, ok := d.typeMap[id]; ok {
 			return t, true
 		}
-		if d.tt.tys[id].kind != tkAlias {
+		if d.tt.tys[id].kind != witAlias {
 			return 0, false
 		}
 		id = d.tt.tys[id].alias
@@ -602,18 +450,18 @@ func (d *decoder) findAlias(id anyID) (wit.TypeID, bool) {
 	return 0, false
 }
 
-func (d *decoder) registerTypeExport(name string, e entity, owner wit.TypeOwner) (wit.TypeID, error) {
+func (d *witDecoder) registerTypeExport(name string, e witEntity, owner wit.TypeOwner) (wit.TypeID, error) {
 	td := &wit.TypeDef{Name: name, Owner: owner}
 	if prev, ok := d.findAlias(e.referenced); ok {
 		td.Kind, td.Elem = wit.KindType, wit.TypeOf(prev)
 	} else {
 		ref := d.tt.tys[d.tt.peel(e.referenced)]
 		switch ref.kind {
-		case tkDefined:
+		case witDefined:
 			if err := d.convertDefined(ref.def, td); err != nil {
 				return 0, fmt.Errorf("failed to convert unaliased type: %w", err)
 			}
-		case tkResource:
+		case witResource:
 			td.Kind = wit.KindResource
 		default:
 			return 0, fmt.Errorf("type export `%s` is not a value type or resource", name)
@@ -622,7 +470,7 @@ func (d *decoder) registerTypeExport(name string, e entity, owner wit.TypeOwner)
 	d.r.Types = append(d.r.Types, td)
 	id := wit.TypeID(len(d.r.Types) - 1)
 	if td.Kind == wit.KindResource {
-		k := keyOf(owner)
+		k := witKeyOf(owner)
 		if d.resources[k] == nil {
 			d.resources[k] = map[string]wit.TypeID{}
 		}
@@ -635,7 +483,7 @@ func (d *decoder) registerTypeExport(name string, e entity, owner wit.TypeOwner)
 	return id, nil
 }
 
-func (d *decoder) registerWorld(name string, ty tyInfo) error {
+func (d *witDecoder) registerWorld(name string, ty witTy) error {
 	w := &wit.World{Name: name, Package: wit.NoPackage}
 	d.r.Worlds = append(d.r.Worlds, w)
 	wid := wit.WorldID(len(d.r.Worlds) - 1)
@@ -691,16 +539,17 @@ func (d *decoder) registerWorld(name string, ty tyInfo) error {
 	return nil
 }
 
-func (d *decoder) decodeWorldInstance(e entity) (wit.WorldItem, error) {
+func (d *witDecoder) decodeWorldInstance(e witEntity) (wit.WorldItem, error) {
 	var key wit.WorldKey
 	var id wit.InterfaceID
 	var err error
 	switch {
-	case e.name.Implements != "":
-		id, err = d.registerImport(e.name.Implements, e)
+	case witHasAttr(&e.name, AttrImplements):
+		impl, _ := e.name.Attr(AttrImplements)
+		id, err = d.registerImport(impl, e)
 		key = wit.WorldKey{Name: e.name.Name}
 	default:
-		if _, ok := parseInterfaceName(e.name.Name); ok {
+		if _, ok := witParseInterfaceName(e.name.Name); ok {
 			id, err = d.registerImport(e.name.Name, e)
 			key = wit.WorldKey{Interface: id}
 		} else {
@@ -713,7 +562,7 @@ func (d *decoder) decodeWorldInstance(e entity) (wit.WorldItem, error) {
 	return wit.WorldItem{Key: key, Kind: wit.WorldItemInterface, Interface: id}, nil
 }
 
-func (d *decoder) convertFunction(name string, e entity, owner wit.TypeOwner) (*wit.Function, error) {
+func (d *witDecoder) convertFunction(name string, e witEntity, owner wit.TypeOwner) (*wit.Function, error) {
 	if e.sort != SortFunc {
 		return nil, fmt.Errorf("`%s` is not a function", name)
 	}
@@ -734,7 +583,7 @@ func (d *decoder) convertFunction(name string, e entity, owner wit.TypeOwner) (*
 		f.Result = t
 	}
 	resource := func(r string) (wit.TypeID, error) {
-		id, ok := d.resources[keyOf(owner)][r]
+		id, ok := d.resources[witKeyOf(owner)][r]
 		if !ok {
 			return 0, fmt.Errorf("function `%s` belongs to resource `%s`, which is not defined here", name, r)
 		}
@@ -774,25 +623,25 @@ func (d *decoder) convertFunction(name string, e entity, owner wit.TypeOwner) (*
 	return f, nil
 }
 
-var primTypes = map[byte]wit.Type{
-	PrimBool: wit.Bool, PrimU8: wit.U8, PrimU16: wit.U16, PrimU32: wit.U32, PrimU64: wit.U64,
-	PrimS8: wit.S8, PrimS16: wit.S16, PrimS32: wit.S32, PrimS64: wit.S64,
-	PrimF32: wit.F32, PrimF64: wit.F64, PrimChar: wit.Char, PrimString: wit.String,
-	PrimErrorContext: wit.ErrorContext,
+var witPrimTypes = map[PrimValType]wit.Type{
+	Bool: wit.Bool, U8: wit.U8, U16: wit.U16, U32: wit.U32, U64: wit.U64,
+	S8: wit.S8, S16: wit.S16, S32: wit.S32, S64: wit.S64,
+	F32: wit.F32, F64: wit.F64, Char: wit.Char, String: wit.String,
+	ErrorContext: wit.ErrorContext,
 }
 
 // convertValType returns the WIT type of a value type, defining an
 // anonymous type the first time a structural type is met.
-func (d *decoder) convertValType(v ValType) (wit.Type, error) {
+func (d *witDecoder) convertValType(v ValType) (wit.Type, error) {
 	if v.Prim != 0 {
-		return primTypes[v.Prim], nil
+		return witPrimTypes[v.Prim], nil
 	}
-	id := anyID(v.Index)
+	id := witTyID(v.Index)
 	if t, ok := d.typeMap[id]; ok {
 		return wit.TypeOf(t), nil
 	}
 	info := d.tt.tys[d.tt.peel(id)]
-	if info.kind != tkDefined {
+	if info.kind != witDefined {
 		return wit.NoneType, fmt.Errorf("a value type refers to a type that is not a value type")
 	}
 	td := &wit.TypeDef{}
@@ -809,7 +658,7 @@ func (d *decoder) convertValType(v ValType) (wit.Type, error) {
 	return wit.TypeOf(t), nil
 }
 
-func (d *decoder) optValType(v *ValType) (wit.Type, error) {
+func (d *witDecoder) optValType(v *ValType) (wit.Type, error) {
 	if v == nil {
 		return wit.NoneType, nil
 	}
@@ -817,26 +666,26 @@ func (d *decoder) optValType(v *ValType) (wit.Type, error) {
 }
 
 // convertDefined fills td's kind and structure from a defined type.
-func (d *decoder) convertDefined(v *DefVal, td *wit.TypeDef) error {
+func (d *witDecoder) convertDefined(v *DefinedType, td *wit.TypeDef) error {
 	var err error
-	switch v.Op {
-	case 0:
-		td.Kind, td.Elem = wit.KindType, primTypes[v.Prim]
-	case OpList, OpOption:
+	switch v.Kind {
+	case KindPrimitive:
+		td.Kind, td.Elem = wit.KindType, witPrimTypes[v.Prim]
+	case KindList, KindOption:
 		td.Kind = wit.KindList
-		if v.Op == OpOption {
+		if v.Kind == KindOption {
 			td.Kind = wit.KindOption
 		}
-		td.Elem, err = d.convertValType(*v.Elem)
-	case OpFixedLengthList:
+		td.Elem, err = d.convertValType(v.Elem)
+	case KindFixedList:
 		td.Kind, td.Len = wit.KindFixedLengthList, v.Len
-		td.Elem, err = d.convertValType(*v.Elem)
-	case OpMap:
+		td.Elem, err = d.convertValType(v.Elem)
+	case KindMap:
 		td.Kind = wit.KindMap
 		if td.Key, err = d.convertValType(v.Key); err == nil {
-			td.Elem, err = d.convertValType(*v.Elem)
+			td.Elem, err = d.convertValType(v.Elem)
 		}
-	case OpTuple:
+	case KindTuple:
 		td.Kind = wit.KindTuple
 		for _, x := range v.Types {
 			t, err := d.convertValType(x)
@@ -845,12 +694,12 @@ func (d *decoder) convertDefined(v *DefVal, td *wit.TypeDef) error {
 			}
 			td.Tuple = append(td.Tuple, t)
 		}
-	case OpResult:
+	case KindResult:
 		td.Kind = wit.KindResult
 		if td.Ok, err = d.optValType(v.Ok); err == nil {
 			td.Err, err = d.optValType(v.Err)
 		}
-	case OpRecord:
+	case KindRecord:
 		td.Kind = wit.KindRecord
 		for _, f := range v.Fields {
 			t, err := d.convertValType(f.Type)
@@ -859,7 +708,7 @@ func (d *decoder) convertDefined(v *DefVal, td *wit.TypeDef) error {
 			}
 			td.Fields = append(td.Fields, wit.Field{Name: f.Name, Type: t})
 		}
-	case OpVariant:
+	case KindVariant:
 		td.Kind = wit.KindVariant
 		for _, c := range v.Cases {
 			t, err := d.optValType(c.Type)
@@ -868,47 +717,50 @@ func (d *decoder) convertDefined(v *DefVal, td *wit.TypeDef) error {
 			}
 			td.Cases = append(td.Cases, wit.Case{Name: c.Name, Type: t})
 		}
-	case OpFlags:
+	case KindFlags:
 		td.Kind = wit.KindFlags
-		for _, l := range v.Labels {
+		for _, l := range v.Names {
 			td.Flags = append(td.Flags, wit.Flag{Name: l})
 		}
-	case OpEnum:
+	case KindEnum:
 		td.Kind = wit.KindEnum
-		for _, l := range v.Labels {
+		for _, l := range v.Names {
 			td.Enum = append(td.Enum, wit.EnumCase{Name: l})
 		}
-	case OpOwn, OpBorrow:
+	case KindOwn, KindBorrow:
 		td.Kind = wit.KindOwn
-		if v.Op == OpBorrow {
+		if v.Kind == KindBorrow {
 			td.Kind = wit.KindBorrow
 		}
-		res, ok := d.findAlias(anyID(v.Index))
+		res, ok := d.findAlias(witTyID(v.Resource))
 		if !ok {
 			return fmt.Errorf("a handle refers to a resource that is not declared before it")
 		}
 		td.Resource = res
-	case OpFuture, OpStream:
+	case KindFuture, KindStream:
 		td.Kind = wit.KindFuture
-		if v.Op == OpStream {
+		if v.Kind == KindStream {
 			td.Kind = wit.KindStream
 		}
-		td.Elem, err = d.optValType(v.Elem)
+		td.Elem, err = d.optValType(v.Payload)
 	default:
-		return fmt.Errorf("unknown defined type %#x", v.Op)
+		return fmt.Errorf("unknown defined type %#x", byte(v.Kind))
 	}
 	return err
 }
 
+// witMaxDepth bounds how deeply registerDefined follows nested types.
+const witMaxDepth = 1000
+
 // registerDefined walks a type met again (a re-import of an interface
 // already decoded) against its WIT definition, so that its anonymous parts
 // map to the types already made rather than to new copies.
-func (d *decoder) registerDefined(id wit.TypeID, def anyID, depth int) error {
-	if depth > maxDepth {
+func (d *witDecoder) registerDefined(id wit.TypeID, def witTyID, depth int) error {
+	if depth > witMaxDepth {
 		return fmt.Errorf("types nested too deeply")
 	}
 	info := d.tt.tys[d.tt.peel(def)]
-	if info.kind != tkDefined {
+	if info.kind != witDefined {
 		return nil
 	}
 	v, td := info.def, d.r.Types[id]
@@ -925,34 +777,34 @@ func (d *decoder) registerDefined(id wit.TypeID, def anyID, depth int) error {
 		if !ok {
 			return fmt.Errorf("expected id-based type")
 		}
-		_, had := d.typeMap[anyID(w.Index)]
-		d.typeMap[anyID(w.Index)] = tid
+		_, had := d.typeMap[witTyID(w.Index)]
+		d.typeMap[witTyID(w.Index)] = tid
 		if had {
 			return nil
 		}
-		return d.registerDefined(tid, anyID(w.Index), depth+1)
+		return d.registerDefined(tid, witTyID(w.Index), depth+1)
 	}
 	mismatch := func(what string) error { return fmt.Errorf("expected %s", what) }
-	switch v.Op {
-	case OpList, OpOption:
+	switch v.Kind {
+	case KindList, KindOption:
 		if td.Kind != wit.KindList && td.Kind != wit.KindOption {
 			return mismatch("a list or option")
 		}
-		return pair(v.Elem, td.Elem)
-	case OpFixedLengthList:
+		return pair(&v.Elem, td.Elem)
+	case KindFixedList:
 		if td.Kind != wit.KindFixedLengthList || td.Len != v.Len {
 			return mismatch("a fixed-length list")
 		}
-		return pair(v.Elem, td.Elem)
-	case OpMap:
+		return pair(&v.Elem, td.Elem)
+	case KindMap:
 		if td.Kind != wit.KindMap {
 			return mismatch("a map")
 		}
 		if err := pair(&v.Key, td.Key); err != nil {
 			return err
 		}
-		return pair(v.Elem, td.Elem)
-	case OpTuple:
+		return pair(&v.Elem, td.Elem)
+	case KindTuple:
 		if td.Kind != wit.KindTuple || len(td.Tuple) != len(v.Types) {
 			return mismatch("a tuple")
 		}
@@ -961,7 +813,7 @@ func (d *decoder) registerDefined(id wit.TypeID, def anyID, depth int) error {
 				return err
 			}
 		}
-	case OpResult:
+	case KindResult:
 		if td.Kind != wit.KindResult || (v.Ok == nil) != (td.Ok == wit.NoneType) || (v.Err == nil) != (td.Err == wit.NoneType) {
 			return mismatch("a result of the same shape")
 		}
@@ -969,7 +821,7 @@ func (d *decoder) registerDefined(id wit.TypeID, def anyID, depth int) error {
 			return err
 		}
 		return pair(v.Err, td.Err)
-	case OpRecord:
+	case KindRecord:
 		if td.Kind != wit.KindRecord || len(td.Fields) != len(v.Fields) {
 			return mismatch("a record")
 		}
@@ -981,7 +833,7 @@ func (d *decoder) registerDefined(id wit.TypeID, def anyID, depth int) error {
 				return err
 			}
 		}
-	case OpVariant:
+	case KindVariant:
 		if td.Kind != wit.KindVariant || len(td.Cases) != len(v.Cases) {
 			return mismatch("a variant")
 		}
@@ -996,18 +848,18 @@ func (d *decoder) registerDefined(id wit.TypeID, def anyID, depth int) error {
 				return err
 			}
 		}
-	case OpFuture, OpStream:
-		if (v.Elem == nil) != (td.Elem == wit.NoneType) {
+	case KindFuture, KindStream:
+		if (v.Payload == nil) != (td.Elem == wit.NoneType) {
 			return fmt.Errorf("disagreement on payload")
 		}
-		return pair(v.Elem, td.Elem)
+		return pair(v.Payload, td.Elem)
 	}
 	return nil
 }
 
 // finish puts the foreign packages, in dependency order, and then the
 // decoded package into the Resolve.
-func (d *decoder) finish(name wit.PackageName) (wit.PackageID, error) {
+func (d *witDecoder) finish(name wit.PackageName) (wit.PackageID, error) {
 	var order []int
 	state := make([]uint8, len(d.foreign)) // 0 new, 1 visiting, 2 done
 	var visit func(i int) error
@@ -1021,7 +873,7 @@ func (d *decoder) finish(name wit.PackageName) (wit.PackageID, error) {
 		state[i] = 1
 		for _, e := range d.foreign[i].ifaces {
 			for _, t := range d.r.Interfaces[e.ID].Types {
-				if dep, ok := typeInterfaceDep(d.r, t.ID); ok {
+				if dep, ok := witTypeInterfaceDep(d.r, t.ID); ok {
 					if j, ok := d.ifaceToPkg[dep]; ok && j != i {
 						if err := visit(j); err != nil {
 							return err
@@ -1046,7 +898,7 @@ func (d *decoder) finish(name wit.PackageName) (wit.PackageID, error) {
 	return d.insertPackage(name, d.pkgIfaces, d.pkgWorlds), nil
 }
 
-func (d *decoder) insertPackage(name wit.PackageName, ifaces []wit.Entry[wit.InterfaceID], worlds []wit.Entry[wit.WorldID]) wit.PackageID {
+func (d *witDecoder) insertPackage(name wit.PackageName, ifaces []wit.Entry[wit.InterfaceID], worlds []wit.Entry[wit.WorldID]) wit.PackageID {
 	d.r.Packages = append(d.r.Packages, &wit.Package{Name: name, Interfaces: ifaces, Worlds: worlds})
 	id := wit.PackageID(len(d.r.Packages) - 1)
 	for _, e := range ifaces {
@@ -1064,4 +916,9 @@ func (d *decoder) insertPackage(name wit.PackageName, ifaces []wit.Entry[wit.Int
 		}
 	}
 	return id
+}
+
+func witHasAttr(n *ExternName, k NameAttrKind) bool {
+	_, ok := n.Attr(k)
+	return ok
 }

@@ -1,4 +1,4 @@
-package witbin
+package component
 
 import (
 	"fmt"
@@ -6,63 +6,72 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wasmcm/wasmcm/internal/witbin"
 	"github.com/wasmcm/wasmcm/wit"
 )
 
-// Encode encodes one package of r in the binary WIT format: for each
-// interface a component type exporting it as an instance (importing the
-// interfaces it uses types from), for each world a component type wrapping
-// the world's component type, each exported under its name, then the
-// "package-docs" custom section. The producers section, which names the
+// EncodeWIT encodes one package of r in the binary WIT form, as
+// wit-component's encoding/wit.rs writes it: for each interface a component
+// type exporting it as an instance (importing the interfaces it uses types
+// from), for each world a component type wrapping the world's component
+// type, each exported under its name, then the "package-docs" custom
+// section with docs and gates. The producers section, which names the
 // tool, is left to the caller.
-func Encode(r *wit.Resolve, pkg wit.PackageID) ([]byte, error) {
-	c, err := EncodeComponent(r, pkg)
+func EncodeWIT(r *wit.Resolve, pkg wit.PackageID) ([]byte, error) {
+	c, err := witPackageComponent(r, pkg)
 	if err != nil {
 		return nil, err
 	}
-	return c.Bytes(), nil
+	return c.Encode(), nil
 }
 
-// EncodeComponent is Encode returning the tree before serialization.
-func EncodeComponent(r *wit.Resolve, pkg wit.PackageID) (*Component, error) {
+// witPackageComponent is EncodeWIT returning the tree before serialization.
+func witPackageComponent(r *wit.Resolve, pkg wit.PackageID) (*Component, error) {
 	if pkg < 0 || int(pkg) >= len(r.Packages) || r.Packages[pkg] == nil {
-		return nil, fmt.Errorf("witbin: package %d does not exist", pkg)
+		return nil, fmt.Errorf("wit: package %d does not exist", pkg)
 	}
-	e := &encoder{r: r, pkg: pkg}
-	c := &Component{}
+	e := &witPkgEncoder{r: r, pkg: pkg}
+	var top witTop
 	p := r.Packages[pkg]
 	for _, ent := range p.Interfaces {
 		ct, err := e.encodeInterface(ent.ID)
 		if err != nil {
-			return nil, fmt.Errorf("witbin: interface %s: %w", ent.Name, err)
+			return nil, fmt.Errorf("wit: interface %s: %w", ent.Name, err)
 		}
-		c.ExportType(ent.Name, c.AddType(ct))
+		top.exportType(ent.Name, top.addType(ct))
 	}
 	for _, ent := range p.Worlds {
-		ct, err := EncodeWorld(r, ent.ID)
+		ct, err := encodeWorldType(r, ent.ID)
 		if err != nil {
-			return nil, fmt.Errorf("witbin: world %s: %w", ent.Name, err)
+			return nil, fmt.Errorf("wit: world %s: %w", ent.Name, err)
 		}
-		wrapper := &Decls{}
-		wrapper.AddType(ct)
-		wrapper.AddExport(ExternName{Name: idOfName(p.Name, ent.Name)}, Extern{Sort: SortComponent, Index: 0})
-		c.ExportType(ent.Name, c.AddType(&Type{Kind: TypeComponent, Component: wrapper}))
+		top.exportType(ent.Name, top.addType(wrapWorldType(ct, witIDOfName(p.Name, ent.Name))))
 	}
-	md, err := packageMetadata(r, pkg)
+	md, err := witbin.PackageDocs(r, pkg)
 	if err != nil {
 		return nil, err
 	}
-	c.AddCustom("package-docs", md)
-	return c, nil
+	top.addCustom(witbin.PackageDocsSection, md)
+	return &top.c, nil
 }
 
-type encoder struct {
+// wrapWorldType is the component type that exports a world's component
+// type under the world's full name, the shape both the WIT package form
+// and the component-type custom section use.
+func wrapWorldType(world *ComponentType, fullName string) *ComponentType {
+	wrapper := &witDecls{}
+	wrapper.addType(world)
+	wrapper.addExport(ExternName{Name: fullName}, ExternType{Sort: SortComponent, Index: 0})
+	return &ComponentType{Decls: wrapper.list}
+}
+
+type witPkgEncoder struct {
 	r   *wit.Resolve
 	pkg wit.PackageID
 }
 
-// idOfName is "ns:pkg/name@version".
-func idOfName(p wit.PackageName, name string) string {
+// witIDOfName is "ns:pkg/name@version".
+func witIDOfName(p wit.PackageName, name string) string {
 	s := p.Namespace + ":" + p.Name + "/" + name
 	if p.Version != nil {
 		s += "@" + p.Version.String()
@@ -70,9 +79,9 @@ func idOfName(p wit.PackageName, name string) string {
 	return s
 }
 
-// idOf is the full name of a named interface.
-func idOf(r *wit.Resolve, id wit.InterfaceID) (string, error) {
-	i, err := iface(r, id)
+// witIDOf is the full name of a named interface.
+func witIDOf(r *wit.Resolve, id wit.InterfaceID) (string, error) {
+	i, err := witIface(r, id)
 	if err != nil {
 		return "", err
 	}
@@ -82,27 +91,27 @@ func idOf(r *wit.Resolve, id wit.InterfaceID) (string, error) {
 	if i.Package < 0 || int(i.Package) >= len(r.Packages) {
 		return "", fmt.Errorf("interface %s belongs to no package", i.Name)
 	}
-	return idOfName(r.Packages[i.Package].Name, i.Name), nil
+	return witIDOfName(r.Packages[i.Package].Name, i.Name), nil
 }
 
-func iface(r *wit.Resolve, id wit.InterfaceID) (*wit.Interface, error) {
+func witIface(r *wit.Resolve, id wit.InterfaceID) (*wit.Interface, error) {
 	if id < 0 || int(id) >= len(r.Interfaces) || r.Interfaces[id] == nil {
 		return nil, fmt.Errorf("interface %d does not exist", id)
 	}
 	return r.Interfaces[id], nil
 }
 
-func typeDef(r *wit.Resolve, id wit.TypeID) (*wit.TypeDef, error) {
+func witTypeDef(r *wit.Resolve, id wit.TypeID) (*wit.TypeDef, error) {
 	if id < 0 || int(id) >= len(r.Types) || r.Types[id] == nil {
 		return nil, fmt.Errorf("type %d does not exist", id)
 	}
 	return r.Types[id], nil
 }
 
-// typeInterfaceDep returns the interface a `use`d type comes from, when the
+// witTypeInterfaceDep returns the interface a `use`d type comes from, when the
 // type is an alias of a type owned by another interface.
-func typeInterfaceDep(r *wit.Resolve, id wit.TypeID) (wit.InterfaceID, bool) {
-	td, err := typeDef(r, id)
+func witTypeInterfaceDep(r *wit.Resolve, id wit.TypeID) (wit.InterfaceID, bool) {
+	td, err := witTypeDef(r, id)
 	if err != nil || td.Kind != wit.KindType {
 		return wit.NoInterface, false
 	}
@@ -110,14 +119,14 @@ func typeInterfaceDep(r *wit.Resolve, id wit.TypeID) (wit.InterfaceID, bool) {
 	if !ok {
 		return wit.NoInterface, false
 	}
-	other, err := typeDef(r, otherID)
-	if err != nil || sameOwner(td.Owner, other.Owner) || other.Owner.Kind != wit.OwnerInterface {
+	other, err := witTypeDef(r, otherID)
+	if err != nil || witSameOwner(td.Owner, other.Owner) || other.Owner.Kind != wit.OwnerInterface {
 		return wit.NoInterface, false
 	}
 	return other.Owner.Interface, true
 }
 
-func sameOwner(a, b wit.TypeOwner) bool {
+func witSameOwner(a, b wit.TypeOwner) bool {
 	if a.Kind != b.Kind {
 		return false
 	}
@@ -133,7 +142,7 @@ func sameOwner(a, b wit.TypeOwner) bool {
 // encodeInterface encodes an interface as a component type that imports
 // every interface it (transitively) uses types from, with all their types,
 // and exports itself as an instance.
-func (e *encoder) encodeInterface(id wit.InterfaceID) (*Type, error) {
+func (e *witPkgEncoder) encodeInterface(id wit.InterfaceID) (*ComponentType, error) {
 	var live []wit.InterfaceID
 	seen := map[wit.InterfaceID]bool{}
 	var add func(id wit.InterfaceID, depth int) error
@@ -144,12 +153,12 @@ func (e *encoder) encodeInterface(id wit.InterfaceID) (*Type, error) {
 		if depth > len(e.r.Interfaces) {
 			return fmt.Errorf("interfaces use types from each other in a cycle")
 		}
-		i, err := iface(e.r, id)
+		i, err := witIface(e.r, id)
 		if err != nil {
 			return err
 		}
 		for _, t := range i.Types {
-			if dep, ok := typeInterfaceDep(e.r, t.ID); ok {
+			if dep, ok := witTypeInterfaceDep(e.r, t.ID); ok {
 				if err := add(dep, depth+1); err != nil {
 					return err
 				}
@@ -163,11 +172,11 @@ func (e *encoder) encodeInterface(id wit.InterfaceID) (*Type, error) {
 		return nil, err
 	}
 
-	ie := newInterfaceEncoder(e.r)
+	ie := newWitIfaceEncoder(e.r)
 	for _, dep := range live {
 		ie.iface = dep
 		ie.hasIface = true
-		name, err := idOf(e.r, dep)
+		name, err := witIDOf(e.r, dep)
 		if err != nil {
 			return nil, err
 		}
@@ -176,7 +185,7 @@ func (e *encoder) encodeInterface(id wit.InterfaceID) (*Type, error) {
 			if err != nil {
 				return nil, err
 			}
-			ie.outer.AddExport(ExternName{Name: name}, Extern{Sort: SortInstance, Index: idx})
+			ie.outer.addExport(ExternName{Name: name}, ExternType{Sort: SortInstance, Index: idx})
 			continue
 		}
 		ie.pushInstance()
@@ -186,25 +195,25 @@ func (e *encoder) encodeInterface(id wit.InterfaceID) (*Type, error) {
 			}
 		}
 		inst := ie.popInstance()
-		idx := ie.outer.AddType(&Type{Kind: TypeInstance, Component: inst})
+		idx := ie.outer.addType(&InstanceType{Decls: inst.list})
 		ie.importMap[dep] = ie.instances
 		ie.instances++
-		ie.outer.AddImport(ExternName{Name: name}, Extern{Sort: SortInstance, Index: idx})
+		ie.outer.addImport(ExternName{Name: name}, ExternType{Sort: SortInstance, Index: idx})
 	}
-	return &Type{Kind: TypeComponent, Component: ie.outer}, nil
+	return &ComponentType{Decls: ie.outer.list}, nil
 }
 
-// EncodeWorld encodes a world as a component type: its imports and exports
+// encodeWorldType encodes a world as a component type: its imports and exports
 // with their types.
-func EncodeWorld(r *wit.Resolve, id wit.WorldID) (*Type, error) {
+func encodeWorldType(r *wit.Resolve, id wit.WorldID) (*ComponentType, error) {
 	if id < 0 || int(id) >= len(r.Worlds) || r.Worlds[id] == nil {
 		return nil, fmt.Errorf("world %d does not exist", id)
 	}
 	w := r.Worlds[id]
-	ie := newInterfaceEncoder(r)
+	ie := newWitIfaceEncoder(r)
 	for _, imp := range w.Imports {
 		if err := ie.worldItem(imp, true); err != nil {
-			return nil, fmt.Errorf("import %s: %w", worldKeyName(r, imp.Key), err)
+			return nil, fmt.Errorf("import %s: %w", witWorldKeyName(r, imp.Key), err)
 		}
 	}
 	for _, exp := range w.Exports {
@@ -212,52 +221,54 @@ func EncodeWorld(r *wit.Resolve, id wit.WorldID) (*Type, error) {
 			return nil, fmt.Errorf("export %s: worlds cannot export types", exp.Key.Name)
 		}
 		if err := ie.worldItem(exp, false); err != nil {
-			return nil, fmt.Errorf("export %s: %w", worldKeyName(r, exp.Key), err)
+			return nil, fmt.Errorf("export %s: %w", witWorldKeyName(r, exp.Key), err)
 		}
 	}
-	return &Type{Kind: TypeComponent, Component: ie.outer}, nil
+	return &ComponentType{Decls: ie.outer.list}, nil
 }
 
-func worldKeyName(r *wit.Resolve, k wit.WorldKey) string {
+func witWorldKeyName(r *wit.Resolve, k wit.WorldKey) string {
 	if !k.IsInterface() {
 		return k.Name
 	}
-	n, err := idOf(r, k.Interface)
+	n, err := witIDOf(r, k.Interface)
 	if err != nil {
 		return "?"
 	}
 	return n
 }
 
-func (ie *interfaceEncoder) worldItem(it wit.WorldItem, isImport bool) error {
+func (ie *witIfaceEncoder) worldItem(it wit.WorldItem, isImport bool) error {
 	name := ExternName{Name: it.Key.Name}
 	if it.Key.IsInterface() {
-		n, err := idOf(ie.r, it.Key.Interface)
+		n, err := witIDOf(ie.r, it.Key.Interface)
 		if err != nil {
 			return err
 		}
 		name.Name = n
 	}
-	var ext Extern
+	var ext ExternType
 	switch it.Kind {
 	case wit.WorldItemInterface:
-		i, err := iface(ie.r, it.Interface)
+		i, err := witIface(ie.r, it.Interface)
 		if err != nil {
 			return err
 		}
 		if !it.Key.IsInterface() && i.Name != "" {
 			// `import label: ns:pkg/iface;` says which interface the
 			// named import implements.
-			if name.Implements, err = idOf(ie.r, it.Interface); err != nil {
+			impl, err := witIDOf(ie.r, it.Interface)
+			if err != nil {
 				return err
 			}
+			name.Attrs = append(name.Attrs, NameAttr{Kind: AttrImplements, Value: impl})
 		}
 		ie.iface, ie.hasIface = it.Interface, true
 		idx, err := ie.encodeInstance(it.Interface)
 		if err != nil {
 			return err
 		}
-		ext = Extern{Sort: SortInstance, Index: idx}
+		ext = ExternType{Sort: SortInstance, Index: idx}
 	case wit.WorldItemFunction:
 		if it.Function == nil {
 			return fmt.Errorf("no function")
@@ -267,7 +278,7 @@ func (ie *interfaceEncoder) worldItem(it wit.WorldItem, isImport bool) error {
 		if err != nil {
 			return err
 		}
-		ext = Extern{Sort: SortFunc, Index: idx}
+		ext = ExternType{Sort: SortFunc, Index: idx}
 	case wit.WorldItemType:
 		ie.hasIface = false
 		ie.importTypes = true
@@ -278,35 +289,35 @@ func (ie *interfaceEncoder) worldItem(it wit.WorldItem, isImport bool) error {
 		return fmt.Errorf("unknown world item kind %d", it.Kind)
 	}
 	if isImport {
-		ie.outer.AddImport(name, ext)
+		ie.outer.addImport(name, ext)
 	} else {
-		ie.outer.AddExport(name, ext)
+		ie.outer.addExport(name, ext)
 	}
 	return nil
 }
 
-// maps remember what was encoded in the current index space, so that each
+// witMaps remember what was encoded in the current index space, so that each
 // type is defined once and structurally equal anonymous types share one
 // definition, as in the reference.
-type maps struct {
+type witMaps struct {
 	idToIndex  map[wit.TypeID]uint32
 	defToIndex map[string]uint32
 	funcs      map[string]uint32
 }
 
-func newMaps() *maps {
-	return &maps{idToIndex: map[wit.TypeID]uint32{}, defToIndex: map[string]uint32{}, funcs: map[string]uint32{}}
+func newWitMaps() *witMaps {
+	return &witMaps{idToIndex: map[wit.TypeID]uint32{}, defToIndex: map[string]uint32{}, funcs: map[string]uint32{}}
 }
 
-// interfaceEncoder mirrors the reference's InterfaceEncoder: it builds an
+// witIfaceEncoder mirrors the reference's InterfaceEncoder: it builds an
 // outer component type and, between pushInstance and popInstance, an
 // instance type inside it.
-type interfaceEncoder struct {
+type witIfaceEncoder struct {
 	r     *wit.Resolve
-	outer *Decls
-	inst  *Decls // nil outside an instance
+	outer *witDecls
+	inst  *witDecls // nil outside an instance
 
-	maps, saved *maps
+	m, saved *witMaps
 
 	importMap    map[wit.InterfaceID]uint32 // interface → instance index
 	outerTypeMap map[wit.TypeID]uint32      // type → its alias in outer
@@ -316,21 +327,21 @@ type interfaceEncoder struct {
 	hasIface     bool
 }
 
-func newInterfaceEncoder(r *wit.Resolve) *interfaceEncoder {
-	return &interfaceEncoder{
-		r: r, outer: &Decls{}, maps: newMaps(),
+func newWitIfaceEncoder(r *wit.Resolve) *witIfaceEncoder {
+	return &witIfaceEncoder{
+		r: r, outer: &witDecls{}, m: newWitMaps(),
 		importMap: map[wit.InterfaceID]uint32{}, outerTypeMap: map[wit.TypeID]uint32{},
 	}
 }
 
-func (ie *interfaceEncoder) pushInstance() {
-	ie.saved = ie.maps
-	ie.maps = newMaps()
-	ie.inst = &Decls{}
+func (ie *witIfaceEncoder) pushInstance() {
+	ie.saved = ie.m
+	ie.m = newWitMaps()
+	ie.inst = &witDecls{}
 }
 
-func (ie *interfaceEncoder) popInstance() *Decls {
-	ie.maps = ie.saved
+func (ie *witIfaceEncoder) popInstance() *witDecls {
+	ie.m = ie.saved
 	ie.saved = nil
 	d := ie.inst
 	ie.inst = nil
@@ -338,7 +349,7 @@ func (ie *interfaceEncoder) popInstance() *Decls {
 }
 
 // cur is the index space types are defined in now.
-func (ie *interfaceEncoder) cur() *Decls {
+func (ie *witIfaceEncoder) cur() *witDecls {
 	if ie.inst != nil {
 		return ie.inst
 	}
@@ -346,7 +357,7 @@ func (ie *interfaceEncoder) cur() *Decls {
 }
 
 // encodeInstance encodes an interface as an instance type in outer.
-func (ie *interfaceEncoder) encodeInstance(id wit.InterfaceID) (uint32, error) {
+func (ie *witIfaceEncoder) encodeInstance(id wit.InterfaceID) (uint32, error) {
 	ie.pushInstance()
 	i := ie.r.Interfaces[id]
 	order := map[wit.TypeID]int{}
@@ -379,17 +390,17 @@ func (ie *interfaceEncoder) encodeInstance(id wit.InterfaceID) (uint32, error) {
 		if err != nil {
 			return 0, fmt.Errorf("function %s: %w", f.Name, err)
 		}
-		ie.inst.AddExport(ExternName{Name: f.Name}, Extern{Sort: SortFunc, Index: idx})
+		ie.inst.addExport(ExternName{Name: f.Name}, ExternType{Sort: SortFunc, Index: idx})
 	}
 	inst := ie.popInstance()
-	idx := ie.outer.AddType(&Type{Kind: TypeInstance, Component: inst})
+	idx := ie.outer.addType(&InstanceType{Decls: inst.list})
 	ie.importMap[id] = ie.instances
 	ie.instances++
 	return idx, nil
 }
 
-// funcKey identifies a function type by what the binary records of it.
-func funcKey(f *wit.Function) string {
+// witFuncKey identifies a function type by what the binary records of it.
+func witFuncKey(f *wit.Function) string {
 	var b strings.Builder
 	if f.Kind.IsAsync() {
 		b.WriteString("async ")
@@ -405,18 +416,18 @@ func funcKey(f *wit.Function) string {
 	return b.String()
 }
 
-func (ie *interfaceEncoder) encodeFuncType(f *wit.Function) (uint32, error) {
-	key := funcKey(f)
-	if idx, ok := ie.maps.funcs[key]; ok {
+func (ie *witIfaceEncoder) encodeFuncType(f *wit.Function) (uint32, error) {
+	key := witFuncKey(f)
+	if idx, ok := ie.m.funcs[key]; ok {
 		return idx, nil
 	}
-	ft := FuncType{Async: f.Kind.IsAsync()}
+	ft := &FuncType{Async: f.Kind.IsAsync()}
 	for _, p := range f.Params {
 		vt, err := ie.encodeValType(p.Type)
 		if err != nil {
 			return 0, fmt.Errorf("parameter %s: %w", p.Name, err)
 		}
-		ft.Params = append(ft.Params, Named{Name: p.Name, Type: vt})
+		ft.Params = append(ft.Params, Field{Name: p.Name, Type: vt})
 	}
 	if f.Result != wit.NoneType {
 		vt, err := ie.encodeValType(f.Result)
@@ -425,21 +436,21 @@ func (ie *interfaceEncoder) encodeFuncType(f *wit.Function) (uint32, error) {
 		}
 		ft.Result = &vt
 	}
-	idx := ie.cur().AddType(&Type{Kind: TypeFunc, Func: ft})
-	ie.maps.funcs[key] = idx
+	idx := ie.cur().addType(ft)
+	ie.m.funcs[key] = idx
 	return idx, nil
 }
 
-var primCodes = map[wit.Type]byte{
-	wit.Bool: PrimBool, wit.U8: PrimU8, wit.U16: PrimU16, wit.U32: PrimU32, wit.U64: PrimU64,
-	wit.S8: PrimS8, wit.S16: PrimS16, wit.S32: PrimS32, wit.S64: PrimS64,
-	wit.F32: PrimF32, wit.F64: PrimF64, wit.Char: PrimChar, wit.String: PrimString,
-	wit.ErrorContext: PrimErrorContext,
+var witPrimCodes = map[wit.Type]PrimValType{
+	wit.Bool: Bool, wit.U8: U8, wit.U16: U16, wit.U32: U32, wit.U64: U64,
+	wit.S8: S8, wit.S16: S16, wit.S32: S32, wit.S64: S64,
+	wit.F32: F32, wit.F64: F64, wit.Char: Char, wit.String: String,
+	wit.ErrorContext: ErrorContext,
 }
 
-// defKey identifies an anonymous type by its structure, so that equal
+// witDefKey identifies an anonymous type by its structure, so that equal
 // anonymous types share one definition, as the reference's def_to_index.
-func defKey(td *wit.TypeDef) string {
+func witDefKey(td *wit.TypeDef) string {
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(int(td.Kind)))
 	for _, t := range []wit.Type{td.Elem, td.Key, td.Ok, td.Err} {
@@ -457,26 +468,26 @@ func defKey(td *wit.TypeDef) string {
 	return b.String()
 }
 
-func (ie *interfaceEncoder) lookup(id wit.TypeID, td *wit.TypeDef) (uint32, bool) {
-	if idx, ok := ie.maps.idToIndex[id]; ok {
+func (ie *witIfaceEncoder) lookup(id wit.TypeID, td *wit.TypeDef) (uint32, bool) {
+	if idx, ok := ie.m.idToIndex[id]; ok {
 		return idx, true
 	}
 	if td.Name == "" {
-		if idx, ok := ie.maps.defToIndex[defKey(td)]; ok {
+		if idx, ok := ie.m.defToIndex[witDefKey(td)]; ok {
 			return idx, true
 		}
 	}
 	return 0, false
 }
 
-func (ie *interfaceEncoder) insert(id wit.TypeID, td *wit.TypeDef, idx uint32) {
-	ie.maps.idToIndex[id] = idx
+func (ie *witIfaceEncoder) insert(id wit.TypeID, td *wit.TypeDef, idx uint32) {
+	ie.m.idToIndex[id] = idx
 	if td.Name == "" {
-		ie.maps.defToIndex[defKey(td)] = idx
+		ie.m.defToIndex[witDefKey(td)] = idx
 	}
 }
 
-func (ie *interfaceEncoder) optValType(t wit.Type) (*ValType, error) {
+func (ie *witIfaceEncoder) optValType(t wit.Type) (*ValType, error) {
 	if t == wit.NoneType {
 		return nil, nil
 	}
@@ -487,21 +498,21 @@ func (ie *interfaceEncoder) optValType(t wit.Type) (*ValType, error) {
 	return &vt, nil
 }
 
-func (ie *interfaceEncoder) defined(v DefVal) ValType {
-	return ValType{Index: ie.cur().AddType(&Type{Kind: TypeDefined, Defined: v})}
+func (ie *witIfaceEncoder) defined(v *DefinedType) ValType {
+	return ValType{Index: ie.cur().addType(v)}
 }
 
 // encodeValType defines t (and what it refers to) in the current index
 // space if it is not there yet, and returns how to refer to it.
-func (ie *interfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
-	if code, ok := primCodes[t]; ok {
+func (ie *witIfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
+	if code, ok := witPrimCodes[t]; ok {
 		return ValType{Prim: code}, nil
 	}
 	id, ok := t.ID()
 	if !ok {
 		return ValType{}, fmt.Errorf("invalid type %d", uint32(t))
 	}
-	td, err := typeDef(ie.r, id)
+	td, err := witTypeDef(ie.r, id)
 	if err != nil {
 		return ValType{}, err
 	}
@@ -521,17 +532,17 @@ func (ie *interfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 	var enc ValType
 	switch td.Kind {
 	case wit.KindRecord:
-		v := DefVal{Op: OpRecord}
+		v := &DefinedType{Kind: KindRecord}
 		for _, f := range td.Fields {
 			vt, err := ie.encodeValType(f.Type)
 			if err != nil {
 				return ValType{}, err
 			}
-			v.Fields = append(v.Fields, Named{Name: f.Name, Type: vt})
+			v.Fields = append(v.Fields, Field{Name: f.Name, Type: vt})
 		}
 		enc = ie.defined(v)
 	case wit.KindTuple:
-		v := DefVal{Op: OpTuple}
+		v := &DefinedType{Kind: KindTuple}
 		for _, e := range td.Tuple {
 			vt, err := ie.encodeValType(e)
 			if err != nil {
@@ -541,19 +552,19 @@ func (ie *interfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 		}
 		enc = ie.defined(v)
 	case wit.KindFlags:
-		v := DefVal{Op: OpFlags}
+		v := &DefinedType{Kind: KindFlags}
 		for _, f := range td.Flags {
-			v.Labels = append(v.Labels, f.Name)
+			v.Names = append(v.Names, f.Name)
 		}
 		enc = ie.defined(v)
 	case wit.KindEnum:
-		v := DefVal{Op: OpEnum}
+		v := &DefinedType{Kind: KindEnum}
 		for _, c := range td.Enum {
-			v.Labels = append(v.Labels, c.Name)
+			v.Names = append(v.Names, c.Name)
 		}
 		enc = ie.defined(v)
 	case wit.KindVariant:
-		v := DefVal{Op: OpVariant}
+		v := &DefinedType{Kind: KindVariant}
 		for _, c := range td.Cases {
 			vt, err := ie.optValType(c.Type)
 			if err != nil {
@@ -567,17 +578,17 @@ func (ie *interfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 		if err != nil {
 			return ValType{}, err
 		}
-		op := OpOption
+		kind := KindOption
 		if td.Kind == wit.KindList {
-			op = OpList
+			kind = KindList
 		}
-		enc = ie.defined(DefVal{Op: op, Elem: &vt})
+		enc = ie.defined(&DefinedType{Kind: kind, Elem: vt})
 	case wit.KindFixedLengthList:
 		vt, err := ie.encodeValType(td.Elem)
 		if err != nil {
 			return ValType{}, err
 		}
-		enc = ie.defined(DefVal{Op: OpFixedLengthList, Elem: &vt, Len: td.Len})
+		enc = ie.defined(&DefinedType{Kind: KindFixedList, Elem: vt, Len: td.Len})
 	case wit.KindMap:
 		k, err := ie.encodeValType(td.Key)
 		if err != nil {
@@ -587,7 +598,7 @@ func (ie *interfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 		if err != nil {
 			return ValType{}, err
 		}
-		enc = ie.defined(DefVal{Op: OpMap, Key: k, Elem: &v})
+		enc = ie.defined(&DefinedType{Kind: KindMap, Key: k, Elem: v})
 	case wit.KindResult:
 		ok, err := ie.optValType(td.Ok)
 		if err != nil {
@@ -597,17 +608,17 @@ func (ie *interfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 		if err != nil {
 			return ValType{}, err
 		}
-		enc = ie.defined(DefVal{Op: OpResult, Ok: ok, Err: er})
+		enc = ie.defined(&DefinedType{Kind: KindResult, Ok: ok, Err: er})
 	case wit.KindFuture, wit.KindStream:
 		vt, err := ie.optValType(td.Elem)
 		if err != nil {
 			return ValType{}, err
 		}
-		op := OpFuture
+		kind := KindFuture
 		if td.Kind == wit.KindStream {
-			op = OpStream
+			kind = KindStream
 		}
-		enc = ie.defined(DefVal{Op: op, Elem: vt})
+		enc = ie.defined(&DefinedType{Kind: kind, Payload: vt})
 	case wit.KindType:
 		if enc, err = ie.encodeValType(td.Elem); err != nil {
 			return ValType{}, err
@@ -617,7 +628,7 @@ func (ie *interfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 			return ValType{}, fmt.Errorf("resource %d has no name", id)
 		}
 		idx := ie.exportResource(td.Name)
-		ie.maps.idToIndex[id] = idx
+		ie.m.idToIndex[id] = idx
 		return ValType{Index: idx}, nil
 	case wit.KindOwn, wit.KindBorrow:
 		res, err := ie.encodeValType(wit.TypeOf(td.Resource))
@@ -627,11 +638,11 @@ func (ie *interfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 		if res.Prim != 0 {
 			return ValType{}, fmt.Errorf("handle to a primitive type")
 		}
-		op := OpOwn
+		kind := KindOwn
 		if td.Kind == wit.KindBorrow {
-			op = OpBorrow
+			kind = KindBorrow
 		}
-		enc = ie.defined(DefVal{Op: op, Index: res.Index})
+		enc = ie.defined(&DefinedType{Kind: kind, Resource: res.Index})
 	default:
 		return ValType{}, fmt.Errorf("type %d has unknown kind %d", id, td.Kind)
 	}
@@ -640,7 +651,7 @@ func (ie *interfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 		idx := enc.Index
 		if enc.Prim != 0 {
 			// A named primitive needs an entry to be exported.
-			idx = ie.cur().AddType(&Type{Kind: TypeDefined, Defined: DefVal{Prim: enc.Prim}})
+			idx = ie.cur().addType(&DefinedType{Kind: KindPrimitive, Prim: enc.Prim})
 		}
 		enc = ValType{Index: ie.exportType(idx, td.Name)}
 	}
@@ -652,44 +663,131 @@ func (ie *interfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 
 // exportType exports a type under its name (or, at the top of a world,
 // imports it) and returns the new index.
-func (ie *interfaceEncoder) exportType(idx uint32, name string) uint32 {
-	ext := Extern{Sort: SortType, Index: idx}
+func (ie *witIfaceEncoder) exportType(idx uint32, name string) uint32 {
+	ext := ExternType{Sort: SortType, Index: idx}
 	if ie.inst != nil {
-		return ie.inst.AddExport(ExternName{Name: name}, ext)
+		return ie.inst.addExport(ExternName{Name: name}, ext)
 	}
 	if ie.importTypes {
-		return ie.outer.AddImport(ExternName{Name: name}, ext)
+		return ie.outer.addImport(ExternName{Name: name}, ext)
 	}
-	return ie.outer.AddExport(ExternName{Name: name}, ext)
+	return ie.outer.addExport(ExternName{Name: name}, ext)
 }
 
-func (ie *interfaceEncoder) exportResource(name string) uint32 {
-	ext := Extern{Sort: SortType, SubResource: true}
+func (ie *witIfaceEncoder) exportResource(name string) uint32 {
+	ext := ExternType{Sort: SortType, SubResource: true}
 	if ie.inst != nil {
-		return ie.inst.AddExport(ExternName{Name: name}, ext)
+		return ie.inst.addExport(ExternName{Name: name}, ext)
 	}
 	if ie.importTypes {
-		return ie.outer.AddImport(ExternName{Name: name}, ext)
+		return ie.outer.addImport(ExternName{Name: name}, ext)
 	}
-	return ie.outer.AddExport(ExternName{Name: name}, ext)
+	return ie.outer.addExport(ExternName{Name: name}, ext)
 }
 
 // importType aliases a type of an already imported interface into the
 // outer scope (once) and, inside an instance, from there with an outer
 // alias.
-func (ie *interfaceEncoder) importType(owner wit.InterfaceID, id wit.TypeID, td *wit.TypeDef) (uint32, error) {
+func (ie *witIfaceEncoder) importType(owner wit.InterfaceID, id wit.TypeID, td *wit.TypeDef) (uint32, error) {
 	inst, ok := ie.importMap[owner]
 	if !ok {
-		n, _ := idOf(ie.r, owner)
+		n, _ := witIDOf(ie.r, owner)
 		return 0, fmt.Errorf("type %s comes from interface %s, which is not imported before it", td.Name, n)
 	}
 	outerIdx, ok := ie.outerTypeMap[id]
 	if !ok {
-		outerIdx = ie.outer.AddAlias(Alias{Instance: inst, Name: td.Name})
+		outerIdx = ie.outer.addAlias(&Alias{Sort: SortType, Target: AliasExport, Instance: inst, Name: td.Name})
 		ie.outerTypeMap[id] = outerIdx
 	}
 	if ie.inst != nil {
-		return ie.inst.AddAlias(Alias{Outer: true, Count: 1, Index: outerIdx}), nil
+		return ie.inst.addAlias(&Alias{Sort: SortType, Target: AliasOuter, Count: 1, Index: outerIdx}), nil
 	}
 	return outerIdx, nil
+}
+
+// witDecls is the body of a component or instance type being built, with
+// the type and instance indices its declarations introduce counted.
+type witDecls struct {
+	list      []Decl
+	types     uint32
+	instances uint32
+}
+
+// addType appends a type definition and returns its index.
+func (d *witDecls) addType(t Type) uint32 {
+	d.list = append(d.list, Decl{Kind: DeclType, Type: t})
+	d.types++
+	return d.types - 1
+}
+
+// addAlias appends a type alias and returns the new type index.
+func (d *witDecls) addAlias(a *Alias) uint32 {
+	d.list = append(d.list, Decl{Kind: DeclAlias, Alias: a})
+	d.types++
+	return d.types - 1
+}
+
+// addImport appends an import; it returns the index the import introduces
+// in its sort's index space (types and instances are counted).
+func (d *witDecls) addImport(n ExternName, e ExternType) uint32 {
+	d.list = append(d.list, Decl{Kind: DeclImport, Name: n, Extern: e})
+	return d.count(e)
+}
+
+// addExport appends an export, like addImport.
+func (d *witDecls) addExport(n ExternName, e ExternType) uint32 {
+	d.list = append(d.list, Decl{Kind: DeclExport, Name: n, Extern: e})
+	return d.count(e)
+}
+
+func (d *witDecls) count(e ExternType) uint32 {
+	switch e.Sort {
+	case SortType:
+		d.types++
+		return d.types - 1
+	case SortInstance:
+		d.instances++
+		return d.instances - 1
+	}
+	return 0
+}
+
+// witTop builds the top level of an encoded WIT package: type definitions
+// and exports of them, consecutive ones sharing a section as the
+// reference's builder does, so that the bytes are the reference's.
+type witTop struct {
+	c     Component
+	types uint32
+}
+
+func (w *witTop) addType(t Type) uint32 {
+	if n := len(w.c.Sections); n > 0 {
+		if s, ok := w.c.Sections[n-1].(*TypeSection); ok {
+			s.Types = append(s.Types, t)
+			w.types++
+			return w.types - 1
+		}
+	}
+	w.c.Sections = append(w.c.Sections, &TypeSection{Types: []Type{t}})
+	w.types++
+	return w.types - 1
+}
+
+// exportType exports type index i as name, which introduces a new index.
+func (w *witTop) exportType(name string, i uint32) uint32 {
+	ex := Export{Name: ExternName{Name: name}, Sort: SortType, Index: i}
+	if n := len(w.c.Sections); n > 0 {
+		if s, ok := w.c.Sections[n-1].(*ExportSection); ok {
+			s.Exports = append(s.Exports, ex)
+			w.types++
+			return w.types - 1
+		}
+	}
+	w.c.Sections = append(w.c.Sections, &ExportSection{Exports: []Export{ex}})
+	w.types++
+	return w.types - 1
+}
+
+func (w *witTop) addCustom(name string, data []byte) {
+	w.c.Sections = append(w.c.Sections, &CustomSection{Name: name, Data: data})
 }

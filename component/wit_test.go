@@ -1,4 +1,4 @@
-package witbin
+package component
 
 import (
 	"bytes"
@@ -12,24 +12,24 @@ import (
 	"github.com/wasmcm/wasmcm/wit"
 )
 
-// stripProducers removes a trailing "producers" custom section: it names
+// witStripProducers removes a trailing "producers" custom section: it names
 // the tool that wrote the file, which is not part of the WIT encoding.
-func stripProducers(t testing.TB, b []byte) []byte {
+func witStripProducers(t testing.TB, b []byte) []byte {
 	t.Helper()
-	off := len(Preamble)
+	off := len(preamble)
 	for off < len(b) {
 		start := off
 		id := b[off]
 		off++
-		size, n := readU32(b[off:])
+		size, n := witReadU32(b[off:])
 		if n == 0 || off+n+int(size) > len(b) {
 			t.Fatalf("bad section at %d", start)
 		}
 		off += n
 		body := b[off : off+int(size)]
 		off += int(size)
-		if id == secCustom {
-			l, m := readU32(body)
+		if id == byte(SectionCustom) {
+			l, m := witReadU32(body)
 			if m > 0 && int(l) <= len(body)-m && string(body[m:m+int(l)]) == "producers" {
 				return append(append([]byte(nil), b[:start]...), b[off:]...)
 			}
@@ -38,7 +38,7 @@ func stripProducers(t testing.TB, b []byte) []byte {
 	return b
 }
 
-func readU32(b []byte) (uint32, int) {
+func witReadU32(b []byte) (uint32, int) {
 	var v uint32
 	for i := 0; i < len(b) && i < 5; i++ {
 		v |= uint32(b[i]&0x7f) << (7 * i)
@@ -49,14 +49,14 @@ func readU32(b []byte) (uint32, int) {
 	return 0, 0
 }
 
-// TestEncodeHandBuilt encodes the model of wit-component's interfaces/empty
+// TestWITEncodeHandBuilt encodes the model of wit-component's interfaces/empty
 // case, built by hand: empty interfaces and worlds importing and exporting
 // them by name and inline.
-func TestEncodeHandBuilt(t *testing.T) {
-	handEmptyTest(t, handEmpty())
+func TestWITEncodeHandBuilt(t *testing.T) {
+	witHandEmptyTest(t, witHandEmpty())
 }
 
-func handEmpty() *wit.Resolve {
+func witHandEmpty() *wit.Resolve {
 	r := &wit.Resolve{}
 	r.Packages = []*wit.Package{{Name: wit.PackageName{Namespace: "foo", Name: "empty"}}}
 	r.Interfaces = []*wit.Interface{
@@ -81,8 +81,8 @@ func handEmpty() *wit.Resolve {
 	return r
 }
 
-func handEmptyTest(t *testing.T, r *wit.Resolve) {
-	got, err := Encode(r, 0)
+func witHandEmptyTest(t *testing.T, r *wit.Resolve) {
+	got, err := EncodeWIT(r, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,16 +102,16 @@ func handEmptyTest(t *testing.T, r *wit.Resolve) {
 		t.Errorf("encoded:\n%x\nwant:\n%x", got, want)
 	}
 	if file := filepath.Join(testutil.RepoRoot(t), "..", "shared", "conformance", "wit-component", "interfaces", "empty.wasm"); true {
-		if ref, err := os.ReadFile(file); err == nil && !bytes.Equal(stripProducers(t, ref), want) {
+		if ref, err := os.ReadFile(file); err == nil && !bytes.Equal(witStripProducers(t, ref), want) {
 			t.Errorf("the test's expected bytes differ from %s", file)
 		}
 	}
 }
 
-// TestEncodeConformance encodes every interfaces/ case of wit-component and
+// TestWITEncodeConformance encodes every interfaces/ case of wit-component and
 // compares with the reference's component byte for byte (without the
 // producers section).
-func TestEncodeConformance(t *testing.T) {
+func TestWITEncodeConformance(t *testing.T) {
 	root := testutil.Shared(t, "conformance/wit-component/interfaces")
 	ents, err := os.ReadDir(root)
 	if err != nil {
@@ -140,14 +140,14 @@ func TestEncodeConformance(t *testing.T) {
 			t.Logf("%s: load: %v", n, err)
 			continue
 		}
-		got, err := Encode(r, ids[len(ids)-1])
+		got, err := EncodeWIT(r, ids[len(ids)-1])
 		if err != nil {
 			t.Errorf("%s: %v", n, err)
 			continue
 		}
-		want = stripProducers(t, want)
+		want = witStripProducers(t, want)
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s: encoding differs from %s.wasm at byte %d (got %d bytes, want %d)", n, n, firstDiff(got, want), len(got), len(want))
+			t.Errorf("%s: encoding differs from %s.wasm at byte %d (got %d bytes, want %d)", n, n, witFirstDiff(got, want), len(got), len(want))
 			continue
 		}
 		passed++
@@ -155,7 +155,7 @@ func TestEncodeConformance(t *testing.T) {
 	testutil.Conformance(t, "witbin-encode-interfaces", passed, total)
 }
 
-func firstDiff(a, b []byte) int {
+func witFirstDiff(a, b []byte) int {
 	for i := range min(len(a), len(b)) {
 		if a[i] != b[i] {
 			return i
@@ -164,9 +164,9 @@ func firstDiff(a, b []byte) int {
 	return min(len(a), len(b))
 }
 
-// TestReadReserializes reads each reference encoding into the tree and
+// TestWITBinaryReserializes reads each reference encoding into the tree and
 // serializes it again: the bytes must not change.
-func TestReadReserializes(t *testing.T) {
+func TestWITBinaryReserializes(t *testing.T) {
 	root := testutil.Shared(t, "conformance/wit-component/interfaces")
 	files, err := filepath.Glob(filepath.Join(root, "*.wasm"))
 	if err != nil {
@@ -180,50 +180,50 @@ func TestReadReserializes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := Read(b)
+		c, err := Decode(b)
 		if err != nil {
 			t.Errorf("%s: %v", filepath.Base(f), err)
 			continue
 		}
-		if got := c.Bytes(); !bytes.Equal(got, b) {
-			t.Errorf("%s: re-serialized bytes differ at byte %d", filepath.Base(f), firstDiff(got, b))
+		if got := c.Encode(); !bytes.Equal(got, b) {
+			t.Errorf("%s: re-serialized bytes differ at byte %d", filepath.Base(f), witFirstDiff(got, b))
 		}
 	}
 }
 
-// TestReadMalformed checks that broken inputs give located errors, not
+// TestWITDecodeMalformed checks that broken inputs give located errors, not
 // panics or huge allocations.
-func TestReadMalformed(t *testing.T) {
-	good, err := Encode(handEmpty(), 0)
+func TestWITDecodeMalformed(t *testing.T) {
+	good, err := EncodeWIT(witHandEmpty(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Every truncation and every single-byte corruption must read without a
 	// panic (a cut at a section boundary is a valid, shorter component).
 	for i := range good {
-		_, _ = Read(good[:i])
+		_, _ = DecodeWIT(good[:i])
 		bad := append([]byte(nil), good...)
 		bad[i] ^= 0xff
-		_, _ = Read(bad)
+		_, _ = DecodeWIT(bad)
 	}
 	for _, b := range [][]byte{
 		nil,
 		[]byte("\x00asm\x01\x00\x00\x00"),
-		append(append([]byte{}, Preamble...), 7, 0xff, 0xff, 0xff, 0xff, 0x0f),
-		append(append([]byte{}, Preamble...), 7, 5, 0xff, 0xff, 0xff, 0xff, 0x0f),
-		append(append([]byte{}, Preamble...), 7, 3, 1, 0x41, 0x7f),
+		append(append([]byte{}, preamble[:]...), 7, 0xff, 0xff, 0xff, 0xff, 0x0f),
+		append(append([]byte{}, preamble[:]...), 7, 5, 0xff, 0xff, 0xff, 0xff, 0x0f),
+		append(append([]byte{}, preamble[:]...), 7, 3, 1, 0x41, 0x7f),
 	} {
-		if _, err := Read(b); err == nil {
+		if _, err := DecodeWIT(b); err == nil {
 			t.Errorf("no error for % x", b)
 		}
 	}
 }
 
-// TestDecodeConformance decodes each reference encoding of wit-component's
+// TestWITDecodePackageConformance decodes each reference encoding of wit-component's
 // interfaces/ cases, prints the package (it must give X.wit.print, as in
 // the reference's tests) and encodes it again (counted when it gives the
 // same bytes).
-func TestDecodeConformance(t *testing.T) {
+func TestWITDecodePackageConformance(t *testing.T) {
 	root := testutil.Shared(t, "conformance/wit-component/interfaces")
 	files, err := filepath.Glob(filepath.Join(root, "*.wasm"))
 	if err != nil {
@@ -236,11 +236,12 @@ func TestDecodeConformance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, pkg, err := Decode(b)
+		dw, err := DecodeWIT(b)
 		if err != nil {
 			t.Errorf("%s: %v", n, err)
 			continue
 		}
+		r, pkg := dw.Resolve, dw.Package
 		wantFile := filepath.Join(root, n+".wit.print")
 		if _, err := os.Stat(wantFile); err != nil {
 			wantFile = filepath.Join(root, n, r.Packages[pkg].Name.Name+".wit.print")
@@ -258,16 +259,16 @@ func TestDecodeConformance(t *testing.T) {
 		} else {
 			printed++
 		}
-		again, err := Encode(r, pkg)
+		again, err := EncodeWIT(r, pkg)
 		if err != nil {
 			t.Errorf("%s: re-encode: %v", n, err)
 			continue
 		}
-		if !bytes.Equal(again, stripProducers(t, b)) {
+		if !bytes.Equal(again, witStripProducers(t, b)) {
 			// The reference does not reach this either where function order
 			// changes: decoding puts resource functions first, so the JSON
 			// of package-docs lists them in another order (wasi-http).
-			t.Logf("%s: re-encoding differs at byte %d", n, firstDiff(again, stripProducers(t, b)))
+			t.Logf("%s: re-encoding differs at byte %d", n, witFirstDiff(again, witStripProducers(t, b)))
 			continue
 		}
 		reencoded++
@@ -276,9 +277,9 @@ func TestDecodeConformance(t *testing.T) {
 	testutil.Conformance(t, "witbin-decode-reencode", reencoded, len(files))
 }
 
-// wasiDir returns a loadable copy of a WASI package folder: the corpus keeps
+// witWASIDir returns a loadable copy of a WASI package folder: the corpus keeps
 // each deps/<name> link as a small file holding the link's target.
-func wasiDir(t *testing.T, dir string) string {
+func witWASIDir(t *testing.T, dir string) string {
 	out := filepath.Join(t.TempDir(), filepath.Base(dir))
 	if err := os.MkdirAll(filepath.Join(out, "deps"), 0o755); err != nil {
 		t.Fatal(err)
@@ -306,9 +307,9 @@ func wasiDir(t *testing.T, dir string) string {
 	return out
 }
 
-// TestWASIThroughBinary encodes every WASI package of every version, decodes
+// TestWITThroughBinaryWASI encodes every WASI package of every version, decodes
 // it and checks that it prints as the loaded package does.
-func TestWASIThroughBinary(t *testing.T) {
+func TestWITThroughBinaryWASI(t *testing.T) {
 	root := testutil.Shared(t, "conformance/wasi")
 	pkgs, _ := filepath.Glob(filepath.Join(root, "*", "*"))
 	passed, total := 0, 0
@@ -318,21 +319,22 @@ func TestWASIThroughBinary(t *testing.T) {
 		}
 		total++
 		name := filepath.Base(filepath.Dir(p)) + "/" + filepath.Base(p)
-		r, ids, err := wit.Load(wasiDir(t, p), wit.Options{})
+		r, ids, err := wit.Load(witWASIDir(t, p), wit.Options{})
 		if err != nil || len(ids) == 0 {
 			t.Logf("%s: load: %v", name, err)
 			continue
 		}
-		b, err := Encode(r, ids[0])
+		b, err := EncodeWIT(r, ids[0])
 		if err != nil {
 			t.Errorf("%s: encode: %v", name, err)
 			continue
 		}
-		r2, p2, err := Decode(b)
+		dw, err := DecodeWIT(b)
 		if err != nil {
 			t.Errorf("%s: decode: %v", name, err)
 			continue
 		}
+		r2, p2 := dw.Resolve, dw.Package
 		want, got := r.Print(ids[0]), r2.Print(p2)
 		if got != want {
 			t.Errorf("%s: printed after the binary round trip:\n%s\nwant:\n%s", name, got, want)

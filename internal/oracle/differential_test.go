@@ -92,11 +92,18 @@ func TestConformanceWitDifferential(t *testing.T) {
 		passed++
 	}
 
+	// Sizes cycle from small documents (easy to read when they fail) to
+	// large ones (more interplay between items).
+	opts := func(seed uint64) witgen.Options {
+		o := witgen.Reference1230
+		o.Size = 1 + int(seed%6)
+		return o
+	}
 	for seed := uint64(0); seed < uint64(*diffValid); seed++ {
-		check(seed, true, witgen.Generate(seed, witgen.Reference1230))
+		check(seed, true, witgen.Generate(seed, opts(seed)))
 	}
 	for seed := uint64(0); seed < uint64(*diffInvalid); seed++ {
-		doc, _ := witgen.Invalid(seed, witgen.Reference1230)
+		doc, _ := witgen.Invalid(seed, opts(seed))
 		check(1_000_000+seed, false, doc)
 	}
 
