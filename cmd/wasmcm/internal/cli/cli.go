@@ -56,20 +56,24 @@ func Run(ctx context.Context, args []string, io IO) (code int) {
 	}()
 	root := newRoot(io)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	return report(root.ExecuteContext(ctx), io.Stderr)
+}
+
+// report prints err, if any, and returns the exit code it calls for.
+func report(err error, stderr io.Writer) int {
 	if err == nil {
 		return ExitOK
 	}
 	var ue userError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(io.Stderr, "error: %v\n", err)
+		fmt.Fprintf(stderr, "error: %v\n", err)
 		return ExitUser
 	}
 	if isUsageError(err) {
-		fmt.Fprintf(io.Stderr, "error: %v\nRun 'wasmcm --help' for usage.\n", err)
+		fmt.Fprintf(stderr, "error: %v\nRun 'wasmcm --help' for usage.\n", err)
 		return ExitUser
 	}
-	fmt.Fprintf(io.Stderr, "internal error: %v\n", err)
+	fmt.Fprintf(stderr, "internal error: %v\n", err)
 	return ExitInternal
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/wasmcm/wasmcm/wit"
 )
 
 // run runs the command line in-process.
@@ -243,5 +246,26 @@ func TestStdinIsBounded(t *testing.T) {
 	b, err := readAllLimited(strings.NewReader("0123456789"), 10)
 	if err != nil || len(b) != 10 {
 		t.Fatalf("exactly the limit: %d bytes, %v", len(b), err)
+	}
+}
+
+// TestInternalErrorsExitTwo checks that a model the printer cannot print (a
+// resolver bug, never bad input) is reported as an internal error.
+func TestInternalErrorsExitTwo(t *testing.T) {
+	r := &wit.Resolve{
+		Packages:   []*wit.Package{{Name: wit.PackageName{Namespace: "a", Name: "b"}, Interfaces: []wit.Entry[wit.InterfaceID]{{Name: "i", ID: 0}}}},
+		Interfaces: []*wit.Interface{{Name: "i", Package: 0, Types: []wit.Entry[wit.TypeID]{{Name: "t", ID: 7}}}},
+	}
+	err := printText(io.Discard, r, []wit.PackageID{0})
+	if err == nil {
+		t.Fatal("printing a type id out of range succeeded")
+	}
+	var errb bytes.Buffer
+	if code := report(err, &errb); code != ExitInternal || !strings.HasPrefix(errb.String(), "internal error: ") {
+		t.Errorf("exit code %d, stderr %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := report(userErr(err), &errb); code != ExitUser || !strings.HasPrefix(errb.String(), "error: ") {
+		t.Errorf("user error: exit code %d, stderr %q", code, errb.String())
 	}
 }
