@@ -3,12 +3,39 @@ package canon_test
 import (
 	"context"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/wasmcm/wasmcm/canon"
 	"github.com/wasmcm/wasmcm/canon/internal/typestr"
 	"github.com/wasmcm/wasmcm/wit"
 )
+
+// cpuMetric reports the process's CPU time per op next to the wall-clock
+// ns/op, and the throughput it implies: on a machine shared with other
+// work the CPU time is the steadier number. Use as defer cpuMetric(b, n)().
+func cpuMetric(b *testing.B, bytesPerOp int64) func() {
+	start := cpuTime()
+	return func() {
+		if b.N == 0 {
+			return
+		}
+		per := float64(cpuTime()-start) / float64(b.N)
+		b.ReportMetric(per, "cpu-ns/op")
+		if bytesPerOp > 0 && per > 0 {
+			b.ReportMetric(float64(bytesPerOp)/per, "cpu-GB/s")
+		}
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // benchEnv is a memory with a bump allocator that each iteration resets.
 type benchEnv struct {
@@ -56,6 +83,7 @@ func BenchmarkString16(b *testing.B) {
 	b.Run("fast", func(b *testing.B) {
 		e := newBenchEnv(1<<16, canon.UTF8)
 		b.SetBytes(int64(len(s)))
+		defer cpuMetric(b, int64(len(s)))()
 		b.ReportAllocs()
 		for b.Loop() {
 			e.last = 8
@@ -74,6 +102,7 @@ func BenchmarkString16(b *testing.B) {
 		var out canon.Value
 		flat := make([]uint64, 0, 2)
 		b.SetBytes(int64(len(s)))
+		defer cpuMetric(b, int64(len(s)))()
 		b.ReportAllocs()
 		for b.Loop() {
 			e.last = 8
@@ -97,6 +126,7 @@ func BenchmarkListU8_1MiB(b *testing.B) {
 	e := newBenchEnv(4<<20, canon.UTF8)
 	b.Run("lower", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
+		defer cpuMetric(b, int64(len(data)))()
 		b.ReportAllocs()
 		for b.Loop() {
 			e.last = 8
@@ -107,6 +137,7 @@ func BenchmarkListU8_1MiB(b *testing.B) {
 	})
 	b.Run("lower+lift", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
+		defer cpuMetric(b, int64(len(data)))()
 		b.ReportAllocs()
 		for b.Loop() {
 			e.last = 8
@@ -130,6 +161,7 @@ func BenchmarkListU32_1Mi(b *testing.B) {
 	e := newBenchEnv(16<<20, canon.UTF8)
 	b.Run("fast", func(b *testing.B) {
 		b.SetBytes(4 << 20)
+		defer cpuMetric(b, int64(4<<20))()
 		b.ReportAllocs()
 		for b.Loop() {
 			e.last = 8
@@ -152,6 +184,7 @@ func BenchmarkListU32_1Mi(b *testing.B) {
 		var out canon.Value
 		flat := make([]uint64, 0, 2)
 		b.SetBytes(4 << 20)
+		defer cpuMetric(b, int64(4<<20))()
 		b.ReportAllocs()
 		for b.Loop() {
 			e.last = 8
@@ -176,6 +209,7 @@ func BenchmarkRecord8(b *testing.B) {
 		var out canon.Value
 		flat := make([]uint64, 0, 8)
 		b.SetBytes(int64(l.Size))
+		defer cpuMetric(b, int64(l.Size))()
 		b.ReportAllocs()
 		for b.Loop() {
 			f, err := e.cx.LowerFlat(ctx, t, v, flat[:0])
@@ -190,6 +224,7 @@ func BenchmarkRecord8(b *testing.B) {
 	b.Run("memory", func(b *testing.B) {
 		var out canon.Value
 		b.SetBytes(int64(l.Size))
+		defer cpuMetric(b, int64(l.Size))()
 		b.ReportAllocs()
 		for b.Loop() {
 			if err := e.cx.Store(ctx, t, v, 64); err != nil {
@@ -209,6 +244,7 @@ func BenchmarkEnum(b *testing.B) {
 	v := canon.Enum(2)
 	var out canon.Value
 	flat := make([]uint64, 0, 1)
+	defer cpuMetric(b, 0)()
 	b.ReportAllocs()
 	for b.Loop() {
 		f, err := e.cx.LowerFlat(ctx, t, v, flat[:0])
@@ -228,6 +264,7 @@ func BenchmarkVariant(b *testing.B) {
 	v := canon.Variant(3, canon.Tuple(canon.U32(7), canon.F64(2.5)))
 	var out canon.Value
 	flat := make([]uint64, 0, 4)
+	defer cpuMetric(b, 0)()
 	b.ReportAllocs()
 	for b.Loop() {
 		f, err := e.cx.LowerFlat(ctx, t, v, flat[:0])
@@ -249,6 +286,7 @@ func BenchmarkTranscodeUTF8ToUTF16(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			e := newBenchEnv(4*len(tc.s)+64, canon.UTF16)
 			b.SetBytes(int64(len(tc.s)))
+			defer cpuMetric(b, int64(len(tc.s)))()
 			b.ReportAllocs()
 			for b.Loop() {
 				e.last = 8

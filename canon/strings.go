@@ -3,6 +3,7 @@ package canon
 import (
 	"context"
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -192,21 +193,50 @@ func putUTF16(b []byte, s string) (int, bool) {
 		if i+8 <= len(s) {
 			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			if x&0x8080808080808080 == 0 {
+			m := x & 0x8080808080808080
+			if m == 0 {
 				binary.LittleEndian.PutUint64(b[j:], spread16(x&0xffffffff))
 				binary.LittleEndian.PutUint64(b[j+8:], spread16(x>>32))
 				i += 8
 				j += 16
 				continue
 			}
+			// Copy the ASCII bytes before the first non-ASCII one.
+			for k := bits.TrailingZeros64(m) / 8; k > 0; k-- {
+				b[j] = s[i]
+				b[j+1] = 0
+				i++
+				j += 2
+			}
 		}
 		c := s[i]
-		if c < utf8.RuneSelf {
+		switch {
+		case c < utf8.RuneSelf:
 			b[j] = c
 			b[j+1] = 0
 			j += 2
 			i++
 			continue
+		case c >= 0xc2 && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
+			binary.LittleEndian.PutUint16(b[j:], uint16(c&0x1f)<<6|uint16(s[i+1]&0x3f))
+			j += 2
+			i += 2
+			continue
+		case c >= 0xe0 && c <= 0xef && i+2 < len(s) && s[i+2]&0xc0 == 0x80:
+			// The second byte's range excludes overlong forms (after E0)
+			// and surrogates (after ED).
+			lo, hi := byte(0x80), byte(0xbf)
+			if c == 0xe0 {
+				lo = 0xa0
+			} else if c == 0xed {
+				hi = 0x9f
+			}
+			if d := s[i+1]; d >= lo && d <= hi {
+				binary.LittleEndian.PutUint16(b[j:], uint16(c&0x0f)<<12|uint16(d&0x3f)<<6|uint16(s[i+2]&0x3f))
+				j += 2
+				i += 3
+				continue
+			}
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {

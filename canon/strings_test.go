@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 func TestPutUTF16(t *testing.T) {
@@ -46,10 +47,30 @@ func TestPutUTF16(t *testing.T) {
 }
 
 func TestPutUTF16Invalid(t *testing.T) {
-	for _, s := range []string{"\xff", "a\xc3", "\xed\xa0\x80", "abcdefgh\x80", "\xf4\x90\x80\x80"} {
+	for _, s := range []string{"\xff", "a\xc3", "\xed\xa0\x80", "abcdefgh\x80", "\xf4\x90\x80\x80",
+		"\xe0\x80\x80", "\xc0\x80", "\xc1\xbf", "abc\xe2\x82", "abcdefg\xed\xbf\xbfxyz", "\xc3(", "\xef\xbf"} {
 		b := make([]byte, 2*len(s))
 		if _, ok := putUTF16(b, s); ok {
 			t.Errorf("%q: accepted invalid UTF-8", s)
+		}
+	}
+}
+
+// TestPutUTF16MatchesValid compares putUTF16's verdict with utf8.ValidString
+// on random byte strings.
+func TestPutUTF16MatchesValid(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte{'a', 0x80, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff}
+	for n := 0; n < 20000; n++ {
+		b := make([]byte, rng.IntN(12))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b)
+		out := make([]byte, 2*len(s))
+		_, ok := putUTF16(out, s)
+		if ok != utf8.ValidString(s) {
+			t.Fatalf("%q: putUTF16 ok=%v, utf8.ValidString=%v", s, ok, !ok)
 		}
 	}
 }
