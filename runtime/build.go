@@ -467,7 +467,7 @@ func (b *builder) shim(items []bundleItem) ([]byte, []int, error) {
 			mod, name = s, it.name
 		}
 		t := it.typ
-		if it.ext == wasm.ExternFunc {
+		if it.ext == wasm.ExternFunc || it.ext == wasm.ExternTag {
 			if it.ftype == nil {
 				return nil, nil, fmt.Errorf("function %q has no known type", bi.name)
 			}
@@ -562,7 +562,7 @@ func (b *builder) alias(sc *scope, a *component.Alias) error {
 			}
 			t, _ := ci.info.ExportType(*e)
 			it = coreItem{kind: coreFromInstance, ext: e.Kind, inst: ci.real, name: a.Name, typ: t}
-			if e.Kind == wasm.ExternFunc {
+			if e.Kind == wasm.ExternFunc || e.Kind == wasm.ExternTag {
 				it.ftype = ci.info.FuncType(t.Index)
 			}
 		}
@@ -617,7 +617,7 @@ func (b *builder) hostItem(sc *scope, iface, name string, t component.ExternType
 		if td.fn == nil {
 			return item{}, fmt.Errorf("type %d is not a function type", t.Index)
 		}
-		b.p.hostFuncs = append(b.p.hostFuncs, hostNeed{iface: iface, name: name})
+		b.p.hostNeeds = append(b.p.hostNeeds, hostNeed{kind: needFunc, iface: iface, name: name})
 		return item{sort: component.SortFunc, fn: &cfunc{hostIface: iface, hostName: name, sig: td.fn}}, nil
 	case component.SortInstance:
 		td, err := sc.typeAt(t.Index)
@@ -635,6 +635,7 @@ func (b *builder) hostItem(sc *scope, iface, name string, t component.ExternType
 		if err != nil {
 			return item{}, err
 		}
+		b.p.hostNeeds = append(b.p.hostNeeds, hostNeed{kind: needInstance, iface: iface, name: name})
 		return item{sort: component.SortInstance, inst: ci}, nil
 	case component.SortType:
 		if !t.SubResource {
@@ -642,13 +643,18 @@ func (b *builder) hostItem(sc *scope, iface, name string, t component.ExternType
 			if err != nil {
 				return item{}, err
 			}
+			if td.resource >= 0 {
+				// An equality bound: a host resource of this name, if
+				// supplied, must be the very same type.
+				b.p.hostNeeds = append(b.p.hostNeeds, hostNeed{kind: needSameResource, iface: iface, name: name, resource: td.resource})
+			}
 			return item{sort: component.SortType, typ: td}, nil
 		}
 		return item{sort: component.SortType, typ: b.newResource(name, -1, -1, iface, name)}, nil
-	case component.SortCoreModule:
-		return item{sort: component.SortCoreModule}, nil
-	case component.SortComponent:
-		return item{sort: component.SortComponent}, nil
+	case component.SortCoreModule, component.SortComponent:
+		// The host cannot supply modules or components.
+		b.p.hostNeeds = append(b.p.hostNeeds, hostNeed{kind: needUnsupported, iface: iface, name: name, sort: t.Sort})
+		return item{sort: t.Sort}, nil
 	default:
 		return item{}, fmt.Errorf("importing a %s is not supported", t.Sort)
 	}

@@ -205,9 +205,30 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 		}
 		return nil
 	}
-	for _, hn := range p.hostFuncs {
-		if hi := l.lookup(hn.iface); hi == nil || (hi.funcs[hn.name] == nil && hi.comp == nil) {
-			missing = append(missing, fmt.Sprintf("function %s", importDesc(hn.iface, hn.name)))
+	for _, hn := range p.hostNeeds {
+		switch hn.kind {
+		case needFunc:
+			if hi := l.lookup(hn.iface); hi == nil || (hi.funcs[hn.name] == nil && hi.comp == nil) {
+				missing = append(missing, fmt.Sprintf("function %s", importDesc(hn.iface, hn.name)))
+			}
+		case needInstance:
+			if hi := l.lookup(hn.iface); hi != nil && hi.funcs[hn.name] != nil {
+				missing = append(missing, fmt.Sprintf("instance %s: expected instance, found a function", importDesc(hn.iface, hn.name)))
+			}
+		case needSameResource:
+			if hi := l.lookup(hn.iface); hi != nil {
+				if hr := hi.resource[hn.name]; hr != nil && inst.res[hn.resource] != nil && hr.typ != inst.res[hn.resource] {
+					missing = append(missing, fmt.Sprintf("resource %s: mismatched resource types", importDesc(hn.iface, hn.name)))
+				}
+			}
+		case needUnsupported:
+			what := "found nothing"
+			if hi := l.lookup(hn.iface); hi != nil && hi.funcs[hn.name] != nil {
+				what = "found a function"
+			} else if l.lookup(hn.name) != nil {
+				what = "found an instance"
+			}
+			missing = append(missing, fmt.Sprintf("%s %s: the host cannot supply it (%s)", hn.sort, importDesc(hn.iface, hn.name), what))
 		}
 	}
 	if len(missing) > 0 {

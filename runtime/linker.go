@@ -167,6 +167,20 @@ func (l *Linker) Resource(iface, name string, dtor func(ctx context.Context, rep
 	return r, nil
 }
 
+// DefineResource defines an existing host resource type under another
+// name too (the same type, not a new one).
+func (l *Linker) DefineResource(iface, name string, r *HostResource) error {
+	hi, err := l.instance(iface)
+	if err != nil {
+		return err
+	}
+	if _, dup := hi.resource[name]; dup {
+		return fmt.Errorf("linker: resource %q of %q is defined twice", name, iface)
+	}
+	hi.resource[name] = r
+	return nil
+}
+
 // Instance links the exported instance export of a component instance
 // (export "" for the root instance itself: all of its exports) as the
 // instance name, so that one component's exports serve another's imports.

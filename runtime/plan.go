@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/component"
 	"github.com/wasmcm/wasmcm/internal/wasm"
 	"github.com/wasmcm/wasmcm/wit"
 )
@@ -34,8 +35,8 @@ type plan struct {
 	exports    *exportTree
 	// imports lists the root's imports, for error messages.
 	imports []string
-	// hostFuncs are the functions the host must supply.
-	hostFuncs []hostNeed
+	// hostNeeds are what the host must (or must not) supply.
+	hostNeeds []hostNeed
 	// refs are the core exports trampolines and lifted functions use
 	// (memories, reallocs, post-returns, callees), resolved once the core
 	// instance they name exists.
@@ -195,5 +196,21 @@ type exportFunc struct {
 	f    *cfunc
 }
 
-// hostNeed is a function the host must define.
-type hostNeed struct{ iface, name string }
+// hostNeed is a condition on the host definitions: a function that must
+// be defined, an instance that must not be something else, a resource
+// that must equal another, an import the host cannot supply.
+type hostNeed struct {
+	kind        needKind
+	iface, name string
+	resource    int
+	sort        component.Sort
+}
+
+type needKind uint8
+
+const (
+	needFunc needKind = iota + 1
+	needInstance
+	needSameResource
+	needUnsupported
+)

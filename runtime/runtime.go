@@ -67,7 +67,8 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	// Components' core modules use the 2.0 features (multi-value,
 	// reference types, bulk memory, SIMD).
 	rc = rc.WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling |
-		experimental.CoreFeaturesTailCall | experimental.CoreFeaturesExtendedConst)
+		experimental.CoreFeaturesTailCall | experimental.CoreFeaturesExtendedConst |
+		experimental.CoreFeaturesTypedFunctionReferences)
 	r := &Runtime{cfg: cfg}
 	if cfg.CompilationCacheDir != "" {
 		cache, err := wazero.NewCompilationCacheWithDir(cfg.CompilationCacheDir)

@@ -350,8 +350,13 @@ func toValue(r *wit.Resolve, t wit.Type, e *sexpr) (canon.Value, error) {
 				return canon.Value{}, fmt.Errorf("too many fields in %s", e)
 			}
 			fe := a
-			if a.head() == "field" {
-				fe = valueExprs(a.list[2:])[0]
+			if a.head() == "field" && len(a.list) > 2 {
+				if v := a.list[2]; !v.isLst && !v.isStr {
+					// A bare value: "(field "x" list.const (u32.const 1) ...)".
+					fe = &sexpr{isLst: true, list: a.list[2:]}
+				} else {
+					fe = a.list[2]
+				}
 			}
 			v, err := toValue(r, td.Fields[i].Type, fe)
 			if err != nil {
@@ -521,6 +526,7 @@ func TestConformanceWAST(t *testing.T) {
 	exceptions := loadExceptions(t)
 	for _, suite := range []string{"component-model-test", "wasmtime-misc"} {
 		root := testutil.Shared(t, "conformance/wast-bin/"+suite)
+		wastBinRoot = filepath.Dir(root)
 		var manifests []string
 		filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 			if err == nil && d.Name() == "manifest.json" {
@@ -592,7 +598,7 @@ func loadExceptions(t *testing.T) map[string]string {
 // runScript runs the commands of one script.
 func runScript(t *testing.T, name, dir string, cmds []wastCmd, c *wastCounts, exceptions map[string]string) {
 	ctx := context.Background()
-	rt, err := runtime.New(ctx, runtime.Config{CloseOnContextDone: true, MemoryLimitPages: 1 << 14})
+	rt, err := runtime.New(ctx, runtime.Config{CloseOnContextDone: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -618,7 +624,14 @@ func runScript(t *testing.T, name, dir string, cmds []wastCmd, c *wastCounts, ex
 	}
 	for _, cmd := range cmds {
 		where := fmt.Sprintf("%s %d", name, cmd.Index)
-		if reason, ok := exceptions[where]; ok && isAssert(cmd.Kind) {
+		if _, skip := exceptions[name+" *"]; skip && !isAssert(cmd.Kind) {
+			continue
+		}
+		reason, ok := exceptions[where]
+		if !ok {
+			reason, ok = exceptions[name+" *"]
+		}
+		if ok && isAssert(cmd.Kind) {
 			c.total[cmd.Kind]++
 			c.failures = append(c.failures, fmt.Sprintf("%s (line %d) %s: excepted: %s", where, cmd.Line, cmd.Kind, reason))
 			continue
@@ -636,6 +649,8 @@ func runScript(t *testing.T, name, dir string, cmds []wastCmd, c *wastCounts, ex
 			}
 			if cmd.ID != "" && cur != nil {
 				insts[cmd.ID] = cur
+				// Named instances serve later components' imports.
+				h.linker.Instance(strings.TrimPrefix(cmd.ID, "$"), cur, "")
 			}
 		case "component-definition":
 			lastDef, lastDefErr = load(cmd)
@@ -679,7 +694,12 @@ func runScript(t *testing.T, name, dir string, cmds []wastCmd, c *wastCounts, ex
 			}
 		case "invoke", "assert_return", "assert_trap":
 			c.total[cmd.Kind]++
-			e, err := parseSexpr(cmd.Text)
+			text := cmd.Text
+			if strings.HasSuffix(text, "…") {
+				// The manifest cuts long commands; read the script itself.
+				text = scriptText(name, cmd.Line)
+			}
+			e, err := parseSexpr(text)
 			if err != nil {
 				c.failures = append(c.failures, fmt.Sprintf("%s: parse: %v", where, err))
 				continue
@@ -841,12 +861,15 @@ func newHarness(t *testing.T) *harness {
 	must(l.Func("host", "return-three", u32(3)))
 	must(l.Func("host#nested", "return-four", u32(4)))
 	var drops, lastDrop uint32
-	_, err := l.Resource("host", "resource1", func(ctx context.Context, rep uint32) error {
+	must(l.Func("", "host-return-two", u32(2)))
+	r1, err := l.Resource("host", "resource1", func(ctx context.Context, rep uint32) error {
 		drops++
 		lastDrop = rep
 		return nil
 	})
 	must(err)
+	must(err)
+	must(l.DefineResource("host", "resource1-again", r1))
 	_, err = l.Resource("host", "resource2", nil)
 	must(err)
 	must(l.Func("host", "[constructor]resource1", func(ctx context.Context, args []canon.Value) ([]canon.Value, error) {
@@ -880,3 +903,21 @@ func newHarness(t *testing.T) *harness {
 	}))
 	return &harness{linker: l}
 }
+
+// scriptText returns the command starting at line of the original .wast
+// script of a wast-bin test (whose manifest shortens long commands).
+func scriptText(name string, line int) string {
+	rel := strings.Replace(name, "component-model-test/", "component-model-spec/", 1)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(wastBinRoot), "wast", rel+".wast"))
+	if err != nil {
+		return ""
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	if line < 1 || line > len(lines) {
+		return ""
+	}
+	return strings.Join(lines[line-1:], "")
+}
+
+// wastBinRoot is the wast-bin folder, set by the test.
+var wastBinRoot string
