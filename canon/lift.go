@@ -402,30 +402,44 @@ func (cx *LiftLowerContext) loadElems(l *Layout, ptr uint64, n int, dst *Value) 
 }
 
 // loadScalars is the loop of loadElems for integer and float elements,
-// which cannot trap.
+// which cannot trap; one loop per kind keeps the switch out of it.
 func loadScalars(k Kind, b []byte, out []Value) {
-	for i := range out {
-		var x uint64
-		switch k {
-		case KindU8:
-			x = uint64(b[i])
-		case KindS8:
-			x = uint64(int64(int8(b[i])))
-		case KindU16:
-			x = uint64(binary.LittleEndian.Uint16(b[2*i:]))
-		case KindS16:
-			x = uint64(int64(int16(binary.LittleEndian.Uint16(b[2*i:]))))
-		case KindU32:
-			x = uint64(binary.LittleEndian.Uint32(b[4*i:]))
-		case KindS32:
-			x = uint64(int64(int32(binary.LittleEndian.Uint32(b[4*i:]))))
-		case KindF32:
-			x = canon32(binary.LittleEndian.Uint32(b[4*i:]))
-		case KindU64, KindS64:
-			x = binary.LittleEndian.Uint64(b[8*i:])
-		case KindF64:
-			x = canon64(binary.LittleEndian.Uint64(b[8*i:]))
+	switch k {
+	case KindU8:
+		for i := range out {
+			out[i] = Value{kind: k, bits: uint64(b[i])}
 		}
-		out[i] = Value{kind: k, bits: x}
+	case KindS8:
+		for i := range out {
+			out[i] = Value{kind: k, bits: uint64(int64(int8(b[i])))}
+		}
+	case KindU16:
+		for i := range out {
+			out[i] = Value{kind: k, bits: uint64(binary.LittleEndian.Uint16(b[2*i:]))}
+		}
+	case KindS16:
+		for i := range out {
+			out[i] = Value{kind: k, bits: uint64(int64(int16(binary.LittleEndian.Uint16(b[2*i:]))))}
+		}
+	case KindU32:
+		for i := range out {
+			out[i] = Value{kind: k, bits: uint64(binary.LittleEndian.Uint32(b[4*i:]))}
+		}
+	case KindS32:
+		for i := range out {
+			out[i] = Value{kind: k, bits: uint64(int64(int32(binary.LittleEndian.Uint32(b[4*i:]))))}
+		}
+	case KindF32:
+		for i := range out {
+			out[i] = Value{kind: k, bits: canon32(binary.LittleEndian.Uint32(b[4*i:]))}
+		}
+	case KindU64, KindS64:
+		for i := range out {
+			out[i] = Value{kind: k, bits: binary.LittleEndian.Uint64(b[8*i:])}
+		}
+	case KindF64:
+		for i := range out {
+			out[i] = Value{kind: k, bits: canon64(binary.LittleEndian.Uint64(b[8*i:]))}
+		}
 	}
 }

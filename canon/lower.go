@@ -301,6 +301,9 @@ func (cx *LiftLowerContext) storeListIntoRange(ctx context.Context, l *Layout, v
 func (cx *LiftLowerContext) storeElems(ctx context.Context, e *Layout, elems []Value, ptr uint64) error {
 	if e.Kind.isScalar() {
 		b := cx.buf[ptr : ptr+uint64(len(elems))*e.Size]
+		if storeInts(e.Kind, b, elems) {
+			return nil
+		}
 		for i := range elems {
 			v := &elems[i]
 			if v.kind != e.Kind {
@@ -320,4 +323,37 @@ func (cx *LiftLowerContext) storeElems(ctx context.Context, e *Layout, elems []V
 		}
 	}
 	return nil
+}
+
+// storeInts is the loop of storeElems for integer elements, one loop per
+// size. It reports false, having written nothing, when an element is not
+// of the list's kind or the kind is not an integer, leaving the checks and
+// their errors to the general loop.
+func storeInts(k Kind, b []byte, elems []Value) bool {
+	for i := range elems {
+		if elems[i].kind != k {
+			return false
+		}
+	}
+	switch k {
+	case KindU8, KindS8:
+		for i := range elems {
+			b[i] = byte(elems[i].bits)
+		}
+	case KindU16, KindS16:
+		for i := range elems {
+			binary.LittleEndian.PutUint16(b[2*i:], uint16(elems[i].bits))
+		}
+	case KindU32, KindS32:
+		for i := range elems {
+			binary.LittleEndian.PutUint32(b[4*i:], uint32(elems[i].bits))
+		}
+	case KindU64, KindS64:
+		for i := range elems {
+			binary.LittleEndian.PutUint64(b[8*i:], elems[i].bits)
+		}
+	default:
+		return false
+	}
+	return true
 }
