@@ -208,8 +208,14 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 	for _, hn := range p.hostNeeds {
 		switch hn.kind {
 		case needFunc:
-			if hi := l.lookup(hn.iface); hi == nil || (hi.funcs[hn.name] == nil && hi.comp == nil) {
-				missing = append(missing, fmt.Sprintf("function %s", importDesc(hn.iface, hn.name)))
+			hi := l.lookup(hn.iface)
+			switch {
+			case hi == nil || (hi.funcs[hn.name] == nil && hi.comp == nil):
+				missing = append(missing, fmt.Sprintf("function %s was not found", importDesc(hn.iface, hn.name)))
+			case hi.comp != nil:
+				if _, err := hi.comp.linkedFunc(hi.compExport, hn.name); err != nil {
+					missing = append(missing, fmt.Sprintf("function %s was not found: %v", importDesc(hn.iface, hn.name), err))
+				}
 			}
 		case needInstance:
 			if hi := l.lookup(hn.iface); hi != nil && hi.funcs[hn.name] != nil {
