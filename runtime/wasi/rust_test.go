@@ -148,8 +148,10 @@ func TestRustStdio(t *testing.T) {
 
 func TestRustExitAndPanic(t *testing.T) {
 	g := rustGuest(t)
+	// The preview-1 adapter reports every non-zero proc_exit as exit(err),
+	// which is code 1 (jco run says 1 as well).
 	r := run(t, g.component, wasi.Config{Args: []string{"guest", "exit", "7"}})
-	if r.err != nil || r.code != 7 || r.stdout != "before exit" {
+	if r.err != nil || r.code != 1 || r.stdout != "before exit" {
 		t.Fatalf("exit 7: %+v", r)
 	}
 	r = run(t, g.component, wasi.Config{Args: []string{"guest", "exit", "0"}})
