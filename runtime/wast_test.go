@@ -772,6 +772,8 @@ func runScript(t *testing.T, name, dir string, cmds []wastCmd, c *wastCounts, ex
 				msg := e.list[len(e.list)-1].str
 				if strings.Contains(callErr.Error(), msg) {
 					c.sameMsg++
+				} else if os.Getenv("WAST_MESSAGES") != "" {
+					t.Logf("%s: trap message %q, the reference says %q", where, callErr, msg)
 				}
 			}
 			c.pass[cmd.Kind]++

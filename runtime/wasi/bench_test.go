@@ -1,0 +1,91 @@
+package wasi_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"testing"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/wasmcm/wasmcm/runtime"
+	"github.com/wasmcm/wasmcm/runtime/wasi"
+)
+
+// BenchmarkStartupHello is startup to exit of the hello command component,
+// compiled once: link, instantiate, run, close.
+func BenchmarkStartupHello(b *testing.B) {
+	g := rustGuest(b)
+	c := compile(b, g.component)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		l := runtime.NewLinker()
+		h, err := wasi.Add(l, wasi.Config{Args: []string{"guest", "hello"}, Stdout: io.Discard})
+		if err != nil {
+			b.Fatal(err)
+		}
+		inst, err := c.Instantiate(ctx, l)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if code, err := wasi.Run(ctx, inst); code != 0 || err != nil {
+			b.Fatal(code, err)
+		}
+		inst.Close(ctx)
+		h.Close()
+	}
+}
+
+// BenchmarkStartupHelloWasip1 is the same program as a raw wasip1 module on
+// wazero's own wasi_snapshot_preview1 host: the bar the component is held to.
+func BenchmarkStartupHelloWasip1(b *testing.B) {
+	g := rustGuest(b)
+	ctx := context.Background()
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	bin, err := os.ReadFile(g.core)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := r.CompileModule(ctx, bin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		mod, err := r.InstantiateModule(ctx, m, wazero.NewModuleConfig().WithName("").WithArgs("guest", "hello").WithStdout(io.Discard))
+		if err != nil {
+			b.Fatal(err)
+		}
+		mod.Close(ctx)
+	}
+}
+
+// BenchmarkStdoutThroughput is a guest writing 100 MiB to stdout in 64 KiB
+// chunks; b.SetBytes makes the MB/s column the throughput.
+func BenchmarkStdoutThroughput(b *testing.B) {
+	g := rustGuest(b)
+	c := compile(b, g.component)
+	ctx := context.Background()
+	b.SetBytes(100 << 20)
+	b.ResetTimer()
+	for b.Loop() {
+		l := runtime.NewLinker()
+		h, err := wasi.Add(l, wasi.Config{Args: []string{"guest", "write", "100"}, Stdout: io.Discard})
+		if err != nil {
+			b.Fatal(err)
+		}
+		inst, err := c.Instantiate(ctx, l)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if code, err := wasi.Run(ctx, inst); code != 0 || err != nil {
+			b.Fatal(code, err)
+		}
+		inst.Close(ctx)
+		h.Close()
+	}
+}
