@@ -54,3 +54,27 @@ func TestWAVEVectors(t *testing.T) {
 	}
 	testutil.Conformance(t, "canon-abi-wave", passed, total)
 }
+
+// FuzzWAVE parses random text as random types: no panics, and whatever
+// parses prints and parses back to the same value.
+func FuzzWAVE(f *testing.F) {
+	for _, s := range []string{"{a: 1}", "some(3)", `ok("y")`, "[1, 2]", "%ok", "{read, write}", "'x'", "nan", "\"\"\"\n  a\n  \"\"\"", "[(1, 2)]"} {
+		f.Add(uint64(7), s)
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, s string) {
+		g := newTypeGen(seed)
+		typ := g.typ(int(seed>>60) % 4)
+		v, err := wave.Parse(g.r, typ, s)
+		if err != nil {
+			return
+		}
+		out, err := wave.Format(g.r, typ, v)
+		if err != nil {
+			t.Fatalf("%q parsed but does not print: %v", s, err)
+		}
+		back, err := wave.Parse(g.r, typ, out)
+		if err != nil || !back.Equal(v) {
+			t.Fatalf("%q printed as %q, which parses as %v (%v)", s, out, back, err)
+		}
+	})
+}

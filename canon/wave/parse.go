@@ -479,7 +479,7 @@ func (p *parser) number() string {
 	}
 	for p.i < len(p.s) {
 		c := p.s[p.i]
-		if (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || ((c == '+' || c == '-') && (p.s[p.i-1] == 'e' || p.s[p.i-1] == 'E')) {
+		if (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || ((c == '+' || c == '-') && p.i > j && (p.s[p.i-1] == 'e' || p.s[p.i-1] == 'E')) {
 			p.i++
 			continue
 		}
