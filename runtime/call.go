@@ -125,8 +125,8 @@ func (f *Func) Call(ctx context.Context, args ...canon.Value) ([]canon.Value, er
 	if len(args) != len(f.f.sig.params) {
 		return nil, fmt.Errorf("runtime: %s takes %d arguments, %d given", f.name, len(f.f.sig.params), len(args))
 	}
-	gctx, leave := inst.enter(ctx)
-	defer leave()
+	gctx := inst.enter(ctx)
+	defer inst.exit(ctx, gctx)
 	res, err := inst.callLifted(gctx, f.rt, args, nil)
 	if err != nil {
 		return nil, &CallError{Component: f.rt.comp.name, Func: fmt.Sprintf("export %q", f.name), Err: err}
@@ -148,17 +148,15 @@ func (f *Func) CallFlat(ctx context.Context, stack []uint64) error {
 		return &CallError{Component: cs.name, Func: f.name, Err: trapf("cannot enter component instance")}
 	}
 	inst := f.inst
-	gctx, leave := inst.enter(ctx)
-	defer leave()
+	gctx := inst.enter(ctx)
 	cs.enterFrom(nil)
 	err := rt.callCore(gctx, inst, stack)
+	if err == nil && rt.p.opts.postReturn >= 0 {
+		err = rt.postReturn(gctx, inst, stack[:rt.nres])
+	}
+	inst.exit(ctx, gctx)
 	if err != nil {
 		return &CallError{Component: cs.name, Func: f.name, Err: err}
-	}
-	if rt.p.opts.postReturn >= 0 {
-		if err := rt.postReturn(gctx, inst, stack[:rt.nres]); err != nil {
-			return &CallError{Component: cs.name, Func: f.name, Err: err}
-		}
 	}
 	cs.leaveTo(nil)
 	return nil
@@ -248,6 +246,14 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 	t := &inst.tramps[i]
 	p := t.p
 	cs := t.comp
+	if t.host != nil && t.host.flat != nil && cs.mayLeave {
+		// The fast form: flat values straight through, no Values.
+		if t.caller.mem == nil && p.opts.memory >= 0 {
+			t.caller.mem = inst.refs[p.opts.memory].mem
+		}
+		t.caller.module = mod
+		return t.host.flat(ctx, &t.caller, stack)
+	}
 	switch p.kind {
 	case trampResourceNew:
 		if cs.table.Len() >= cs.maxHandle {
@@ -291,14 +297,6 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 	}
 	t.busy = true
 	defer func() { t.busy = false }()
-	if t.host != nil && t.host.flat != nil {
-		t.caller.mem = nil
-		if p.opts.memory >= 0 {
-			t.caller.mem = inst.refs[p.opts.memory].mem
-		}
-		t.caller.module = mod
-		return t.host.flat(ctx, &t.caller, stack)
-	}
 	sig := p.sig
 	cx := &t.cx
 	nparams := t.nflat

@@ -108,25 +108,28 @@ func instanceOf(ctx context.Context) *Instance {
 	return inst
 }
 
-// enter returns the context to run guest code with, and a function that
-// restores the previous one.
-func (inst *Instance) enter(ctx context.Context) (context.Context, func()) {
-	// The preallocated context is reused only when wazero keeps no
-	// reference to it after the call: with CloseOnContextDone a watcher
-	// goroutine reads it, so each call gets its own.
+// enter returns the context to run guest code with; exit(ctx) must
+// follow. The preallocated context is reused only when wazero keeps no
+// reference to it after the call: with CloseOnContextDone a watcher
+// goroutine reads it, so each call gets its own.
+func (inst *Instance) enter(ctx context.Context) context.Context {
 	if inst.depth == 0 && !inst.c.r.cfg.CloseOnContextDone {
 		inst.depth++
 		inst.cc.Context = ctx
-		return &inst.cc, inst.leave
+		return &inst.cc
 	}
 	if instanceOf(ctx) == inst {
-		return ctx, func() {}
+		return ctx
 	}
 	inst.depth++
-	return &callContext{Context: ctx, inst: inst}, inst.leave
+	return &callContext{Context: ctx, inst: inst}
 }
 
-func (inst *Instance) leave() {
+// exit undoes enter for the context it returned.
+func (inst *Instance) exit(orig, entered context.Context) {
+	if orig == entered {
+		return
+	}
 	inst.depth--
 	if inst.depth == 0 {
 		inst.cc.Context = nil
@@ -269,8 +272,8 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 	// Instantiate the core modules in plan order.
 	names := map[string]api.Module{}
 	rctx := experimental.WithImportResolver(ctx, func(name string) api.Module { return names[name] })
-	gctx, leave := inst.enter(rctx)
-	defer leave()
+	gctx := inst.enter(rctx)
+	defer inst.exit(rctx, gctx)
 	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions()
 	trampMod, err := r.wz.InstantiateModule(gctx, c.tramps, cfg)
 	if err != nil {

@@ -97,6 +97,11 @@ type HostResource struct {
 // Name returns the resource's name as defined.
 func (r *HostResource) Name() string { return r.name }
 
+// Type returns the resource's run-time type: the identity its handles carry
+// in a guest's table, so that a FlatFunc can turn a handle into its rep
+// (Caller.Context().Table.ResourceRep).
+func (r *HostResource) Type() *canon.ResourceType { return r.typ }
+
 func (l *Linker) instance(name string) (*hostInstance, error) {
 	if hi, ok := l.instances[name]; ok {
 		return hi, nil

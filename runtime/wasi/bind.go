@@ -311,25 +311,9 @@ func (h *Host) defineIO(d *definer) {
 
 	h.res.inputStream = d.resource(ifStreams, "input-stream", h.drop)
 	h.res.outputStream = d.resource(ifStreams, "output-stream", h.drop)
+	h.defineFlatStreams(d)
 	in := func(v canon.Value) (host.InputStream, error) { return get[host.InputStream](h, v, "input-stream") }
 	out := func(v canon.Value) (host.OutputStream, error) { return get[host.OutputStream](h, v, "output-stream") }
-	read := func(blocking bool) runtime.HostFunc {
-		return func(ctx context.Context, args []canon.Value) ([]canon.Value, error) {
-			s, err := in(args[0])
-			if err != nil {
-				return nil, err
-			}
-			var b []byte
-			if blocking {
-				b, err = s.BlockingRead(ctx, args[1].Uint())
-			} else {
-				b, err = s.Read(args[1].Uint())
-			}
-			return h.streamResult(byteList(b), err)
-		}
-	}
-	d.fn(ifStreams, "[method]input-stream.read", read(false))
-	d.fn(ifStreams, "[method]input-stream.blocking-read", read(true))
 	skip := func(blocking bool) runtime.HostFunc {
 		return func(ctx context.Context, args []canon.Value) ([]canon.Value, error) {
 			s, err := in(args[0])
@@ -355,14 +339,6 @@ func (h *Host) defineIO(d *definer) {
 		v, err := h.add(s.Subscribe())
 		return one(v), err
 	})
-	d.fn(ifStreams, "[method]output-stream.check-write", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		s, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
-		n, err := s.CheckWrite()
-		return h.streamResult(canon.U64(n), err)
-	})
 	outOp := func(op func(ctx context.Context, s host.OutputStream, args []canon.Value) error) runtime.HostFunc {
 		return func(ctx context.Context, args []canon.Value) ([]canon.Value, error) {
 			s, err := out(args[0])
@@ -372,18 +348,6 @@ func (h *Host) defineIO(d *definer) {
 			return h.streamResult(canon.Value{}, op(ctx, s, args))
 		}
 	}
-	d.fn(ifStreams, "[method]output-stream.write", outOp(func(_ context.Context, s host.OutputStream, args []canon.Value) error {
-		return s.Write(bytesOf(args[1]))
-	}))
-	d.fn(ifStreams, "[method]output-stream.blocking-write-and-flush", outOp(func(ctx context.Context, s host.OutputStream, args []canon.Value) error {
-		return host.BlockingWriteAndFlush(ctx, s, bytesOf(args[1]))
-	}))
-	d.fn(ifStreams, "[method]output-stream.flush", outOp(func(_ context.Context, s host.OutputStream, _ []canon.Value) error {
-		return s.Flush()
-	}))
-	d.fn(ifStreams, "[method]output-stream.blocking-flush", outOp(func(ctx context.Context, s host.OutputStream, _ []canon.Value) error {
-		return s.BlockingFlush(ctx)
-	}))
 	d.fn(ifStreams, "[method]output-stream.write-zeroes", outOp(func(_ context.Context, s host.OutputStream, args []canon.Value) error {
 		return host.WriteZeroes(s, args[1].Uint())
 	}))
