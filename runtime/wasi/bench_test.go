@@ -89,3 +89,30 @@ func BenchmarkStdoutThroughput(b *testing.B) {
 		h.Close()
 	}
 }
+
+// BenchmarkStdoutThroughputWasip1 is the same guest as a raw wasip1 module
+// on wazero's host, for comparison.
+func BenchmarkStdoutThroughputWasip1(b *testing.B) {
+	g := rustGuest(b)
+	ctx := context.Background()
+	r := wazero.NewRuntime(ctx)
+	defer r.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, r)
+	bin, err := os.ReadFile(g.core)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := r.CompileModule(ctx, bin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(100 << 20)
+	b.ResetTimer()
+	for b.Loop() {
+		mod, err := r.InstantiateModule(ctx, m, wazero.NewModuleConfig().WithName("").WithArgs("guest", "write", "100").WithStdout(io.Discard))
+		if err != nil {
+			b.Fatal(err)
+		}
+		mod.Close(ctx)
+	}
+}
