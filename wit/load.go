@@ -298,7 +298,7 @@ func parseDepsDir(path string) ([]*group, error) {
 	for _, e := range entries {
 		p := filepath.Join(path, e.Name())
 		isDir := e.IsDir()
-		if !isDir {
+		if e.Type()&os.ModeSymlink != 0 {
 			if st, err := os.Stat(p); err == nil && st.IsDir() {
 				isDir = true
 			}

@@ -1,7 +1,6 @@
 package wit
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -165,7 +164,7 @@ type astResolver struct {
 	foreignInterfaces map[InterfaceID]bool
 	typeLookup        *omap[lookupVal]
 	keyBuf            []byte
-	lines             map[*ast.File][]int // line start offsets, for Pos
+	cursor            posCursor
 	versions          map[string]*Version // parsed @since/@deprecated versions
 }
 
@@ -184,33 +183,34 @@ func newASTResolver() *astResolver {
 
 func (r *astResolver) at(span ast.Span) loc { return loc{f: r.lists[r.cur].f, span: span} }
 
-// pos converts a loc to the model's Pos with a per-file line table, so
-// that positioning every item stays linear in the size of the file.
+// posCursor remembers the last position computed in a file: items are
+// mostly visited in source order, so the next one is found by scanning
+// only the text in between, without a table of line starts.
+type posCursor struct {
+	f         *ast.File
+	off, line int
+	lineStart int
+}
+
+// pos converts a loc to the model's Pos.
 func (r *astResolver) pos(l loc) Pos {
 	if l.f == nil {
 		return Pos{}
 	}
-	starts, ok := r.lines[l.f]
-	if !ok {
-		src := l.f.Source
-		starts = make([]int, 1, strings.Count(src, "\n")+1)
-		for i := strings.IndexByte(src, '\n'); i >= 0; {
-			starts = append(starts, i+1)
-			j := strings.IndexByte(src[i+1:], '\n')
-			if j < 0 {
-				break
-			}
-			i += j + 1
-		}
-		if r.lines == nil {
-			r.lines = map[*ast.File][]int{}
-		}
-		r.lines[l.f] = starts
+	c := &r.cursor
+	if c.f != l.f {
+		*c = posCursor{f: l.f, line: 1}
 	}
-	off := min(max(l.span.Start, 0), len(l.f.Source))
-	line, _ := slices.BinarySearch(starts, off+1)
-	start := starts[line-1]
-	return Pos{File: l.f.Path, Line: line, Col: utf8.RuneCountInString(l.f.Source[start:off]) + 1}
+	src := l.f.Source
+	off := min(max(l.span.Start, 0), len(src))
+	if off >= c.off {
+		c.line += strings.Count(src[c.off:off], "\n")
+	} else {
+		c.line -= strings.Count(src[off:c.off], "\n")
+	}
+	c.off = off
+	c.lineStart = strings.LastIndexByte(src[:off], '\n') + 1
+	return Pos{File: l.f.Path, Line: c.line, Col: utf8.RuneCountInString(src[c.lineStart:off]) + 1}
 }
 
 // push adds one file (or nested package body) to the package.

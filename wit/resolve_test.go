@@ -270,9 +270,14 @@ func materializeWASI(t testing.TB, dir string) string {
 func BenchmarkResolveWASIHTTP(b *testing.B) {
 	dir := materializeWASI(b, testutil.Shared(b, "conformance/wasi/0.2.12/http"))
 	b.ReportAllocs()
+	start := cpuTime()
 	for b.Loop() {
 		if _, _, err := Load(dir, Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+	// CPU time of all threads (parsing is concurrent, and GC counts too).
+	if cpu := cpuTime() - start; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }

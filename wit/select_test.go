@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wasmcm/wasmcm/wit/internal/ast"
 )
 
 func mustAdd(t *testing.T, r *Resolve, src string) PackageID {
@@ -135,6 +137,26 @@ func TestLoadFeatures(t *testing.T) {
 		iface := r.Interfaces[r.Packages[ids[0]].Interfaces[0].ID]
 		if len(iface.Functions) != c.want {
 			t.Errorf("%+v: %d functions, want %d", c.opts, len(iface.Functions), c.want)
+		}
+	}
+}
+
+// The resolver's incremental positions agree with ast.LineCol in any order.
+func TestPosCursor(t *testing.T) {
+	src := "package a:b;\n\ninterface é {\n  f: func();\r\n\n}\nworld w {}\n"
+	f1 := &ast.File{Path: "a.wit", Source: src}
+	f2 := &ast.File{Path: "b.wit", Source: "x\ny\n"}
+	r := newASTResolver()
+	offs := []int{0, 5, 14, 30, 20, 3, len(src), 17, 16, 40, 13}
+	for i, off := range offs {
+		f := f1
+		if i%4 == 3 {
+			f, off = f2, off%4
+		}
+		got := r.pos(loc{f: f, span: ast.Span{Start: off, End: off}})
+		line, col := ast.LineCol(f.Source, off)
+		if got.File != f.Path || got.Line != line || got.Col != col {
+			t.Errorf("offset %d of %s: got %+v, want %d:%d", off, f.Path, got, line, col)
 		}
 	}
 }
