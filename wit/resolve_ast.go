@@ -127,7 +127,7 @@ type unresolvedPackage struct {
 	types      []*TypeDef
 	typeLocs   []loc
 	fieldLocs  map[TypeID][]loc
-	funcLocs   map[*Function]loc
+	funcLocs   [][]loc // per interface, parallel to its Functions
 
 	foreignDeps           omap[*foreignPkg]
 	foreignDepLocs        []loc
@@ -172,7 +172,6 @@ func newASTResolver() *astResolver {
 	return &astResolver{
 		u: &unresolvedPackage{
 			fieldLocs: map[TypeID][]loc{},
-			funcLocs:  map[*Function]loc{},
 		},
 		anonTypes:         map[string]TypeID{},
 		packageItems:      map[string]pkgItem{},
@@ -421,6 +420,7 @@ func (r *astResolver) allocInterface(l loc) InterfaceID {
 	id := InterfaceID(len(r.u.interfaces))
 	r.u.interfaces = append(r.u.interfaces, &Interface{Package: NoPackage, Pos: r.pos(l)})
 	r.u.ifaceLocs = append(r.u.ifaceLocs, l)
+	r.u.funcLocs = append(r.u.funcLocs, nil)
 	return id
 }
 
@@ -752,7 +752,7 @@ func (r *astResolver) resolveWorld(id WorldID, w *ast.World) error {
 				if err != nil {
 					return err
 				}
-				fl := r.u.funcLocs[f]
+				fl := r.at(res.Funcs[i].Func.Name.Span)
 				world.Imports = append(world.Imports, WorldItem{Key: WorldKey{Name: f.Name}, Kind: WorldItemFunction, Function: f, Pos: f.Pos})
 				locs.imports = append(locs.imports, fl)
 			}
@@ -859,7 +859,7 @@ func (r *astResolver) resolveWorldItem(docs ast.Docs, attrs []ast.Attribute, kin
 		if err != nil {
 			return WorldItem{}, loc{}, err
 		}
-		return WorldItem{Kind: WorldItemFunction, Function: f, Pos: f.Pos}, r.u.funcLocs[f], nil
+		return WorldItem{Kind: WorldItemFunction, Function: f, Pos: f.Pos}, r.at(kind.Name.Span), nil
 	}
 }
 
@@ -909,6 +909,7 @@ func (r *astResolver) resolveInterface(id InterfaceID, items []ast.InterfaceItem
 	}
 
 	var funcs []*Function
+	var locs []loc
 	for _, it := range items {
 		switch it := it.(type) {
 		case *ast.NamedFunc:
@@ -924,6 +925,7 @@ func (r *astResolver) resolveInterface(id InterfaceID, items []ast.InterfaceItem
 				return err
 			}
 			funcs = append(funcs, f)
+			locs = append(locs, r.at(it.Name.Span))
 		case *ast.TypeDef:
 			res, ok := it.Type.(*ast.Resource)
 			if !ok {
@@ -935,10 +937,12 @@ func (r *astResolver) resolveInterface(id InterfaceID, items []ast.InterfaceItem
 					return err
 				}
 				funcs = append(funcs, f)
+				locs = append(locs, r.at(res.Funcs[i].Func.Name.Span))
 			}
 		}
 	}
 	iface.Functions = funcs
+	r.u.funcLocs[id] = locs
 	r.interfaceTypes[id] = r.typeLookup
 	r.typeLookup = &omap[lookupVal]{}
 	return nil
@@ -1181,7 +1185,6 @@ func (r *astResolver) resolveFunction(docs ast.Docs, attrs []ast.Attribute, name
 	}
 	l := r.at(nameSpan)
 	f.Pos = r.pos(l)
-	r.u.funcLocs[f] = l
 	return f, nil
 }
 
@@ -1656,10 +1659,11 @@ func convertDocs(d ast.Docs) Docs {
 	for _, s := range docs {
 		n += len(s) + 1
 	}
-	b := make([]byte, 0, n)
+	var b strings.Builder
+	b.Grow(n)
 	for _, s := range docs {
 		if s == "" {
-			b = append(b, '\n')
+			b.WriteByte('\n')
 			continue
 		}
 		for len(s) > 0 {
@@ -1669,14 +1673,11 @@ func convertDocs(d ast.Docs) Docs {
 			} else {
 				s = ""
 			}
-			b = append(b, strings.TrimSuffix(line, "\r")...)
-			b = append(b, '\n')
+			b.WriteString(strings.TrimSuffix(line, "\r"))
+			b.WriteByte('\n')
 		}
 	}
-	for len(b) > 0 && b[len(b)-1] == '\n' {
-		b = b[:len(b)-1]
-	}
-	return Docs{Contents: string(b), Present: true}
+	return Docs{Contents: strings.TrimRight(b.String(), "\n"), Present: true}
 }
 
 // trimRightSpace is strings.TrimRightFunc(s, unicode.IsSpace) with an

@@ -131,7 +131,7 @@ func (r *Resolve) appendPackage(u *unresolvedPackage) (PackageID, error) {
 			continue
 		}
 		iface.Package = pkg
-		if err := m.updateInterface(r, iface, l); err != nil {
+		if err := m.updateInterface(r, iface, i, l); err != nil {
 			return NoPackage, err
 		}
 		m.interfaces = append(m.interfaces, InterfaceID(len(r.Interfaces)))
@@ -449,7 +449,7 @@ func (m *remap) updateType(r *Resolve, t *Type, l loc) error {
 	return nil
 }
 
-func (m *remap) updateInterface(r *Resolve, iface *Interface, l loc) error {
+func (m *remap) updateInterface(r *Resolve, iface *Interface, idx int, l loc) error {
 	types := iface.Types[:0]
 	for _, e := range iface.Types {
 		if int(e.ID) < len(m.types) && m.types[e.ID] >= 0 {
@@ -465,8 +465,15 @@ func (m *remap) updateInterface(r *Resolve, iface *Interface, l loc) error {
 		iface.Types[i].ID = id
 	}
 	funcs := iface.Functions[:0]
-	for _, f := range iface.Functions {
-		fl := m.u.funcLocs[f]
+	var locs []loc
+	if int(idx) < len(m.u.funcLocs) {
+		locs = m.u.funcLocs[idx]
+	}
+	for i, f := range iface.Functions {
+		fl := loc{}
+		if i < len(locs) {
+			fl = locs[i]
+		}
 		ok, err := r.includeStability(&f.Stability, iface.Package, fl)
 		if err != nil {
 			return err
