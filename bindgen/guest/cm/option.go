@@ -1,0 +1,93 @@
+package cm
+
+import "errors"
+
+// Option is WIT's option<T>: either none or some value. The zero value is
+// none.
+type Option[T any] struct {
+	some  bool
+	value T
+}
+
+// Some returns an option holding v.
+func Some[T any](v T) Option[T] { return Option[T]{some: true, value: v} }
+
+// None returns an option holding nothing.
+func None[T any]() Option[T] { return Option[T]{} }
+
+// Get returns the value and true, or the zero value and false for none.
+func (o Option[T]) Get() (T, bool) { return o.value, o.some }
+
+// IsNone reports whether o holds nothing.
+func (o Option[T]) IsNone() bool { return !o.some }
+
+// Value returns the value, or the zero value for none.
+func (o Option[T]) Value() T { return o.value }
+
+// Result is WIT's result<T, E> where it appears inside another type (a field,
+// a list element). A function whose result is a result returns (T, error)
+// instead. The zero value is ok with T's zero value. A missing type is
+// struct{}.
+type Result[T, E any] struct {
+	isErr bool
+	ok    T
+	err   E
+}
+
+// OK returns the ok case of a result.
+func OK[T, E any](v T) Result[T, E] { return Result[T, E]{ok: v} }
+
+// Err returns the error case of a result.
+func Err[T, E any](e E) Result[T, E] { return Result[T, E]{isErr: true, err: e} }
+
+// IsErr reports whether r is the error case.
+func (r Result[T, E]) IsErr() bool { return r.isErr }
+
+// OK returns the ok value and true, or the zero value and false.
+func (r Result[T, E]) OK() (T, bool) { return r.ok, !r.isErr }
+
+// Err returns the error value and true, or the zero value and false.
+func (r Result[T, E]) Err() (E, bool) { return r.err, r.isErr }
+
+// ErrorOf is the error a function returns for result<T, E> when E is not a
+// type of the bindings that carries its own Error method (a string, a
+// number, a list...). Use errors.As with a *ErrorOf[E] to get the value.
+type ErrorOf[E any] struct {
+	Value E
+}
+
+// Error describes the value: strings as they are, other values by their
+// String or Error method when they have one.
+func (e ErrorOf[E]) Error() string {
+	switch v := any(e.Value).(type) {
+	case string:
+		return v
+	case interface{ Error() string }:
+		return v.Error()
+	case interface{ String() string }:
+		return v.String()
+	}
+	return "error result"
+}
+
+// ErrResult is the error a function returns for a result with no error
+// type (result<T> or result): the callee said "error" and nothing more.
+var ErrResult = errors.New("error result")
+
+// ErrorValue finds the E in an error an exported function returned for its
+// result<T, E>: E itself when E is an error type, an ErrorOf[E], or, for a
+// string E, the error's text.
+func ErrorValue[E any](err error) (E, bool) {
+	var e E
+	if _, ok := any(e).(error); ok && errors.As(err, &e) {
+		return e, true
+	}
+	var w ErrorOf[E]
+	if errors.As(err, &w) {
+		return w.Value, true
+	}
+	if s, ok := any(err.Error()).(E); ok {
+		return s, true
+	}
+	return e, false
+}
