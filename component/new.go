@@ -1,0 +1,505 @@
+package component
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/internal/wasm"
+	"github.com/wasmcm/wasmcm/wit"
+)
+
+// This file is `component new`: it wraps a core module bound to a world
+// (with the world in a component-type custom section, see Embed) into a
+// component, following wit-component's ComponentEncoder (encoding.rs,
+// encoding/world.rs, validation.rs):
+//
+//   - the module's imports and exports are checked against the world, with
+//     errors naming the item;
+//   - the world's imports that the module uses are imported, with only the
+//     functions it uses and the types those need;
+//   - imports are lowered with the canonical options they need; those that
+//     need the module's own memory or realloc go through a shim module's
+//     table, filled by a fixup module once the module is instantiated;
+//   - resources of exported interfaces are defined here, with their
+//     [resource-new]/[resource-rep]/[resource-drop] intrinsics ([export]
+//     import modules) and destructors;
+//   - exports are lifted (with post-return) and exported interfaces are
+//     wrapped in a small shim component that gives their types names;
+//   - an exported _initialize runs when the component is instantiated.
+
+// NewOptions configure New.
+type NewOptions struct {
+	// Adapters maps an import module name of the main module (such as
+	// wasi_snapshot_preview1) to an adapter module implementing it on top
+	// of the world the adapter itself embeds. Not supported yet: New
+	// fails when the map is not empty.
+	Adapters map[string][]byte
+}
+
+// New builds a component from a core module bound to a world.
+func New(module []byte, opts NewOptions) ([]byte, error) {
+	if len(opts.Adapters) > 0 {
+		names := make([]string, 0, len(opts.Adapters))
+		for n := range opts.Adapters {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return nil, fmt.Errorf("component new: adapters (%s) are not supported yet", strings.Join(names, ", "))
+	}
+	b, core, err := readEmbeddedOrEmpty(module)
+	if err != nil {
+		return nil, err
+	}
+	info, err := wasm.ReadModule(core, 0)
+	if err != nil {
+		return nil, fmt.Errorf("module was not valid: %w", err)
+	}
+	n := &newEnc{r: b.Resolve, world: b.World, enc: b.Encoding, module: core, info: info,
+		abi: canon.New(b.Resolve, canon.Addr32)}
+	if err := n.validate(); err != nil {
+		return nil, fmt.Errorf("failed to decode world from module: module was not valid: %w", err)
+	}
+	c, err := n.build()
+	if err != nil {
+		return nil, err
+	}
+	return c.Encode(), nil
+}
+
+// readEmbeddedOrEmpty is ReadEmbedded, with a module that has no
+// component-type section bound to an empty world.
+func readEmbeddedOrEmpty(module []byte) (*Bindings, []byte, error) {
+	secs, err := coreSections(module)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, s := range secs {
+		if s.id == wasm.SecCustom && strings.HasPrefix(s.name, embedSectionPrefix) {
+			return ReadEmbedded(module)
+		}
+	}
+	r := &wit.Resolve{
+		Packages: []*wit.Package{{Name: wit.PackageName{Namespace: "root", Name: "root"},
+			Worlds: []wit.Entry[wit.WorldID]{{Name: "root", ID: 0}}}},
+		Worlds: []*wit.World{{Name: "root", Package: 0}},
+	}
+	return &Bindings{Resolve: r, World: 0}, module, nil
+}
+
+type newImportKind uint8
+
+const (
+	impLower newImportKind = iota
+	impResourceDrop
+	impExportNew
+	impExportRep
+	impExportDrop
+)
+
+// newImport is one function import of the main module, classified.
+type newImport struct {
+	module, name string
+	kind         newImportKind
+	key          string          // world import/export key name; "" for $root
+	fn           *wit.Function   // impLower
+	res          wit.TypeID      // resource intrinsics
+	opts         newOpts         // impLower
+	sig          canon.CoreFuncType
+	indirect     int // index in the shim's table, or -1
+}
+
+// newOpts are the canonical options a lift or lower needs.
+type newOpts struct{ memory, realloc, strings bool }
+
+// newExport is one function the main module exports for the world.
+type newExport struct {
+	key        string // "" for a world-level function
+	item       *wit.WorldItem
+	fn         *wit.Function
+	core       string // core export name
+	postReturn string // "" when none
+	opts       newOpts
+}
+
+type newEnc struct {
+	r      *wit.Resolve
+	world  wit.WorldID
+	enc    canon.StringEncoding
+	module []byte
+	info   *wasm.ModuleInfo
+	abi    *canon.ABI
+
+	coreExports map[string]wasm.Export
+	imports     []newImport
+	exports     []newExport
+	// dtors maps a resource of an exported interface to its destructor's
+	// core export name.
+	dtors       map[wit.TypeID]string
+	exportedIfc map[wit.InterfaceID]bool
+	// used records the world import keys the module uses, and usedFuncs
+	// the functions of each.
+	usedFuncs map[string]map[string]bool
+	usedRes   map[wit.TypeID]bool
+
+	needMemory, needRealloc bool
+	initialize              bool
+}
+
+// keyName is the name a world item is imported or exported under.
+func (n *newEnc) keyName(k wit.WorldKey) string {
+	if !k.IsInterface() {
+		return k.Name
+	}
+	s, err := witIDOf(n.r, k.Interface)
+	if err != nil {
+		return "?"
+	}
+	return s
+}
+
+func coreSigString(params, results []wasm.ValType) string {
+	f := func(vs []wasm.ValType) string {
+		var s []string
+		for _, v := range vs {
+			s = append(s, strings.ToUpper(v.String()[:1])+v.String()[1:])
+		}
+		return "[" + strings.Join(s, ", ") + "]"
+	}
+	return f(params) + " -> " + f(results)
+}
+
+func coreVals(ts []canon.CoreType) []wasm.ValType {
+	out := make([]wasm.ValType, len(ts))
+	for i, t := range ts {
+		switch t {
+		case canon.CoreI64:
+			out[i] = wasm.ValI64
+		case canon.CoreF32:
+			out[i] = wasm.ValF32
+		case canon.CoreF64:
+			out[i] = wasm.ValF64
+		default:
+			out[i] = wasm.ValI32
+		}
+	}
+	return out
+}
+
+// checkSig compares a core function type with the expected signature.
+func checkSig(name string, want canon.CoreFuncType, got *wasm.FuncType) error {
+	w := wasm.FuncType{Params: coreVals(want.Params), Results: coreVals(want.Results)}
+	if got == nil || !w.Equal(got) {
+		found := "?"
+		if got != nil {
+			found = coreSigString(got.Params, got.Results)
+		}
+		return fmt.Errorf("type mismatch for function `%s`: expected `%s` but found `%s`", name, coreSigString(w.Params, w.Results), found)
+	}
+	return nil
+}
+
+// typeNeeds reports whether values of t hold strings and lists (which need
+// memory, and realloc to be created by the receiver).
+func (n *newEnc) typeNeeds(t wit.Type, depth int) (strs, lists bool) {
+	if t == wit.String {
+		return true, false
+	}
+	td := n.r.TypeDef(t)
+	if td == nil || depth > 1000 {
+		return false, false
+	}
+	var kids []wit.Type
+	switch td.Kind {
+	case wit.KindList, wit.KindMap:
+		lists = true
+		kids = []wit.Type{td.Elem, td.Key}
+	case wit.KindRecord:
+		for _, f := range td.Fields {
+			kids = append(kids, f.Type)
+		}
+	case wit.KindVariant:
+		for _, c := range td.Cases {
+			kids = append(kids, c.Type)
+		}
+	case wit.KindTuple:
+		kids = td.Tuple
+	case wit.KindOption, wit.KindType, wit.KindFixedLengthList:
+		kids = []wit.Type{td.Elem}
+	case wit.KindResult:
+		kids = []wit.Type{td.Ok, td.Err}
+	}
+	for _, k := range kids {
+		if k == wit.NoneType {
+			continue
+		}
+		s, l := n.typeNeeds(k, depth+1)
+		strs, lists = strs || s, lists || l
+	}
+	return strs, lists
+}
+
+// options works out the canonical options of lifting (lift) or lowering f.
+func (n *newEnc) options(f *wit.Function, lift bool) (newOpts, error) {
+	var o newOpts
+	var params []wit.Type
+	var pStr, pList, rStr, rList bool
+	for _, p := range f.Params {
+		params = append(params, p.Type)
+		s, l := n.typeNeeds(p.Type, 0)
+		pStr, pList = pStr || s, pList || l
+	}
+	if f.Result != wit.NoneType {
+		rStr, rList = n.typeNeeds(f.Result, 0)
+	}
+	np, err := n.abi.FlatCount(params)
+	if err != nil {
+		return o, err
+	}
+	var nr uint64
+	if f.Result != wit.NoneType {
+		if nr, err = n.abi.FlatCount([]wit.Type{f.Result}); err != nil {
+			return o, err
+		}
+	}
+	o.strings = pStr || rStr
+	o.memory = pStr || pList || rStr || rList || np > canon.MaxFlatParams || nr > canon.MaxFlatResults
+	if lift {
+		o.realloc = pStr || pList || np > canon.MaxFlatParams
+	} else {
+		o.realloc = rStr || rList
+	}
+	return o, nil
+}
+
+func (n *newEnc) resourceOf(i *wit.Interface, name string) (wit.TypeID, bool) {
+	id, ok := wit.Lookup(i.Types, name)
+	if !ok {
+		return 0, false
+	}
+	if td := n.r.Types[n.r.DealiasID(id)]; td.Kind == wit.KindResource {
+		return n.r.DealiasID(id), true
+	}
+	return 0, false
+}
+
+func (n *newEnc) worldItem(items []wit.WorldItem, key string) *wit.WorldItem {
+	for i := range items {
+		if n.keyName(items[i].Key) == key {
+			return &items[i]
+		}
+	}
+	return nil
+}
+
+// validate checks the module's imports and exports against the world,
+// as validation.rs does, and records what they are.
+func (n *newEnc) validate() error {
+	w := n.r.Worlds[n.world]
+	n.coreExports = map[string]wasm.Export{}
+	for _, e := range n.info.Exports {
+		n.coreExports[e.Name] = e
+	}
+	n.usedFuncs = map[string]map[string]bool{}
+	n.usedRes = map[wit.TypeID]bool{}
+	n.dtors = map[wit.TypeID]string{}
+	n.exportedIfc = map[wit.InterfaceID]bool{}
+	for _, it := range w.Exports {
+		if it.Kind == wit.WorldItemInterface {
+			n.exportedIfc[it.Interface] = true
+		}
+	}
+	funcType := func(im wasm.Import) *wasm.FuncType { return n.info.FuncType(im.Type.Index) }
+	i32 := canon.CoreI32
+	for _, im := range n.info.Imports {
+		where := fmt.Sprintf("failed to resolve import `%s::%s`", im.Module, im.Name)
+		if im.Type.Kind != wasm.ExternFunc {
+			return fmt.Errorf("%s: module is only allowed to import functions", where)
+		}
+		ni := newImport{module: im.Module, name: im.Name, indirect: -1}
+		switch {
+		case im.Module == "$root":
+			if res, ok := strings.CutPrefix(im.Name, "[resource-drop]"); ok {
+				it := n.worldItem(w.Imports, res)
+				if it == nil || it.Kind != wit.WorldItemType || n.r.Types[n.r.DealiasID(it.Type)].Kind != wit.KindResource {
+					return fmt.Errorf("%s: no top-level imported function `%s` specified", where, im.Name)
+				}
+				ni.kind, ni.res = impResourceDrop, n.r.DealiasID(it.Type)
+				ni.sig = canon.CoreFuncType{Params: []canon.CoreType{i32}}
+				break
+			}
+			it := n.worldItem(w.Imports, im.Name)
+			if it == nil || it.Kind != wit.WorldItemFunction {
+				return fmt.Errorf("%s: no top-level imported function `%s` specified", where, im.Name)
+			}
+			ni.kind, ni.fn = impLower, it.Function
+		case strings.HasPrefix(im.Module, "[export]"):
+			key := strings.TrimPrefix(im.Module, "[export]")
+			it := n.worldItem(w.Exports, key)
+			if it == nil || it.Kind != wit.WorldItemInterface {
+				return fmt.Errorf("%s: module requires an exported interface named `%s`", where, key)
+			}
+			ni.key = key
+			var name string
+			switch {
+			case strings.HasPrefix(im.Name, "[resource-new]"):
+				ni.kind, name = impExportNew, strings.TrimPrefix(im.Name, "[resource-new]")
+				ni.sig = canon.CoreFuncType{Params: []canon.CoreType{i32}, Results: []canon.CoreType{i32}}
+			case strings.HasPrefix(im.Name, "[resource-rep]"):
+				ni.kind, name = impExportRep, strings.TrimPrefix(im.Name, "[resource-rep]")
+				ni.sig = canon.CoreFuncType{Params: []canon.CoreType{i32}, Results: []canon.CoreType{i32}}
+			case strings.HasPrefix(im.Name, "[resource-drop]"):
+				ni.kind, name = impExportDrop, strings.TrimPrefix(im.Name, "[resource-drop]")
+				ni.sig = canon.CoreFuncType{Params: []canon.CoreType{i32}}
+			default:
+				return fmt.Errorf("%s: unknown function `%s` of exported interface `%s`", where, im.Name, key)
+			}
+			res, ok := n.resourceOf(n.r.Interfaces[it.Interface], name)
+			if !ok {
+				return fmt.Errorf("%s: exported interface `%s` has no resource `%s`", where, key, name)
+			}
+			ni.res = res
+		default:
+			it := n.worldItem(w.Imports, im.Module)
+			if it == nil || it.Kind != wit.WorldItemInterface {
+				return fmt.Errorf("%s: module requires an import interface named `%s`", where, im.Module)
+			}
+			ni.key = im.Module
+			iface := n.r.Interfaces[it.Interface]
+			if res, ok := strings.CutPrefix(im.Name, "[resource-drop]"); ok {
+				id, ok := n.resourceOf(iface, res)
+				if !ok {
+					return fmt.Errorf("%s: failed to validate import interface `%s`: resource `%s` not found", where, im.Module, res)
+				}
+				ni.kind, ni.res = impResourceDrop, id
+				ni.sig = canon.CoreFuncType{Params: []canon.CoreType{i32}}
+				break
+			}
+			f := iface.Function(im.Name)
+			if f == nil {
+				return fmt.Errorf("%s: failed to validate import interface `%s`: function `%s` not found", where, im.Module, im.Name)
+			}
+			ni.kind, ni.fn = impLower, f
+		}
+		if ni.kind == impLower {
+			if ni.fn.Kind.IsAsync() {
+				return fmt.Errorf("%s: async functions are not supported yet", where)
+			}
+			sig, err := n.abi.FuncType(ni.fn, canon.FuncTypeOptions{}, canon.ContextLower)
+			if err != nil {
+				return fmt.Errorf("%s: %w", where, err)
+			}
+			ni.sig = sig
+			if ni.opts, err = n.options(ni.fn, false); err != nil {
+				return fmt.Errorf("%s: %w", where, err)
+			}
+			if n.usedFuncs[ni.key] == nil {
+				n.usedFuncs[ni.key] = map[string]bool{}
+			}
+			n.usedFuncs[ni.key][ni.fn.Name] = true
+			n.needMemory = n.needMemory || ni.opts.memory
+			n.needRealloc = n.needRealloc || ni.opts.realloc
+		} else {
+			n.usedRes[ni.res] = true
+			if n.usedFuncs[ni.key] == nil && ni.kind == impResourceDrop {
+				n.usedFuncs[ni.key] = map[string]bool{}
+			}
+		}
+		if err := checkSig(im.Name, ni.sig, funcType(im)); err != nil {
+			if ni.kind == impLower && ni.key != "" {
+				return fmt.Errorf("%s: failed to validate import interface `%s`: %w", where, ni.key, err)
+			}
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		n.imports = append(n.imports, ni)
+	}
+
+	for i := range w.Exports {
+		it := &w.Exports[i]
+		key := n.keyName(it.Key)
+		var fns []*wit.Function
+		switch it.Kind {
+		case wit.WorldItemFunction:
+			fns = []*wit.Function{it.Function}
+		case wit.WorldItemInterface:
+			iface := n.r.Interfaces[it.Interface]
+			fns = iface.Functions
+			for _, t := range iface.Types {
+				if td := n.r.Types[t.ID]; td.Kind == wit.KindResource {
+					if e, ok := n.coreExports[key+"#[dtor]"+t.Name]; ok {
+						if err := checkSig("[dtor]"+t.Name, canon.CoreFuncType{Params: []canon.CoreType{i32}}, n.info.FuncType(n.funcTypeOf(e))); err != nil {
+							return fmt.Errorf("failed to classify export `%s#[dtor]%s`: %w", key, t.Name, err)
+						}
+						n.dtors[t.ID] = key + "#[dtor]" + t.Name
+					}
+				}
+			}
+		default:
+			return fmt.Errorf("world exports type `%s`, which a component cannot", key)
+		}
+		for _, f := range fns {
+			ne := newExport{item: it, fn: f}
+			coreName := f.Name
+			if it.Kind == wit.WorldItemInterface {
+				ne.key = key
+				coreName = key + "#" + f.Name
+			}
+			ne.core = coreName
+			e, ok := n.coreExports[coreName]
+			if !ok || e.Kind != wasm.ExternFunc {
+				if it.Kind == wit.WorldItemInterface {
+					return fmt.Errorf("failed to find export of interface `%s` function `%s`", key, f.Name)
+				}
+				return fmt.Errorf("failed to find export of function `%s`", f.Name)
+			}
+			if f.Kind.IsAsync() {
+				return fmt.Errorf("failed to classify export `%s`: async functions are not supported yet", coreName)
+			}
+			sig, err := n.abi.FuncType(f, canon.FuncTypeOptions{}, canon.ContextLift)
+			if err != nil {
+				return fmt.Errorf("failed to classify export `%s`: %w", coreName, err)
+			}
+			if err := checkSig(f.Name, sig, n.info.FuncType(n.funcTypeOf(e))); err != nil {
+				what := f.Name
+				if ne.key != "" {
+					what = ne.key
+				}
+				return fmt.Errorf("failed to classify export `%s`: failed to validate export for `%s`: %w", coreName, what, err)
+			}
+			if _, ok := n.coreExports["cabi_post_"+coreName]; ok {
+				ne.postReturn = "cabi_post_" + coreName
+			}
+			if ne.opts, err = n.options(f, true); err != nil {
+				return fmt.Errorf("failed to classify export `%s`: %w", coreName, err)
+			}
+			n.needMemory = n.needMemory || ne.opts.memory
+			n.needRealloc = n.needRealloc || ne.opts.realloc
+			n.exports = append(n.exports, ne)
+		}
+	}
+	if e, ok := n.coreExports["_initialize"]; ok && e.Kind == wasm.ExternFunc {
+		n.initialize = true
+	}
+	if e, ok := n.coreExports["memory"]; n.needMemory && (!ok || e.Kind != wasm.ExternMemory) {
+		return fmt.Errorf("module does not export a memory named `memory`")
+	}
+	if n.needRealloc && n.realloc() == "" {
+		return fmt.Errorf("module does not export a function named `cabi_realloc`")
+	}
+	return nil
+}
+
+func (n *newEnc) funcTypeOf(e wasm.Export) uint32 {
+	if int64(e.Index) < int64(len(n.info.Funcs)) {
+		return n.info.Funcs[e.Index]
+	}
+	return ^uint32(0)
+}
+
+func (n *newEnc) realloc() string {
+	if e, ok := n.coreExports["cabi_realloc"]; ok && e.Kind == wasm.ExternFunc {
+		return "cabi_realloc"
+	}
+	return ""
+}

@@ -1,0 +1,693 @@
+package component
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/wasmcm/wasmcm/internal/wasm"
+	"github.com/wasmcm/wasmcm/wit"
+)
+
+// newBuilder assembles the component of New. Component-level types go
+// through top, a witIfaceEncoder whose outer declarations are the
+// component's own type index space; they are turned into sections
+// (flush) before any other section is added, so indices stay in step.
+type newBuilder struct {
+	n       *newEnc
+	r2      *wit.Resolve
+	top     *witIfaceEncoder
+	c       Component
+	flushed int
+
+	funcs, coreFuncs, coreInstances, coreModules, coreTables, coreMems, components uint32
+
+	worldFuncs map[string]uint32     // world-level imported function → func index
+	importMaps *witMaps              // the import phase's type maps
+	resLocal   map[wit.TypeID]uint32 // resources of exported interfaces → type index
+	lifted     map[string]uint32     // key + "#" + function → lifted func index
+}
+
+func (b *newBuilder) flush() {
+	for _, d := range b.top.outer.list[b.flushed:] {
+		switch d.Kind {
+		case DeclType:
+			b.c.Sections = append(b.c.Sections, &TypeSection{Types: []Type{d.Type}})
+		case DeclAlias:
+			b.c.Sections = append(b.c.Sections, &AliasSection{Aliases: []Alias{*d.Alias}})
+		case DeclImport:
+			if d.Extern.Sort == SortFunc {
+				b.worldFuncs[d.Name.Name] = b.funcs
+				b.funcs++
+			}
+			b.c.Sections = append(b.c.Sections, &ImportSection{Imports: []Import{{Name: d.Name, Type: d.Extern}}})
+		case DeclCoreType:
+			b.c.Sections = append(b.c.Sections, &CoreTypeSection{Types: []CoreType{*d.CoreType}})
+		}
+	}
+	b.flushed = len(b.top.outer.list)
+}
+
+func (b *newBuilder) add(s Section) {
+	b.flush()
+	b.c.Sections = append(b.c.Sections, s)
+}
+
+// coreAlias aliases an export of a core instance.
+func (b *newBuilder) coreAlias(inst uint32, name string, sort Sort) uint32 {
+	b.add(&AliasSection{Aliases: []Alias{{Sort: sort, Target: AliasCoreExport, Instance: inst, Name: name}}})
+	switch sort {
+	case SortCoreTable:
+		b.coreTables++
+		return b.coreTables - 1
+	case SortCoreMemory:
+		b.coreMems++
+		return b.coreMems - 1
+	}
+	b.coreFuncs++
+	return b.coreFuncs - 1
+}
+
+func (b *newBuilder) canon(c Canon) uint32 {
+	b.add(&CanonSection{Funcs: []Canon{c}})
+	if c.Op == CanonLift {
+		b.funcs++
+		return b.funcs - 1
+	}
+	b.coreFuncs++
+	return b.coreFuncs - 1
+}
+
+func (b *newBuilder) coreModule(bytes []byte) (uint32, error) {
+	info, err := wasm.ReadModule(bytes, 0)
+	if err != nil {
+		return 0, err
+	}
+	b.add(&CoreModuleSection{Bytes: bytes, Info: info})
+	b.coreModules++
+	return b.coreModules - 1, nil
+}
+
+func (b *newBuilder) coreInstance(ci CoreInstance) uint32 {
+	b.add(&CoreInstanceSection{Instances: []CoreInstance{ci}})
+	b.coreInstances++
+	return b.coreInstances - 1
+}
+
+// pruned returns a view of the world with only the imports the module
+// uses: used functions, and the types those and the exports need.
+func (n *newEnc) pruned() (*wit.Resolve, *wit.World) {
+	r2 := *n.r
+	r2.Interfaces = slices.Clone(n.r.Interfaces)
+	w := n.r.Worlds[n.world]
+	live := map[wit.TypeID]bool{}
+	seenExp := map[wit.TypeID]bool{}
+	var mark func(t wit.Type, fromExport bool, depth int)
+	mark = func(t wit.Type, fromExport bool, depth int) {
+		id, ok := t.ID()
+		if !ok || depth > 1000 {
+			return
+		}
+		td := n.r.Types[id]
+		local := fromExport && td.Owner.Kind == wit.OwnerInterface && n.exportedIfc[td.Owner.Interface]
+		if local {
+			if seenExp[id] {
+				return
+			}
+			seenExp[id] = true
+		} else {
+			if live[id] {
+				return
+			}
+			live[id] = true
+		}
+		kids := []wit.Type{td.Elem, td.Key, td.Ok, td.Err}
+		kids = append(kids, td.Tuple...)
+		for _, f := range td.Fields {
+			kids = append(kids, f.Type)
+		}
+		for _, c := range td.Cases {
+			kids = append(kids, c.Type)
+		}
+		if td.Kind == wit.KindOwn || td.Kind == wit.KindBorrow {
+			kids = append(kids, wit.TypeOf(td.Resource))
+		}
+		for _, k := range kids {
+			mark(k, local, depth+1)
+		}
+	}
+	fnTypes := func(f *wit.Function, fromExport bool) {
+		switch f.Kind {
+		case wit.Method, wit.AsyncMethod, wit.Static, wit.AsyncStatic, wit.Constructor:
+			mark(wit.TypeOf(f.Resource), fromExport, 0)
+		}
+		for _, p := range f.Params {
+			mark(p.Type, fromExport, 0)
+		}
+		mark(f.Result, fromExport, 0)
+	}
+	for _, im := range n.imports {
+		if im.fn != nil {
+			fnTypes(im.fn, false)
+		} else if im.kind == impResourceDrop {
+			mark(wit.TypeOf(im.res), false, 0)
+		}
+	}
+	for _, it := range w.Exports {
+		switch it.Kind {
+		case wit.WorldItemFunction:
+			fnTypes(it.Function, true)
+		case wit.WorldItemInterface:
+			i := n.r.Interfaces[it.Interface]
+			for _, t := range i.Types {
+				mark(wit.TypeOf(t.ID), true, 0)
+			}
+			for _, f := range i.Functions {
+				fnTypes(f, true)
+			}
+		}
+	}
+	w2 := &wit.World{Name: w.Name, Package: w.Package, Exports: w.Exports}
+	keptIface := map[wit.InterfaceID]bool{}
+	var types []wit.WorldItem
+	for _, it := range w.Imports {
+		key := n.keyName(it.Key)
+		switch it.Kind {
+		case wit.WorldItemInterface:
+			i := n.r.Interfaces[it.Interface]
+			ni := *i
+			ni.Types, ni.Functions = nil, nil
+			for _, t := range i.Types {
+				if live[t.ID] {
+					ni.Types = append(ni.Types, t)
+				}
+			}
+			for _, f := range i.Functions {
+				if n.usedFuncs[key][f.Name] {
+					ni.Functions = append(ni.Functions, f)
+				}
+			}
+			if n.usedFuncs[key] == nil && len(ni.Types) == 0 {
+				continue
+			}
+			r2.Interfaces[it.Interface] = &ni
+			keptIface[it.Interface] = true
+			w2.Imports = append(w2.Imports, it)
+		case wit.WorldItemFunction:
+			if n.usedFuncs[""][it.Function.Name] {
+				w2.Imports = append(w2.Imports, it)
+			}
+		case wit.WorldItemType:
+			types = append(types, it)
+			w2.Imports = append(w2.Imports, it)
+		}
+	}
+	// A world-level `use` stays when what it names is imported.
+	out := w2.Imports[:0]
+	for _, it := range w2.Imports {
+		if it.Kind == wit.WorldItemType && !live[it.Type] {
+			td := n.r.Types[it.Type]
+			target, ok := td.Elem.ID()
+			if td.Kind != wit.KindType || !ok || n.r.Types[target].Owner.Kind != wit.OwnerInterface || !keptIface[n.r.Types[target].Owner.Interface] {
+				continue
+			}
+		}
+		out = append(out, it)
+	}
+	w2.Imports = out
+	return &r2, w2
+}
+
+// shimEntry is one slot of the shim module's table: a lowered import that
+// needs the main module's memory or realloc, or a resource destructor.
+type shimEntry struct {
+	sig  wasm.FuncType
+	imp  int        // index in newEnc.imports, or -1
+	dtor wit.TypeID // when imp is -1
+}
+
+func (n *newEnc) build() (*Component, error) {
+	r2, w2 := n.pruned()
+	b := &newBuilder{n: n, r2: r2, top: newWitIfaceEncoder(r2), worldFuncs: map[string]uint32{},
+		resLocal: map[wit.TypeID]uint32{}, lifted: map[string]uint32{}}
+	for _, it := range w2.Imports {
+		if err := b.top.worldItem(it, true); err != nil {
+			return nil, fmt.Errorf("import %s: %w", n.keyName(it.Key), err)
+		}
+	}
+	b.flush()
+	b.importMaps = b.top.m
+
+	// The export phase: types of exported interfaces are defined here.
+	b.top.m = newWitMaps()
+	b.top.inst, b.top.hasIface, b.top.importTypes = nil, false, false
+	b.top.local = n.exportedIfc
+	b.top.named = func(id wit.TypeID, td *wit.TypeDef, enc ValType) (ValType, error) { return enc, nil }
+	b.top.resource = func(id wit.TypeID, td *wit.TypeDef) (uint32, error) {
+		if idx, ok := b.resLocal[id]; ok {
+			return idx, nil
+		}
+		return 0, fmt.Errorf("resource %s is not defined by this component", td.Name)
+	}
+
+	mainMod, err := b.coreModule(n.module)
+	if err != nil {
+		return nil, err
+	}
+
+	var entries []shimEntry
+	for i := range n.imports {
+		im := &n.imports[i]
+		if im.kind == impLower && (im.opts.memory || im.opts.realloc) {
+			im.indirect = len(entries)
+			entries = append(entries, shimEntry{sig: wasm.FuncType{Params: coreVals(im.sig.Params), Results: coreVals(im.sig.Results)}, imp: i})
+		}
+	}
+	dtorSlot := map[wit.TypeID]int{}
+	for _, it := range n.r.Worlds[n.world].Exports {
+		if it.Kind != wit.WorldItemInterface {
+			continue
+		}
+		for _, t := range n.r.Interfaces[it.Interface].Types {
+			if _, ok := n.dtors[t.ID]; ok {
+				dtorSlot[t.ID] = len(entries)
+				entries = append(entries, shimEntry{sig: wasm.FuncType{Params: []wasm.ValType{wasm.ValI32}}, imp: -1, dtor: t.ID})
+			}
+		}
+	}
+	var shimInst, fixupMod uint32
+	if len(entries) > 0 {
+		shim, fixup := shimModules(entries)
+		shimMod, err := b.coreModule(shim)
+		if err != nil {
+			return nil, err
+		}
+		if fixupMod, err = b.coreModule(fixup); err != nil {
+			return nil, err
+		}
+		shimInst = b.coreInstance(CoreInstance{Instantiate: true, Module: shimMod})
+	}
+
+	// Resources of exported interfaces.
+	for _, it := range n.r.Worlds[n.world].Exports {
+		if it.Kind != wit.WorldItemInterface {
+			continue
+		}
+		for _, t := range n.r.Interfaces[it.Interface].Types {
+			if n.r.Types[t.ID].Kind != wit.KindResource {
+				continue
+			}
+			rt := &ResourceType{Rep: wasm.ValI32}
+			if slot, ok := dtorSlot[t.ID]; ok {
+				f := b.coreAlias(shimInst, strconv.Itoa(slot), SortCoreFunc)
+				rt.Dtor = &f
+			}
+			b.resLocal[t.ID] = b.top.outer.addType(rt)
+		}
+	}
+
+	// The core functions the main module imports, one inline instance per
+	// import module.
+	var modules []string
+	byModule := map[string][]CoreInlineExport{}
+	for i := range n.imports {
+		im := &n.imports[i]
+		var f uint32
+		switch {
+		case im.indirect >= 0:
+			f = b.coreAlias(shimInst, strconv.Itoa(im.indirect), SortCoreFunc)
+		case im.kind == impLower:
+			fi, err := b.importedFunc(im)
+			if err != nil {
+				return nil, err
+			}
+			f = b.canon(Canon{Op: CanonLower, Func: fi, Options: n.canonOpts(im.opts, 0, 0, nil)})
+		case im.kind == impResourceDrop:
+			t, err := b.importedResource(im.res)
+			if err != nil {
+				return nil, err
+			}
+			f = b.canon(Canon{Op: CanonResourceDrop, Type: t})
+		default:
+			op := map[newImportKind]CanonOp{impExportNew: CanonResourceNew, impExportRep: CanonResourceRep, impExportDrop: CanonResourceDrop}[im.kind]
+			f = b.canon(Canon{Op: op, Type: b.resLocal[im.res]})
+		}
+		if _, ok := byModule[im.module]; !ok {
+			modules = append(modules, im.module)
+		}
+		byModule[im.module] = append(byModule[im.module], CoreInlineExport{Name: im.name, Sort: SortCoreFunc, Index: f})
+	}
+	var args []CoreInstantiateArg
+	for _, m := range modules {
+		inst := b.coreInstance(CoreInstance{Exports: byModule[m]})
+		args = append(args, CoreInstantiateArg{Name: m, Instance: inst})
+	}
+	mainInst := b.coreInstance(CoreInstance{Instantiate: true, Module: mainMod, Args: args})
+
+	var mem, realloc uint32
+	if n.needMemory {
+		mem = b.coreAlias(mainInst, "memory", SortCoreMemory)
+	}
+	if n.needRealloc {
+		realloc = b.coreAlias(mainInst, n.realloc(), SortCoreFunc)
+	}
+	if len(entries) > 0 {
+		fixArgs := []CoreInlineExport{{Name: "$imports", Sort: SortCoreTable, Index: b.coreAlias(shimInst, "$imports", SortCoreTable)}}
+		for k, e := range entries {
+			var f uint32
+			if e.imp >= 0 {
+				im := &n.imports[e.imp]
+				fi, err := b.importedFunc(im)
+				if err != nil {
+					return nil, err
+				}
+				f = b.canon(Canon{Op: CanonLower, Func: fi, Options: n.canonOpts(im.opts, mem, realloc, nil)})
+			} else {
+				f = b.coreAlias(mainInst, n.dtors[e.dtor], SortCoreFunc)
+			}
+			fixArgs = append(fixArgs, CoreInlineExport{Name: strconv.Itoa(k), Sort: SortCoreFunc, Index: f})
+		}
+		inst := b.coreInstance(CoreInstance{Exports: fixArgs})
+		b.coreInstance(CoreInstance{Instantiate: true, Module: fixupMod, Args: []CoreInstantiateArg{{Name: "", Instance: inst}}})
+	}
+	if n.initialize {
+		var m wasm.Builder
+		t := m.AddFuncType(nil, nil)
+		f := m.AddImport("main", "_initialize", wasm.ExternType{Kind: wasm.ExternFunc, Index: t})
+		m.Start = &f
+		mod, err := b.coreModule(m.Encode())
+		if err != nil {
+			return nil, err
+		}
+		b.coreInstance(CoreInstance{Instantiate: true, Module: mod, Args: []CoreInstantiateArg{{Name: "main", Instance: mainInst}}})
+	}
+
+	// Exports, in world order.
+	w := n.r.Worlds[n.world]
+	for i := range w.Exports {
+		it := &w.Exports[i]
+		key := n.keyName(it.Key)
+		for _, ne := range n.exports {
+			if ne.item != it {
+				continue
+			}
+			ft, err := b.top.encodeFuncType(ne.fn)
+			if err != nil {
+				return nil, fmt.Errorf("export %s: %w", ne.core, err)
+			}
+			core := b.coreAlias(mainInst, ne.core, SortCoreFunc)
+			var post *uint32
+			if ne.postReturn != "" {
+				p := b.coreAlias(mainInst, ne.postReturn, SortCoreFunc)
+				post = &p
+			}
+			lifted := b.canon(Canon{Op: CanonLift, Func: core, Type: ft, Options: n.canonOpts(ne.opts, mem, realloc, post)})
+			if it.Kind == wit.WorldItemFunction {
+				b.add(&ExportSection{Exports: []Export{{Name: ExternName{Name: ne.fn.Name}, Sort: SortFunc, Index: lifted}}})
+				b.funcs++
+				continue
+			}
+			b.lifted[key+"#"+ne.fn.Name] = lifted
+		}
+		if it.Kind == wit.WorldItemInterface {
+			if err := b.exportInterface(it, key); err != nil {
+				return nil, fmt.Errorf("export %s: %w", key, err)
+			}
+		}
+	}
+	b.flush()
+	return &b.c, nil
+}
+
+// canonOpts spells the canonical options o with the given memory, realloc
+// and post-return (named when not "").
+func (n *newEnc) canonOpts(o newOpts, mem, realloc uint32, post *uint32) []CanonOpt {
+	var out []CanonOpt
+	if o.memory {
+		out = append(out, CanonOpt{Kind: OptMemory, Index: mem})
+	}
+	if o.realloc {
+		out = append(out, CanonOpt{Kind: OptRealloc, Index: realloc})
+	}
+	if o.strings {
+		out = append(out, CanonOpt{Kind: OptUTF8 + CanonOptKind(n.enc)})
+	}
+	if post != nil {
+		out = append(out, CanonOpt{Kind: OptPostReturn, Index: *post})
+	}
+	return out
+}
+
+// importedFunc returns the component function an import lowers, aliasing
+// it out of its instance.
+func (b *newBuilder) importedFunc(im *newImport) (uint32, error) {
+	if im.key == "" {
+		f, ok := b.worldFuncs[im.fn.Name]
+		if !ok {
+			return 0, fmt.Errorf("function %s was not imported", im.fn.Name)
+		}
+		return f, nil
+	}
+	it := b.n.worldItem(b.n.r.Worlds[b.n.world].Imports, im.key)
+	inst, ok := b.top.importMap[it.Interface]
+	if !ok {
+		return 0, fmt.Errorf("interface %s was not imported", im.key)
+	}
+	b.add(&AliasSection{Aliases: []Alias{{Sort: SortFunc, Target: AliasExport, Instance: inst, Name: im.fn.Name}}})
+	b.funcs++
+	return b.funcs - 1, nil
+}
+
+// importedResource returns the type index of an imported resource.
+func (b *newBuilder) importedResource(id wit.TypeID) (uint32, error) {
+	td := b.n.r.Types[id]
+	if td.Owner.Kind == wit.OwnerInterface {
+		if inst, ok := b.top.importMap[td.Owner.Interface]; ok {
+			idx := b.top.outer.addAlias(&Alias{Sort: SortType, Target: AliasExport, Instance: inst, Name: td.Name})
+			b.flush()
+			return idx, nil
+		}
+	}
+	for _, it := range b.n.r.Worlds[b.n.world].Imports {
+		if it.Kind == wit.WorldItemType && b.n.r.DealiasID(it.Type) == id {
+			if idx, ok := b.importMaps.idToIndex[it.Type]; ok {
+				return idx, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("resource %s is not imported", td.Name)
+}
+
+// topType returns the component-level type index of a WIT type in the
+// export phase.
+func (b *newBuilder) topType(id wit.TypeID) (uint32, error) {
+	v, err := b.top.encodeValType(wit.TypeOf(id))
+	if err != nil {
+		return 0, err
+	}
+	if v.Prim != 0 {
+		return b.top.outer.addType(&DefinedType{Kind: KindPrimitive, Prim: v.Prim}), nil
+	}
+	return v.Index, nil
+}
+
+// exportInterface exports an interface as the instance of a shim
+// component, which imports the interface's types and lifted functions and
+// exports them under their names, as wit-component does.
+func (b *newBuilder) exportInterface(it *wit.WorldItem, key string) error {
+	x := it.Interface
+	iface := b.r2.Interfaces[x]
+	se := newWitIfaceEncoder(b.r2)
+	se.local = map[wit.InterfaceID]bool{}
+	for i := range b.r2.Interfaces {
+		se.local[wit.InterfaceID(i)] = true
+	}
+	var args []InstantiateArg
+	importIdx := map[wit.TypeID]uint32{}
+	used := map[string]bool{}
+	uniq := func(s string) string {
+		name := s
+		for k := 1; used[name]; k++ {
+			name = s + "-n" + strconv.Itoa(k)
+		}
+		used[name] = true
+		return name
+	}
+	var topErr error
+	arg := func(id wit.TypeID, name string) {
+		idx, err := b.topType(id)
+		if err != nil && topErr == nil {
+			topErr = err
+		}
+		args = append(args, InstantiateArg{Name: name, Sort: SortType, Index: idx})
+	}
+	se.named = func(id wit.TypeID, td *wit.TypeDef, enc ValType) (ValType, error) {
+		idx := enc.Index
+		if enc.Prim != 0 {
+			idx = se.outer.addType(&DefinedType{Kind: KindPrimitive, Prim: enc.Prim})
+		}
+		name := uniq("import-type-" + td.Name)
+		ni := se.outer.addImport(ExternName{Name: name}, ExternType{Sort: SortType, Index: idx})
+		arg(id, name)
+		importIdx[id] = ni
+		return ValType{Index: ni}, nil
+	}
+	se.resource = func(id wit.TypeID, td *wit.TypeDef) (uint32, error) {
+		name := uniq("import-type-" + td.Name)
+		ni := se.outer.addImport(ExternName{Name: name}, ExternType{Sort: SortType, SubResource: true})
+		if idx, ok := b.resLocal[id]; ok {
+			args = append(args, InstantiateArg{Name: name, Sort: SortType, Index: idx})
+		} else {
+			arg(id, name)
+		}
+		importIdx[id] = ni
+		return ni, nil
+	}
+	for _, t := range iface.Types {
+		if _, err := se.encodeValType(wit.TypeOf(t.ID)); err != nil {
+			return err
+		}
+	}
+	funcs := b.sortedFuncs(iface)
+	funcIdx := map[string]uint32{}
+	for k, f := range funcs {
+		ft, err := se.encodeFuncType(f)
+		if err != nil {
+			return err
+		}
+		name := "import-func-n" + strconv.Itoa(k)
+		se.outer.addImport(ExternName{Name: name}, ExternType{Sort: SortFunc, Index: ft})
+		lifted, ok := b.lifted[key+"#"+f.Name]
+		if !ok {
+			return fmt.Errorf("function %s was not lifted", f.Name)
+		}
+		args = append(args, InstantiateArg{Name: name, Sort: SortFunc, Index: lifted})
+		funcIdx[f.Name] = uint32(k)
+	}
+	if topErr != nil {
+		return topErr
+	}
+
+	// The export phase: the interface's own types get their names.
+	se.m = newWitMaps()
+	for id, idx := range importIdx {
+		if td := b.r2.Types[id]; td.Owner.Kind != wit.OwnerInterface || td.Owner.Interface != x {
+			se.m.idToIndex[id] = idx
+		}
+	}
+	owned := func(td *wit.TypeDef) bool { return td.Owner.Kind == wit.OwnerInterface && td.Owner.Interface == x }
+	se.named = func(id wit.TypeID, td *wit.TypeDef, enc ValType) (ValType, error) {
+		if !owned(td) {
+			return ValType{Index: importIdx[id]}, nil
+		}
+		idx := enc.Index
+		if enc.Prim != 0 {
+			idx = se.outer.addType(&DefinedType{Kind: KindPrimitive, Prim: enc.Prim})
+		}
+		return ValType{Index: se.outer.addExport(ExternName{Name: td.Name}, ExternType{Sort: SortType, Index: idx})}, nil
+	}
+	se.resource = func(id wit.TypeID, td *wit.TypeDef) (uint32, error) {
+		if !owned(td) {
+			return importIdx[id], nil
+		}
+		return se.outer.addExport(ExternName{Name: td.Name}, ExternType{Sort: SortType, Index: importIdx[id]}), nil
+	}
+	for _, t := range iface.Types {
+		if _, err := se.encodeValType(wit.TypeOf(t.ID)); err != nil {
+			return err
+		}
+	}
+	for _, f := range funcs {
+		ft, err := se.encodeFuncType(f)
+		if err != nil {
+			return err
+		}
+		se.outer.addExport(ExternName{Name: f.Name}, ExternType{Sort: SortFunc, Index: ft})
+	}
+
+	shim := &Component{}
+	for _, d := range se.outer.list {
+		switch d.Kind {
+		case DeclType:
+			shim.Sections = append(shim.Sections, &TypeSection{Types: []Type{d.Type}})
+		case DeclImport:
+			shim.Sections = append(shim.Sections, &ImportSection{Imports: []Import{{Name: d.Name, Type: d.Extern}}})
+		case DeclAlias:
+			return fmt.Errorf("internal error: alias in an export shim")
+		case DeclExport:
+			ex := Export{Name: d.Name, Sort: d.Extern.Sort, Index: d.Extern.Index}
+			if d.Extern.Sort == SortFunc {
+				ext := d.Extern
+				ex.Index, ex.Type = funcIdx[d.Name.Name], &ext
+			}
+			shim.Sections = append(shim.Sections, &ExportSection{Exports: []Export{ex}})
+		}
+	}
+	b.add(&ComponentSection{Component: shim})
+	b.components++
+	b.add(&InstanceSection{Instances: []Instance{{Instantiate: true, Component: b.components - 1, Args: args}}})
+	b.top.outer.instances++
+	name := ExternName{Name: key}
+	if !it.Key.IsInterface() && iface.Name != "" {
+		if impl, err := witIDOf(b.r2, x); err == nil {
+			name.Attrs = []NameAttr{{Kind: AttrImplements, Value: impl}}
+		}
+	}
+	b.add(&ExportSection{Exports: []Export{{Name: name, Sort: SortInstance, Index: b.top.outer.instances - 1}}})
+	b.top.outer.instances++
+	return nil
+}
+
+// sortedFuncs orders an interface's functions as encodeInstance does:
+// resource functions first, in the order of their resources.
+func (b *newBuilder) sortedFuncs(i *wit.Interface) []*wit.Function {
+	order := map[wit.TypeID]int{}
+	for n, t := range i.Types {
+		if _, ok := order[t.ID]; !ok {
+			order[t.ID] = n
+		}
+	}
+	funcs := slices.Clone(i.Functions)
+	rank := func(f *wit.Function) int {
+		switch f.Kind {
+		case wit.Method, wit.AsyncMethod, wit.Static, wit.AsyncStatic, wit.Constructor:
+			if n, ok := order[f.Resource]; ok {
+				return n
+			}
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(funcs, func(a, c *wit.Function) int { return rank(a) - rank(c) })
+	return funcs
+}
+
+// shimModules writes the shim module, whose table-dispatching functions the
+// main module imports before the functions they stand for exist, and the
+// fixup module, which fills the table once they do.
+func shimModules(entries []shimEntry) (shim, fixup []byte) {
+	n := uint64(len(entries))
+	table := wasm.TableType{Elem: wasm.ValFuncRef, Limits: wasm.Limits{Min: n, Max: &n}}
+	var s wasm.Builder
+	s.AddTable(table)
+	for k, e := range entries {
+		t := s.AddFuncType(e.sig.Params, e.sig.Results)
+		var c wasm.Code
+		for p := range e.sig.Params {
+			c.LocalGet(uint32(p))
+		}
+		c.I32Const(int32(k)).CallIndirect(t, 0).End()
+		f := s.AddFunc(wasm.Func{Type: t, Body: c.Bytes()})
+		s.Export(strconv.Itoa(k), wasm.ExternFunc, f)
+	}
+	s.Export("$imports", wasm.ExternTable, 0)
+
+	var fx wasm.Builder
+	fx.AddImport("", "$imports", wasm.ExternType{Kind: wasm.ExternTable, Table: table})
+	var funcs []uint32
+	for k, e := range entries {
+		t := fx.AddFuncType(e.sig.Params, e.sig.Results)
+		funcs = append(funcs, fx.AddImport("", strconv.Itoa(k), wasm.ExternType{Kind: wasm.ExternFunc, Index: t}))
+	}
+	fx.Elements = []wasm.Element{{Table: 0, Offset: wasm.ConstI32(0), Funcs: funcs}}
+	return s.Encode(), fx.Encode()
+}
