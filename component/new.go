@@ -102,10 +102,10 @@ const (
 type newImport struct {
 	module, name string
 	kind         newImportKind
-	key          string          // world import/export key name; "" for $root
-	fn           *wit.Function   // impLower
-	res          wit.TypeID      // resource intrinsics
-	opts         newOpts         // impLower
+	key          string        // world import/export key name; "" for $root
+	fn           *wit.Function // impLower
+	res          wit.TypeID    // resource intrinsics
+	opts         newOpts       // impLower
 	sig          canon.CoreFuncType
 	indirect     int // index in the shim's table, or -1
 }

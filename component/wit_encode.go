@@ -323,8 +323,17 @@ type witIfaceEncoder struct {
 	outerTypeMap map[wit.TypeID]uint32      // type → its alias in outer
 	instances    uint32
 	importTypes  bool
-	iface        wit.InterfaceID
-	hasIface     bool
+
+	// Hooks of component new (nil/false when encoding WIT): local lists
+	// interfaces whose types are defined here structurally rather than
+	// aliased from an import; named decides what a named type becomes
+	// (given its structural index, or a primitive) and resource what a
+	// resource is.
+	local    map[wit.InterfaceID]bool
+	named    func(id wit.TypeID, td *wit.TypeDef, enc ValType) (ValType, error)
+	resource func(id wit.TypeID, td *wit.TypeDef) (uint32, error)
+	iface    wit.InterfaceID
+	hasIface bool
 }
 
 func newWitIfaceEncoder(r *wit.Resolve) *witIfaceEncoder {
@@ -520,7 +529,7 @@ func (ie *witIfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 		return ValType{Index: idx}, nil
 	}
 	// A type owned by another interface is imported with an alias.
-	if td.Owner.Kind == wit.OwnerInterface && !(ie.hasIface && td.Owner.Interface == ie.iface) {
+	if td.Owner.Kind == wit.OwnerInterface && !(ie.hasIface && td.Owner.Interface == ie.iface) && !ie.local[td.Owner.Interface] {
 		idx, err := ie.importType(td.Owner.Interface, id, td)
 		if err != nil {
 			return ValType{}, err
@@ -627,6 +636,14 @@ func (ie *witIfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 		if td.Name == "" {
 			return ValType{}, fmt.Errorf("resource %d has no name", id)
 		}
+		if ie.resource != nil {
+			idx, err := ie.resource(id, td)
+			if err != nil {
+				return ValType{}, err
+			}
+			ie.m.idToIndex[id] = idx
+			return ValType{Index: idx}, nil
+		}
 		idx := ie.exportResource(td.Name)
 		ie.m.idToIndex[id] = idx
 		return ValType{Index: idx}, nil
@@ -647,7 +664,11 @@ func (ie *witIfaceEncoder) encodeValType(t wit.Type) (ValType, error) {
 		return ValType{}, fmt.Errorf("type %d has unknown kind %d", id, td.Kind)
 	}
 
-	if td.Name != "" {
+	if td.Name != "" && ie.named != nil {
+		if enc, err = ie.named(id, td, enc); err != nil {
+			return ValType{}, err
+		}
+	} else if td.Name != "" {
 		idx := enc.Index
 		if enc.Prim != 0 {
 			// A named primitive needs an entry to be exported.
