@@ -380,7 +380,7 @@ func (r *Resolve) elaborateWorld(id WorldID, l loc) error {
 		slices.SortStableFunc(items, func(a, b WorldItem) int { return cmp.Compare(sortKey(&a), sortKey(&b)) })
 	}
 
-	imports := slices.Clone(w.Imports)
+	imports := w.Imports // replaced below, so it may be sorted in place
 	sortItems(imports)
 	newImports := make([]WorldItem, 0, len(imports))
 	for _, it := range imports {
