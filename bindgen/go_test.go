@@ -198,3 +198,23 @@ func TestGoWASI(t *testing.T) {
 	}
 	testutil.Conformance(t, "bindgen-go-wasi-0.2.12", passed, len(cases))
 }
+
+// BenchmarkGoWASIHTTP generates the bindings of the wasi:http proxy world
+// (the resolve is loaded once).
+func BenchmarkGoWASIHTTP(b *testing.B) {
+	dir := materializeWASI(b, testutil.Shared(b, "conformance/wasi/0.2.12/http"))
+	r, pkgs, err := wit.Load(dir, wit.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := r.SelectWorld(pkgs, "wasi:http/proxy@0.2.12")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Go(r, w, GoOptions{PackageRoot: testRoot}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
