@@ -124,3 +124,78 @@ func rustGuest(t testing.TB) guestFiles {
 	}
 	return rustOut
 }
+
+var (
+	jsOnce sync.Once
+	jsOut  string
+	jsErr  error
+)
+
+// jsGuest builds (or finds cached) testdata/guests/js/guest.js with
+// componentize-js. Its world imports WASI 0.2.10 packages, which the build
+// takes from the conformance corpus.
+func jsGuest(t testing.TB) string {
+	t.Helper()
+	jco := jcoPath(t)
+	wasiDir := testutil.Shared(t, "conformance/wasi/0.2.10")
+	modDir := filepath.Join(filepath.Dir(filepath.Dir(jco)), "@bytecodealliance", "componentize-js")
+	pkg, err := os.ReadFile(filepath.Join(modDir, "package.json"))
+	if err != nil {
+		t.Skipf("skipped: componentize-js is absent beside jco (%v)", err)
+	}
+	jsOnce.Do(func() {
+		src := filepath.Join(testutil.RepoRoot(t), "testdata", "guests", "js")
+		var parts []string
+		for _, f := range []string{"guest.js", "world.wit", "build.mjs"} {
+			b, err := os.ReadFile(filepath.Join(src, f))
+			if err != nil {
+				jsErr = err
+				return
+			}
+			parts = append(parts, string(b))
+		}
+		dir := cacheDir(t, append(parts, "js", string(pkg))...)
+		out := filepath.Join(dir, "guest.component.wasm")
+		if _, err := os.Stat(out); err == nil {
+			jsOut = out
+			return
+		}
+		work := filepath.Join(dir, "work")
+		os.RemoveAll(work)
+		wit := filepath.Join(work, "wit")
+		for _, p := range []string{"cli", "io", "clocks", "random", "filesystem", "sockets"} {
+			if err := os.MkdirAll(filepath.Join(wit, "deps", p), 0o755); err != nil {
+				jsErr = err
+				return
+			}
+			files, _ := filepath.Glob(filepath.Join(wasiDir, p, "*.wit"))
+			for _, f := range files {
+				b, err := os.ReadFile(f)
+				if err == nil {
+					err = os.WriteFile(filepath.Join(wit, "deps", p, filepath.Base(f)), b, 0o644)
+				}
+				if err != nil {
+					jsErr = err
+					return
+				}
+			}
+		}
+		if err := os.WriteFile(filepath.Join(wit, "world.wit"), []byte(parts[1]), 0o644); err != nil {
+			jsErr = err
+			return
+		}
+		cmd := exec.Command("node", filepath.Join(src, "build.mjs"), modDir, filepath.Join(src, "guest.js"), wit, out+".tmp")
+		cmd.Dir = work
+		if b, err := cmd.CombinedOutput(); err != nil {
+			jsErr = fmt.Errorf("componentize-js: %v\n%s", err, b)
+			return
+		}
+		os.RemoveAll(work)
+		jsErr = os.Rename(out+".tmp", out)
+		jsOut = out
+	})
+	if jsErr != nil {
+		t.Fatalf("building the js guest: %v", jsErr)
+	}
+	return jsOut
+}
