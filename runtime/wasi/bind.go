@@ -60,21 +60,33 @@ func (stdioOut) Close() error { return nil }
 type definer struct {
 	l   *runtime.Linker
 	err error
+	// defs records "iface#name" of every definition, for the test that
+	// every function and resource of every WASI version is served.
+	defs map[string]bool
+}
+
+func (d *definer) record(iface, name string) {
+	if d.defs != nil {
+		d.defs[iface+"#"+name] = true
+	}
 }
 
 func (d *definer) fn(iface, name string, f runtime.HostFunc) {
+	d.record(iface, name)
 	if d.err == nil {
 		d.err = d.l.Func(iface, name, f)
 	}
 }
 
 func (d *definer) flat(iface, name string, f runtime.FlatFunc) {
+	d.record(iface, name)
 	if d.err == nil {
 		d.err = d.l.FlatFunc(iface, name, f)
 	}
 }
 
 func (d *definer) resource(iface, name string, dtor func(context.Context, uint32) error) *runtime.HostResource {
+	d.record(iface, name)
 	if d.err != nil {
 		return nil
 	}
@@ -201,7 +213,7 @@ func stat(s host.Stat) canon.Value {
 }
 
 func (h *Host) define(l *runtime.Linker) error {
-	d := &definer{l: l}
+	d := &definer{l: l, defs: h.defs}
 	h.defineCLI(d)
 	h.defineIO(d)
 	h.defineClocks(d)

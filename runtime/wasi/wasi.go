@@ -50,6 +50,8 @@ type Host struct {
 	seed     [2]uint64
 
 	res resources
+	// defs, when set before define, collects what was defined (tests).
+	defs map[string]bool
 }
 
 type preopen struct {
