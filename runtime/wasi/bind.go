@@ -62,31 +62,32 @@ type definer struct {
 	err error
 	// defs records "iface#name" of every definition, for the test that
 	// every function and resource of every WASI version is served.
-	defs map[string]bool
+	// The value is the HostFunc, or true for other definitions.
+	defs map[string]any
 }
 
-func (d *definer) record(iface, name string) {
+func (d *definer) record(iface, name string, v any) {
 	if d.defs != nil {
-		d.defs[iface+"#"+name] = true
+		d.defs[iface+"#"+name] = v
 	}
 }
 
 func (d *definer) fn(iface, name string, f runtime.HostFunc) {
-	d.record(iface, name)
+	d.record(iface, name, f)
 	if d.err == nil {
 		d.err = d.l.Func(iface, name, f)
 	}
 }
 
 func (d *definer) flat(iface, name string, f runtime.FlatFunc) {
-	d.record(iface, name)
+	d.record(iface, name, true)
 	if d.err == nil {
 		d.err = d.l.FlatFunc(iface, name, f)
 	}
 }
 
 func (d *definer) resource(iface, name string, dtor func(context.Context, uint32) error) *runtime.HostResource {
-	d.record(iface, name)
+	d.record(iface, name, true)
 	if d.err != nil {
 		return nil
 	}

@@ -19,7 +19,7 @@ import (
 // definitions by semver, so names are compared without versions.
 func TestEveryVersionServed(t *testing.T) {
 	root := testutil.Shared(t, "conformance/wasi")
-	h := &Host{defs: map[string]bool{}}
+	h := &Host{defs: map[string]any{}}
 	if err := h.define(runtime.NewLinker()); err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ type Host struct {
 
 	res resources
 	// defs, when set before define, collects what was defined (tests).
-	defs map[string]bool
+	defs map[string]any
 }
 
 type preopen struct {
@@ -62,6 +62,18 @@ type preopen struct {
 // Add defines the WASI 0.2 interfaces on l, serving the guest cfg grants.
 // The returned Host holds the preopened directories; Close releases them.
 func Add(l *runtime.Linker, cfg Config) (*Host, error) {
+	h, err := newHost(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.define(l); err != nil {
+		h.Close()
+		return nil, err
+	}
+	return h, nil
+}
+
+func newHost(cfg Config) (*Host, error) {
 	h := &Host{cfg: cfg, fs: host.NewFS(), monoBase: time.Now()}
 	h.args = append([]string(nil), cfg.Args...)
 	var env []string
@@ -91,15 +103,11 @@ func Add(l *runtime.Linker, cfg Config) (*Host, error) {
 	}
 	var seed [32]byte
 	if _, err := io.ReadFull(h.random, seed[:]); err != nil {
+		h.Close()
 		return nil, fmt.Errorf("wasi: random source: %w", err)
 	}
 	h.insecure = rand.New(rand.NewChaCha8(seed))
 	h.seed = [2]uint64{h.insecure.Uint64(), h.insecure.Uint64()}
-
-	if err := h.define(l); err != nil {
-		h.Close()
-		return nil, err
-	}
 	return h, nil
 }
 
