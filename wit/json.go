@@ -136,6 +136,17 @@ func (w *jsonWriter) docs(d Docs) {
 	w.byte('}')
 }
 
+// externalID writes the "external_id" member, which the reference leaves
+// out when there is none.
+func (w *jsonWriter) externalID(id string) {
+	if id == "" {
+		return
+	}
+	w.byte(',')
+	w.key("external_id")
+	w.str(id)
+}
+
 func (w *jsonWriter) stability(s Stability) {
 	if s.Kind == StabilityUnknown {
 		return
@@ -190,6 +201,7 @@ func (w *jsonWriter) worldItems(items []WorldItem) {
 			w.key("id")
 			w.int(int64(it.Interface))
 			w.stability(it.Stability)
+			w.externalID(it.ExternalID)
 			w.docs(it.Docs)
 			w.byte('}')
 		case WorldItemFunction:
@@ -302,6 +314,7 @@ func (w *jsonWriter) function(f *Function) {
 	}
 	w.docs(f.Docs)
 	w.stability(f.Stability)
+	w.externalID(f.ExternalID)
 	w.byte('}')
 }
 
@@ -334,6 +347,7 @@ func (w *jsonWriter) typeDef(td *TypeDef) {
 	}
 	w.docs(td.Docs)
 	w.stability(td.Stability)
+	w.externalID(td.ExternalID)
 	w.byte('}')
 }
 

@@ -112,8 +112,10 @@ func PrimitiveByName(name string) (Type, bool) {
 	return NoneType, false
 }
 
-// Pos is a position in a WIT source: file name, 1-based line and column
-// (columns count Unicode scalar values, as the reference does).
+// Pos is a position in a WIT source: file name, 1-based line and column.
+// Columns count bytes from the start of the line, as the reference does
+// (wit-parser's SourceMap::linecol), so a tab or a multi-byte character
+// before the item moves it by its size in UTF-8.
 type Pos struct {
 	File string
 	Line int
@@ -218,8 +220,11 @@ type World struct {
 	Package   PackageID
 	Docs      Docs
 	Stability Stability
-	Includes  []WorldInclude
-	Pos       Pos
+	// Includes are the world's `include`s while it is being resolved. Like
+	// the reference, the resolver empties it once the included items are
+	// merged into Imports and Exports, so a resolved world has none.
+	Includes []WorldInclude
+	Pos      Pos
 }
 
 // WorldKey names an import or export of a world: either a plain name
@@ -251,11 +256,15 @@ type WorldItem struct {
 	Function  *Function   // WorldItemFunction
 	Type      TypeID      // WorldItemType
 	Stability Stability   // of a WorldItemInterface (functions and types carry their own)
-	Docs      Docs
-	Pos       Pos
+	// ExternalID is the @external-id of a WorldItemInterface ("" when
+	// absent); functions and types carry their own.
+	ExternalID string
+	Docs       Docs
+	Pos        Pos
 }
 
-// WorldInclude records an `include` of another world, kept for printing.
+// WorldInclude records an `include` of another world until the resolver
+// merges the included world's items in.
 type WorldInclude struct {
 	Stability Stability
 	World     WorldID
@@ -298,7 +307,9 @@ type Function struct {
 	Result    Type // NoneType when the function returns nothing
 	Docs      Docs
 	Stability Stability
-	Pos       Pos
+	// ExternalID is the function's @external-id("...") ("" when absent).
+	ExternalID string
+	Pos        Pos
 }
 
 // Param is a named function parameter.
@@ -387,7 +398,10 @@ type TypeDef struct {
 	Owner     TypeOwner
 	Docs      Docs
 	Stability Stability
-	Pos       Pos
+	// ExternalID is the type's @external-id("...") ("" when absent); a
+	// `use` gives the aliases it defines the external id written on it.
+	ExternalID string
+	Pos        Pos
 }
 
 // Field is a record field.

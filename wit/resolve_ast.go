@@ -209,7 +209,8 @@ func (r *astResolver) pos(l loc) Pos {
 	}
 	c.off = off
 	c.lineStart = strings.LastIndexByte(src[:off], '\n') + 1
-	return Pos{File: l.f.Path, Line: c.line, Col: utf8.RuneCountInString(src[c.lineStart:off]) + 1}
+	// Columns count bytes, as the reference's do.
+	return Pos{File: l.f.Path, Line: c.line, Col: off - c.lineStart + 1}
 }
 
 // push adds one file (or nested package body) to the package.
@@ -642,7 +643,8 @@ func (r *astResolver) populateForeignTypes() error {
 			if err != nil {
 				return err
 			}
-			if err := r.checkExternalID(v.attrs); err != nil {
+			extID, err := r.externalID(v.attrs)
+			if err != nil {
 				return err
 			}
 			item, name, l, err := r.resolvePath(v.path)
@@ -663,10 +665,11 @@ func (r *astResolver) populateForeignTypes() error {
 				}
 				nl := r.at(n.Name.Span)
 				id := r.allocType(&TypeDef{
-					Name:      n.Name.Name,
-					Kind:      KindUnknown,
-					Owner:     TypeOwner{Kind: OwnerInterface, Interface: iface},
-					Stability: stab,
+					Name:       n.Name.Name,
+					Kind:       KindUnknown,
+					Owner:      TypeOwner{Kind: OwnerInterface, Interface: iface},
+					Stability:  stab,
+					ExternalID: extID,
 				}, nl)
 				r.u.unknownTypeLocs = append(r.u.unknownTypeLocs, nl)
 				lookup.insert(n.Name.Name, lookupVal{id: id, l: nl})
@@ -825,16 +828,18 @@ func (r *astResolver) resolveWorldItem(docs ast.Docs, attrs []ast.Attribute, kin
 			return WorldItem{}, loc{}, err
 		}
 		r.typeLookup = prev
-		if err := r.checkExternalID(attrs); err != nil {
+		extID, err := r.externalID(attrs)
+		if err != nil {
 			return WorldItem{}, loc{}, err
 		}
-		return WorldItem{Kind: WorldItemInterface, Interface: id, Stability: r.u.interfaces[id].Stability, Pos: r.pos(l)}, l, nil
+		return WorldItem{Kind: WorldItemInterface, Interface: id, Stability: r.u.interfaces[id].Stability, ExternalID: extID, Pos: r.pos(l)}, l, nil
 	case ast.ExternPath, ast.ExternNamedPath:
 		stab, err := r.stability(attrs)
 		if err != nil {
 			return WorldItem{}, loc{}, err
 		}
-		if err := r.checkExternalID(attrs); err != nil {
+		extID, err := r.externalID(attrs)
+		if err != nil {
 			return WorldItem{}, loc{}, err
 		}
 		d := convertDocs(docs)
@@ -849,7 +854,7 @@ func (r *astResolver) resolveWorldItem(docs ast.Docs, attrs []ast.Attribute, kin
 		if kind.Tag == ast.ExternNamedPath {
 			l = r.at(kind.Name.Span)
 		}
-		return WorldItem{Kind: WorldItemInterface, Interface: id, Stability: stab, Docs: d, Pos: r.pos(l)}, l, nil
+		return WorldItem{Kind: WorldItemInterface, Interface: id, Stability: stab, ExternalID: extID, Docs: d, Pos: r.pos(l)}, l, nil
 	default:
 		fk := Freestanding
 		if kind.Func.Async {
@@ -1055,10 +1060,11 @@ func (r *astResolver) resolveTypes(owner TypeOwner, items []typeItem) error {
 		if err != nil {
 			return err
 		}
-		if err := r.checkExternalID(def.Attributes); err != nil {
+		extID, err := r.externalID(def.Attributes)
+		if err != nil {
 			return err
 		}
-		td := &TypeDef{Name: def.Name.Name, Owner: owner, Docs: convertDocs(def.Docs), Stability: stab}
+		td := &TypeDef{Name: def.Name.Name, Owner: owner, Docs: convertDocs(def.Docs), Stability: stab, ExternalID: extID}
 		var fieldLocs []loc
 		if err := r.resolveTypeDef(td, def.Type, &stab, &fieldLocs); err != nil {
 			return err
@@ -1087,7 +1093,8 @@ func (r *astResolver) resolveUse(owner TypeOwner, u *ast.Use) error {
 	if err != nil {
 		return err
 	}
-	if err := r.checkExternalID(u.Attributes); err != nil {
+	extID, err := r.externalID(u.Attributes)
+	if err != nil {
 		return err
 	}
 	for _, n := range u.Names {
@@ -1102,7 +1109,7 @@ func (r *astResolver) resolveUse(owner TypeOwner, u *ast.Use) error {
 		if n.As != nil {
 			as = *n.As
 		}
-		id := r.allocType(&TypeDef{Name: as.Name, Kind: KindType, Elem: TypeOf(v.id), Owner: owner, Stability: stab}, r.at(n.Name.Span))
+		id := r.allocType(&TypeDef{Name: as.Name, Kind: KindType, Elem: TypeOf(v.id), Owner: owner, Stability: stab, ExternalID: extID}, r.at(n.Name.Span))
 		if err := r.defineName(as, lookupVal{id: id}); err != nil {
 			return err
 		}
@@ -1145,7 +1152,7 @@ func (r *astResolver) resolveFunction(docs ast.Docs, attrs []ast.Attribute, name
 		return nil, err
 	}
 	f.Stability = stab
-	if err := r.checkExternalID(attrs); err != nil {
+	if f.ExternalID, err = r.externalID(attrs); err != nil {
 		return nil, err
 	}
 	if kind == Method || kind == AsyncMethod {
@@ -1759,16 +1766,17 @@ func (r *astResolver) version(a *ast.Attribute) (*Version, error) {
 	return &v, nil
 }
 
-// checkExternalID validates @external-id, which the model does not keep.
-func (r *astResolver) checkExternalID(attrs []ast.Attribute) error {
-	seen := false
+// externalID returns the text of an @external-id attribute ("" when there
+// is none) and rejects a second one, as the reference does.
+func (r *astResolver) externalID(attrs []ast.Attribute) (string, error) {
+	id, seen := "", false
 	for i := range attrs {
 		if attrs[i].Kind == ast.AttrExternalID {
 			if seen {
-				return errorf(r.at(attrs[i].Span), "cannot specify @external-id twice")
+				return "", errorf(r.at(attrs[i].Span), "cannot specify @external-id twice")
 			}
-			seen = true
+			id, seen = attrs[i].ID, true
 		}
 	}
-	return nil
+	return id, nil
 }

@@ -386,12 +386,12 @@ func (r *Resolve) elaborateWorld(id WorldID, l loc) error {
 	for _, it := range imports {
 		switch it.Kind {
 		case WorldItemInterface:
-			newImports = r.elaborateImport(newImports, it.Key, it.Interface, it.Stability, it.Docs, it.Pos)
+			newImports = r.elaborateImport(newImports, it.Key, it.Interface, it.Stability, it.Docs, it.ExternalID, it.Pos)
 		case WorldItemFunction:
 			newImports = append(newImports, it)
 		case WorldItemType:
 			if dep, ok := r.typeInterfaceDep(it.Type); ok {
-				newImports = r.elaborateImport(newImports, WorldKey{Interface: dep}, dep, r.Types[it.Type].Stability, Docs{}, Pos{})
+				newImports = r.elaborateImport(newImports, WorldKey{Interface: dep}, dep, r.Types[it.Type].Stability, Docs{}, "", Pos{})
 			}
 			newImports = append(newImports, it)
 		}
@@ -430,14 +430,17 @@ func (r *Resolve) nameWorldKey(k WorldKey) string {
 	return r.idOfName(iface.Package, iface.Name)
 }
 
-func (r *Resolve) elaborateImport(imports []WorldItem, key WorldKey, id InterfaceID, stab Stability, docs Docs, pos Pos) []WorldItem {
+// elaborateImport adds an interface import after the interfaces it uses
+// types from; those dependencies get the import's stability but neither
+// its docs nor its external id, as in the reference.
+func (r *Resolve) elaborateImport(imports []WorldItem, key WorldKey, id InterfaceID, stab Stability, docs Docs, extID string, pos Pos) []WorldItem {
 	if findItem(imports, key) >= 0 {
 		return imports
 	}
 	for _, dep := range r.interfaceDirectDeps(id, nil) {
-		imports = r.elaborateImport(imports, WorldKey{Interface: dep}, dep, stab, Docs{}, Pos{})
+		imports = r.elaborateImport(imports, WorldKey{Interface: dep}, dep, stab, Docs{}, "", Pos{})
 	}
-	return append(imports, WorldItem{Key: key, Kind: WorldItemInterface, Interface: id, Stability: stab, Docs: docs, Pos: pos})
+	return append(imports, WorldItem{Key: key, Kind: WorldItemInterface, Interface: id, Stability: stab, ExternalID: extID, Docs: docs, Pos: pos})
 }
 
 // exportElaboration is the state of the reference's add_world_export.
@@ -459,7 +462,9 @@ func (e *exportElaboration) add(it WorldItem, export bool) bool {
 	}
 	for _, dep := range e.r.interfaceDirectDeps(id, nil) {
 		key := WorldKey{Interface: dep}
-		depItem := WorldItem{Key: key, Kind: WorldItemInterface, Interface: dep, Stability: it.Stability}
+		// The reference hands a dependency the stability and external id
+		// of the export that needs it.
+		depItem := WorldItem{Key: key, Kind: WorldItemInterface, Interface: dep, Stability: it.Stability, ExternalID: it.ExternalID}
 		if !e.add(depItem, export && findItem(e.exportIfaces, key) >= 0) {
 			return false
 		}
