@@ -33,21 +33,15 @@ import (
 type NewOptions struct {
 	// Adapters maps an import module name of the main module (such as
 	// wasi_snapshot_preview1) to an adapter module implementing it on top
-	// of the world the adapter itself embeds. Not supported yet: New
-	// fails when the map is not empty.
+	// of the world the adapter itself embeds (in its component-type
+	// section). The adapter's world joins the main module's; the adapter
+	// is reduced to the functions the main module imports from it and the
+	// exports of its world, and only the imports those reach stay.
 	Adapters map[string][]byte
 }
 
 // New builds a component from a core module bound to a world.
 func New(module []byte, opts NewOptions) ([]byte, error) {
-	if len(opts.Adapters) > 0 {
-		names := make([]string, 0, len(opts.Adapters))
-		for n := range opts.Adapters {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		return nil, fmt.Errorf("component new: adapters (%s) are not supported yet", strings.Join(names, ", "))
-	}
 	b, core, err := readEmbeddedOrEmpty(module)
 	if err != nil {
 		return nil, err
@@ -58,8 +52,31 @@ func New(module []byte, opts NewOptions) ([]byte, error) {
 	}
 	n := &newEnc{r: b.Resolve, world: b.World, enc: b.Encoding, module: core, info: info,
 		abi: canon.New(b.Resolve, canon.Addr32)}
+	n.ownExports = map[string]bool{}
+	for _, it := range b.Resolve.Worlds[b.World].Exports {
+		n.ownExports[n.keyName(it.Key)] = true
+	}
+	names := make([]string, 0, len(opts.Adapters))
+	for name := range opts.Adapters {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	adapters := map[string]*newEnc{}
+	for _, name := range names {
+		a, err := n.mergeAdapter(name, opts.Adapters[name])
+		if err != nil {
+			return nil, err
+		}
+		adapters[name] = a
+	}
+	n.adapterNames = adapters
 	if err := n.validate(); err != nil {
 		return nil, fmt.Errorf("failed to decode world from module: module was not valid: %w", err)
+	}
+	for _, name := range names {
+		if err := n.prepareAdapter(adapters[name]); err != nil {
+			return nil, err
+		}
 	}
 	c, err := n.build()
 	if err != nil {
@@ -96,6 +113,8 @@ const (
 	impExportNew
 	impExportRep
 	impExportDrop
+	impAdapterFunc // a function of an adapter (module is the adapter's name)
+	impMainExport  // an adapter's import of something the main module exports
 )
 
 // newImport is one function import of the main module, classified.
@@ -107,7 +126,9 @@ type newImport struct {
 	res          wit.TypeID    // resource intrinsics
 	opts         newOpts       // impLower
 	sig          canon.CoreFuncType
-	indirect     int // index in the shim's table, or -1
+	indirect     int             // index in the shim's table, or -1
+	core         *wasm.FuncType  // impAdapterFunc: the type the module imports
+	extern       wasm.ExternKind // impMainExport: what is imported
 }
 
 // newOpts are the canonical options a lift or lower needs.
@@ -143,8 +164,24 @@ type newEnc struct {
 	usedFuncs map[string]map[string]bool
 	usedRes   map[wit.TypeID]bool
 
-	needMemory, needRealloc bool
-	initialize              bool
+	needMemory                           bool
+	needImportRealloc, needExportRealloc bool
+	initialize                           bool
+
+	// ownExports are the keys of the world exports this module implements
+	// (the world's exports are the main module's and its adapters').
+	ownExports map[string]bool
+
+	// Of the main module: the adapters by import module name, and those
+	// the component needs, in order.
+	adapterNames map[string]*newEnc
+	adapters     []*newEnc
+
+	// Of an adapter: its name, whether it imports the main module's
+	// memory, and what the main module imports from it.
+	name          string
+	importsMemory bool
+	requiredBy    []newImport
 }
 
 // keyName is the name a world item is imported or exported under.
@@ -314,10 +351,28 @@ func (n *newEnc) validate() error {
 	i32 := canon.CoreI32
 	for _, im := range n.info.Imports {
 		where := fmt.Sprintf("failed to resolve import `%s::%s`", im.Module, im.Name)
+		ni := newImport{module: im.Module, name: im.Name, indirect: -1}
+		if n.name != "" && im.Module == "env" && im.Name == "memory" && im.Type.Kind == wasm.ExternMemory {
+			n.importsMemory = true
+			continue
+		}
+		if n.name != "" && im.Module == "__main_module__" {
+			ni.kind, ni.extern = impMainExport, im.Type.Kind
+			n.imports = append(n.imports, ni)
+			continue
+		}
 		if im.Type.Kind != wasm.ExternFunc {
 			return fmt.Errorf("%s: module is only allowed to import functions", where)
 		}
-		ni := newImport{module: im.Module, name: im.Name, indirect: -1}
+		if a, ok := n.adapterNames[im.Module]; ok {
+			ni.kind, ni.core = impAdapterFunc, funcType(im)
+			if ni.core == nil {
+				return fmt.Errorf("%s: not a function type", where)
+			}
+			n.imports = append(n.imports, ni)
+			a.requiredBy = append(a.requiredBy, ni)
+			continue
+		}
 		switch {
 		case im.Module == "$root":
 			if res, ok := strings.CutPrefix(im.Name, "[resource-drop]"); ok {
@@ -362,10 +417,13 @@ func (n *newEnc) validate() error {
 			ni.res = res
 		default:
 			it := n.worldItem(w.Imports, im.Module)
+			if it == nil {
+				it = semverMatch(n.r, w.Imports, im.Module)
+			}
 			if it == nil || it.Kind != wit.WorldItemInterface {
 				return fmt.Errorf("%s: module requires an import interface named `%s`", where, im.Module)
 			}
-			ni.key = im.Module
+			ni.key = n.keyName(it.Key)
 			iface := n.r.Interfaces[it.Interface]
 			if res, ok := strings.CutPrefix(im.Name, "[resource-drop]"); ok {
 				id, ok := n.resourceOf(iface, res)
@@ -399,7 +457,7 @@ func (n *newEnc) validate() error {
 			}
 			n.usedFuncs[ni.key][ni.fn.Name] = true
 			n.needMemory = n.needMemory || ni.opts.memory
-			n.needRealloc = n.needRealloc || ni.opts.realloc
+			n.needImportRealloc = n.needImportRealloc || ni.opts.realloc
 		} else {
 			n.usedRes[ni.res] = true
 			if n.usedFuncs[ni.key] == nil && ni.kind == impResourceDrop {
@@ -418,6 +476,9 @@ func (n *newEnc) validate() error {
 	for i := range w.Exports {
 		it := &w.Exports[i]
 		key := n.keyName(it.Key)
+		if !n.ownExports[key] {
+			continue
+		}
 		var fns []*wit.Function
 		switch it.Kind {
 		case wit.WorldItemFunction:
@@ -474,17 +535,17 @@ func (n *newEnc) validate() error {
 				return fmt.Errorf("failed to classify export `%s`: %w", coreName, err)
 			}
 			n.needMemory = n.needMemory || ne.opts.memory
-			n.needRealloc = n.needRealloc || ne.opts.realloc
+			n.needExportRealloc = n.needExportRealloc || ne.opts.realloc
 			n.exports = append(n.exports, ne)
 		}
 	}
 	if e, ok := n.coreExports["_initialize"]; ok && e.Kind == wasm.ExternFunc {
 		n.initialize = true
 	}
-	if e, ok := n.coreExports["memory"]; n.needMemory && (!ok || e.Kind != wasm.ExternMemory) {
+	if e, ok := n.coreExports["memory"]; n.needMemory && n.name == "" && (!ok || e.Kind != wasm.ExternMemory) {
 		return fmt.Errorf("module does not export a memory named `memory`")
 	}
-	if n.needRealloc && n.realloc() == "" {
+	if (n.needImportRealloc && n.importRealloc() == "") || (n.needExportRealloc && n.exportRealloc() == "") {
 		return fmt.Errorf("module does not export a function named `cabi_realloc`")
 	}
 	return nil
@@ -497,9 +558,45 @@ func (n *newEnc) funcTypeOf(e wasm.Export) uint32 {
 	return ^uint32(0)
 }
 
+// exportsFunc reports whether the module exports a function named name.
+func (n *newEnc) exportsFunc(name string) bool {
+	e, ok := n.coreExports[name]
+	return ok && e.Kind == wasm.ExternFunc
+}
+
+// realloc is the module's general-purpose realloc, or "".
 func (n *newEnc) realloc() string {
-	if e, ok := n.coreExports["cabi_realloc"]; ok && e.Kind == wasm.ExternFunc {
-		return "cabi_realloc"
+	for _, name := range []string{"cabi_realloc", "canonical_abi_realloc"} {
+		if n.exportsFunc(name) {
+			return name
+		}
 	}
 	return ""
+}
+
+// importRealloc is the realloc for lowering imports: cabi_import_realloc,
+// else the general one.
+func (n *newEnc) importRealloc() string {
+	if n.exportsFunc("cabi_import_realloc") {
+		return "cabi_import_realloc"
+	}
+	return n.realloc()
+}
+
+// exportRealloc is the realloc for lifting exports: cabi_export_realloc,
+// else the general one.
+func (n *newEnc) exportRealloc() string {
+	if n.exportsFunc("cabi_export_realloc") {
+		return "cabi_export_realloc"
+	}
+	return n.realloc()
+}
+
+// reallocForAdapter is the realloc the main module gives its adapters:
+// cabi_realloc_adapter, else the general one.
+func (n *newEnc) reallocForAdapter() string {
+	if n.exportsFunc("cabi_realloc_adapter") {
+		return "cabi_realloc_adapter"
+	}
+	return n.realloc()
 }

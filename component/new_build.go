@@ -20,7 +20,7 @@ type newBuilder struct {
 	c       Component
 	flushed int
 
-	funcs, coreFuncs, coreInstances, coreModules, coreTables, coreMems, components uint32
+	funcs, coreFuncs, coreInstances, coreModules, coreTables, coreMems, coreGlobals, components uint32
 
 	worldFuncs map[string]uint32     // world-level imported function → func index
 	importMaps *witMaps              // the import phase's type maps
@@ -63,6 +63,9 @@ func (b *newBuilder) coreAlias(inst uint32, name string, sort Sort) uint32 {
 	case SortCoreMemory:
 		b.coreMems++
 		return b.coreMems - 1
+	case SortCoreGlobal:
+		b.coreGlobals++
+		return b.coreGlobals - 1
 	}
 	b.coreFuncs++
 	return b.coreFuncs - 1
@@ -146,7 +149,7 @@ func (n *newEnc) pruned() (*wit.Resolve, *wit.World) {
 		}
 		mark(f.Result, fromExport, 0)
 	}
-	for _, im := range n.imports {
+	for _, im := range slices.Concat(n.imports, n.adapterImports()) {
 		if im.fn != nil {
 			fnTypes(im.fn, false)
 		} else if im.kind == impResourceDrop {
@@ -219,11 +222,21 @@ func (n *newEnc) pruned() (*wit.Resolve, *wit.World) {
 }
 
 // shimEntry is one slot of the shim module's table: a lowered import that
-// needs the main module's memory or realloc, or a resource destructor.
+// needs memory or realloc (of owner, the main module or an adapter), a
+// function of an adapter the main module imports, or a resource destructor.
 type shimEntry struct {
-	sig  wasm.FuncType
-	imp  int        // index in newEnc.imports, or -1
-	dtor wit.TypeID // when imp is -1
+	sig   wasm.FuncType
+	owner *newEnc
+	imp   int        // index in owner.imports, or -1
+	dtor  wit.TypeID // when imp is -1
+}
+
+func (n *newEnc) adapterImports() []newImport {
+	var out []newImport
+	for _, a := range n.adapters {
+		out = append(out, a.imports...)
+	}
+	return out
 }
 
 func (n *newEnc) build() (*Component, error) {
@@ -254,15 +267,28 @@ func (n *newEnc) build() (*Component, error) {
 	if err != nil {
 		return nil, err
 	}
-
-	var entries []shimEntry
-	for i := range n.imports {
-		im := &n.imports[i]
-		if im.kind == impLower && (im.opts.memory || im.opts.realloc) {
-			im.indirect = len(entries)
-			entries = append(entries, shimEntry{sig: wasm.FuncType{Params: coreVals(im.sig.Params), Results: coreVals(im.sig.Results)}, imp: i})
+	adapterMods := make([]uint32, len(n.adapters))
+	for k, a := range n.adapters {
+		if adapterMods[k], err = b.coreModule(a.module); err != nil {
+			return nil, fmt.Errorf("adapter %s: %w", a.name, err)
 		}
 	}
+
+	var entries []shimEntry
+	lowerings := func(m *newEnc) {
+		for i := range m.imports {
+			im := &m.imports[i]
+			switch {
+			case im.kind == impAdapterFunc:
+				im.indirect = len(entries)
+				entries = append(entries, shimEntry{sig: *im.core, owner: m, imp: i})
+			case im.kind == impLower && (im.opts.memory || im.opts.realloc):
+				im.indirect = len(entries)
+				entries = append(entries, shimEntry{sig: wasm.FuncType{Params: coreVals(im.sig.Params), Results: coreVals(im.sig.Results)}, owner: m, imp: i})
+			}
+		}
+	}
+	lowerings(n)
 	dtorSlot := map[wit.TypeID]int{}
 	for _, it := range n.r.Worlds[n.world].Exports {
 		if it.Kind != wit.WorldItemInterface {
@@ -271,9 +297,12 @@ func (n *newEnc) build() (*Component, error) {
 		for _, t := range n.r.Interfaces[it.Interface].Types {
 			if _, ok := n.dtors[t.ID]; ok {
 				dtorSlot[t.ID] = len(entries)
-				entries = append(entries, shimEntry{sig: wasm.FuncType{Params: []wasm.ValType{wasm.ValI32}}, imp: -1, dtor: t.ID})
+				entries = append(entries, shimEntry{sig: wasm.FuncType{Params: []wasm.ValType{wasm.ValI32}}, owner: n, imp: -1, dtor: t.ID})
 			}
 		}
+	}
+	for _, a := range n.adapters {
+		lowerings(a)
 	}
 	var shimInst, fixupMod uint32
 	if len(entries) > 0 {
@@ -306,64 +335,119 @@ func (n *newEnc) build() (*Component, error) {
 		}
 	}
 
-	// The core functions the main module imports, one inline instance per
-	// import module.
-	var modules []string
-	byModule := map[string][]CoreInlineExport{}
-	for i := range n.imports {
-		im := &n.imports[i]
-		var f uint32
-		switch {
-		case im.indirect >= 0:
-			f = b.coreAlias(shimInst, strconv.Itoa(im.indirect), SortCoreFunc)
-		case im.kind == impLower:
-			fi, err := b.importedFunc(im)
-			if err != nil {
-				return nil, err
+	// instantiate instantiates module m (the main module or an adapter)
+	// with its imports: one inline instance per import module.
+	var mem, mainInst uint32
+	instantiate := func(m *newEnc, mod uint32) (uint32, error) {
+		var modules []string
+		byModule := map[string][]CoreInlineExport{}
+		add := func(module string, e CoreInlineExport) {
+			if _, ok := byModule[module]; !ok {
+				modules = append(modules, module)
 			}
-			f = b.canon(Canon{Op: CanonLower, Func: fi, Options: n.canonOpts(im.opts, 0, 0, nil)})
-		case im.kind == impResourceDrop:
-			t, err := b.importedResource(im.res)
-			if err != nil {
-				return nil, err
+			byModule[module] = append(byModule[module], e)
+		}
+		if m.importsMemory {
+			add("env", CoreInlineExport{Name: "memory", Sort: SortCoreMemory, Index: mem})
+		}
+		for i := range m.imports {
+			im := &m.imports[i]
+			var f uint32
+			sort := SortCoreFunc
+			switch {
+			case im.kind == impMainExport:
+				sort = map[wasm.ExternKind]Sort{wasm.ExternFunc: SortCoreFunc, wasm.ExternTable: SortCoreTable,
+					wasm.ExternMemory: SortCoreMemory, wasm.ExternGlobal: SortCoreGlobal}[im.extern]
+				f = b.coreAlias(mainInst, im.name, sort)
+			case im.indirect >= 0:
+				f = b.coreAlias(shimInst, strconv.Itoa(im.indirect), SortCoreFunc)
+			case im.kind == impLower:
+				fi, err := b.importedFunc(im)
+				if err != nil {
+					return 0, err
+				}
+				f = b.canon(Canon{Op: CanonLower, Func: fi, Options: m.canonOpts(im.opts, 0, 0, nil)})
+			case im.kind == impResourceDrop:
+				t, err := b.importedResource(im.res)
+				if err != nil {
+					return 0, err
+				}
+				f = b.canon(Canon{Op: CanonResourceDrop, Type: t})
+			default:
+				op := map[newImportKind]CanonOp{impExportNew: CanonResourceNew, impExportRep: CanonResourceRep, impExportDrop: CanonResourceDrop}[im.kind]
+				f = b.canon(Canon{Op: op, Type: b.resLocal[im.res]})
 			}
-			f = b.canon(Canon{Op: CanonResourceDrop, Type: t})
-		default:
-			op := map[newImportKind]CanonOp{impExportNew: CanonResourceNew, impExportRep: CanonResourceRep, impExportDrop: CanonResourceDrop}[im.kind]
-			f = b.canon(Canon{Op: op, Type: b.resLocal[im.res]})
+			add(im.module, CoreInlineExport{Name: im.name, Sort: sort, Index: f})
 		}
-		if _, ok := byModule[im.module]; !ok {
-			modules = append(modules, im.module)
+		var args []CoreInstantiateArg
+		for _, mod := range modules {
+			inst := b.coreInstance(CoreInstance{Exports: byModule[mod]})
+			args = append(args, CoreInstantiateArg{Name: mod, Instance: inst})
 		}
-		byModule[im.module] = append(byModule[im.module], CoreInlineExport{Name: im.name, Sort: SortCoreFunc, Index: f})
+		return b.coreInstance(CoreInstance{Instantiate: true, Module: mod, Args: args}), nil
 	}
-	var args []CoreInstantiateArg
-	for _, m := range modules {
-		inst := b.coreInstance(CoreInstance{Exports: byModule[m]})
-		args = append(args, CoreInstantiateArg{Name: m, Instance: inst})
+	if mainInst, err = instantiate(n, mainMod); err != nil {
+		return nil, err
 	}
-	mainInst := b.coreInstance(CoreInstance{Instantiate: true, Module: mainMod, Args: args})
-
-	var mem, realloc uint32
-	if n.needMemory {
+	insts := map[*newEnc]uint32{n: mainInst}
+	needMem := n.needMemory
+	for _, a := range n.adapters {
+		needMem = needMem || a.needMemory || a.importsMemory
+	}
+	if needMem {
 		mem = b.coreAlias(mainInst, "memory", SortCoreMemory)
 	}
-	if n.needRealloc {
-		realloc = b.coreAlias(mainInst, n.realloc(), SortCoreFunc)
+	for k, a := range n.adapters {
+		inst, err := instantiate(a, adapterMods[k])
+		if err != nil {
+			return nil, fmt.Errorf("adapter %s: %w", a.name, err)
+		}
+		insts[a] = inst
 	}
+
+	// Reallocs are aliased once each, when first needed.
+	reallocs := map[string]uint32{}
+	realloc := func(m *newEnc, name string) uint32 {
+		key := m.name + "\x00" + name
+		if idx, ok := reallocs[key]; ok {
+			return idx
+		}
+		idx := b.coreAlias(insts[m], name, SortCoreFunc)
+		reallocs[key] = idx
+		return idx
+	}
+
 	if len(entries) > 0 {
 		fixArgs := []CoreInlineExport{{Name: "$imports", Sort: SortCoreTable, Index: b.coreAlias(shimInst, "$imports", SortCoreTable)}}
 		for k, e := range entries {
 			var f uint32
-			if e.imp >= 0 {
-				im := &n.imports[e.imp]
+			switch {
+			case e.imp < 0:
+				f = b.coreAlias(mainInst, n.dtors[e.dtor], SortCoreFunc)
+			case e.owner.imports[e.imp].kind == impAdapterFunc:
+				im := &e.owner.imports[e.imp]
+				a := n.adapterNames[im.module]
+				var owner *newEnc
+				for _, x := range n.adapters {
+					if x.name == a.name {
+						owner = x
+					}
+				}
+				if owner == nil {
+					return nil, fmt.Errorf("adapter %s is not instantiated", im.module)
+				}
+				f = b.coreAlias(insts[owner], im.name, SortCoreFunc)
+			default:
+				im := &e.owner.imports[e.imp]
 				fi, err := b.importedFunc(im)
 				if err != nil {
 					return nil, err
 				}
-				f = b.canon(Canon{Op: CanonLower, Func: fi, Options: n.canonOpts(im.opts, mem, realloc, nil)})
-			} else {
-				f = b.coreAlias(mainInst, n.dtors[e.dtor], SortCoreFunc)
+				var re uint32
+				if im.opts.realloc {
+					re = realloc(e.owner, e.owner.importRealloc())
+				}
+				f = b.canon(Canon{Op: CanonLower, Func: fi, Options: e.owner.canonOpts(im.opts, mem, re, nil)})
 			}
 			fixArgs = append(fixArgs, CoreInlineExport{Name: strconv.Itoa(k), Sort: SortCoreFunc, Index: f})
 		}
@@ -382,12 +466,21 @@ func (n *newEnc) build() (*Component, error) {
 		b.coreInstance(CoreInstance{Instantiate: true, Module: mod, Args: []CoreInstantiateArg{{Name: "main", Instance: mainInst}}})
 	}
 
-	// Exports, in world order.
+	// Exports, in world order, each lifted from the module implementing it.
 	w := n.r.Worlds[n.world]
 	for i := range w.Exports {
 		it := &w.Exports[i]
 		key := n.keyName(it.Key)
-		for _, ne := range n.exports {
+		var owner *newEnc
+		for _, m := range n.modules() {
+			if m.ownExports[key] {
+				owner = m
+			}
+		}
+		if owner == nil {
+			continue // an adapter the component does not need
+		}
+		for _, ne := range owner.exports {
 			if ne.item != it {
 				continue
 			}
@@ -395,13 +488,17 @@ func (n *newEnc) build() (*Component, error) {
 			if err != nil {
 				return nil, fmt.Errorf("export %s: %w", ne.core, err)
 			}
-			core := b.coreAlias(mainInst, ne.core, SortCoreFunc)
+			core := b.coreAlias(insts[owner], ne.core, SortCoreFunc)
 			var post *uint32
 			if ne.postReturn != "" {
-				p := b.coreAlias(mainInst, ne.postReturn, SortCoreFunc)
+				p := b.coreAlias(insts[owner], ne.postReturn, SortCoreFunc)
 				post = &p
 			}
-			lifted := b.canon(Canon{Op: CanonLift, Func: core, Type: ft, Options: n.canonOpts(ne.opts, mem, realloc, post)})
+			var re uint32
+			if ne.opts.realloc {
+				re = realloc(owner, owner.exportRealloc())
+			}
+			lifted := b.canon(Canon{Op: CanonLift, Func: core, Type: ft, Options: owner.canonOpts(ne.opts, mem, re, post)})
 			if it.Kind == wit.WorldItemFunction {
 				b.add(&ExportSection{Exports: []Export{{Name: ExternName{Name: ne.fn.Name}, Sort: SortFunc, Index: lifted}}})
 				b.funcs++
