@@ -2,8 +2,11 @@ package runtime_test
 
 import (
 	"context"
+	"crypto/rand"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -14,6 +17,26 @@ import (
 
 // The benchmarks compare the runtime with raw wazero running the same core
 // module: the difference is the component layer's cost.
+
+// cpuMetric reports the process's CPU time per op next to the wall-clock
+// ns/op (divided by perOp, e.g. calls per op): the machine is shared, and
+// the CPU time is the steadier number. Use as defer cpuMetric(b, 1)().
+func cpuMetric(b *testing.B, perOp int) func() {
+	start := cpuTime()
+	return func() {
+		if b.N > 0 {
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/float64(perOp), "cpu-ns/call")
+		}
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 // rawWazero instantiates benchCore on wazero with a Go host function inc.
 func rawWazero(b *testing.B) (wazero.Runtime, api.Module, wazero.CompiledModule, wazero.CompiledModule) {
@@ -62,6 +85,7 @@ func BenchmarkHostToGuestScalar(b *testing.B) {
 		f := m.ExportedFunction("add")
 		stack := make([]uint64, 2)
 		b.ReportAllocs()
+		defer cpuMetric(b, 1)()
 		for b.Loop() {
 			stack[0], stack[1] = 40, 2
 			if err := f.CallWithStack(ctx, stack); err != nil {
@@ -77,6 +101,7 @@ func BenchmarkHostToGuestScalar(b *testing.B) {
 		}
 		stack := make([]uint64, 2)
 		b.ReportAllocs()
+		defer cpuMetric(b, 1)()
 		for b.Loop() {
 			stack[0], stack[1] = 40, 2
 			if err := f.CallFlat(ctx, stack); err != nil {
@@ -91,6 +116,7 @@ func BenchmarkHostToGuestScalar(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
+		defer cpuMetric(b, 1)()
 		for b.Loop() {
 			if _, err := f.Call(ctx, canon.U32(40), canon.U32(2)); err != nil {
 				b.Fatal(err)
@@ -112,6 +138,7 @@ func BenchmarkGuestToHostScalar(b *testing.B) {
 		f := m.ExportedFunction("loop")
 		stack := make([]uint64, 1)
 		b.ReportAllocs()
+		defer cpuMetric(b, n)()
 		for b.Loop() {
 			stack[0] = n
 			if err := f.CallWithStack(ctx, stack); err != nil {
@@ -125,6 +152,7 @@ func BenchmarkGuestToHostScalar(b *testing.B) {
 		f, _ := inst.Func("call-host")
 		stack := make([]uint64, 1)
 		b.ReportAllocs()
+		defer cpuMetric(b, n)()
 		for b.Loop() {
 			stack[0] = n
 			if err := f.CallFlat(ctx, stack); err != nil {
@@ -139,6 +167,7 @@ func BenchmarkGuestToHostScalar(b *testing.B) {
 		f, _ := inst.Func("call-host")
 		stack := make([]uint64, 1)
 		b.ReportAllocs()
+		defer cpuMetric(b, n)()
 		for b.Loop() {
 			stack[0] = n
 			if err := f.CallFlat(ctx, stack); err != nil {
@@ -160,6 +189,7 @@ func BenchmarkStringRoundTrip(b *testing.B) {
 	}
 	s := canon.String(strings.Repeat("x", 16))
 	b.ReportAllocs()
+	defer cpuMetric(b, 1)()
 	for b.Loop() {
 		res, err := f.Call(ctx, s)
 		if err != nil || len(res[0].String()) != 16 {
@@ -175,8 +205,24 @@ func BenchmarkInstantiate(b *testing.B) {
 	b.Run("raw-wazero", func(b *testing.B) {
 		r, _, cm, _ := rawWazero(b)
 		b.ReportAllocs()
+		defer cpuMetric(b, 1)()
 		for b.Loop() {
 			m, err := r.InstantiateModule(ctx, cm, wazero.NewModuleConfig().WithName(""))
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.Close(ctx)
+		}
+	})
+	// The same with the module configuration the runtime uses (a random
+	// source given, so that wazero seeds no fake one per instance).
+	b.Run("raw-wazero-same-config", func(b *testing.B) {
+		r, _, cm, _ := rawWazero(b)
+		cfg := wazero.NewModuleConfig().WithName("").WithRandSource(rand.Reader)
+		b.ReportAllocs()
+		defer cpuMetric(b, 1)()
+		for b.Loop() {
+			m, err := r.InstantiateModule(ctx, cm, cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -187,6 +233,7 @@ func BenchmarkInstantiate(b *testing.B) {
 		_, c, _ := newBench(b, flatIncLinker(b))
 		l := flatIncLinker(b)
 		b.ReportAllocs()
+		defer cpuMetric(b, 1)()
 		for b.Loop() {
 			inst, err := c.Instantiate(ctx, l)
 			if err != nil {

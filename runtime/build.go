@@ -1009,13 +1009,14 @@ func (b *builder) canon(sc *scope, c *component.Canon) error {
 		if err != nil {
 			return b.errorf(sc, "canon lift: %v", err)
 		}
-		lf := &liftedFunc{comp: sc.comp, opts: opts, sig: td.fn, coreType: ct, core: -1, coreTramp: -1,
+		lf := &liftedFunc{id: b.p.nlifted, comp: sc.comp, opts: opts, sig: td.fn, coreType: ct, core: -1, coreTramp: -1,
 			desc: fmt.Sprintf("function %d of %s", len(sc.funcs), b.p.compNames[sc.comp])}
 		if core.kind == coreFromTramp {
 			lf.coreTramp = core.tramp
 		} else {
 			lf.core = b.ref(core)
 		}
+		b.p.nlifted++
 		sc.funcs = append(sc.funcs, item{sort: component.SortFunc, fn: &cfunc{lifted: lf, sig: td.fn}})
 	case component.CanonLower:
 		it, err := sc.get(component.SortFunc, c.Func)

@@ -79,7 +79,10 @@ func (inst *Instance) linkedFunc(export, name string) (*Func, error) {
 
 // liftedState returns the run-time state of a lifted function.
 func (inst *Instance) liftedState(lf *liftedFunc) *rtLifted {
-	if rt, ok := inst.lifted[lf]; ok {
+	if inst.lifted == nil {
+		inst.lifted = make([]*rtLifted, inst.c.p.nlifted)
+	}
+	if rt := inst.lifted[lf.id]; rt != nil {
 		return rt
 	}
 	rt := &rtLifted{p: lf, comp: &inst.comps[lf.comp], viaTramp: lf.coreTramp}
@@ -88,7 +91,13 @@ func (inst *Instance) liftedState(lf *liftedFunc) *rtLifted {
 	n := max(len(lf.coreType.Params), len(lf.coreType.Results), 1)
 	rt.stack = make([]uint64, n)
 	rt.nres = len(lf.coreType.Results)
-	inst.lifted[lf] = rt
+	if n, err := inst.c.p.abi.FlatCount(lf.sig.results); err == nil && n > canon.MaxFlatResults {
+		rt.spilled = true
+	}
+	if n, err := inst.c.p.abi.FlatCount(lf.sig.params); err != nil || n > canon.MaxFlatParams {
+		rt.argsSpilled = true
+	}
+	inst.lifted[lf.id] = rt
 	return rt
 }
 
@@ -168,7 +177,7 @@ func (rt *rtLifted) callCore(ctx context.Context, inst *Instance, stack []uint64
 		return inst.tramp(ctx, rt.viaTramp, nil, stack)
 	}
 	if rt.fn == nil {
-		rt.fn = inst.refs[rt.p.core].fn
+		rt.fn = inst.fn(rt.p.core)
 		if rt.fn == nil {
 			return trapf("%s is called before its core instance exists", rt.p.desc)
 		}
@@ -181,7 +190,7 @@ func (rt *rtLifted) callCore(ctx context.Context, inst *Instance, stack []uint64
 
 func (rt *rtLifted) postReturn(ctx context.Context, inst *Instance, results []uint64) error {
 	if rt.post == nil {
-		rt.post = inst.refs[rt.p.opts.postReturn].fn
+		rt.post = inst.fn(rt.p.opts.postReturn)
 		if rt.post == nil {
 			return trapf("post-return of %s is not instantiated", rt.p.desc)
 		}
@@ -210,7 +219,21 @@ func (inst *Instance) callLifted(ctx context.Context, rt *rtLifted, args []canon
 	cx := &rt.cx
 	prev := cs.mayLeave
 	cs.mayLeave = false
-	flat, err := cx.LowerValues(ctx, canon.MaxFlatParams, sig.params, args, nil, rt.stack[:0])
+	var flat []uint64
+	var err error
+	if rt.argsSpilled {
+		flat, err = cx.LowerValues(ctx, canon.MaxFlatParams, sig.params, args, nil, rt.stack[:0])
+	} else {
+		// Lowered one by one: LowerValues would count the flat values of
+		// the whole list on every call.
+		flat = rt.stack[:0]
+		for i, t := range sig.params {
+			if flat, err = cx.LowerFlat(ctx, t, args[i], flat); err != nil {
+				err = fmt.Errorf("value %d: %w", i, err)
+				break
+			}
+		}
+	}
 	cs.mayLeave = prev
 	if err != nil {
 		cs.leaveTo(caller) // nothing ran in the callee
@@ -225,7 +248,7 @@ func (inst *Instance) callLifted(ctx context.Context, rt *rtLifted, args []canon
 	if err := rt.callCore(ctx, inst, stack); err != nil {
 		return nil, err
 	}
-	res, err := cx.LiftValues(canon.MaxFlatResults, sig.results, stack[:rt.nres])
+	res, err := rt.liftResults(stack[:rt.nres])
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +261,34 @@ func (inst *Instance) callLifted(ctx context.Context, rt *rtLifted, args []canon
 		}
 	}
 	cs.leaveTo(caller)
+	return res, nil
+}
+
+// liftResults lifts the callee's flat results. The one result a function
+// has is lifted directly (LiftValues would lay out a tuple of it on every
+// call).
+func (rt *rtLifted) liftResults(flat []uint64) ([]canon.Value, error) {
+	sig := rt.p.sig
+	if len(sig.results) != 1 {
+		return rt.cx.LiftValues(canon.MaxFlatResults, sig.results, flat)
+	}
+	res := make([]canon.Value, 1)
+	var err error
+	if rt.spilled {
+		if len(flat) != 1 {
+			return nil, fmt.Errorf("spilled results need 1 pointer, got %d core values", len(flat))
+		}
+		ptr := flat[0]
+		if rt.cx.ABI.AddrType() == canon.Addr32 {
+			ptr = uint64(uint32(ptr))
+		}
+		err = rt.cx.LoadInto(sig.result, ptr, &res[0])
+	} else {
+		err = rt.cx.LiftFlatInto(sig.result, flat, &res[0])
+	}
+	if err != nil {
+		return nil, err
+	}
 	return res, nil
 }
 

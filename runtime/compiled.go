@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -27,6 +28,16 @@ type Compiled struct {
 	// bundles are the compiled bundle modules: a shim (core wasm) or a
 	// host module exporting trampolines under the bundle's names.
 	bundles []wazero.CompiledModule
+	// trampMod and hostBundles (by bundle index, nil for shims) are the
+	// host modules, instantiated once: they hold no state, since a
+	// trampoline finds its instance through the call's context.
+	trampMod    api.Module
+	hostBundles []api.Module
+	// modConfig instantiates every core module: anonymous, with the start
+	// function run, and a random source given so that wazero does not
+	// seed a fake one for each instance (core modules of a component
+	// cannot reach it anyway).
+	modConfig wazero.ModuleConfig
 }
 
 // Compile decodes a component binary and compiles it: the component graph
@@ -84,6 +95,18 @@ func (r *Runtime) Compile(ctx context.Context, bin []byte) (*Compiled, error) {
 		}
 		cc.bundles = append(cc.bundles, cm)
 	}
+	cc.modConfig = wazero.NewModuleConfig().WithName("").WithStartFunctions().WithRandSource(rand.Reader)
+	if cc.trampMod, err = r.wz.InstantiateModule(ctx, cc.tramps, cc.modConfig); err != nil {
+		return nil, fmt.Errorf("runtime: trampolines: %w", err)
+	}
+	cc.hostBundles = make([]api.Module, len(b.p.bundles))
+	for i, pb := range b.p.bundles {
+		if pb.shim == nil {
+			if cc.hostBundles[i], err = r.wz.InstantiateModule(ctx, cc.bundles[i], cc.modConfig); err != nil {
+				return nil, fmt.Errorf("runtime: core instance bundle %d: %w", i, err)
+			}
+		}
+	}
 	ok = true
 	return cc, nil
 }
@@ -97,6 +120,20 @@ func (c *Compiled) hostFunc(hb wazero.HostModuleBuilder, i int, name string) {
 			inst := instanceOf(ctx)
 			if inst == nil {
 				panic(errors.New("runtime: trampoline called outside of a component call"))
+			}
+			// The fast form of a host function is called right here: the
+			// general path (inst.tramp) has a large frame to clear and
+			// defers to run, which cost as much as wazero's own host call.
+			t := &inst.tramps[i]
+			if t.flat != nil && t.comp.mayLeave {
+				if t.caller.mem == nil && t.memRef >= 0 {
+					t.caller.mem = inst.refs[t.memRef].mem
+				}
+				t.caller.module = mod
+				if err := t.flat(ctx, &t.caller, stack); err != nil {
+					panic(&guestError{err: err})
+				}
+				return
 			}
 			if err := inst.tramp(ctx, i, mod, stack); err != nil {
 				panic(&guestError{err: err})
@@ -125,6 +162,14 @@ func apiTypes(ts []wasm.ValType) []api.ValueType {
 // Close releases the compiled code.
 func (c *Compiled) Close(ctx context.Context) error {
 	var err error
+	for _, m := range c.hostBundles {
+		if m != nil {
+			err = errors.Join(err, m.Close(ctx))
+		}
+	}
+	if c.trampMod != nil {
+		err = errors.Join(err, c.trampMod.Close(ctx))
+	}
 	for _, m := range c.mods {
 		err = errors.Join(err, m.Close(ctx))
 	}

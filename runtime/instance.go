@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
-	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
 
@@ -26,7 +26,7 @@ type Instance struct {
 	res    []*canon.ResourceType
 	tramps []rtTramp
 	refs   []rtRef
-	lifted map[*liftedFunc]*rtLifted
+	lifted []*rtLifted // by liftedFunc.id, made on first use
 	// resources maps a resource TypeDef to its run-time type, for the
 	// lift/lower contexts.
 	resources func(wit.TypeID) *canon.ResourceType
@@ -48,10 +48,23 @@ type compState struct {
 	maxHandle int
 }
 
-// rtRef is a resolved core export.
+// rtRef is a resolved core export. Functions are looked up on first use:
+// wazero builds a call engine with its own stack for every
+// ExportedFunction, too much to do for each reference at instantiation.
 type rtRef struct {
 	fn  api.Function
 	mem api.Memory
+	mod api.Module
+}
+
+// fn returns the core function of reference ri, or nil when its core
+// instance does not exist yet.
+func (inst *Instance) fn(ri int) api.Function {
+	r := &inst.refs[ri]
+	if r.fn == nil && r.mod != nil {
+		r.fn = r.mod.ExportedFunction(inst.c.p.refs[ri].item.name)
+	}
+	return r.fn
 }
 
 // rtTramp is the run-time state of a trampoline.
@@ -66,6 +79,10 @@ type rtTramp struct {
 	busy   bool
 	// linked component instance serving a host import.
 	linked *Func
+	// flat is host.flat, when the host function has the fast form.
+	flat FlatFunc
+	// memRef is the plan.refs index of the memory option, or -1.
+	memRef int
 }
 
 // rtLifted is the run-time state of a lifted function.
@@ -81,6 +98,9 @@ type rtLifted struct {
 	nres  int
 	// viaTramp is set when the lifted core function is a trampoline.
 	viaTramp int
+	// spilled tells that the results come back through a pointer,
+	// argsSpilled that the arguments go through one.
+	spilled, argsSpilled bool
 }
 
 // callContext is the context a guest runs with: it carries the instance so
@@ -146,7 +166,7 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 		return nil, fmt.Errorf("runtime: instance limit of %d reached", r.cfg.MaxInstances)
 	}
 	p := c.p
-	inst := &Instance{c: c, lifted: map[*liftedFunc]*rtLifted{}}
+	inst := &Instance{c: c}
 	inst.cc.inst = inst
 	ok := false
 	defer func() {
@@ -187,7 +207,7 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 				if !cs.mayEnterFrom(caller) {
 					return trapf("cannot enter component instance (%s) to run a destructor", cs.name)
 				}
-				fn := inst.refs[ref].fn
+				fn := inst.fn(ref)
 				if fn == nil {
 					return trapf("destructor of resource %q is not instantiated yet", rt.Name)
 				}
@@ -247,7 +267,7 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 	inst.tramps = make([]rtTramp, len(p.tramps))
 	for i, pt := range p.tramps {
 		t := &inst.tramps[i]
-		t.p, t.comp = pt, &inst.comps[pt.comp]
+		t.p, t.comp, t.memRef = pt, &inst.comps[pt.comp], -1
 		if pt.kind == trampLowerHost {
 			hi := l.lookup(pt.hostIface)
 			if hi.comp != nil {
@@ -258,6 +278,7 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 				t.linked = f
 			} else {
 				t.host = hi.funcs[pt.hostName]
+				t.flat = t.host.flat
 			}
 		}
 		if pt.opts != nil {
@@ -266,44 +287,58 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 			t.scope = canon.BorrowScope{}
 			t.cx.Borrows = &t.scope
 			t.nflat = len(pt.core.Params)
+			t.memRef = pt.opts.memory
 		}
 	}
 
-	// Instantiate the core modules in plan order.
-	names := map[string]api.Module{}
-	rctx := experimental.WithImportResolver(ctx, func(name string) api.Module { return names[name] })
+	// Instantiate the core modules in plan order. Each instantiation
+	// resolves its import module names through *cur, set afresh for it.
+	var args, shimArgs []modArg
+	cur := &args
+	rctx := experimental.WithImportResolver(ctx, func(name string) api.Module {
+		for _, a := range *cur {
+			if a.name == name {
+				return a.mod
+			}
+		}
+		return nil
+	})
 	gctx := inst.enter(rctx)
 	defer inst.exit(rctx, gctx)
-	cfg := wazero.NewModuleConfig().WithName("").WithStartFunctions()
-	trampMod, err := r.wz.InstantiateModule(gctx, c.tramps, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("runtime: trampolines: %w", err)
-	}
-	inst.extra = append(inst.extra, trampMod)
-	bundles := make([]api.Module, len(p.bundles))
+	cfg := c.modConfig
+	var shims []api.Module
 	for i, pc := range p.coreInsts {
-		clear(names)
+		args = args[:0]
 		for _, a := range pc.args {
-			if a.inst >= 0 {
-				names[a.name] = inst.mods[a.inst]
-				continue
-			}
-			bm := bundles[a.bundle]
-			if bm == nil {
-				pb := &p.bundles[a.bundle]
-				bnames := map[string]api.Module{"t": trampMod}
-				for k, src := range pb.sources {
-					bnames[fmt.Sprint(k)] = inst.mods[src]
+			var m api.Module
+			switch {
+			case a.inst >= 0:
+				m = inst.mods[a.inst]
+			case c.hostBundles[a.bundle] != nil:
+				m = c.hostBundles[a.bundle]
+			default:
+				if shims == nil {
+					shims = make([]api.Module, len(p.bundles))
 				}
-				bctx := experimental.WithImportResolver(gctx, func(name string) api.Module { return bnames[name] })
-				bm, err = r.wz.InstantiateModule(bctx, c.bundles[a.bundle], cfg)
+				if m = shims[a.bundle]; m != nil {
+					break
+				}
+				pb := &p.bundles[a.bundle]
+				shimArgs = append(shimArgs[:0], modArg{"t", c.trampMod})
+				for k, src := range pb.sources {
+					shimArgs = append(shimArgs, modArg{strconv.Itoa(k), inst.mods[src]})
+				}
+				cur = &shimArgs
+				var err error
+				m, err = r.wz.InstantiateModule(gctx, c.bundles[a.bundle], cfg)
+				cur = &args
 				if err != nil {
 					return nil, fmt.Errorf("runtime: core instance %d: argument %q: %w", i, a.name, err)
 				}
-				inst.extra = append(inst.extra, bm)
-				bundles[a.bundle] = bm
+				inst.extra = append(inst.extra, m)
+				shims[a.bundle] = m
 			}
-			names[a.name] = bm
+			args = append(args, modArg{a.name, m})
 		}
 		m, err := r.wz.InstantiateModule(gctx, c.mods[pc.module], cfg)
 		inst.mods = append(inst.mods, m)
@@ -314,7 +349,7 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 			it := p.refs[ri].item
 			switch it.ext {
 			case wasm.ExternFunc:
-				inst.refs[ri].fn = m.ExportedFunction(it.name)
+				inst.refs[ri].mod = m
 			default:
 				inst.refs[ri].mem = m.ExportedMemory(it.name)
 			}
@@ -322,6 +357,12 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 	}
 	ok = true
 	return inst, nil
+}
+
+// modArg supplies an import module name of a core instantiation.
+type modArg struct {
+	name string
+	mod  api.Module
 }
 
 // initContext fills a lift/lower context from canonical options.
@@ -341,7 +382,7 @@ func (inst *Instance) initContext(cx *canon.LiftLowerContext, o *planOpts, comp 
 		cs := &inst.comps[comp]
 		stack := make([]uint64, 4)
 		cx.Realloc = func(ctx context.Context, oldPtr, oldSize, align, newSize uint64) (uint64, error) {
-			fn := inst.refs[ref].fn
+			fn := inst.fn(ref)
 			if fn == nil {
 				return 0, trapf("realloc is not instantiated yet")
 			}

@@ -20,6 +20,8 @@ type plan struct {
 	coreInsts []planCoreInst
 	bundles   []planBundle
 	tramps    []*planTramp
+	// nlifted counts the lifted functions (liftedFunc.id).
+	nlifted int
 	// comps counts the component instances the graph creates (the root is
 	// 0); each gets its own handle table and may_enter/may_leave flags.
 	comps     int
@@ -151,6 +153,7 @@ type planOpts struct {
 
 // liftedFunc is a component function made by canon lift.
 type liftedFunc struct {
+	id   int // index among the plan's lifted functions
 	comp int // the component instance that lifted it
 	core int // plan.refs index of the core function
 	// coreTramp is set when the lifted core function is itself a
