@@ -46,12 +46,16 @@ func New(module []byte, opts NewOptions) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	core, renamed, err := dedupeImports(core)
+	if err != nil {
+		return nil, fmt.Errorf("module was not valid: %w", err)
+	}
 	info, err := wasm.ReadModule(core, 0)
 	if err != nil {
 		return nil, fmt.Errorf("module was not valid: %w", err)
 	}
 	n := &newEnc{r: b.Resolve, world: b.World, enc: b.Encoding, module: core, info: info,
-		abi: canon.New(b.Resolve, canon.Addr32)}
+		abi: canon.New(b.Resolve, canon.Addr32), origNames: renamed}
 	n.ownExports = map[string]bool{}
 	for _, it := range b.Resolve.Worlds[b.World].Exports {
 		n.ownExports[n.keyName(it.Key)] = true
@@ -119,7 +123,8 @@ const (
 
 // newImport is one function import of the main module, classified.
 type newImport struct {
-	module, name string
+	module, name string // name is unique in module (see dedupeImports)
+	orig         string // the name the module gave, which says what it is
 	kind         newImportKind
 	key          string        // world import/export key name; "" for $root
 	fn           *wit.Function // impLower
@@ -171,6 +176,8 @@ type newEnc struct {
 	// ownExports are the keys of the world exports this module implements
 	// (the world's exports are the main module's and its adapters').
 	ownExports map[string]bool
+	// origNames maps renamed duplicate imports to their own names.
+	origNames map[[2]string]string
 
 	// Of the main module: the adapters by import module name, and those
 	// the component needs, in order.
@@ -350,8 +357,12 @@ func (n *newEnc) validate() error {
 	funcType := func(im wasm.Import) *wasm.FuncType { return n.info.FuncType(im.Type.Index) }
 	i32 := canon.CoreI32
 	for _, im := range n.info.Imports {
+		alias := im.Name
+		if o, ok := n.origNames[[2]string{im.Module, im.Name}]; ok {
+			im.Name = o // a duplicate import, renamed; classified by its own name
+		}
 		where := fmt.Sprintf("failed to resolve import `%s::%s`", im.Module, im.Name)
-		ni := newImport{module: im.Module, name: im.Name, indirect: -1}
+		ni := newImport{module: im.Module, name: alias, orig: im.Name, indirect: -1}
 		if n.name != "" && im.Module == "env" && im.Name == "memory" && im.Type.Kind == wasm.ExternMemory {
 			n.importsMemory = true
 			continue

@@ -107,8 +107,8 @@ func (n *newEnc) prepareAdapter(a *newEnc) error {
 	}
 	var required []string
 	for _, im := range a.requiredBy {
-		if !slices.Contains(required, im.name) {
-			required = append(required, im.name)
+		if !slices.Contains(required, im.orig) {
+			required = append(required, im.orig)
 		}
 	}
 	for _, r := range a.roots() {
@@ -129,9 +129,9 @@ func (n *newEnc) prepareAdapter(a *newEnc) error {
 		return fail("minimized ", err)
 	}
 	for _, im := range m.requiredBy {
-		e, ok := m.coreExports[im.name]
+		e, ok := m.coreExports[im.orig]
 		if !ok || e.Kind != wasm.ExternFunc {
-			return fail("minimized ", fmt.Errorf("adapter module did not export `%s`", im.name))
+			return fail("minimized ", fmt.Errorf("adapter module did not export `%s`", im.orig))
 		}
 		if got := m.info.FuncType(m.funcTypeOf(e)); got == nil || !got.Equal(im.core) {
 			found := "?"
@@ -139,7 +139,7 @@ func (n *newEnc) prepareAdapter(a *newEnc) error {
 				found = coreSigString(got.Params, got.Results)
 			}
 			return fail("minimized ", fmt.Errorf("type mismatch for function `%s`: expected `%s` but found `%s`",
-				im.name, coreSigString(im.core.Params, im.core.Results), found))
+				im.orig, coreSigString(im.core.Params, im.core.Results), found))
 		}
 	}
 	if m.needMemory || m.importsMemory {

@@ -436,7 +436,7 @@ func (n *newEnc) build() (*Component, error) {
 				if owner == nil {
 					return nil, fmt.Errorf("adapter %s is not instantiated", im.module)
 				}
-				f = b.coreAlias(insts[owner], im.name, SortCoreFunc)
+				f = b.coreAlias(insts[owner], im.orig, SortCoreFunc)
 			default:
 				im := &e.owner.imports[e.imp]
 				fi, err := b.importedFunc(im)
