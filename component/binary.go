@@ -478,12 +478,12 @@ type Decl struct {
 type ExternType struct {
 	Sort Sort
 	// Index is the type index of a module/func/component/instance; for a
-	// type bound (eq i) or a value bound (eq i) it is i.
+	// type bound (eq i) it is i.
 	Index uint32
 	// SubResource is the (sub resource) bound of a type.
 	SubResource bool
-	// ValueType is the value bound t of a value when ValueEq is false.
-	ValueEq   bool
+	// ValueType is the type of a value (🪙). It is written as a bare
+	// valtype, as wasm-tools does, not as Binary.md's valuebound.
 	ValueType ValType
 }
 

@@ -115,20 +115,47 @@ func scriptFrom(root, rel string, line int) (string, error) {
 	return strings.Join(lines[line-1:], ""), nil
 }
 
-// scriptFeatures returns the features a script runs with: those of the
-// reference runners by default (every proposal but nested names, 64-bit,
-// GC and shared-everything threads), plus what its header asks for with a
+// scriptFeatures returns the features a script runs with: those of its
+// reference runner by default, plus what its header asks for with a
 // wasm-tools "-f a,b" RUN line or wasmtime ";;! name = true" lines.
+// wasm-tools' scripts start from its defaults (only async); the others
+// (the spec's and wasmtime's) from every proposal but nested names, 64-bit,
+// GC and shared-everything threads.
 func scriptFeatures(root, rel string) Features {
 	f := AllFeatures
 	f.NestedNames, f.Memory64, f.GC, f.SharedThreads = false, false, false, false
+	if strings.HasPrefix(filepath.ToSlash(rel), "wasm-tools-cli/") {
+		f = Features{Async: true}
+	}
 	text, err := scriptFrom(root, rel, 1)
 	if err != nil {
 		return f
 	}
 	set := func(name string, on bool) {
-		switch strings.TrimPrefix(strings.TrimPrefix(name, "component_model_"), "cm-") {
-		case "nested-names", "nested_names":
+		name = strings.TrimPrefix(name, "component_model_")
+		name = strings.ReplaceAll(strings.TrimPrefix(name, "cm-"), "_", "-")
+		switch name {
+		case "async":
+			f.Async = on
+		case "async-stackful":
+			f.AsyncStackful = on
+		case "more-async-builtins":
+			f.MoreAsyncBuiltins = on
+		case "threading":
+			f.Threading = on
+		case "error-context":
+			f.ErrorContext = on
+		case "fixed-length-lists":
+			f.FixedLengthLists = on
+		case "map":
+			f.Map = on
+		case "implements":
+			f.Implements = on
+		case "canon-names":
+			f.CanonNames = on
+		case "values":
+			f.Values = on
+		case "nested-names":
 			f.NestedNames = on
 		case "64", "cm64", "memory64":
 			f.Memory64 = on
@@ -136,10 +163,6 @@ func scriptFeatures(root, rel string) Features {
 			f.GC = on
 		case "shared-everything-threads":
 			f.SharedThreads = on
-		case "implements":
-			f.Implements = on
-		case "values":
-			f.Values = on
 		}
 	}
 	for _, line := range strings.SplitN(text, "\n", 20) {

@@ -837,21 +837,12 @@ func (d *decoder) externType(r *wasm.Reader) (ExternType, error) {
 		t.Index, err = r.U32()
 		return t, err
 	case 0x02:
+		// Binary.md writes a valuebound here, but wasm-tools (which made
+		// every binary with values we have) writes a bare valtype, and the
+		// two overlap (0x00/0x01 are also type indices 0 and 1): follow the
+		// producers until the 🪙 feature settles.
 		t.Sort = SortValue
-		bstart := r.Offset()
-		b, err := r.Byte()
-		if err != nil {
-			return t, err
-		}
-		switch b {
-		case 0x00:
-			t.ValueEq = true
-			t.Index, err = r.U32()
-		case 0x01:
-			t.ValueType, err = d.valType(r)
-		default:
-			return t, wasm.ErrorAt(bstart, "invalid value bound 0x%02x", b)
-		}
+		t.ValueType, err = d.valType(r)
 		return t, err
 	case 0x03:
 		t.Sort = SortType

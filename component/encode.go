@@ -336,10 +336,7 @@ func (e *encoder) externType(b []byte, t *ExternType) []byte {
 	case SortCoreModule:
 		return wasm.AppendU32(append(b, 0x00, 0x11), t.Index)
 	case SortValue:
-		if t.ValueEq {
-			return wasm.AppendU32(append(b, 0x02, 0x00), t.Index)
-		}
-		return e.valType(append(b, 0x02, 0x01), t.ValueType)
+		return e.valType(append(b, 0x02), t.ValueType)
 	case SortType:
 		if t.SubResource {
 			return append(b, 0x03, 0x01)

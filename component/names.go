@@ -252,15 +252,19 @@ func checkHash(s string) error {
 }
 
 func isBase64(s string) bool {
-	if s == "" || len(s)%4 != 0 {
+	// As lenient as the reference: base64 characters, then at most two
+	// '=' (not first).
+	if s == "" {
 		return false
 	}
-	pad := len(s) - len(strings.TrimRight(s, "="))
-	if pad > 2 {
-		return false
-	}
-	for _, c := range s[:len(s)-pad] {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/') {
+	equals := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+' || c == '/') && equals == 0:
+		case c == '=' && i > 0 && equals < 2:
+			equals++
+		default:
 			return false
 		}
 	}

@@ -63,6 +63,11 @@ type validator struct {
 	nextRID rid
 	// where names the item being validated, for errors.
 	where []string
+	// tooBig is set when a type reaches maxTypeSize.
+	tooBig bool
+	// sameTypes caches pairs of resource-free value types found equal, so
+	// that comparing shared (DAG) types stays linear.
+	sameTypes map[[2]tid]bool
 }
 
 type scopeKind uint8
@@ -158,6 +163,9 @@ func (v *validator) component(c *Component, parent *scope, depth int) (tid, erro
 		if err := v.section(s, sec, depth); err != nil {
 			return 0, err
 		}
+		if v.tooBig {
+			return 0, v.errf("effective type size exceeds the limit of %d", maxTypeSize)
+		}
 		v.pop()
 	}
 	for i, val := range s.values {
@@ -229,6 +237,9 @@ func (v *validator) section(s *scope, sec Section, depth int) error {
 			id, err := v.typeDef(s, t, depth)
 			if err != nil {
 				return err
+			}
+			if v.tooBig {
+				return v.errf("effective type size exceeds the limit of %d", maxTypeSize)
 			}
 			s.types = append(s.types, id)
 			v.pop()
@@ -435,11 +446,14 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 
 func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 	if ct.Module == nil {
+		limit := len(s.coreTypes) + len(ct.Rec.Types)
+		for i := range ct.Rec.Types {
+			if err := v.checkCoreRefs(s.coreTypes, limit, &ct.Rec.Types[i]); err != nil {
+				return err
+			}
+		}
 		for i := range ct.Rec.Types {
 			st := &ct.Rec.Types[i]
-			if st.Kind != wasm.CompFunc && !v.f.GC {
-				return v.errf("core %s types need the GC feature", map[wasm.CompositeKind]string{wasm.CompStruct: "struct", wasm.CompArray: "array", wasm.CompCont: "cont"}[st.Kind])
-			}
 			s.coreTypes = append(s.coreTypes, coreType{sub: st})
 		}
 		return nil
@@ -521,6 +535,52 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 	return nil
 }
 
+// checkCoreRefs checks the type indices a core type refers to: in range
+// (limit counts the types of its own recursion group) and not module types.
+func (v *validator) checkCoreRefs(space []coreType, limit int, st *wasm.SubType) error {
+	check := func(i uint32) error {
+		if int64(i) >= int64(limit) {
+			return v.errf("type index out of bounds: %d", i)
+		}
+		if int(i) < len(space) && space[i].module != nil {
+			return v.errf("type index %d is a module type", i)
+		}
+		return nil
+	}
+	val := func(t wasm.ValType) error {
+		if (t.Code == wasm.Ref || t.Code == wasm.RefNull) && t.Heap.Abstract == 0 {
+			return check(t.Heap.Index)
+		}
+		return nil
+	}
+	for _, sup := range st.Supers {
+		if err := check(sup); err != nil {
+			return err
+		}
+	}
+	for _, p := range st.Func.Params {
+		if err := val(p); err != nil {
+			return err
+		}
+	}
+	for _, r := range st.Func.Results {
+		if err := val(r); err != nil {
+			return err
+		}
+	}
+	for _, f := range st.Fields {
+		if f.Packed == 0 {
+			if err := val(f.Val); err != nil {
+				return err
+			}
+		}
+	}
+	if st.Kind == wasm.CompCont {
+		return check(st.ContTypeIdx)
+	}
+	return nil
+}
+
 // checkImportUnique rejects a repeated two-level core import name, which
 // would mangle to the same single-level name.
 func (v *validator) checkImportUnique(seen map[[2]string]bool, im wasm.Import) error {
@@ -532,14 +592,18 @@ func (v *validator) checkImportUnique(seen map[[2]string]bool, im wasm.Import) e
 	return nil
 }
 
+func pageLog2(m wasm.MemoryType) uint32 {
+	if m.PageSizeLog2 != nil {
+		return *m.PageSizeLog2
+	}
+	return 16
+}
+
 // checkCoreLimits checks the limits of a memory or table type.
 func (v *validator) checkCoreLimits(t wasm.ExternType) error {
 	switch t.Kind {
 	case wasm.ExternMemory:
 		m := t.Memory
-		if m.Is64 && !v.f.Memory64 {
-			return v.errf("64-bit memories need the memory64 feature")
-		}
 		pageLog2 := uint32(16)
 		if m.PageSizeLog2 != nil {
 			if *m.PageSizeLog2 != 0 && *m.PageSizeLog2 != 16 {
@@ -707,8 +771,7 @@ func (v *validator) coreExternSub(a, b coreExtern) error {
 		if a.memory.Is64 != b.memory.Is64 || !limitsSub(a.memory.Limits, b.memory.Limits) {
 			return fmt.Errorf("mismatch in memory limits")
 		}
-		pa, pb := a.memory.PageSizeLog2, b.memory.PageSizeLog2
-		if (pa == nil) != (pb == nil) || (pa != nil && *pa != *pb) {
+		if pageLog2(a.memory) != pageLog2(b.memory) {
 			return fmt.Errorf("mismatch in memory page sizes")
 		}
 	case wasm.ExternGlobal:

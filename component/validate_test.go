@@ -1,6 +1,8 @@
 package component
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -81,4 +83,76 @@ func TestValidateWitComponent(t *testing.T) {
 		ok++
 	}
 	testutil.Conformance(t, "component-validate-wit-component", ok, total)
+}
+
+// TestValidateExtra measures the validator over an extra directory laid out
+// like wast-bin, named by WASMCM_WASTBIN_EXTRA, with the .wast scripts in
+// its sibling ../wast. wast-bin ships wasm-tools-cli's texts unassembled;
+// assembling them with ../shared/tools/wast into such a directory gives this
+// test the rest of that suite. It reports counts and has no floor.
+func TestValidateExtra(t *testing.T) {
+	root := os.Getenv("WASMCM_WASTBIN_EXTRA")
+	if root == "" {
+		t.Skip("skipped: WASMCM_WASTBIN_EXTRA is not set")
+	}
+	vok, vtot, iok, itot := validationCounts(t, wastBinCases(t, root, ""))
+	fmt.Printf("extra: valid accepted %d/%d, invalid rejected %d/%d\n", vok, vtot, iok, itot)
+}
+
+// TestValidateFile decodes and validates the file named by
+// WASMCM_VALIDATE_FILE with all features, printing the result: a debugging
+// aid.
+func TestValidateFile(t *testing.T) {
+	p := os.Getenv("WASMCM_VALIDATE_FILE")
+	if p == "" {
+		t.Skip("skipped: WASMCM_VALIDATE_FILE is not set")
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Decode(b)
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	for i, s := range c.Sections {
+		t.Logf("section %d: %T %+v", i, s, s)
+	}
+	t.Logf("validate: %v", Validate(c, AllFeatures))
+}
+
+// TestValidateBoundedWork checks that types built by doubling (each a tuple
+// of the previous twice) are cut off by the effective-size limit instead of
+// making validation exponential.
+func TestValidateBoundedWork(t *testing.T) {
+	ts := &TypeSection{}
+	ts.Types = append(ts.Types, &DefinedType{Kind: KindPrimitive, Prim: U8})
+	for i := uint32(0); i < 60; i++ {
+		ts.Types = append(ts.Types, &DefinedType{Kind: KindTuple, Types: []ValType{{Index: i}, {Index: i}}})
+	}
+	c := &Component{Sections: []Section{ts}}
+	b := c.Encode()
+	c2, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Validate(c2, AllFeatures)
+	if err == nil || !strings.Contains(err.Error(), "effective type size") {
+		t.Fatalf("Validate of doubling types: %v", err)
+	}
+}
+
+func BenchmarkValidate(b *testing.B) {
+	data, _ := largestComponent(b)
+	c, err := Decode(data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Validate(c, AllFeatures); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -251,6 +251,9 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 	for i := range decls {
 		d := &decls[i]
 		v.push("declaration %d", i)
+		if v.tooBig {
+			return 0, v.errf("effective type size exceeds the limit of %d", maxTypeSize)
+		}
 		switch d.Kind {
 		case DeclCoreType:
 			if err := v.coreTypeDef(ns, d.CoreType, depth+1); err != nil {
@@ -323,18 +326,11 @@ func (v *validator) externType(s *scope, t *ExternType, imp bool) (entity, error
 		if !v.f.Values {
 			return e, v.errf("values need the 🪙 (values) feature")
 		}
-		if t.ValueEq {
-			if int64(t.Index) >= int64(len(s.values)) {
-				return e, v.errf("value index %d out of bounds", t.Index)
-			}
-			e.val = s.values[t.Index].t
-		} else {
-			x, err := v.valType(s, t.ValueType)
-			if err != nil {
-				return e, err
-			}
-			e.val = x
+		x, err := v.valType(s, t.ValueType)
+		if err != nil {
+			return e, err
 		}
+		e.val = x
 	case SortType:
 		if t.SubResource {
 			e.t = v.newResource()
@@ -370,6 +366,10 @@ func (v *validator) addExtern(s *scope, name *ExternName, e entity, imp bool) er
 	}
 	if err := v.addEntity(s, e); err != nil {
 		return err
+	}
+	if !imp && e.sort == SortValue {
+		// The index an export introduces for a value is already consumed.
+		s.values[len(s.values)-1].used = true
 	}
 	if e.sort == SortType && v.types[e.t].kind == vResource {
 		s.resNames(imp).register(e.t, name.Name)

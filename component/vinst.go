@@ -560,6 +560,24 @@ func (v *validator) valSub(a, b vval, bd *binder) error {
 	if da.kind != db.kind {
 		return fmt.Errorf("expected %s, found %s", v.kindName(b), v.kindName(a))
 	}
+	key := [2]tid{a.t, b.t}
+	cacheable := !da.hasRes && !db.hasRes
+	if cacheable && v.sameTypes[key] {
+		return nil
+	}
+	if err := v.defSub(a, b, da, db, bd); err != nil {
+		return err
+	}
+	if cacheable {
+		if v.sameTypes == nil {
+			v.sameTypes = map[[2]tid]bool{}
+		}
+		v.sameTypes[key] = true
+	}
+	return nil
+}
+
+func (v *validator) defSub(a, b vval, da, db *vdef, bd *binder) error {
 	switch da.kind {
 	case KindRecord:
 		if len(da.fields) != len(db.fields) {
@@ -690,6 +708,9 @@ func (v *validator) checkOpts(s *scope, opts []CanonOpt) (*canonOpts, error) {
 			m, err := v.memoryAt(s, op.Index)
 			if err != nil {
 				return nil, err
+			}
+			if m.Shared {
+				return nil, v.errf("canonical option `memory` must name an unshared memory: mismatch in the shared flag for memories")
 			}
 			if m.Is64 {
 				if !v.f.Memory64 {
@@ -1217,6 +1238,9 @@ func (v *validator) canon(s *scope, c *Canon) error {
 		m, err := v.memoryAt(s, c.Index)
 		if err != nil {
 			return err
+		}
+		if m.Shared {
+			return v.errf("`%s` must name an unshared memory: mismatch in the shared flag for memories", c.Op)
 		}
 		p := i32
 		if m.Is64 {

@@ -66,6 +66,7 @@ type vdef struct {
 	depth       int
 	size, align uint64
 	borrow, ptr bool
+	hasRes      bool // refers to a resource (own/borrow) somewhere
 }
 
 // children returns the value types d refers to directly.
@@ -100,6 +101,15 @@ func (v *validator) finish(d *vdef) {
 	}
 	d.depth++
 	d.size, d.align = v.computeSizeAlign(d)
+	switch d.kind {
+	case KindOwn, KindBorrow:
+		d.hasRes = true
+	}
+	for _, c := range d.children() {
+		if cd := v.def(c); cd != nil && cd.hasRes {
+			d.hasRes = true
+		}
+	}
 	switch d.kind {
 	case KindBorrow:
 		d.borrow = true
@@ -170,6 +180,9 @@ type vcomp struct {
 
 type vtype struct {
 	kind vkind
+	// size is the effective size of the type (every type node counted
+	// through every reference), bounded by maxTypeSize.
+	size uint32
 	def  *vdef
 	fn   *vfunc
 	inst *vinst
@@ -196,7 +209,63 @@ type coreExtern struct {
 	global wasm.GlobalType
 }
 
+// maxTypeSize bounds the effective size of a type, as the reference does,
+// so that types built by doubling cannot make checks exponential.
+const maxTypeSize = 1_000_000
+
+func (v *validator) valSize(x vval) uint32 {
+	if x.prim != 0 {
+		return 1
+	}
+	return v.types[x.t].size
+}
+
+func (v *validator) entitySize(e entity) uint32 {
+	switch e.sort {
+	case SortValue:
+		return v.valSize(e.val)
+	case SortCoreModule:
+		if e.mod == nil {
+			return 1
+		}
+		return uint32(1 + min(len(e.mod.imports)+len(e.mod.exports), maxTypeSize))
+	}
+	return v.types[e.t].size
+}
+
 func (v *validator) newType(t vtype) tid {
+	size := uint64(1)
+	switch t.kind {
+	case vDefined:
+		if t.def.kind != KindOwn && t.def.kind != KindBorrow {
+			for _, c := range t.def.children() {
+				size += uint64(v.valSize(c))
+			}
+		}
+	case vFunc:
+		for _, p := range t.fn.params {
+			size += uint64(v.valSize(p.t))
+		}
+		if t.fn.result != nil {
+			size += uint64(v.valSize(*t.fn.result))
+		}
+	case vInstance:
+		for _, e := range t.inst.exports {
+			size += uint64(v.entitySize(e.e))
+		}
+	case vComponent:
+		for _, e := range t.comp.imports {
+			size += uint64(v.entitySize(e.e))
+		}
+		for _, e := range t.comp.exports {
+			size += uint64(v.entitySize(e.e))
+		}
+	}
+	if size >= maxTypeSize {
+		size = maxTypeSize
+		v.tooBig = true
+	}
+	t.size = uint32(size)
 	v.types = append(v.types, t)
 	return tid(len(v.types) - 1)
 }
