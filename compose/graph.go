@@ -16,6 +16,7 @@ package compose
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/wasmcm/wasmcm/component"
 	"github.com/wasmcm/wasmcm/wit"
@@ -557,6 +558,14 @@ func (g *Graph) exportOf(n NodeID, name string) (Item, string, bool) {
 		}
 		for _, e := range nd.exports {
 			if stripVersion(e.name) == name {
+				return e.item, e.name, true
+			}
+		}
+		// An interface export answers to its short name too (`x.baz` for
+		// ns:pkg/baz@1.0.0).
+		for _, e := range nd.exports {
+			base := stripVersion(e.name)
+			if i := strings.LastIndexByte(base, '/'); i >= 0 && strings.Contains(base, ":") && base[i+1:] == name {
 				return e.item, e.name, true
 			}
 		}

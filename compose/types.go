@@ -106,7 +106,7 @@ func (c *copier) function(f *wit.Function) *wit.Function {
 		nf.Params[i] = wit.Param{Name: p.Name, Type: c.typ(p.Type)}
 	}
 	nf.Result = c.typ(f.Result)
-	if f.Resource != wit.NoType {
+	if f.Kind != wit.Freestanding && f.Kind != wit.AsyncFreestanding && f.Resource != wit.NoType {
 		nf.Resource = c.typeID(f.Resource)
 	}
 	return &nf

@@ -461,16 +461,16 @@ func (p *parser) expr() (Expr, error) {
 	e.PrimarySpan = p.since(t.span.Offset)
 	for {
 		if p.is(".") {
-			p.take()
+			dot, _ := p.take()
 			id, err := p.ident()
 			if err != nil {
 				return e, err
 			}
-			e.Postfix = append(e.Postfix, Postfix{Name: id.Name, Span: id.Span})
+			e.Postfix = append(e.Postfix, Postfix{Name: id.Name, Span: join(dot.span, id.Span)})
 			continue
 		}
 		if p.is("[") {
-			p.take()
+			open, _ := p.take()
 			s, err := p.peek()
 			if err != nil {
 				return e, err
@@ -482,7 +482,7 @@ func (p *parser) expr() (Expr, error) {
 			if _, err := p.expect("]"); err != nil {
 				return e, err
 			}
-			e.Postfix = append(e.Postfix, Postfix{Name: s.text, IsNamed: true, Span: s.span})
+			e.Postfix = append(e.Postfix, Postfix{Name: s.text, IsNamed: true, Span: p.since(open.span.Offset)})
 			continue
 		}
 		break
