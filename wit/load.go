@@ -3,7 +3,6 @@ package wit
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/wasmcm/wasmcm/wit/internal/ast"
 	"github.com/wasmcm/wasmcm/wit/internal/parse"
@@ -75,8 +75,9 @@ func parseGroup(srcs []source) (*group, error) {
 	slices.SortStableFunc(srcs, func(a, b source) int { return strings.Compare(a.path, b.path) })
 	g := &group{}
 	main := newASTResolver()
+	var p parse.Parser
 	for _, s := range srcs {
-		f, err := parse.File(s.path, s.text)
+		f, err := p.File(s.path, s.text)
 		if err != nil {
 			return nil, fromAST(err)
 		}
@@ -252,28 +253,41 @@ func parseDir(path string) (*group, error) {
 	if err != nil {
 		return nil, withContext(err, fmt.Sprintf("failed to read directory %q", path))
 	}
-	var srcs []source
-	var scratch []byte
+	return parseDirEntries(path, entries)
+}
+
+func parseDirEntries(path string, entries []os.DirEntry) (*group, error) {
+	srcs := make([]source, 0, len(entries))
 	for _, e := range entries {
-		p := filepath.Join(path, e.Name())
-		if e.IsDir() {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".wit") {
 			continue
 		}
-		if e.Type()&os.ModeSymlink != 0 {
-			if st, err := os.Stat(p); err == nil && st.IsDir() {
+		p := filepath.Join(path, e.Name())
+		data, err := readFile(p)
+		if err != nil {
+			// A link named *.wit may point at a directory: skipped, like
+			// the directory's own sub-directories, without a stat first.
+			if e.Type()&os.ModeSymlink != 0 && isDirError(p, err) {
 				continue
 			}
+			return nil, withContext(err, fmt.Sprintf("failed to read file %q", p))
 		}
-		if !strings.HasSuffix(e.Name(), ".wit") {
-			continue
+		if !utf8.Valid(data) {
+			msg := fmt.Sprintf("input file is not valid utf-8 [%s]", p)
+			return nil, &Error{Msg: msg, text: msg}
 		}
-		text, err := readText(p, &scratch)
-		if err != nil {
-			return nil, err
-		}
-		srcs = append(srcs, source{p, text})
+		srcs = append(srcs, source{p, bytesToString(data)})
 	}
 	return parseGroup(srcs)
+}
+
+// bytesToString makes a string of a buffer that nothing writes to again
+// (a file just read), without copying it.
+func bytesToString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // parseDepsDir parses each entry of a deps/ directory: a folder is a
@@ -291,57 +305,80 @@ func parseDepsDir(path string) ([]*group, error) {
 	type job struct {
 		path  string
 		isDir bool
+		link  bool // a symbolic link, whose target's kind is not known yet
 		g     *group
 		err   error
 	}
-	var jobs []*job
+	jobs := make([]job, 0, len(entries))
 	for _, e := range entries {
-		p := filepath.Join(path, e.Name())
 		isDir := e.IsDir()
-		if e.Type()&os.ModeSymlink != 0 {
-			if st, err := os.Stat(p); err == nil && st.IsDir() {
-				isDir = true
-			}
-		}
-		if !isDir {
+		link := !isDir && e.Type()&os.ModeSymlink != 0
+		if !isDir && !link {
 			switch filepath.Ext(e.Name()) {
 			case ".wit", ".wat", ".wasm":
 			default:
 				continue // e.g. .DS_Store
 			}
 		}
-		jobs = append(jobs, &job{path: p, isDir: isDir})
+		jobs = append(jobs, job{path: filepath.Join(path, e.Name()), isDir: isDir, link: link})
 	}
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
-	for _, j := range jobs {
+	for i := range jobs {
+		j := &jobs[i]
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if j.isDir {
-				if j.g, j.err = parseDir(j.path); j.err != nil {
-					j.err = withContext(j.err, "failed to parse package: "+j.path)
-				}
-				return
-			}
-			j.g, j.err = readFileGroup(j.path)
+			j.g, j.err = parseDep(j.path, j.isDir, j.link)
 		}()
 	}
 	wg.Wait()
 	out := make([]*group, 0, len(jobs))
-	for _, j := range jobs {
-		if j.err != nil {
-			return nil, j.err
+	for i := range jobs {
+		if jobs[i].err != nil {
+			return nil, jobs[i].err
 		}
-		out = append(out, j.g)
+		if jobs[i].g != nil {
+			out = append(out, jobs[i].g)
+		}
 	}
 	return out, nil
 }
 
+// parseDep parses one entry of deps/. A link is followed by trying what
+// its name suggests, instead of a stat: a WIT file name is read as a file
+// (or, failing with "is a directory", as a folder); any other name is
+// listed as a folder, and skipped when it is not one, as a file of
+// another kind would be. A nil group without error means skipped.
+func parseDep(path string, isDir, link bool) (*group, error) {
+	ext := filepath.Ext(path)
+	witName := ext == ".wit" || ext == ".wat" || ext == ".wasm"
+	if !isDir && witName {
+		g, err := readFileGroup(path)
+		if err == nil || !link || !isDirError(path, err) {
+			return g, err
+		}
+		// A link named like a file that points at a folder.
+	}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		if link && !witName && isNotDirError(path, err) {
+			return nil, nil
+		}
+		err = withContext(err, fmt.Sprintf("failed to read directory %q", path))
+	} else {
+		var g *group
+		if g, err = parseDirEntries(path, entries); err == nil {
+			return g, nil
+		}
+	}
+	return nil, withContext(err, "failed to parse package: "+path)
+}
+
 // readFileGroup reads and parses one WIT document.
 func readFileGroup(path string) (*group, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path)
 	if err != nil {
 		return nil, withContext(err, fmt.Sprintf("failed to read path for WIT [%s]", path))
 	}
@@ -352,7 +389,7 @@ func readFileGroup(path string) (*group, error) {
 		msg := fmt.Sprintf("input file is not valid utf-8 [%s]", path)
 		return nil, &Error{Msg: msg, text: msg}
 	}
-	return parseGroup([]source{{path, string(data)}})
+	return parseGroup([]source{{path, bytesToString(data)}})
 }
 
 // isWasm tells binary wasm, and the text format of a component, from WIT.
@@ -364,37 +401,4 @@ func isWasm(path string, data []byte) bool {
 		return true
 	}
 	return false
-}
-
-// readText reads a WIT file through a reusable buffer, so that the only
-// allocation per file is the returned string.
-func readText(path string, scratch *[]byte) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", withContext(err, fmt.Sprintf("failed to read file %q", path))
-	}
-	defer f.Close()
-	buf := (*scratch)[:0]
-	if st, err := f.Stat(); err == nil && st.Size() >= int64(cap(buf)) && st.Size() < 1<<30 {
-		buf = make([]byte, 0, st.Size()+512) // room to see EOF without growing
-	}
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return "", withContext(err, fmt.Sprintf("failed to read file %q", path))
-		}
-	}
-	*scratch = buf
-	if !utf8.Valid(buf) {
-		msg := fmt.Sprintf("input file is not valid utf-8 [%s]", path)
-		return "", &Error{Msg: msg, text: msg}
-	}
-	return string(buf), nil
 }

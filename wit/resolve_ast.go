@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wasmcm/wasmcm/wit/internal/ast"
+	"github.com/wasmcm/wasmcm/wit/internal/parse"
 )
 
 // This file turns the syntax trees of one package into an unresolvedPackage:
@@ -226,7 +227,7 @@ func (r *astResolver) push(f *ast.File, name *ast.PackageName, items []ast.Item)
 		}
 		r.pkgName = &cur
 		r.pkgNameLoc = l
-		docs := convertDocs(name.Docs)
+		docs := convertDocs(f.Text, name.Docs)
 		if docs.Present {
 			if r.pkgDocs.Present {
 				return errorf(loc{f: f, span: name.Docs.Span}, "found doc comments on multiple 'package' items")
@@ -686,7 +687,7 @@ func (r *astResolver) populateForeignTypes() error {
 
 func (r *astResolver) resolveWorld(id WorldID, w *ast.World) error {
 	world := r.u.worlds[id]
-	world.Docs = convertDocs(w.Docs)
+	world.Docs = r.docs(w.Docs)
 	stab, err := r.stability(w.Attributes)
 	if err != nil {
 		return err
@@ -842,7 +843,7 @@ func (r *astResolver) resolveWorldItem(docs ast.Docs, attrs []ast.Attribute, kin
 		if err != nil {
 			return WorldItem{}, loc{}, err
 		}
-		d := convertDocs(docs)
+		d := r.docs(docs)
 		item, name, l, err := r.resolvePath(&kind.Path)
 		if err != nil {
 			return WorldItem{}, loc{}, err
@@ -890,7 +891,7 @@ func worldTypeItems(items []ast.WorldItem) []typeItem {
 
 func (r *astResolver) resolveInterface(id InterfaceID, items []ast.InterfaceItem, docs ast.Docs, attrs []ast.Attribute) error {
 	iface := r.u.interfaces[id]
-	iface.Docs = convertDocs(docs)
+	iface.Docs = r.docs(docs)
 	stab, err := r.stability(attrs)
 	if err != nil {
 		return err
@@ -1064,7 +1065,7 @@ func (r *astResolver) resolveTypes(owner TypeOwner, items []typeItem) error {
 		if err != nil {
 			return err
 		}
-		td := &TypeDef{Name: def.Name.Name, Owner: owner, Docs: convertDocs(def.Docs), Stability: stab, ExternalID: extID}
+		td := &TypeDef{Name: def.Name.Name, Owner: owner, Docs: r.docs(def.Docs), Stability: stab, ExternalID: extID}
 		var fieldLocs []loc
 		if err := r.resolveTypeDef(td, def.Type, &stab, &fieldLocs); err != nil {
 			return err
@@ -1146,7 +1147,7 @@ func (r *astResolver) resolveResourceFunc(rf *ast.ResourceFunc, resource ast.Id)
 }
 
 func (r *astResolver) resolveFunction(docs ast.Docs, attrs []ast.Attribute, name string, nameSpan ast.Span, fn *ast.Func, kind FunctionKind, resource TypeID) (*Function, error) {
-	f := &Function{Name: name, Kind: kind, Resource: resource, Docs: convertDocs(docs)}
+	f := &Function{Name: name, Kind: kind, Resource: resource, Docs: r.docs(docs)}
 	stab, err := r.stability(attrs)
 	if err != nil {
 		return nil, err
@@ -1356,7 +1357,7 @@ func (r *astResolver) resolveTypeDef(td *TypeDef, t ast.Type, stab *Stability, f
 		td.Fields = make([]Field, 0, len(t.Fields))
 		locs := make([]loc, 0, len(t.Fields))
 		for _, f := range t.Fields {
-			docs := convertDocs(f.Docs)
+			docs := r.docs(f.Docs)
 			ft, err := r.resolveType(f.Type, *stab)
 			if err != nil {
 				return err
@@ -1371,7 +1372,7 @@ func (r *astResolver) resolveTypeDef(td *TypeDef, t ast.Type, stab *Stability, f
 		td.Kind = KindFlags
 		td.Flags = make([]Flag, 0, len(t.Flags))
 		for _, f := range t.Flags {
-			td.Flags = append(td.Flags, Flag{Name: f.Name.Name, Docs: convertDocs(f.Docs)})
+			td.Flags = append(td.Flags, Flag{Name: f.Name.Name, Docs: r.docs(f.Docs)})
 		}
 	case *ast.Tuple:
 		td.Kind = KindTuple
@@ -1390,7 +1391,7 @@ func (r *astResolver) resolveTypeDef(td *TypeDef, t ast.Type, stab *Stability, f
 		td.Kind = KindVariant
 		td.Cases = make([]Case, 0, len(t.Cases))
 		for _, c := range t.Cases {
-			docs := convertDocs(c.Docs)
+			docs := r.docs(c.Docs)
 			ct := NoneType
 			if c.Type != nil {
 				var err error
@@ -1407,7 +1408,7 @@ func (r *astResolver) resolveTypeDef(td *TypeDef, t ast.Type, stab *Stability, f
 		td.Kind = KindEnum
 		td.Enum = make([]EnumCase, 0, len(t.Cases))
 		for _, c := range t.Cases {
-			td.Enum = append(td.Enum, EnumCase{Name: c.Name.Name, Docs: convertDocs(c.Docs)})
+			td.Enum = append(td.Enum, EnumCase{Name: c.Name.Name, Docs: r.docs(c.Docs)})
 		}
 	case *ast.Option:
 		e, err := r.resolveType(t.Elem, *stab)
@@ -1620,15 +1621,24 @@ func (r *astResolver) anonTypeDef(td *TypeDef, l loc) Type {
 	return TypeOf(id)
 }
 
+// docs converts doc comments of the file being resolved.
+func (r *astResolver) docs(d ast.Docs) Docs {
+	if !d.Present() {
+		return Docs{}
+	}
+	return convertDocs(r.lists[r.cur].f.Text, d)
+}
+
 // convertDocs strips comment markers and common indentation, as the
-// reference's Resolver::docs.
-func convertDocs(d ast.Docs) Docs {
-	if len(d.Lines) == 0 {
+// reference's Resolver::docs. text is the parsed text the span indexes.
+func convertDocs(text string, d ast.Docs) Docs {
+	if !d.Present() {
 		return Docs{}
 	}
 	var small [16]string
 	docs := small[:0]
-	for _, c := range d.Lines {
+	comments := parse.NewComments(text, d)
+	for c, ok := comments.Next(); ok; c, ok = comments.Next() {
 		var s string
 		if rest, ok := strings.CutPrefix(c, "/**"); ok {
 			s = strings.TrimSuffix(rest, "*/")

@@ -18,19 +18,26 @@ type Id struct {
 	Span Span
 }
 
-// Docs are the raw comments before an item, as written, markers included;
-// the resolver strips the markers. Like the reference, every comment counts
-// ("// x" as well as "/// x" and "/** x */"), and a line comment keeps its
-// newline. Span ends before trailing whitespace.
+// Docs locate the comments before an item: Span runs from the first
+// comment's start to the last one's end (trailing whitespace left out) and
+// is empty when there are none. Like the reference, every comment counts
+// ("// x" as well as "/// x" and "/** x */"). Their text is read back from
+// File.Text only when the resolver needs it, so most items (which have no
+// docs) cost nothing here.
 type Docs struct {
-	Lines []string
-	Span  Span
+	Span Span
 }
+
+// Present reports whether there is at least one comment.
+func (d Docs) Present() bool { return d.Span.End > d.Span.Start }
 
 // File is one parsed WIT source file.
 type File struct {
 	Path   string
 	Source string
+	// Text is what was parsed: Source itself, or for markdown its ```wit
+	// blocks with everything else blanked (same offsets). Spans index both.
+	Text string
 	// Package is the file's `package a:b@1.0.0;` header, nil when absent.
 	Package *PackageName
 	// Items are the file's top-level items in order (interfaces, worlds,

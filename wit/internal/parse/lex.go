@@ -85,8 +85,8 @@ const (
 	tokWith
 )
 
-// keywords are the reserved words; any other keylike run of characters is
-// an identifier.
+// keywords are the reserved words (keywordOrID must agree); any other
+// keylike run of characters is an identifier.
 var keywords = map[string]token{
 	"use": tokUse, "type": tokType, "func": tokFunc,
 	"u8": tokU8, "u16": tokU16, "u32": tokU32, "u64": tokU64,
@@ -103,18 +103,98 @@ var keywords = map[string]token{
 	"include": tokInclude, "with": tokWith, "async": tokAsync,
 }
 
-// keywordOrID classifies a keylike word. Most identifiers are longer than
-// every keyword or start with a letter no keyword starts with, which this
-// checks before the map lookup.
+// keywordOrID classifies a keylike word. A switch (compiled to a search on
+// length and bytes) is cheaper than hashing every identifier for the map.
 func keywordOrID(word string) token {
-	if len(word) > len("error-context") {
-		return tokId
-	}
-	switch word[0] {
-	case 'a', 'b', 'c', 'e', 'f', 'i', 'l', 'm', 'o', 'p', 'r', 's', 't', 'u', 'v', 'w', '_':
-		if kw, ok := keywords[word]; ok {
-			return kw
-		}
+	switch word {
+	case "use":
+		return tokUse
+	case "type":
+		return tokType
+	case "func":
+		return tokFunc
+	case "u8":
+		return tokU8
+	case "u16":
+		return tokU16
+	case "u32":
+		return tokU32
+	case "u64":
+		return tokU64
+	case "s8":
+		return tokS8
+	case "s16":
+		return tokS16
+	case "s32":
+		return tokS32
+	case "s64":
+		return tokS64
+	case "f32":
+		return tokF32
+	case "f64":
+		return tokF64
+	case "char":
+		return tokChar
+	case "resource":
+		return tokResource
+	case "own":
+		return tokOwn
+	case "borrow":
+		return tokBorrow
+	case "record":
+		return tokRecord
+	case "flags":
+		return tokFlags
+	case "variant":
+		return tokVariant
+	case "enum":
+		return tokEnum
+	case "bool":
+		return tokBool
+	case "string":
+		return tokString
+	case "option":
+		return tokOption
+	case "result":
+		return tokResult
+	case "future":
+		return tokFuture
+	case "stream":
+		return tokStream
+	case "error-context":
+		return tokErrorContext
+	case "list":
+		return tokList
+	case "map":
+		return tokMap
+	case "_":
+		return tokUnderscore
+	case "as":
+		return tokAs
+	case "from":
+		return tokFrom
+	case "static":
+		return tokStatic
+	case "interface":
+		return tokInterface
+	case "tuple":
+		return tokTuple
+	case "world":
+		return tokWorld
+	case "import":
+		return tokImport
+	case "export":
+		return tokExport
+	case "package":
+		return tokPackage
+	case "constructor":
+		return tokConstructor
+	case "include":
+		return tokInclude
+	case "with":
+		return tokWith
+	case "async":
+		return tokAsync
 	}
 	return tokId
 }
@@ -197,6 +277,9 @@ type tokenizer struct {
 	cok    bool // false: cpos is the end of input
 	ctok   token
 	cspan  span
+
+	// a is where the parser allocates the tree (shared by copies).
+	a *arena
 }
 
 // newTokenizer checks the whole input for forbidden code points (as the
@@ -384,9 +467,16 @@ func (t *tokenizer) eatKeylike() {
 // nextRaw returns the next token including whitespace and comments;
 // ok=false at the end of input.
 func (t *tokenizer) nextRaw() (tok token, sp span, ok bool, err *lexError) {
-	ch, start, ok := t.nextChar()
-	if !ok {
+	if t.pos >= len(t.src) {
 		return 0, span{}, false, nil
+	}
+	start := t.pos
+	var ch rune
+	if c := t.src[t.pos]; c < utf8.RuneSelf && c != '\r' {
+		ch = rune(c) // ASCII: most of the input
+		t.pos++
+	} else {
+		ch, _, _ = t.nextChar()
 	}
 	switch ch {
 	case '\n', '\t', ' ':
@@ -651,6 +741,9 @@ func hexVal(c rune) byte {
 // each all-lowercase or all-uppercase ASCII letters and digits, the first
 // part starting with a letter.
 func validateID(start int, id string) *lexError {
+	if validKebab(id) {
+		return nil
+	}
 	if id == "" {
 		return &lexError{start, "identifiers must have characters between '-'s"}
 	}
@@ -689,6 +782,42 @@ func validateID(start int, id string) *lexError {
 			return nil
 		}
 	}
+}
+
+// validKebab is validateID's rules in one pass over the bytes, for the
+// common case of a valid name; validateID explains any other.
+func validKebab(id string) bool {
+	partStart, firstPart := true, true
+	upper, set := false, false
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c == '-':
+			if partStart {
+				return false
+			}
+			partStart, firstPart, set = true, false, false
+			continue
+		case c >= 'a' && c <= 'z':
+			if set && upper {
+				return false
+			}
+			upper, set = false, true
+		case c >= 'A' && c <= 'Z':
+			if set && !upper {
+				return false
+			}
+			upper, set = true, true
+		case c >= '0' && c <= '9':
+			if partStart && firstPart {
+				return false
+			}
+		default:
+			return false
+		}
+		partStart = false
+	}
+	return !partStart
 }
 
 // utf8ErrorText describes the first invalid sequence in b the way Rust's

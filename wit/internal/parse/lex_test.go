@@ -249,3 +249,33 @@ func TestDetectInvalidInputEveryOffset(t *testing.T) {
 		}
 	}
 }
+
+// The keyword switch and the keyword table (used for error texts) agree.
+func TestKeywordSwitch(t *testing.T) {
+	for kw, tok := range keywords {
+		if got := keywordOrID(kw); got != tok {
+			t.Errorf("keywordOrID(%q) = %v, want %v", kw, got, tok)
+		}
+	}
+	for _, id := range []string{"x", "uses", "u128", "interfaces", "Type", "error", "context", "-"} {
+		if got := keywordOrID(id); got != tokId {
+			t.Errorf("keywordOrID(%q) = %v, want an identifier", id, got)
+		}
+	}
+}
+
+// The one-pass check accepts exactly what validateID's rules accept.
+func TestValidKebab(t *testing.T) {
+	for _, id := range []string{
+		"", "a", "a-b", "a1", "a-1", "1a", "-a", "a-", "a--b", "AB-cd", "Ab", "aB", "a-B1-c",
+		"ABC", "a_b", "a b", "é", "a-é", "0", "a-0-B", "x-1a", "X1-y2",
+	} {
+		slow := validateID(0, id) == nil
+		if validKebab(id) && !slow {
+			t.Errorf("validKebab(%q) accepts what validateID rejects", id)
+		}
+		if !validKebab(id) && slow {
+			t.Errorf("validKebab(%q) rejects a valid name", id)
+		}
+	}
+}

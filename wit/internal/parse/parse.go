@@ -29,12 +29,25 @@ const (
 // ```wit fenced code blocks are parsed, with positions kept relative to the
 // markdown file. Errors are *ast.Error.
 func File(path, src string) (*ast.File, error) {
+	var p Parser
+	return p.File(path, src)
+}
+
+// Parser parses files into trees whose nodes are allocated together in
+// chunks. Parsing the files of one package with one Parser shares the
+// chunks among them. The zero value is ready to use.
+type Parser struct {
+	a arena
+}
+
+// File parses one WIT source file like the package's File function.
+func (ps *Parser) File(path, src string) (*ast.File, error) {
 	text := src
 	if strings.HasSuffix(path, ".md") {
 		text = unwrapMarkdown(src)
 	}
-	f := &ast.File{Path: path, Source: src}
-	p := &parser{file: f}
+	f := &ast.File{Path: path, Source: src, Text: text}
+	p := &parser{file: f, a: &ps.a}
 	if err := p.run(text); err != nil {
 		return nil, err
 	}
@@ -43,6 +56,68 @@ func File(path, src string) (*ast.File, error) {
 
 type parser struct {
 	file *ast.File
+	a    *arena
+}
+
+// slab hands out nodes of one type from chunks, so that a tree costs a few
+// allocations per kind of node rather than one per node. Chunks start small
+// and double (up to 256 nodes), which keeps small files small.
+type slab[T any] []T
+
+func (s *slab[T]) alloc() *T {
+	if len(*s) == cap(*s) {
+		*s = make([]T, 0, min(max(2*cap(*s), 8), 256))
+	}
+	*s = (*s)[:len(*s)+1]
+	return &(*s)[len(*s)-1]
+}
+
+// list collects the elements of one list at a time in a shared buffer; the
+// finished list is a capacity-limited window of it. Lists of one kind never
+// nest (a parameter's type holds no parameters), so one buffer per kind is
+// enough; when the buffer grows, finished lists keep the old array.
+type list[T any] []T
+
+func (l *list[T]) start() int { return len(*l) }
+
+func (l *list[T]) end(start int) []T {
+	if len(*l) == start {
+		return nil
+	}
+	return (*l)[start:len(*l):len(*l)]
+}
+
+// arena holds every node and list of one file's tree. The tokenizer carries
+// a pointer to it, so copies made for look-ahead share it.
+type arena struct {
+	prims    slab[ast.Primitive]
+	names    slab[ast.Name]
+	lists    slab[ast.List]
+	options  slab[ast.Option]
+	results  slab[ast.Result]
+	handles  slab[ast.Handle]
+	typeDefs slab[ast.TypeDef]
+	funcs    slab[ast.NamedFunc]
+	uses     slab[ast.Use]
+	records  slab[ast.Record]
+	variants slab[ast.Variant]
+	enums    slab[ast.Enum]
+	flagsT   slab[ast.Flags]
+	res      slab[ast.Resource]
+	imports  slab[ast.Import]
+	exports  slab[ast.Export]
+	pkgNames slab[ast.PackageName]
+
+	attrs      list[ast.Attribute]
+	params     list[ast.Param]
+	fields     list[ast.Field]
+	cases      list[ast.Case]
+	enumCases  list[ast.EnumCase]
+	flags      list[ast.Flag]
+	useNames   list[ast.UseName]
+	ifaceItems list[ast.InterfaceItem]
+	worldItems list[ast.WorldItem]
+	resFuncs   list[ast.ResourceFunc]
 }
 
 // bailout carries a syntax error up the recursive descent; it is recovered
@@ -66,6 +141,7 @@ func (p *parser) run(text string) (err error) {
 	if lerr != nil {
 		lexFail(lerr)
 	}
+	t.a = p.a
 	p.parseFile(&t)
 	return nil
 }
@@ -242,14 +318,18 @@ func parseWorld(t *tokenizer, docs ast.Docs, attrs []ast.Attribute) *ast.World {
 	t.expect(tokWorld)
 	w := &ast.World{Docs: docs, Attributes: attrs, Name: parseID(t)}
 	t.expect(tokLeftBrace)
+	l := &t.a.worldItems
+	start := l.start()
 	for {
 		docs := parseDocs(t)
 		if t.eat(tokRightBrace) {
 			break
 		}
 		attrs := parseAttributes(t)
-		w.Items = append(w.Items, parseWorldItem(t, docs, attrs))
+		item := parseWorldItem(t, docs, attrs)
+		*l = append(*l, item)
 	}
+	w.Items = l.end(start)
 	return w
 }
 
@@ -259,10 +339,16 @@ func parseWorldItem(t *tokenizer, docs ast.Docs, attrs []ast.Attribute) ast.Worl
 		switch n.kind {
 		case tokImport:
 			t.expect(tokImport)
-			return &ast.Import{Docs: docs, Attributes: attrs, Kind: parseExternKind(t)}
+			kind := parseExternKind(t)
+			n := t.a.imports.alloc()
+			*n = ast.Import{Docs: docs, Attributes: attrs, Kind: kind}
+			return n
 		case tokExport:
 			t.expect(tokExport)
-			return &ast.Export{Docs: docs, Attributes: attrs, Kind: parseExternKind(t)}
+			kind := parseExternKind(t)
+			n := t.a.exports.alloc()
+			*n = ast.Export{Docs: docs, Attributes: attrs, Kind: kind}
+			return n
 		case tokUse:
 			return parseUse(t, attrs)
 		case tokType, tokFlags, tokResource, tokRecord, tokVariant, tokEnum:
@@ -322,7 +408,8 @@ func parseInterface(t *tokenizer, docs ast.Docs, attrs []ast.Attribute) *ast.Int
 
 func parseInterfaceItems(t *tokenizer) []ast.InterfaceItem {
 	t.expect(tokLeftBrace)
-	items := make([]ast.InterfaceItem, 0, 8)
+	l := &t.a.ifaceItems
+	start := l.start()
 	for {
 		docs := parseDocs(t)
 		if t.eat(tokRightBrace) {
@@ -341,9 +428,9 @@ func parseInterfaceItems(t *tokenizer) []ast.InterfaceItem {
 		default:
 			errExpected(t, "`type`, `resource` or `func`", n)
 		}
-		items = append(items, item)
+		*l = append(*l, item)
 	}
-	return items
+	return l.end(start)
 }
 
 func parseUsePath(t *tokenizer) ast.UsePath {
@@ -354,7 +441,8 @@ func parseUsePath(t *tokenizer) ast.UsePath {
 	pkg := parseID(t)
 	t.expect(tokSlash)
 	name := parseID(t)
-	pn := &ast.PackageName{Namespace: id, Name: pkg, Span: span{Start: id.Span.Start, End: pkg.Span.End}}
+	pn := t.a.pkgNames.alloc()
+	*pn = ast.PackageName{Namespace: id, Name: pkg, Span: span{Start: id.Span.Start, End: pkg.Span.End}}
 	if t.eat(tokAt) {
 		pn.VerSpan, pn.Version = parseVersion(t)
 	}
@@ -363,21 +451,25 @@ func parseUsePath(t *tokenizer) ast.UsePath {
 
 func parseUse(t *tokenizer, attrs []ast.Attribute) *ast.Use {
 	t.expect(tokUse)
-	u := &ast.Use{Attributes: attrs, From: parseUsePath(t)}
+	u := t.a.uses.alloc()
+	*u = ast.Use{Attributes: attrs, From: parseUsePath(t)}
 	t.expect(tokPeriod)
 	t.expect(tokLeftBrace)
+	l := &t.a.useNames
+	start := l.start()
 	for !t.eat(tokRightBrace) {
 		n := ast.UseName{Name: parseID(t)}
 		if t.eat(tokAs) {
 			as := parseID(t)
 			n.As = &as
 		}
-		u.Names = append(u.Names, n)
+		*l = append(*l, n)
 		if !t.eat(tokComma) {
 			t.expect(tokRightBrace)
 			break
 		}
 	}
+	u.Names = l.end(start)
 	t.expect(tokSemicolon)
 	return u
 }
@@ -421,7 +513,8 @@ func parseList(t *tokenizer, start, end token, item func(ast.Docs)) {
 
 func parseTypeDef(t *tokenizer, kind token, docs ast.Docs, attrs []ast.Attribute) *ast.TypeDef {
 	t.expect(kind)
-	td := &ast.TypeDef{Docs: docs, Attributes: attrs, Name: parseID(t)}
+	td := t.a.typeDefs.alloc()
+	*td = ast.TypeDef{Docs: docs, Attributes: attrs, Name: parseID(t)}
 	nameSpan := td.Name.Span
 	switch kind {
 	case tokType:
@@ -429,47 +522,105 @@ func parseTypeDef(t *tokenizer, kind token, docs ast.Docs, attrs []ast.Attribute
 		td.Type = parseType(t, 0)
 		t.expect(tokSemicolon)
 	case tokFlags:
-		fl := &ast.Flags{Span: nameSpan}
-		parseList(t, tokLeftBrace, tokRightBrace, func(d ast.Docs) {
-			fl.Flags = append(fl.Flags, ast.Flag{Docs: d, Name: parseID(t)})
-		})
+		fl := t.a.flagsT.alloc()
+		*fl = ast.Flags{Span: nameSpan}
+		l := &t.a.flags
+		start := l.start()
+		t.expect(tokLeftBrace)
+		for {
+			d := parseDocs(t)
+			if t.eat(tokRightBrace) {
+				break
+			}
+			*l = append(*l, ast.Flag{Docs: d, Name: parseID(t)})
+			if !t.eat(tokComma) {
+				t.expect(tokRightBrace)
+				break
+			}
+		}
+		fl.Flags = l.end(start)
 		td.Type = fl
 	case tokResource:
-		r := &ast.Resource{Span: nameSpan}
+		r := t.a.res.alloc()
+		*r = ast.Resource{Span: nameSpan}
 		if t.eat(tokLeftBrace) {
+			l := &t.a.resFuncs
+			start := l.start()
 			for !t.eat(tokRightBrace) {
 				d := parseDocs(t)
 				a := parseAttributes(t)
-				r.Funcs = append(r.Funcs, parseResourceFunc(t, d, a))
+				f := parseResourceFunc(t, d, a)
+				*l = append(*l, f)
 			}
+			r.Funcs = l.end(start)
 		} else {
 			t.expect(tokSemicolon)
 		}
 		td.Type = r
 	case tokRecord:
-		rec := &ast.Record{Span: nameSpan}
-		parseList(t, tokLeftBrace, tokRightBrace, func(d ast.Docs) {
+		rec := t.a.records.alloc()
+		*rec = ast.Record{Span: nameSpan}
+		l := &t.a.fields
+		start := l.start()
+		t.expect(tokLeftBrace)
+		for {
+			d := parseDocs(t)
+			if t.eat(tokRightBrace) {
+				break
+			}
 			name := parseID(t)
 			t.expect(tokColon)
-			rec.Fields = append(rec.Fields, ast.Field{Docs: d, Name: name, Type: parseType(t, 0)})
-		})
+			ty := parseType(t, 0)
+			*l = append(*l, ast.Field{Docs: d, Name: name, Type: ty})
+			if !t.eat(tokComma) {
+				t.expect(tokRightBrace)
+				break
+			}
+		}
+		rec.Fields = l.end(start)
 		td.Type = rec
 	case tokVariant:
-		v := &ast.Variant{Span: nameSpan}
-		parseList(t, tokLeftBrace, tokRightBrace, func(d ast.Docs) {
+		v := t.a.variants.alloc()
+		*v = ast.Variant{Span: nameSpan}
+		l := &t.a.cases
+		start := l.start()
+		t.expect(tokLeftBrace)
+		for {
+			d := parseDocs(t)
+			if t.eat(tokRightBrace) {
+				break
+			}
 			c := ast.Case{Docs: d, Name: parseID(t)}
 			if t.eat(tokLeftParen) {
 				c.Type = parseType(t, 0)
 				t.expect(tokRightParen)
 			}
-			v.Cases = append(v.Cases, c)
-		})
+			*l = append(*l, c)
+			if !t.eat(tokComma) {
+				t.expect(tokRightBrace)
+				break
+			}
+		}
+		v.Cases = l.end(start)
 		td.Type = v
 	case tokEnum:
-		e := &ast.Enum{Span: nameSpan}
-		parseList(t, tokLeftBrace, tokRightBrace, func(d ast.Docs) {
-			e.Cases = append(e.Cases, ast.EnumCase{Docs: d, Name: parseID(t)})
-		})
+		e := t.a.enums.alloc()
+		*e = ast.Enum{Span: nameSpan}
+		l := &t.a.enumCases
+		start := l.start()
+		t.expect(tokLeftBrace)
+		for {
+			d := parseDocs(t)
+			if t.eat(tokRightBrace) {
+				break
+			}
+			*l = append(*l, ast.EnumCase{Docs: d, Name: parseID(t)})
+			if !t.eat(tokComma) {
+				t.expect(tokRightBrace)
+				break
+			}
+		}
+		e.Cases = l.end(start)
 		td.Type = e
 	}
 	return td
@@ -509,7 +660,9 @@ func parseNamedFunc(t *tokenizer, docs ast.Docs, attrs []ast.Attribute) *ast.Nam
 	t.expect(tokColon)
 	fn := parseFunc(t)
 	t.expect(tokSemicolon)
-	return &ast.NamedFunc{Docs: docs, Attributes: attrs, Name: name, Func: fn}
+	nf := t.a.funcs.alloc()
+	*nf = ast.NamedFunc{Docs: docs, Attributes: attrs, Name: name, Func: fn}
+	return nf
 }
 
 // parseFunc parses `async? func(params) (-> type)?`.
@@ -526,13 +679,23 @@ func parseFunc(t *tokenizer) ast.Func {
 
 // parseParams parses `name: type, ... )` after the opening parenthesis.
 func parseParams(t *tokenizer) []ast.Param {
-	var params []ast.Param
-	parseListTrailer(t, tokRightParen, func(ast.Docs) {
+	l := &t.a.params
+	start := l.start()
+	for {
+		parseDocs(t)
+		if t.eat(tokRightParen) {
+			break
+		}
 		name := parseID(t)
 		t.expect(tokColon)
-		params = append(params, ast.Param{Name: name, Type: parseType(t, 0)})
-	})
-	return params
+		ty := parseType(t, 0)
+		*l = append(*l, ast.Param{Name: name, Type: ty})
+		if !t.eat(tokComma) {
+			t.expect(tokRightParen)
+			break
+		}
+	}
+	return l.end(start)
 }
 
 func parseID(t *tokenizer) ast.Id {
@@ -608,6 +771,17 @@ func eatVersionIDs(t *tokenizer, prefix token, sp *span) {
 // resolver strips the markers.
 func parseDocs(t *tokenizer) ast.Docs {
 	var docs ast.Docs
+	if t.cached && t.cpos == t.pos {
+		// The next token is known; without a '/' before it there is only
+		// whitespace in between, so no comment.
+		end := len(t.src)
+		if t.cok {
+			end = t.cspan.Start
+		}
+		if strings.IndexByte(t.src[t.pos:end], '/') < 0 {
+			return docs
+		}
+	}
 	c := *t
 	started := false
 	for {
@@ -616,28 +790,51 @@ func parseDocs(t *tokenizer) ast.Docs {
 			lexFail(err)
 		}
 		if !ok {
+			t.remember(tok{})
 			break
 		}
 		switch kind {
 		case tokWhitespace:
 		case tokComment:
-			comment := t.src[sp.Start:sp.End]
 			if !started {
 				docs.Span.Start = sp.Start
 				started = true
 			}
-			docs.Span.End = sp.Start + len(strings.TrimRight(comment, " \t\n\r\f"))
-			if docs.Lines == nil {
-				// Most doc blocks have a few lines: one allocation for them.
-				docs.Lines = make([]string, 0, 8)
-			}
-			docs.Lines = append(docs.Lines, comment)
+			docs.Span.End = sp.Start + len(strings.TrimRight(t.src[sp.Start:sp.End], " \t\n\r\f"))
 		default:
+			// The token after the docs is what the parser looks at next:
+			// keep it so that it is not lexed twice.
+			t.remember(tok{kind, sp, true})
 			return docs
 		}
 		*t = c
 	}
 	return docs
+}
+
+// Comments reads back the comments of a doc span, one per call to Next, as
+// the parser saw them (a line comment without its newline when it is the
+// last one). text is the File's Text.
+type Comments struct{ t tokenizer }
+
+// NewComments starts reading the comments of d.
+func NewComments(text string, d ast.Docs) Comments {
+	end := min(max(d.Span.End, 0), len(text))
+	start := min(max(d.Span.Start, 0), end)
+	return Comments{tokenizer{src: text[:end], pos: start}}
+}
+
+// Next returns the next comment, or false after the last.
+func (c *Comments) Next() (string, bool) {
+	for {
+		kind, sp, ok, err := c.t.nextRaw()
+		if err != nil || !ok {
+			return "", false
+		}
+		if kind == tokComment {
+			return c.t.src[sp.Start:sp.End], true
+		}
+	}
 }
 
 func parseType(t *tokenizer, depth int) ast.Type {
@@ -656,7 +853,9 @@ func parseType(t *tokenizer, depth int) ast.Type {
 	switch n.kind {
 	case tokU8, tokU16, tokU32, tokU64, tokS8, tokS16, tokS32, tokS64,
 		tokF32, tokF64, tokChar, tokBool, tokString, tokErrorContext:
-		return &ast.Primitive{Name: t.text(sp), Span: sp}
+		p := t.a.prims.alloc()
+		*p = ast.Primitive{Name: t.text(sp), Span: sp}
+		return p
 	case tokTuple:
 		tu := &ast.Tuple{Span: sp}
 		parseList(t, tokLessThan, tokGreaterThan, func(ast.Docs) {
@@ -679,7 +878,9 @@ func parseType(t *tokenizer, depth int) ast.Type {
 			return &ast.FixedLengthList{Span: sp, Elem: elem, Size: uint32(size)}
 		}
 		t.expect(tokGreaterThan)
-		return &ast.List{Span: sp, Elem: elem}
+		l := t.a.lists.alloc()
+		*l = ast.List{Span: sp, Elem: elem}
+		return l
 	case tokMap:
 		t.expect(tokLessThan)
 		key := parseType(t, depth+1)
@@ -691,9 +892,12 @@ func parseType(t *tokenizer, depth int) ast.Type {
 		t.expect(tokLessThan)
 		elem := parseType(t, depth+1)
 		t.expect(tokGreaterThan)
-		return &ast.Option{Span: sp, Elem: elem}
+		o := t.a.options.alloc()
+		*o = ast.Option{Span: sp, Elem: elem}
+		return o
 	case tokResult:
-		r := &ast.Result{Span: sp}
+		r := t.a.results.alloc()
+		*r = ast.Result{Span: sp}
 		if t.eat(tokLessThan) {
 			if t.eat(tokUnderscore) {
 				t.expect(tokComma)
@@ -726,26 +930,33 @@ func parseType(t *tokenizer, depth int) ast.Type {
 		res := parseID(t)
 		t.expect(tokGreaterThan)
 		// The reference points handle errors at the resource's name.
-		return &ast.Handle{Span: res.Span, Borrow: n.kind == tokBorrow, Resource: res}
+		h := t.a.handles.alloc()
+		*h = ast.Handle{Span: res.Span, Borrow: n.kind == tokBorrow, Resource: res}
+		return h
 	case tokId:
 		name := t.text(sp)
 		if err := validateID(sp.Start, name); err != nil {
 			lexFail(err)
 		}
-		return &ast.Name{Id: ast.Id{Name: name, Span: sp}}
+		nm := t.a.names.alloc()
+		*nm = ast.Name{Id: ast.Id{Name: name, Span: sp}}
+		return nm
 	case tokExplicitId:
 		name := t.text(sp)[1:]
 		if err := validateID(sp.Start, name); err != nil {
 			lexFail(err)
 		}
-		return &ast.Name{Id: ast.Id{Name: name, Span: sp}}
+		nm := t.a.names.alloc()
+		*nm = ast.Name{Id: ast.Id{Name: name, Span: sp}}
+		return nm
 	}
 	errExpected(t, "a type", n)
 	return nil
 }
 
 func parseAttributes(t *tokenizer) []ast.Attribute {
-	var attrs []ast.Attribute
+	l := &t.a.attrs
+	start := l.start()
 	for t.eat(tokAt) {
 		id := parseID(t)
 		a := ast.Attribute{Span: id.Span}
@@ -781,9 +992,9 @@ func parseAttributes(t *tokenizer) []ast.Attribute {
 		default:
 			fail(id.Span, "unknown attribute `%s`", id.Name)
 		}
-		attrs = append(attrs, a)
+		*l = append(*l, a)
 	}
-	return attrs
+	return l.end(start)
 }
 
 func eatID(t *tokenizer, want string) {

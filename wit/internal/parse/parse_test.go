@@ -20,7 +20,7 @@ func dump(b *strings.Builder, f *ast.File, v any) {
 			w("@%d(%s%s%s) ", a.Kind, a.Version, a.Feature.Name, a.ID)
 		}
 	case ast.Docs:
-		if len(n.Lines) > 0 {
+		if n.Present() {
 			w("docs%q ", f.Source[n.Span.Start:n.Span.End])
 		}
 	case *ast.PackageName:
