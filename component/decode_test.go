@@ -178,3 +178,41 @@ func leb(n int) []byte {
 		return append(b, c)
 	}
 }
+
+// TestParseNames reads every component-name section of the corpora.
+func TestParseNames(t *testing.T) {
+	n := 0
+	for _, c := range roundTripFiles(t) {
+		comp, err := Decode(c.Bytes)
+		if err != nil {
+			continue
+		}
+		for _, s := range comp.Sections {
+			cs, ok := s.(*CustomSection)
+			if !ok || cs.Name != "component-name" {
+				continue
+			}
+			ns, err := ParseNames(cs)
+			if err != nil {
+				// binary.wast carries deliberately broken name sections,
+				// which engines must tolerate; producers' must parse.
+				if strings.HasPrefix(c.Name, "wit-component/") {
+					t.Errorf("%s: %v", c.Name, err)
+				}
+				continue
+			}
+			n++
+			for _, sn := range ns.Sorts {
+				for _, a := range sn.Names {
+					if a.Name == "" {
+						t.Errorf("%s: empty name for %s %d", c.Name, sn.Sort, a.Index)
+					}
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no component-name section found in the corpora")
+	}
+	t.Logf("%d component-name sections read", n)
+}
