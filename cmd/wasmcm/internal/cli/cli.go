@@ -110,7 +110,7 @@ and (as it grows) generates Go bindings, builds, composes and runs components.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return userErr(fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath()))
 	})
-	root.AddCommand(newWit(io), newBindgen(io), newVersion(io))
+	root.AddCommand(newWit(io), newBindgen(io), newComponentCmd(io), newVersion(io))
 	// Cobra adds its help command lazily; make it now so that it too shows
 	// an example.
 	root.InitDefaultHelpCmd()
