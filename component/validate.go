@@ -50,7 +50,11 @@ func (e *ValidationError) Error() string { return e.Where + ": " + e.Msg }
 // (Explainer.md, Binary.md, CanonicalABI.md) with the given features: index
 // spaces, aliases, instantiation argument types (with subtyping), resource
 // rules, names, canonical options and core module imports. Core function
-// bodies are left to wazero, which validates them when it compiles.
+// bodies are left to wazero, which validates them when it compiles; so are
+// wasmtime's own restrictions (no root-level component imports, ...), which
+// are the runtime's. c must be shaped as Decode makes it (a nil field that
+// Decode always sets is a programming error). An error is a
+// *ValidationError naming the section and item at fault.
 func Validate(c *Component, f Features) error {
 	v := &validator{f: f}
 	_, err := v.component(c, nil, 0)
