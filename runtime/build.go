@@ -113,6 +113,8 @@ type builder struct {
 	p       *plan
 	modules map[*component.CoreModuleSection]int
 	ntypes  int
+	// adapterMods dedupes generated adapter modules by their bytes.
+	adapterMods map[string]int
 }
 
 func newBuilder() *builder {
@@ -123,7 +125,8 @@ func newBuilder() *builder {
 			abi:        canon.New(r, canon.Addr32),
 			resourceOf: map[wit.TypeID]int{},
 		},
-		modules: map[*component.CoreModuleSection]int{},
+		modules:     map[*component.CoreModuleSection]int{},
+		adapterMods: map[string]int{},
 	}
 }
 
@@ -1028,6 +1031,15 @@ func (b *builder) canon(sc *scope, c *component.Canon) error {
 			return b.errorf(sc, "canon lower: %v", err)
 		}
 		f := it.fn
+		if f.lifted != nil {
+			if len(b.p.coreInsts) >= maxCoreInstances {
+				return b.errorf(sc, "the component graph creates more than %d core instances", maxCoreInstances)
+			}
+			if a, ok := b.fuse(sc.comp, f.lifted); ok {
+				sc.coreFuncs = append(sc.coreFuncs, a)
+				return nil
+			}
+		}
 		ct, err := b.p.abi.FlattenFuncType(f.sig.params, f.sig.result, canon.FuncTypeOptions{}, canon.ContextLower)
 		if err != nil {
 			return b.errorf(sc, "canon lower: %v", err)
@@ -1035,6 +1047,7 @@ func (b *builder) canon(sc *scope, c *component.Canon) error {
 		t := &planTramp{comp: sc.comp, core: ct, opts: opts, sig: f.sig}
 		if f.lifted != nil {
 			t.kind, t.callee = trampLowerLifted, f.lifted
+			t.copy = planCopy(b.p.resolve, f.sig, opts, f.lifted, false)
 			t.desc = f.lifted.desc
 		} else {
 			t.kind, t.hostIface, t.hostName = trampLowerHost, f.hostIface, f.hostName

@@ -197,10 +197,10 @@ func (rt *rtLifted) postReturn(ctx context.Context, inst *Instance, results []ui
 		rt.post1 = make([]uint64, max(len(rt.p.coreType.Results), 1))
 	}
 	n := copy(rt.post1, results)
-	prev := rt.comp.mayLeave
-	rt.comp.mayLeave = false
+	prev := rt.comp.canLeave()
+	rt.comp.setLeave(false)
 	err := rt.post.CallWithStack(ctx, rt.post1[:max(n, 1)])
-	rt.comp.mayLeave = prev
+	rt.comp.setLeave(prev)
 	if err != nil {
 		return cleanError(err)
 	}
@@ -217,8 +217,8 @@ func (inst *Instance) callLifted(ctx context.Context, rt *rtLifted, args []canon
 	cs.enterFrom(caller)
 	sig := rt.p.sig
 	cx := &rt.cx
-	prev := cs.mayLeave
-	cs.mayLeave = false
+	prev := cs.canLeave()
+	cs.setLeave(false)
 	var flat []uint64
 	var err error
 	if rt.argsSpilled {
@@ -234,7 +234,7 @@ func (inst *Instance) callLifted(ctx context.Context, rt *rtLifted, args []canon
 			}
 		}
 	}
-	cs.mayLeave = prev
+	cs.setLeave(prev)
 	if err != nil {
 		cs.leaveTo(caller) // nothing ran in the callee
 		return nil, err
@@ -297,7 +297,7 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 	t := &inst.tramps[i]
 	p := t.p
 	cs := t.comp
-	if t.host != nil && t.host.flat != nil && cs.mayLeave {
+	if t.host != nil && t.host.flat != nil && cs.canLeave() {
 		// The fast form: flat values straight through, no Values.
 		if t.caller.mem == nil && p.opts.memory >= 0 {
 			t.caller.mem = inst.refs[p.opts.memory].mem
@@ -324,7 +324,7 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 		stack[0] = uint64(rep)
 		return nil
 	case trampResourceDrop:
-		if !cs.mayLeave {
+		if !cs.canLeave() {
 			return trapf("cannot leave component instance (%s) during a lift, lower or post-return", cs.name)
 		}
 		prev := inst.dropper
@@ -333,8 +333,14 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 		inst.dropper = prev
 		return err
 	}
-	if !cs.mayLeave {
+	if !cs.canLeave() {
 		return trapf("cannot leave component instance (%s) to call %s during a lift, lower or post-return", cs.name, p.desc)
+	}
+	if p.copy != nil {
+		return inst.callCopy(ctx, t, p.copy, inst, inst.liftedState(p.callee), stack)
+	}
+	if t.linkedCopy != nil {
+		return inst.callCopy(ctx, t, t.linkedCopy, t.linked.inst, t.linked.rt, stack)
 	}
 	if t.busy {
 		// The same trampoline re-entered (a host function calling back):
@@ -380,9 +386,9 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 	if err != nil {
 		return err
 	}
-	prev := cs.mayLeave
-	cs.mayLeave = false
-	defer func() { cs.mayLeave = prev }()
+	prev := cs.canLeave()
+	cs.setLeave(false)
+	defer func() { cs.setLeave(prev) }()
 	if spillResults {
 		_, err = cx.LowerValues(ctx, canon.MaxFlatResults, sig.results, results, &retptr, nil)
 		return err

@@ -28,6 +28,8 @@ type Compiled struct {
 	// bundles are the compiled bundle modules: a shim (core wasm) or a
 	// host module exporting trampolines under the bundle's names.
 	bundles []wazero.CompiledModule
+	// flagsMod is the module of the flags memory (when there are adapters).
+	flagsMod wazero.CompiledModule
 	// trampMod and hostBundles (by bundle index, nil for shims) are the
 	// host modules, instantiated once: they hold no state, since a
 	// trampoline finds its instance through the call's context.
@@ -75,6 +77,12 @@ func (r *Runtime) Compile(ctx context.Context, bin []byte) (*Compiled, error) {
 	hb := r.wz.NewHostModuleBuilder("wasmcm-trampolines")
 	for i := range b.p.tramps {
 		cc.hostFunc(hb, i, "t"+strconv.Itoa(i))
+	}
+	hb.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(adapterTrap), []api.ValueType{api.ValueTypeI32}, nil).Export("trap")
+	if b.p.fused > 0 {
+		if cc.flagsMod, err = r.wz.CompileModule(ctx, flagsModule()); err != nil {
+			return nil, fmt.Errorf("runtime: flags memory: %w", err)
+		}
 	}
 	if cc.tramps, err = hb.Compile(ctx); err != nil {
 		return nil, fmt.Errorf("runtime: trampolines: %w", err)
@@ -125,7 +133,7 @@ func (c *Compiled) hostFunc(hb wazero.HostModuleBuilder, i int, name string) {
 			// general path (inst.tramp) has a large frame to clear and
 			// defers to run, which cost as much as wazero's own host call.
 			t := &inst.tramps[i]
-			if t.flat != nil && t.comp.mayLeave {
+			if t.flat != nil && t.comp.canLeave() {
 				if t.caller.mem == nil && t.memRef >= 0 {
 					t.caller.mem = inst.refs[t.memRef].mem
 				}
@@ -178,6 +186,9 @@ func (c *Compiled) Close(ctx context.Context) error {
 	}
 	if c.tramps != nil {
 		err = errors.Join(err, c.tramps.Close(ctx))
+	}
+	if c.flagsMod != nil {
+		err = errors.Join(err, c.flagsMod.Close(ctx))
 	}
 	return err
 }

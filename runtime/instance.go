@@ -22,6 +22,8 @@ type Instance struct {
 	c      *Compiled
 	mods   []api.Module // core instances by plan index
 	extra  []api.Module // trampoline and bundle modules
+	// flagsMod holds the flags memory when the plan has adapters.
+	flagsMod api.Module
 	comps  []compState
 	res    []*canon.ResourceType
 	tramps []rtTramp
@@ -43,9 +45,10 @@ type compState struct {
 	name      string
 	parent    *compState
 	table     canon.ResourceTable
-	mayEnter  bool
-	mayLeave  bool
 	maxHandle int
+	// flags are may_enter and may_leave (see fuse.go): two bytes of the
+	// flags memory, or of a Go array when no adapter reads them.
+	flags []byte
 }
 
 // rtRef is a resolved core export. Functions are looked up on first use:
@@ -79,6 +82,8 @@ type rtTramp struct {
 	busy   bool
 	// linked component instance serving a host import.
 	linked *Func
+	// linkedCopy is the direct path to linked, when it has one.
+	linkedCopy *copyPlan
 	// flat is host.flat, when the host function has the fast form.
 	flat FlatFunc
 	// memRef is the plan.refs index of the memory option, or -1.
@@ -175,8 +180,22 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 		}
 	}()
 	inst.comps = make([]compState, p.comps)
+	var flags []byte
+	if p.fused > 0 {
+		fm, err := r.wz.InstantiateModule(ctx, c.flagsMod, c.modConfig)
+		if err != nil {
+			return nil, fmt.Errorf("runtime: flags memory: %w", err)
+		}
+		inst.extra = append(inst.extra, fm)
+		inst.flagsMod = fm
+		flags, _ = fm.ExportedMemory("m").Read(0, uint32(2*p.comps))
+	} else {
+		flags = make([]byte, 2*p.comps)
+	}
 	for i := range inst.comps {
-		inst.comps[i] = compState{name: p.compNames[i], mayEnter: true, mayLeave: true, maxHandle: r.cfg.MaxHandles}
+		inst.comps[i] = compState{name: p.compNames[i], maxHandle: r.cfg.MaxHandles, flags: flags[2*i : 2*i+2 : 2*i+2]}
+		inst.comps[i].setEnter(true)
+		inst.comps[i].setLeave(true)
 		if pi := p.compParents[i]; pi >= 0 {
 			inst.comps[i].parent = &inst.comps[pi]
 		}
@@ -276,6 +295,10 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 					return nil, &LinkError{Missing: []string{fmt.Sprintf("function %s: %v", importDesc(pt.hostIface, pt.hostName), err)}}
 				}
 				t.linked = f
+				// Values go straight from memory to memory when they can.
+				if f.rt != nil {
+					t.linkedCopy = planCopy(p.resolve, pt.sig, pt.opts, f.rt.p, true)
+				}
 			} else {
 				t.host = hi.funcs[pt.hostName]
 				t.flat = t.host.flat
@@ -312,6 +335,10 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 		for _, a := range pc.args {
 			var m api.Module
 			switch {
+			case a.special == argFlags:
+				m = inst.flagsMod
+			case a.special == argTramps:
+				m = c.trampMod
 			case a.inst >= 0:
 				m = inst.mods[a.inst]
 			case c.hostBundles[a.bundle] != nil:
@@ -388,10 +415,10 @@ func (inst *Instance) initContext(cx *canon.LiftLowerContext, o *planOpts, comp 
 			}
 			stack = stack[:4]
 			stack[0], stack[1], stack[2], stack[3] = oldPtr, oldSize, align, newSize
-			prev := cs.mayLeave
-			cs.mayLeave = false
+			prev := cs.canLeave()
+			cs.setLeave(false)
 			err := fn.CallWithStack(ctx, stack)
-			cs.mayLeave = prev
+			cs.setLeave(prev)
 			if err != nil {
 				return 0, cleanError(err)
 			}
@@ -460,7 +487,7 @@ func (c *compState) isSelfOrAncestorOf(d *compState) bool {
 
 func (c *compState) mayEnterFrom(caller *compState) bool {
 	for x := c; x != nil; x = x.parent {
-		if !x.mayEnter && !x.isSelfOrAncestorOf(caller) {
+		if !x.canEnter() && !x.isSelfOrAncestorOf(caller) {
 			return false
 		}
 	}
@@ -470,7 +497,7 @@ func (c *compState) mayEnterFrom(caller *compState) bool {
 func (c *compState) enterFrom(caller *compState) {
 	for x := c; x != nil; x = x.parent {
 		if !x.isSelfOrAncestorOf(caller) {
-			x.mayEnter = false
+			x.setEnter(false)
 		}
 	}
 }
@@ -478,7 +505,7 @@ func (c *compState) enterFrom(caller *compState) {
 func (c *compState) leaveTo(caller *compState) {
 	for x := c; x != nil; x = x.parent {
 		if !x.isSelfOrAncestorOf(caller) {
-			x.mayEnter = true
+			x.setEnter(true)
 		}
 	}
 }

@@ -22,6 +22,9 @@ type plan struct {
 	tramps    []*planTramp
 	// nlifted counts the lifted functions (liftedFunc.id).
 	nlifted int
+	// fused counts the fused adapters (core instances of generated
+	// modules); when there are any, the flags live in a flags memory.
+	fused int
 	// comps counts the component instances the graph creates (the root is
 	// 0); each gets its own handle table and may_enter/may_leave flags.
 	comps     int
@@ -64,10 +67,20 @@ type planCoreInst struct {
 
 // planArg supplies the import module name of a core instantiation.
 type planArg struct {
-	name   string
-	inst   int // index in coreInsts, or -1
-	bundle int // index in bundles, or -1
+	name    string
+	inst    int // index in coreInsts, or -1
+	bundle  int // index in bundles, or -1
+	special argSpecial
 }
+
+// argSpecial names the runtime's own modules adapters import.
+type argSpecial uint8
+
+const (
+	argNone   argSpecial = iota
+	argFlags             // the instance's flags memory
+	argTramps            // the trampolines' host module
+)
 
 // planBundle is a core instance made of exports of other instances and of
 // trampolines (an "inline exports" core instance used as an instantiation
@@ -131,8 +144,9 @@ type planTramp struct {
 	core canon.CoreFuncType
 	// lower options, for the lowers.
 	opts *planOpts
-	// callee of trampLowerLifted.
+	// callee of trampLowerLifted, and its direct path when it has one.
 	callee *liftedFunc
+	copy   *copyPlan
 	// host import of trampLowerHost: instance name ("" for root) and
 	// function name.
 	hostIface, hostName string
