@@ -19,16 +19,16 @@ import (
 // run concurrently: a component instance runs one thread of guest code at
 // a time, as the component model specifies.
 type Instance struct {
-	c      *Compiled
-	mods   []api.Module // core instances by plan index
-	extra  []api.Module // trampoline and bundle modules
+	c     *Compiled
+	mods  []api.Module // core instances by plan index
+	extra []api.Module // trampoline and bundle modules
 	// flagsMod holds the flags memory when the plan has adapters.
 	flagsMod api.Module
-	comps  []compState
-	res    []*canon.ResourceType
-	tramps []rtTramp
-	refs   []rtRef
-	lifted []*rtLifted // by liftedFunc.id, made on first use
+	comps    []compState
+	res      []*canon.ResourceType
+	tramps   []rtTramp
+	refs     []rtRef
+	lifted   []*rtLifted // by liftedFunc.id, made on first use
 	// resources maps a resource TypeDef to its run-time type, for the
 	// lift/lower contexts.
 	resources func(wit.TypeID) *canon.ResourceType
