@@ -214,6 +214,12 @@ func (e *encoder) pkg(p *Package) (uint32, error) {
 		if err != nil {
 			return 0, fmt.Errorf("compose: the type of package `%s`: %w", p.Name, err)
 		}
+		// Exported function types, which the world cannot say.
+		for _, d := range p.funcTypeDefs {
+			ti := typeCount(ct.Decls)
+			ct.Decls = append(ct.Decls, component.Decl{Kind: component.DeclType, Type: d.ft},
+				component.Decl{Kind: component.DeclExport, Name: component.ExternName{Name: d.name}, Extern: component.ExternType{Sort: component.SortType, Index: ti}})
+		}
 		e.sec(&component.TypeSection{Types: []component.Type{ct}})
 		ti := e.counts[component.SortType]
 		e.counts[component.SortType]++
@@ -231,6 +237,26 @@ func (e *encoder) pkg(p *Package) (uint32, error) {
 	e.counts[component.SortComponent]++
 	e.pkgs[p] = i
 	return i, nil
+}
+
+// typeCount is the size of the type index space after decls.
+func typeCount(decls []component.Decl) uint32 {
+	n := uint32(0)
+	for _, d := range decls {
+		switch d.Kind {
+		case component.DeclType:
+			n++
+		case component.DeclAlias:
+			if d.Alias.Sort == component.SortType {
+				n++
+			}
+		case component.DeclImport, component.DeclExport:
+			if d.Extern.Sort == component.SortType {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func (e *encoder) instance(n NodeID) error {

@@ -29,9 +29,17 @@ type Package struct {
 	Name  string
 	Bytes []byte
 
-	comp  *component.Component
-	r     *wit.Resolve
-	world wit.WorldID
+	comp      *component.Component
+	r         *wit.Resolve
+	world     wit.WorldID
+	funcTypes map[string]*wit.Function // exported function types
+	// funcTypeDefs are the same types as the component declares them.
+	funcTypeDefs []namedFuncType
+}
+
+type namedFuncType struct {
+	name string
+	ft   *component.FuncType
 }
 
 // NewPackage decodes a component binary. The component must be valid and
@@ -47,12 +55,115 @@ func NewPackage(name string, b []byte) (*Package, error) {
 	if err := component.Validate(c, component.DefaultFeatures); err != nil {
 		return nil, fmt.Errorf("package `%s`: %w", name, err)
 	}
-	d, err := component.ComponentWIT(c)
+	// WIT has no exported function types; set them aside (each replaced
+	// by an equal local definition, so that indices stay) and decode the
+	// rest.
+	forWIT, funcTypes := splitFuncTypeExports(c)
+	d, err := component.ComponentWIT(forWIT)
 	if err != nil {
 		return nil, fmt.Errorf("package `%s`: %w", name, err)
 	}
-	p := &Package{Name: name, Bytes: b, comp: c, r: d.Resolve, world: d.World}
+	p := &Package{Name: name, Bytes: b, comp: c, r: d.Resolve, world: d.World, funcTypes: map[string]*wit.Function{}}
+	for n, ft := range funcTypes {
+		if f := primitiveFunc(n, ft); f != nil {
+			p.funcTypes[n] = f
+			p.funcTypeDefs = append(p.funcTypeDefs, namedFuncType{n, ft})
+		}
+	}
+	sort.Slice(p.funcTypeDefs, func(i, j int) bool { return p.funcTypeDefs[i].name < p.funcTypeDefs[j].name })
 	return p, nil
+}
+
+// splitFuncTypeExports returns c with its top-level exports of function
+// types replaced by plain definitions, and those types by export name.
+func splitFuncTypeExports(c *component.Component) (*component.Component, map[string]*component.FuncType) {
+	var types []component.Type // the type index space; nil where not a local definition
+	out := map[string]*component.FuncType{}
+	cp := &component.Component{Sections: append([]component.Section(nil), c.Sections...)}
+	for i, sec := range c.Sections {
+		switch sec := sec.(type) {
+		case *component.TypeSection:
+			types = append(types, sec.Types...)
+		case *component.AliasSection:
+			for _, a := range sec.Aliases {
+				if a.Sort == component.SortType {
+					types = append(types, nil)
+				}
+			}
+		case *component.ImportSection:
+			for _, im := range sec.Imports {
+				if im.Type.Sort == component.SortType {
+					types = append(types, nil)
+				}
+			}
+		case *component.ExportSection:
+			var keep []component.Export
+			var defs []component.Type
+			for _, x := range sec.Exports {
+				if x.Sort == component.SortType && int(x.Index) < len(types) {
+					if ft, ok := types[x.Index].(*component.FuncType); ok {
+						out[x.Name.Name] = ft
+						defs = append(defs, ft)
+						types = append(types, ft)
+						continue
+					}
+				}
+				if x.Sort == component.SortType {
+					types = append(types, nil)
+				}
+				keep = append(keep, x)
+			}
+			if len(defs) > 0 {
+				// Exports and definitions both add indices in order; the
+				// definitions go first, which only matters when an export
+				// of a type follows one of a function type in one section.
+				var secs []component.Section
+				secs = append(secs, &component.TypeSection{Types: defs})
+				if len(keep) > 0 {
+					secs = append(secs, &component.ExportSection{Exports: keep})
+				}
+				cp.Sections = append(append(append([]component.Section(nil), cp.Sections[:i+len(cp.Sections)-len(c.Sections)]...), secs...), cp.Sections[i+1+len(cp.Sections)-len(c.Sections):]...)
+			}
+		}
+	}
+	return cp, out
+}
+
+// primitiveFunc converts a function type of primitive parameters and
+// result to WIT (other function types stay unavailable as definitions).
+func primitiveFunc(name string, ft *component.FuncType) *wit.Function {
+	conv := func(v component.ValType) (wit.Type, bool) {
+		if v.Prim == 0 {
+			return 0, false
+		}
+		return wit.PrimitiveByName(v.Prim.String())
+	}
+	f := &wit.Function{Name: name, Kind: wit.Freestanding, Resource: wit.NoType}
+	if ft.Async {
+		f.Kind = wit.AsyncFreestanding
+	}
+	for _, p := range ft.Params {
+		t, ok := conv(p.Type)
+		if !ok {
+			return nil
+		}
+		f.Params = append(f.Params, wit.Param{Name: p.Name, Type: t})
+	}
+	if ft.Result != nil {
+		t, ok := conv(*ft.Result)
+		if !ok {
+			return nil
+		}
+		f.Result = t
+	}
+	return f
+}
+
+// FuncType returns the function type a package's component exports under
+// name as a type definition (WIT cannot say this; wac can use it).
+func (p *Package) FuncType(name string) (*wit.Function, bool) {
+	f, ok := p.funcTypes[name]
+	return f, ok
 }
 
 // World returns the resolve and the world the package's component

@@ -114,6 +114,11 @@ func runGraphFile(dir string) (*Graph, error) {
 				}
 			}
 			if it == nil {
+				if f, ok := p.FuncType(n.Export); ok {
+					it = &wit.WorldItem{Key: wit.WorldKey{Name: n.Export}, Kind: wit.WorldItemFunction, Function: f}
+				}
+			}
+			if it == nil {
 				return nil, fmt.Errorf("package `%s` has no export named `%s`", p.Name, n.Export)
 			}
 			item, err := g.ImportItem(p, *it)

@@ -244,8 +244,10 @@ func instanceExports(desc, inst string) map[string]string {
 		it = strings.TrimPrefix(it, "export ")
 		if k := strings.Index(it, ": "); k > 0 {
 			v := it[k+2:]
+			// Resources are named by their definition: an export equal
+			// to another names the same resource.
 			if strings.HasPrefix(v, "resource ") {
-				v = "resource " + inst + "." + it[:k]
+				v = "resource " + inst + "." + strings.TrimPrefix(v, "resource ")
 			}
 			out[it[:k]] = v
 		}

@@ -289,7 +289,7 @@ func (r *resolver) pathDef(p *wac.PackagePath) (*symbol, *loaded, error) {
 		if id, ok := wit.Lookup(pk.Worlds, item); ok && len(p.Segments) == 1 {
 			return &symbol{kind: symWorld, world: id, name: p.String()}, l, nil
 		}
-		return nil, nil, r.errf(p.Span, "package `%s` has no export named `%s`", p.Package, strings.Join(p.Segments, "/"))
+		return nil, nil, r.errf(segmentsSpan(p), "package `%s` has no export named `%s`", p.Package, strings.Join(p.Segments, "/"))
 	}
 	w := l.r.Worlds[l.pkg.world]
 	for _, it := range w.Exports {
@@ -303,7 +303,12 @@ func (r *resolver) pathDef(p *wac.PackagePath) (*symbol, *loaded, error) {
 			}
 		}
 	}
-	return nil, nil, r.errf(p.Span, "package `%s` has no export named `%s`", p.Package, strings.Join(p.Segments, "/"))
+	return nil, nil, r.errf(segmentsSpan(p), "package `%s` has no export named `%s`", p.Package, strings.Join(p.Segments, "/"))
+}
+
+// segmentsSpan is where the item path of a package path is.
+func segmentsSpan(p *wac.PackagePath) wac.Span {
+	return wac.Span{Offset: p.Span.Offset + len(p.Package) + 1, Len: len(strings.Join(p.Segments, "/"))}
 }
 
 // definition copies a package's interface into the graph as a definition
@@ -633,8 +638,13 @@ func (r *resolver) newExpr(n *wac.NewExpr) (NodeID, error) {
 			return 0, r.errf(spans[ae.Index], "%v", ae.Err)
 		case errors.As(err, &me):
 			return 0, r.errf(nameSpan, "%v", err)
-		case errors.As(err, &mg), errors.As(err, &ic):
-			return 0, r.errf(n.FillSpan, "%v", err)
+		case errors.As(err, &ic):
+			if sp, ok := r.importNames[ic.Name]; ok {
+				return 0, r.errf(sp, "%v", err)
+			}
+			return 0, r.errf(nameSpan, "%v", err)
+		case errors.As(err, &mg):
+			return 0, r.errf(nameSpan, "%v", err)
 		}
 		return 0, r.errf(nameSpan, "%v", err)
 	}

@@ -71,9 +71,7 @@ func (r *resolver) typeStmt(t *wac.TypeStmt) error {
 		}
 		return r.declareTop(t.World.ID, &symbol{kind: symWorld, world: id})
 	}
-	if err := r.checkTopName(t.Decl.ID); err != nil {
-		return err
-	}
+	// The body's own errors come first, as in the reference.
 	s, err := r.typeDecl(t.Decl, nil)
 	if err != nil {
 		return err
@@ -111,7 +109,7 @@ func (r *resolver) interfaceBody(name string, items []wac.InterfaceItem) (wit.In
 	for _, it := range items {
 		switch {
 		case it.Use != nil:
-			if err := r.use(it.Use, l, func(n string, t wit.TypeID) { iface.Types = append(iface.Types, wit.Entry[wit.TypeID]{Name: n, ID: t}) }, "export"); err != nil {
+			if err := r.use(it.Use, l, func(n string, t wit.TypeID) { iface.Types = append(iface.Types, wit.Entry[wit.TypeID]{Name: n, ID: t}) }, "export", nil); err != nil {
 				return 0, err
 			}
 		case it.Decl != nil:
@@ -136,12 +134,12 @@ func (r *resolver) interfaceBody(name string, items []wac.InterfaceItem) (wit.In
 			}
 		case it.Export != nil:
 			x := it.Export
-			if _, ok := l.names[x.ID.Name]; ok {
-				return 0, r.errf(x.ID.Span, "duplicate interface export `%s` for %s", x.ID.Name, what)
-			}
 			f, err := r.funcTypeRef(&x.Func, l)
 			if err != nil {
 				return 0, err
+			}
+			if _, ok := l.names[x.ID.Name]; ok {
+				return 0, r.errf(x.ID.Span, "duplicate interface export `%s` for %s", x.ID.Name, what)
 			}
 			f.Name = x.ID.Name
 			iface.Functions = append(iface.Functions, f)
@@ -167,7 +165,7 @@ func (r *resolver) funcTypeRef(ref *wac.FuncTypeRef, l *local) (*wit.Function, e
 }
 
 // use brings types of another interface into scope l as aliases.
-func (r *resolver) use(u *wac.Use, l *local, add func(string, wit.TypeID), conflictWith string) error {
+func (r *resolver) use(u *wac.Use, l *local, add func(string, wit.TypeID), conflictWith string, taken func(string) bool) error {
 	res := r.g.Resolve
 	var src wit.InterfaceID
 	var srcName string
@@ -200,7 +198,7 @@ func (r *resolver) use(u *wac.Use, l *local, add func(string, wit.TypeID), confl
 		if it.As != nil {
 			name, span = it.As.Name, it.As.Span
 		}
-		if _, dup := l.names[name]; dup {
+		if _, dup := l.names[name]; dup || (taken != nil && taken(name)) {
 			return r.errf(span, "use of type `%s` conflicts with an %s of the same name", name, conflictWith)
 		}
 		alias := r.addType(&wit.TypeDef{Name: name, Kind: wit.KindType, Elem: wit.TypeOf(t), Owner: l.owner})
@@ -497,19 +495,19 @@ func (r *resolver) worldDecl(d *wac.WorldDecl) (wit.WorldID, error) {
 	pk := res.Packages[r.docPkg]
 	pk.Worlds = append(pk.Worlds, wit.Entry[wit.WorldID]{Name: d.ID.Name, ID: id})
 	l := &local{names: map[string]*symbol{}, owner: wit.TypeOwner{Kind: wit.OwnerWorld, World: id}, what: fmt.Sprintf("world `%s`", d.ID.Name)}
-	imports := map[string]bool{}
-	exports := map[string]bool{}
+	imports := map[string]*origin{}
+	exports := map[string]*origin{}
 	for _, it := range d.Items {
 		switch {
 		case it.Use != nil:
 			if err := r.use(it.Use, l, func(n string, t wit.TypeID) {
 				w.Imports = append(w.Imports, wit.WorldItem{Key: wit.WorldKey{Name: n}, Kind: wit.WorldItemType, Type: t})
-				imports[n] = true
-			}, "import"); err != nil {
+				imports[n] = &origin{}
+			}, "import", func(n string) bool { return imports[n] != nil }); err != nil {
 				return 0, err
 			}
 		case it.Decl != nil:
-			if _, ok := l.names[it.Decl.ID.Name]; ok || imports[it.Decl.ID.Name] {
+			if _, ok := l.names[it.Decl.ID.Name]; ok || imports[it.Decl.ID.Name] != nil {
 				return 0, r.errf(it.Decl.ID.Span, "import `%s` conflicts with existing import of the same name in world `%s`", it.Decl.ID.Name, d.ID.Name)
 			}
 			s, err := r.typeDecl(it.Decl, l)
@@ -519,7 +517,7 @@ func (r *resolver) worldDecl(d *wac.WorldDecl) (wit.WorldID, error) {
 			l.names[it.Decl.ID.Name] = s
 			if s.kind == symType {
 				w.Imports = append(w.Imports, wit.WorldItem{Key: wit.WorldKey{Name: it.Decl.ID.Name}, Kind: wit.WorldItemType, Type: mustID(s.typ)})
-				imports[it.Decl.ID.Name] = true
+				imports[it.Decl.ID.Name] = &origin{}
 				if it.Decl.Kind == wac.DeclResource {
 					fs, err := r.resourceFuncs(it.Decl, mustID(s.typ), l)
 					if err != nil {
@@ -540,10 +538,13 @@ func (r *resolver) worldDecl(d *wac.WorldDecl) (wit.WorldID, error) {
 			if err != nil {
 				return 0, err
 			}
-			if seen[name] {
+			if o := seen[name]; o != nil {
+				if o.include {
+					return 0, r.errf(o.span, "%s `%s` from world `%s` conflicts with %s of the same name in world `%s`", kind, name, o.world, kind, d.ID.Name)
+				}
 				return 0, r.errf(span, "%s `%s` conflicts with existing %s of the same name in world `%s`", kind, name, kind, d.ID.Name)
 			}
-			seen[name] = true
+			seen[name] = &origin{}
 			if kind == "import" {
 				w.Imports = append(w.Imports, item)
 			} else {
@@ -609,7 +610,15 @@ func (r *resolver) worldItem(p *wac.WorldItemPath, l *local, kind string) (wit.W
 	return wit.WorldItem{Key: wit.WorldKey{Interface: s.iface}, Kind: wit.WorldItemInterface, Interface: s.iface}, KeyName(res, wit.WorldKey{Interface: s.iface}), p.Ref.Span, nil
 }
 
-func (r *resolver) include(inc *wac.Include, w *wit.World, imports, exports map[string]bool) error {
+// origin says where a world's item name came from: declared in the world,
+// or included (span is the include's world or its `as` name).
+type origin struct {
+	include bool
+	span    wac.Span
+	world   string
+}
+
+func (r *resolver) include(inc *wac.Include, w *wit.World, imports, exports map[string]*origin) error {
 	res := r.g.Resolve
 	var src wit.WorldID
 	var srcName string
@@ -640,6 +649,9 @@ func (r *resolver) include(inc *wac.Include, w *wit.World, imports, exports map[
 		if _, dup := rename[wi.Name.Name]; dup {
 			return r.errf(wi.Name.Span, "duplicate `%s` in world include `with` clause", wi.Name.Name)
 		}
+		rename[wi.Name.Name] = wi.As.Name
+	}
+	for _, wi := range inc.With {
 		found := false
 		for _, it := range append(append([]wit.WorldItem{}, sw.Imports...), sw.Exports...) {
 			if !it.Key.IsInterface() && it.Key.Name == wi.Name.Name {
@@ -649,9 +661,8 @@ func (r *resolver) include(inc *wac.Include, w *wit.World, imports, exports map[
 		if !found {
 			return r.errf(wi.Name.Span, "world `%s` does not have an import or export named `%s`", srcName, wi.Name.Name)
 		}
-		rename[wi.Name.Name] = wi.As.Name
 	}
-	add := func(items []wit.WorldItem, seen map[string]bool, kind string, out *[]wit.WorldItem) error {
+	add := func(items []wit.WorldItem, seen map[string]*origin, kind string, out *[]wit.WorldItem) error {
 		for _, it := range items {
 			n := it
 			name := KeyName(res, it.Key)
@@ -661,19 +672,19 @@ func (r *resolver) include(inc *wac.Include, w *wit.World, imports, exports map[
 					n.Key = wit.WorldKey{Name: to}
 				}
 			}
-			if seen[name] {
+			sp := span
+			for _, wi := range inc.With {
+				if wi.As.Name == name {
+					sp = wi.As.Span
+				}
+			}
+			if seen[name] != nil {
 				if it.Key.IsInterface() {
 					continue
 				}
-				sp := span
-				for _, wi := range inc.With {
-					if wi.As.Name == name {
-						sp = wi.As.Span
-					}
-				}
 				return r.errf(sp, "%s `%s` from world `%s` conflicts with %s of the same name in world `%s`", kind, name, srcName, kind, w.Name)
 			}
-			seen[name] = true
+			seen[name] = &origin{include: true, span: sp, world: srcName}
 			*out = append(*out, n)
 		}
 		return nil
@@ -693,7 +704,7 @@ func (r *resolver) checkTargets(p *wac.PackagePath) error {
 	if p.Package == r.doc.Package.Name {
 		s, ok := r.names[p.Segments[0]]
 		if !ok {
-			return r.errf(p.Span, "undefined name `%s`", p.Segments[0])
+			return r.errf(segmentsSpan(p), "undefined name `%s`", p.Segments[0])
 		}
 		if s.kind != symWorld {
 			return r.errf(p.Span, "`%s` (%s) is not a world", p.String(), r.describeSym(s))
@@ -723,7 +734,8 @@ func (r *resolver) checkTargets(p *wac.PackagePath) error {
 			return r.errf(span, "target world `%s` does not have an import named `%s`", target, im.name)
 		}
 		if wr == r.g.Resolve {
-			if err := r.sameItem(im.item, *want); err != nil {
+			// The world must provide what the composition imports.
+			if err := r.providesItem(*want, im.item); err != nil {
 				return r.errf(span, "import `%s` has a mismatched type for target world `%s`: %v", im.name, target, err)
 			}
 		}
@@ -746,6 +758,30 @@ func (r *resolver) checkTargets(p *wac.PackagePath) error {
 		}
 	}
 	return nil
+}
+
+// providesItem checks that world item have (of the graph's Resolve) can
+// serve as graph item need.
+func (r *resolver) providesItem(have wit.WorldItem, need Item) error {
+	a := Item{Interface: have.Interface, Func: have.Function, Type: have.Type}
+	switch have.Kind {
+	case wit.WorldItemInterface:
+		a.Kind = ItemInstance
+	case wit.WorldItemFunction:
+		a.Kind = ItemFunc
+	default:
+		a.Kind = ItemType
+	}
+	it := wit.WorldItem{Interface: need.Interface, Function: need.Func, Type: need.Type}
+	switch need.Kind {
+	case ItemInstance:
+		it.Kind = wit.WorldItemInterface
+	case ItemFunc:
+		it.Kind = wit.WorldItemFunction
+	default:
+		it.Kind = wit.WorldItemType
+	}
+	return r.g.check(a, it, newScope(r.g.Resolve))
 }
 
 // sameItem checks a graph item against a world item of the graph's own
