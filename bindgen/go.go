@@ -89,6 +89,9 @@ var helperLocals = map[string]bool{
 	"v": true, "f": true, "p": true, "pins": true, "s": true, "j": true, "n": true, "ptr": true,
 	"e": true, "ok": true, "x": true, "h": true, "rep": true, "d": true, "r": true, "a": true,
 	"k": true, "m": true, "addr": true, "payload": true, "zero": true,
+	// host bindings
+	"l": true, "w": true, "c": true, "ctx": true, "err": true, "st": true, "b": true,
+	"i": true, "o": true, "t": true, "base": true, "own": true, "rt": true, "cx": true,
 }
 
 type ifaceKey struct {
@@ -112,6 +115,14 @@ type generator struct {
 	// errTypes are the types used as the error of a function's result; they
 	// get an Error method so that they can be returned as Go errors.
 	errTypes map[wit.TypeID]bool
+
+	// host is set for host bindings (GoHost): the world's imports are
+	// implemented by the Go program and its exports by the guest, the
+	// reverse of guest bindings.
+	host bool
+	// desc numbers the types host bindings describe to check a component
+	// (see hostDesc).
+	desc *hostDesc
 }
 
 // plan makes a Go package for every interface the world imports and
@@ -231,7 +242,11 @@ func (g *generator) newPkg(dir string, iface wit.InterfaceID, export bool, key w
 		helpers:   map[string]bool{},
 	}
 	p.alias = g.uniqueAlias(p)
-	for _, n := range packageReserved {
+	reserved := packageReserved
+	if g.host {
+		reserved = hostReserved
+	}
+	for _, n := range reserved {
 		p.names[n] = true
 	}
 	g.pkgs = append(g.pkgs, p)
@@ -305,12 +320,13 @@ func (g *generator) ownerPkg(td *wit.TypeDef, ctx *goPkg) *goPkg {
 }
 
 // isExportedResource reports whether resource id is implemented by this
-// component when seen from ctx.
+// program when seen from ctx: by the component for guest bindings (its
+// exports), by the host for host bindings (the world's imports).
 func (g *generator) isExportedResource(id wit.TypeID, ctx *goPkg) bool {
 	id = g.r.DealiasID(id)
 	td := g.r.Types[id]
 	p := g.ownerPkg(td, ctx)
-	return p != nil && p.export
+	return p != nil && p.export != g.host
 }
 
 // sortedKeys returns the keys of m in order, for deterministic output.

@@ -40,7 +40,12 @@ func (p *goPkg) use(path, alias string) string {
 	return alias
 }
 
-func (p *goPkg) cm() string { return p.use(CMPath, "cm") }
+func (p *goPkg) cm() string {
+	if p.g.host {
+		return p.use(HostCMPath, "cm")
+	}
+	return p.use(CMPath, "cm")
+}
 
 // qualify returns the prefix for names of package q in p's file.
 func (p *goPkg) qualify(q *goPkg) string {

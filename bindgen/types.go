@@ -74,7 +74,10 @@ func (p *goPkg) nameMembers() {
 			}
 		case wit.KindResource:
 			m.methods = map[*wit.Function]string{}
-			if p.export {
+			if p.g.host {
+				m.lift = p.declare("Lift" + name)
+				m.lower = p.declare("Lower" + name)
+			} else if p.export {
 				m.lift = p.declare("Lift" + name)
 				m.lower = p.declare("Lower" + name)
 				m.table = "table_" + name
@@ -310,7 +313,11 @@ func (p *goPkg) genTypes() error {
 				return p.typeErr(td, err)
 			}
 		case wit.KindResource:
-			if p.export {
+			if g.host {
+				if err := p.genHostResource(id, td, name, m, doc); err != nil {
+					return p.typeErr(td, err)
+				}
+			} else if p.export {
 				if err := p.genExportedResource(id, td, name, m, doc); err != nil {
 					return p.typeErr(td, err)
 				}

@@ -1,0 +1,484 @@
+package bindgen
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/wit"
+)
+
+func (p *goPkg) ctxt() string { return p.use("context", "context") }
+func (p *goPkg) canonPkg() string {
+	return p.use("github.com/wasmcm/wasmcm/canon", "canon")
+}
+func (p *goPkg) rtPkg() string { return p.use("github.com/wasmcm/wasmcm/runtime", "runtime") }
+
+// hostSig returns f's signature in host bindings: a context first and an
+// error last (the WIT error of a result, or a call's failure).
+func (p *goPkg) hostSig(f *wit.Function) (s *sig, params, results string, err error) {
+	s, err = p.sigOf(f)
+	if err != nil {
+		return nil, "", "", err
+	}
+	params = "ctx " + p.ctxt() + ".Context"
+	if s.decl != "" {
+		params += ", " + s.decl
+	}
+	switch s.mode {
+	case resNone:
+		results = "error"
+	case resPlain:
+		results = "(" + s.results + ", error)"
+	default:
+		results = s.results
+	}
+	return s, params, results, nil
+}
+
+// paramsFlat says how f's parameters travel: their flat offsets and
+// count, or spilled to memory.
+func (p *goPkg) paramsFlat(s *sig) (offsets []int, total int, spilled bool, err error) {
+	offsets, total, err = p.paramFlat(s.types)
+	return offsets, total, total > canon.MaxFlatParams, err
+}
+
+// genHostResource declares a resource in host bindings: a Go interface the
+// program implements for the world's imports, a handle type with methods
+// for its exports, and the lifting and lowering of both.
+func (p *goPkg) genHostResource(id wit.TypeID, td *wit.TypeDef, name string, m *members, doc string) error {
+	b := &p.decls
+	cm := p.cm()
+	k := p.index()
+	j := p.g.resIndex(id)
+	if !p.export {
+		b.WriteString(doc)
+		fmt.Fprintf(b, "//\n// The host implements it. When the guest drops its last handle to a value,\n// the value's Close method runs if it has one (Close(context.Context) error,\n// or io.Closer).\ntype %s interface {\n", name)
+		for _, f := range p.g.r.Interfaces[p.iface].Functions {
+			if !isMethod(f) || p.g.r.DealiasID(f.Resource) != id {
+				continue
+			}
+			_, params, results, err := p.hostSig(f)
+			if err != nil {
+				return fmt.Errorf("method %s: %w", f.Name, err)
+			}
+			b.WriteString(indent(docComment(f.Docs, "")))
+			fmt.Fprintf(b, "\t%s(%s) %s\n", p.funcNames[f], params, results)
+		}
+		b.WriteString("}\n\n")
+		fmt.Fprintf(b, "// %s lifts a handle of %s from the guest; for generated bindings.\n", m.lift, td.Name)
+		fmt.Fprintf(b, "func %s(l *%s.Lift, h uint64, own bool) %s {\n\tst, _ := l.S.Pkgs[%d].(*state_)\n\tif st == nil {\n\t\tl.Fail(errNotBound_)\n\t\treturn nil\n\t}\n\trt := l.S.Res[%d]\n\tif own {\n\t\treturn %s.Get(l, &st.t_%s, %q, l.Own(rt, h), true)\n\t}\n\treturn %s.Get(l, &st.t_%s, %q, l.Borrow(rt, h), false)\n}\n\n",
+			m.lift, cm, name, k, j, cm, name, td.Name, cm, name, td.Name)
+		fmt.Fprintf(b, "// %s lowers v into the guest as a handle of %s; for generated bindings.\n", m.lower, td.Name)
+		fmt.Fprintf(b, "func %s(w *%s.Lower, v %s, own bool) uint64 {\n\tst, _ := w.S.Pkgs[%d].(*state_)\n\tif st == nil {\n\t\tw.Fail(errNotBound_)\n\t\treturn 0\n\t}\n\tif v == nil {\n\t\tw.Fail(%s.New(%q))\n\t\treturn 0\n\t}\n\trep := %s.Put(w, &st.t_%s, v, own)\n\tif own {\n\t\treturn w.Own(w.S.Res[%d], rep)\n\t}\n\treturn w.Borrow(w.S.Res[%d], rep)\n}\n\n",
+			m.lower, cm, name, k, p.use("errors", "errors"), "bindgen: a nil "+td.Name+" cannot be passed to the guest", cm, name, j, j)
+		return nil
+	}
+	b.WriteString(doc)
+	fmt.Fprintf(b, "//\n// The component implements it; a *%s is a handle the host holds. Close\n// drops an owned handle; passing it to the guest as owned moves it there.\ntype %s struct {\n\te      *Exports\n\trep    uint32\n\town    bool\n\tclosed bool\n}\n\n", name, name)
+	errs := p.use("errors", "errors")
+	fmt.Fprintf(b, "// %s lifts a handle of %s from the guest; for generated bindings.\n", m.lift, td.Name)
+	fmt.Fprintf(b, "func %s(l *%s.Lift, h uint64, own bool) *%s {\n\te, _ := l.S.Pkgs[%d].(*Exports)\n\tif e == nil {\n\t\tl.Fail(errNotBound_)\n\t\treturn nil\n\t}\n\trt := l.S.Res[%d]\n\tif own {\n\t\treturn &%s{e: e, rep: l.Own(rt, h), own: true}\n\t}\n\treturn &%s{e: e, rep: l.Borrow(rt, h)}\n}\n\n", m.lift, cm, name, k, j, name, name)
+	fmt.Fprintf(b, "// %s lowers v into the guest as a handle of %s; for generated bindings.\n", m.lower, td.Name)
+	fmt.Fprintf(b, "func %s(w *%s.Lower, v *%s, own bool) uint64 {\n\tif v == nil || v.closed {\n\t\tw.Fail(%s.New(%q))\n\t\treturn 0\n\t}\n\trt := w.S.Res[%d]\n\tif own {\n\t\tif !v.own {\n\t\t\tw.Fail(%s.New(%q))\n\t\t\treturn 0\n\t\t}\n\t\tv.closed = true // moved into the guest\n\t\treturn w.Own(rt, v.rep)\n\t}\n\treturn w.Borrow(rt, v.rep)\n}\n\n",
+		m.lower, cm, name, errs, "bindgen: a nil or closed "+td.Name+" cannot be passed to the guest", j, errs, "bindgen: a borrowed "+td.Name+" cannot be passed to the guest as owned")
+	fmt.Fprintf(b, "// Close drops the handle when the host owns it, running the resource's\n// destructor in the component; a borrowed or moved handle is only\n// forgotten. Further use of r fails.\nfunc (r *%s) Close(ctx %s.Context) error {\n\tif r == nil || r.closed {\n\t\treturn nil\n\t}\n\tr.closed = true\n\tif !r.own {\n\t\treturn nil\n\t}\n\treturn r.e.s.Runtime.DropResource(ctx, r.e.s.Res[%d], r.rep)\n}\n\n", name, p.ctxt(), j)
+	return nil
+}
+
+// genHostExports writes an exported interface's Exports: the typed calls
+// of its functions.
+func (p *goPkg) genHostExports() error {
+	g := p.g
+	b := &p.funcs
+	funcs := g.r.Interfaces[p.iface].Functions
+	if err := p.genExportsType(b, "Exports", funcs, p.moduleName()); err != nil {
+		return err
+	}
+	item := p.g.exportItem(p.iface)
+	k := p.index()
+	fmt.Fprintf(b, "// NewExports resolves the functions of %s in the instance of s, whose\n// component exports it as name; for generated bindings.\n", p.moduleName())
+	fmt.Fprintf(b, "func NewExports(s *%s.Instance, w *%s.World, item int, name string) (*Exports, error) {\n\te := &Exports{s: s}\n\ts.Pkgs[%d] = e\n\t_ = item\n", p.cm(), p.cm(), k)
+	if err := p.bindFuncs(b, "e", funcs, func(fi int, f *wit.Function) string {
+		return fmt.Sprintf("name+%q, &w.Exports[item].Funcs[%d]", "#"+f.Name, fi)
+	}); err != nil {
+		return err
+	}
+	b.WriteString("\treturn e, nil\n}\n\n")
+	_ = item
+	p.notBound()
+	return nil
+}
+
+func (p *goPkg) notBound() {
+	fmt.Fprintf(&p.funcs, "var errNotBound_ = %s.New(%q)\n\n", p.use("errors", "errors"), "bindgen: "+p.path+" is not bound to this instance (an interface the WASI host serves, or a bug)")
+}
+
+// exportItem is the index of interface id among the world's export items.
+func (g *generator) exportItem(id wit.InterfaceID) int {
+	for i, it := range g.hostItems(g.w.Exports, true) {
+		if it.iface && it.id == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// bindFuncs writes the lookups of funcs' runtime functions into recv's
+// fields; args gives BindFunc's arguments after s and the World.
+func (p *goPkg) bindFuncs(b *bytes.Buffer, recv string, funcs []*wit.Function, args func(int, *wit.Function) string) error {
+	for fi, f := range funcs {
+		wn := p.wasmName("", f)
+		fmt.Fprintf(b, "\tif f, err := %s.BindFunc(%s.s, w, %s); err != nil {\n\t\treturn nil, err\n\t} else {\n\t\t%s.f_%s = f\n\t}\n\t%s.c_%s.s = %s.s\n", p.cm(), recv, args(fi, f), recv, wn, recv, wn, recv)
+	}
+	return nil
+}
+
+// genExportsType declares the struct recvType holding the functions and
+// call states of funcs, and their typed calls.
+func (p *goPkg) genExportsType(b *bytes.Buffer, recvType string, funcs []*wit.Function, what string) error {
+	var fields strings.Builder
+	for _, f := range funcs {
+		wn := p.wasmName("", f)
+		fmt.Fprintf(&fields, "\tf_%s *%s.Func\n\tc_%s call_%s\n", wn, p.rtPkg(), wn, wn)
+	}
+	if recvType == "Exports" {
+		fmt.Fprintf(b, "// Exports calls the functions the component exports for %s. Calls\n// must not run concurrently (an instance runs one call at a time).\n", what)
+	} else {
+		fmt.Fprintf(b, "// %s calls the functions the component exports at the world's level.\n", recvType)
+	}
+	fmt.Fprintf(b, "type %s struct {\n\ts *%s.Instance\n%s}\n\n", recvType, p.cm(), fields.String())
+	for _, f := range funcs {
+		if err := p.genHostCall(b, f, recvType); err != nil {
+			return p.funcErr(f, err)
+		}
+	}
+	return nil
+}
+
+// genHostCall writes the typed call of exported function f: its call
+// state (arguments and result, kept in the receiver so that a call
+// allocates nothing), the lowering and lifting, and the method.
+func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) error {
+	g := p.g
+	s, params, results, err := p.hostSig(f)
+	if err != nil {
+		return err
+	}
+	offsets, total, spilled, err := p.paramsFlat(s)
+	if err != nil {
+		return err
+	}
+	wn := p.wasmName("", f)
+	ct := "call_" + wn
+	cm, cn := p.cm(), p.canonPkg()
+	fmt.Fprintf(b, "type %s struct {\n\ts *%s.Instance\n", ct, cm)
+	for i, t := range s.types {
+		gt, err := p.goType(t)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(b, "\ta%d %s\n", i, gt)
+	}
+	var rt string
+	if f.Result != wit.NoneType {
+		if rt, err = p.goType(f.Result); err != nil {
+			return err
+		}
+		fmt.Fprintf(b, "\tr %s\n", rt)
+	}
+	b.WriteString("}\n\n")
+
+	// LowerParams.
+	fmt.Fprintf(b, "func (c *%s) LowerParams(ctx %s.Context, cx *%s.LiftLowerContext, f []uint64) error {\n", ct, p.ctxt(), cn)
+	if len(s.types) > 0 {
+		fmt.Fprintf(b, "\tw := &%s.Lower{}\n\tw.Init(ctx, c.s, cx)\n", cm)
+		if spilled {
+			l, err := g.abi.TupleLayout(s.types)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(b, "\ta := w.Alloc(%d, %d)\n", l.Align, l.Size)
+			for i, t := range s.types {
+				st, err := p.hStore(t, fmt.Sprintf("c.a%d", i), addr("a", l.FieldOffsets[i]))
+				if err != nil {
+					return err
+				}
+				b.WriteString(indent(st))
+			}
+			b.WriteString("\tf[0] = a\n")
+		} else {
+			if total > 0 {
+				b.WriteString("\tclear(f)\n")
+			}
+			for i, t := range s.types {
+				st, err := p.hLowerFlat(t, fmt.Sprintf("c.a%d", i), "f", offsets[i])
+				if err != nil {
+					return err
+				}
+				b.WriteString(indent(st))
+			}
+		}
+		b.WriteString("\treturn w.Err()\n}\n\n")
+	} else {
+		b.WriteString("\treturn nil\n}\n\n")
+	}
+
+	// LiftResults.
+	fmt.Fprintf(b, "func (c *%s) LiftResults(cx *%s.LiftLowerContext, f []uint64) error {\n", ct, cn)
+	if f.Result != wit.NoneType {
+		fmt.Fprintf(b, "\tl := &%s.Lift{}\n\tl.Init(c.s, cx)\n", cm)
+		n, err := p.flatCount(f.Result)
+		if err != nil {
+			return err
+		}
+		if n <= canon.MaxFlatResults {
+			e, err := p.hLiftFlat(f.Result, "f", 0)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(b, "\tc.r = %s\n", e)
+		} else {
+			l, err := p.layout(f.Result)
+			if err != nil {
+				return err
+			}
+			e, err := p.hLoad(f.Result, "f[0]&0xffffffff")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(b, "\tif l.Region(f[0], %d, %d) {\n\t\tc.r = %s\n\t}\n", l.Size, l.Align, e)
+		}
+		b.WriteString("\treturn l.Err()\n}\n\n")
+	} else {
+		b.WriteString("\treturn nil\n}\n\n")
+	}
+
+	// The method.
+	recv, owner := "_e *"+recvType, "_e"
+	if isMethod(f) {
+		rid := g.r.DealiasID(f.Resource)
+		recv, owner = fmt.Sprintf("%s *%s", s.names[0], p.typeNames[rid]), s.names[0]+".e"
+	}
+	name := p.funcNames[f]
+	b.WriteString(docComment(f.Docs, name+" calls "+f.Name+"."))
+	fmt.Fprintf(b, "func (%s) %s(%s) %s {\n", recv, name, params, results)
+	zero := ""
+	switch s.mode {
+	case resPlain:
+		zero = "_zero, "
+		fmt.Fprintf(b, "\tvar _zero %s\n", s.results)
+	case resErr:
+		if s.ok != wit.NoneType {
+			zero = "_zero, "
+			fmt.Fprintf(b, "\tvar _zero %s\n", s.okGo)
+		}
+	}
+	if isMethod(f) {
+		fmt.Fprintf(b, "\tif %s == nil || %s.closed {\n\t\treturn %s%s.New(%q)\n\t}\n", s.names[0], s.names[0], zero, p.use("errors", "errors"), "bindgen: "+f.Name+" called on a nil or closed resource")
+	}
+	fmt.Fprintf(b, "\t_c := &%s.c_%s\n", owner, wn)
+	for i := range s.types {
+		fmt.Fprintf(b, "\t_c.a%d = %s\n", i, s.names[i])
+	}
+	fmt.Fprintf(b, "\t_err := %s.f_%s.CallLowered(ctx, _c)\n\t%s.s.EndCall()\n", owner, wn, owner)
+	if f.Result != wit.NoneType {
+		b.WriteString("\t_v := _c.r\n")
+	}
+	fmt.Fprintf(b, "\t*_c = %s{s: %s.s}\n\tif _err != nil {\n\t\treturn %s_err\n\t}\n", ct, owner, zero)
+	switch s.mode {
+	case resNone:
+		b.WriteString("\treturn nil\n")
+	case resPlain:
+		b.WriteString("\treturn _v, nil\n")
+	case resErr:
+		wrap, err := p.errWrap(s.err, "_ev")
+		if err != nil {
+			return err
+		}
+		bind := "_ev, _isErr := _v.Err(); _isErr"
+		if s.err == wit.NoneType {
+			bind = "_v.IsErr()"
+		}
+		fmt.Fprintf(b, "\tif %s {\n\t\treturn %s%s\n\t}\n", bind, zero, wrap)
+		if s.ok == wit.NoneType {
+			b.WriteString("\treturn nil\n")
+		} else {
+			b.WriteString("\t_o, _ := _v.OK()\n\treturn _o, nil\n")
+		}
+	}
+	b.WriteString("}\n\n")
+	return nil
+}
+
+// genHostImports writes an imported interface's Imports (the Go interface
+// the program implements), its state and Bind, and the functions that
+// serve each import from the guest.
+func (p *goPkg) genHostImports() error {
+	g := p.g
+	b := &p.funcs
+	iface := g.r.Interfaces[p.iface]
+	cm := p.cm()
+	var free []*wit.Function
+	for _, f := range iface.Functions {
+		if !isMethod(f) {
+			free = append(free, f)
+		}
+	}
+	fmt.Fprintf(b, "// Imports is what the host implements for %s. Returning an error that\n// is not the function's WIT error type traps the calling guest.\ntype Imports interface {\n", p.moduleName())
+	for _, f := range free {
+		_, params, results, err := p.hostSig(f)
+		if err != nil {
+			return p.funcErr(f, err)
+		}
+		b.WriteString(indent(docComment(f.Docs, "")))
+		fmt.Fprintf(b, "\t%s(%s) %s\n", p.funcNames[f], params, results)
+	}
+	b.WriteString("}\n\n")
+	var tables strings.Builder
+	for _, id := range p.typeOrder {
+		if g.r.Types[id].Kind == wit.KindResource {
+			fmt.Fprintf(&tables, "\tt_%s %s.Table[%s]\n", p.typeNames[id], cm, p.typeNames[id])
+		}
+	}
+	fmt.Fprintf(b, "// state_ is the per-instance state of the interface.\ntype state_ struct {\n\ts    *%s.Instance\n\timpl Imports\n%s}\n\n", cm, tables.String())
+	fmt.Fprintf(b, "// Bind defines %s on l as name, the name the component imports it by,\n// served by impl; for generated bindings.\nfunc Bind(s *%s.Instance, l *%s.Linker, name string, impl Imports) error {\n\tst := &state_{s: s, impl: impl}\n\ts.Pkgs[%d] = st\n", p.moduleName(), cm, p.rtPkg(), p.index())
+	for _, id := range p.typeOrder {
+		td := g.r.Types[id]
+		if td.Kind != wit.KindResource {
+			continue
+		}
+		fmt.Fprintf(b, "\tif hr, err := l.Resource(name, %q, %s.Dtor(&st.t_%s)); err != nil {\n\t\treturn err\n\t} else {\n\t\ts.Res[%d] = hr.Type()\n\t}\n", td.Name, cm, p.typeNames[id], g.resIndex(id))
+	}
+	for _, f := range iface.Functions {
+		fmt.Fprintf(b, "\tif err := l.FlatFunc(name, %q, st.serve_%s); err != nil {\n\t\treturn err\n\t}\n", f.Name, p.wasmName("", f))
+	}
+	b.WriteString("\treturn nil\n}\n\n")
+	for _, f := range iface.Functions {
+		if err := p.genHostServe(b, f, "state_"); err != nil {
+			return p.funcErr(f, err)
+		}
+	}
+	p.notBound()
+	return nil
+}
+
+// genHostServe writes the flat host function serving imported f from the
+// guest: lift the arguments, call the program, lower the result.
+func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string) error {
+	g := p.g
+	s, _, _, err := p.hostSig(f)
+	if err != nil {
+		return err
+	}
+	offsets, total, spilled, err := p.paramsFlat(s)
+	if err != nil {
+		return err
+	}
+	cm := p.cm()
+	wn := p.wasmName("", f)
+	fmt.Fprintf(b, "func (st *%s) serve_%s(ctx %s.Context, cl *%s.Caller, f []uint64) error {\n\tcx := cl.Context()\n", stateType, wn, p.ctxt(), p.rtPkg())
+	args := make([]string, len(s.types))
+	for i := range args {
+		args[i] = fmt.Sprintf("_a%d", i)
+	}
+	if len(s.types) > 0 {
+		fmt.Fprintf(b, "\tl := &%s.Lift{}\n\tl.Init(st.s, cx)\n", cm)
+		if spilled {
+			lay, err := g.abi.TupleLayout(s.types)
+			if err != nil {
+				return err
+			}
+			for i, t := range s.types {
+				gt, err := p.goType(t)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(b, "\tvar %s %s\n", args[i], gt)
+			}
+			fmt.Fprintf(b, "\tif l.Region(f[0], %d, %d) {\n\t\ta := f[0] & 0xffffffff\n", lay.Size, lay.Align)
+			for i, t := range s.types {
+				e, err := p.hLoad(t, addr("a", lay.FieldOffsets[i]))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(b, "\t\t%s = %s\n", args[i], e)
+			}
+			b.WriteString("\t}\n")
+		} else {
+			for i, t := range s.types {
+				e, err := p.hLiftFlat(t, "f", offsets[i])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(b, "\t%s := %s\n", args[i], e)
+			}
+		}
+		b.WriteString("\tif err := l.Err(); err != nil {\n\t\treturn err\n\t}\n")
+	}
+	var call string
+	if isMethod(f) {
+		call = fmt.Sprintf("_a0.%s(%s)", p.funcNames[f], strings.Join(append([]string{"ctx"}, args[1:]...), ", "))
+	} else {
+		call = fmt.Sprintf("st.impl.%s(%s)", p.funcNames[f], strings.Join(append([]string{"ctx"}, args...), ", "))
+	}
+	release := "\tif cx.Borrows != nil {\n\t\tcx.Borrows.Release()\n\t}\n"
+	switch {
+	case s.mode == resNone || (s.mode == resErr && s.ok == wit.NoneType && f.Result == wit.NoneType):
+		fmt.Fprintf(b, "\t_err := %s\n%s\treturn _err\n}\n\n", call, release)
+		return nil
+	case s.mode == resPlain:
+		fmt.Fprintf(b, "\t_v, _err := %s\n%s\tif _err != nil {\n\t\treturn _err\n\t}\n", call, release)
+	default:
+		ot, err := p.goType(s.ok)
+		if err != nil {
+			return err
+		}
+		et, err := p.goType(s.err)
+		if err != nil {
+			return err
+		}
+		if s.ok == wit.NoneType {
+			fmt.Fprintf(b, "\t_err := %s\n", call)
+		} else {
+			fmt.Fprintf(b, "\t_o, _err := %s\n", call)
+		}
+		b.WriteString(release)
+		fmt.Fprintf(b, "\tvar _v %s.Result[%s, %s]\n\tif _err != nil {\n", cm, ot, et)
+		if s.err == wit.NoneType {
+			fmt.Fprintf(b, "\t\t_v = %s.Err[%s, %s](struct{}{})\n", cm, ot, et)
+		} else {
+			fmt.Fprintf(b, "\t\t_e, _ok := %s.ErrorValue[%s](_err)\n\t\tif !_ok {\n\t\t\treturn _err\n\t\t}\n\t\t_v = %s.Err[%s, %s](_e)\n", cm, et, cm, ot, et)
+		}
+		if s.ok == wit.NoneType {
+			fmt.Fprintf(b, "\t} else {\n\t\t_v = %s.OK[%s, %s](struct{}{})\n\t}\n", cm, ot, et)
+		} else {
+			fmt.Fprintf(b, "\t} else {\n\t\t_v = %s.OK[%s, %s](_o)\n\t}\n", cm, ot, et)
+		}
+	}
+	fmt.Fprintf(b, "\tw := &%s.Lower{}\n\tw.Init(ctx, st.s, cx)\n", cm)
+	n, err := p.flatCount(f.Result)
+	if err != nil {
+		return err
+	}
+	if n <= canon.MaxFlatResults {
+		st, err := p.hLowerFlat(f.Result, "_v", "f", 0)
+		if err != nil {
+			return err
+		}
+		b.WriteString(indent(st))
+	} else {
+		ret := total
+		if spilled {
+			ret = 1
+		}
+		st, err := p.hStore(f.Result, "_v", "_ret")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(b, "\t_ret := f[%d] & 0xffffffff\n%s", ret, indent(st))
+	}
+	b.WriteString("\treturn w.Err()\n}\n\n")
+	return nil
+}

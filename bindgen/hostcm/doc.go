@@ -1,0 +1,40 @@
+// Package hostcm is the run-time support of the Go host bindings that
+// `wasmcm bindgen go --host` generates: the typed lifting and lowering
+// state (Lift, Lower) over the fast path of package canon, the table of
+// host-implemented resources, and the check that a component matches the
+// world the bindings were generated for.
+//
+// Generated code is its only intended user; its API follows what that code
+// needs and may change with the generator.
+package hostcm
+
+import "github.com/wasmcm/wasmcm/bindgen/guest/cm"
+
+// Option is WIT's option<T>, the same type the guest bindings use.
+type Option[T any] = cm.Option[T]
+
+// Result is WIT's result<T, E> where it appears inside another type.
+type Result[T, E any] = cm.Result[T, E]
+
+// ErrorOf is the error a function returns for result<T, E> when E has no
+// Error method of its own; errors.As with a *ErrorOf[E] gets the value.
+type ErrorOf[E any] = cm.ErrorOf[E]
+
+// ErrResult is the error of a result with no error type.
+var ErrResult = cm.ErrResult
+
+// Some returns an option holding v.
+func Some[T any](v T) Option[T] { return cm.Some(v) }
+
+// None returns an option holding nothing.
+func None[T any]() Option[T] { return cm.None[T]() }
+
+// OK returns the ok case of a result.
+func OK[T, E any](v T) Result[T, E] { return cm.OK[T, E](v) }
+
+// Err returns the error case of a result.
+func Err[T, E any](e E) Result[T, E] { return cm.Err[T, E](e) }
+
+// ErrorValue finds the E in an error a host function returned for its
+// result<T, E>.
+func ErrorValue[E any](err error) (E, bool) { return cm.ErrorValue[E](err) }
