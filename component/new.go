@@ -56,9 +56,12 @@ func New(module []byte, opts NewOptions) ([]byte, error) {
 	}
 	n := &newEnc{r: b.Resolve, world: b.World, enc: b.Encoding, module: core, info: info,
 		abi: canon.New(b.Resolve, canon.Addr32), origNames: renamed}
-	n.ownExports = map[string]bool{}
+	n.ownExports, n.ownImports = map[string]bool{}, map[string]bool{}
 	for _, it := range b.Resolve.Worlds[b.World].Exports {
 		n.ownExports[n.keyName(it.Key)] = true
+	}
+	for _, it := range b.Resolve.Worlds[b.World].Imports {
+		n.ownImports[n.keyName(it.Key)] = true
 	}
 	names := make([]string, 0, len(opts.Adapters))
 	for name := range opts.Adapters {
@@ -74,6 +77,7 @@ func New(module []byte, opts NewOptions) ([]byte, error) {
 		adapters[name] = a
 	}
 	n.adapterNames = adapters
+	mergeImportsBySemver(n.r, n.world)
 	if err := n.validate(); err != nil {
 		return nil, fmt.Errorf("failed to decode world from module: module was not valid: %w", err)
 	}
@@ -176,6 +180,9 @@ type newEnc struct {
 	// ownExports are the keys of the world exports this module implements
 	// (the world's exports are the main module's and its adapters').
 	ownExports map[string]bool
+	// ownImports are the keys of the world imports the module's own world
+	// has (of the main module, whose world the adapters' join).
+	ownImports map[string]bool
 	// origNames maps renamed duplicate imports to their own names.
 	origNames map[[2]string]string
 
@@ -462,6 +469,15 @@ func (n *newEnc) validate() error {
 			ni.sig = sig
 			if ni.opts, err = n.options(ni.fn, false); err != nil {
 				return fmt.Errorf("%s: %w", where, err)
+			}
+			// The string encoding of a lowering comes from the module's own
+			// world, which an import only an adapter's world has lacks.
+			own := ni.key
+			if own == "" {
+				own = ni.fn.Name
+			}
+			if n.ownImports != nil && !n.ownImports[own] && !n.ownImports[im.Module] && (ni.opts.memory || ni.opts.realloc) {
+				return fmt.Errorf("failed to register indirect shims for main module: missing component metadata for import of `%s::%s`", im.Module, im.Name)
 			}
 			if n.usedFuncs[ni.key] == nil {
 				n.usedFuncs[ni.key] = map[string]bool{}

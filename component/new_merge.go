@@ -333,3 +333,57 @@ func semverMatch(r *wit.Resolve, items []wit.WorldItem, module string) *wit.Worl
 	}
 	return best
 }
+
+// mergeImportsBySemver keeps, of several imports of semver-compatible
+// versions of one interface, only the newest (as wit-parser's
+// merge_world_imports_based_on_semver does): a module importing an older
+// version gets the newer one, which semver says has everything the older
+// one has. Imports whose types another import uses are kept.
+func mergeImportsBySemver(r *wit.Resolve, world wit.WorldID) {
+	w := r.Worlds[world]
+	type ver struct {
+		v   wit.Version
+		idx int
+	}
+	newest := map[string]ver{}
+	group := func(it wit.WorldItem) (string, wit.Version, bool) {
+		if it.Kind != wit.WorldItemInterface || !it.Key.IsInterface() {
+			return "", wit.Version{}, false
+		}
+		key := worldKeyName(r, it.Key)
+		at := strings.LastIndexByte(key, '@')
+		if at < 0 {
+			return "", wit.Version{}, false
+		}
+		v, err := wit.ParseVersion(key[at+1:])
+		if err != nil {
+			return "", wit.Version{}, false
+		}
+		return key[:at] + "@" + v.CompatKey(), v, true
+	}
+	for i, it := range w.Imports {
+		if g, v, ok := group(it); ok {
+			if old, seen := newest[g]; !seen || v.Compare(old.v) > 0 {
+				newest[g] = ver{v, i}
+			}
+		}
+	}
+	// Interfaces whose types other interfaces use stay.
+	used := map[wit.InterfaceID]bool{}
+	for _, td := range r.Types {
+		if td == nil || td.Kind != wit.KindType || td.Owner.Kind != wit.OwnerInterface {
+			continue
+		}
+		if id, ok := td.Elem.ID(); ok && r.Types[id].Owner.Kind == wit.OwnerInterface && r.Types[id].Owner.Interface != td.Owner.Interface {
+			used[r.Types[id].Owner.Interface] = true
+		}
+	}
+	out := w.Imports[:0]
+	for i, it := range w.Imports {
+		if g, _, ok := group(it); ok && newest[g].idx != i && !used[it.Interface] {
+			continue
+		}
+		out = append(out, it)
+	}
+	w.Imports = out
+}
