@@ -96,7 +96,7 @@ func (g *gen) definePath() {
 			If(And(Get(fdflags), I32(fdflagSync)), Set(df, Or(Get(df), I32(dfFileSync)))),
 			If(And(Get(fdflags), I32(fdflagDsync)), Set(df, Or(Get(df), I32(dfDataSync)))),
 			If(And(Get(fdflags), I32(fdflagRsync)), Set(df, Or(Get(df), I32(dfRequestedSync)))),
-			If(And(And(Ld8(Get(pe), feDFlags), I32(dfMutateDirectory)),
+			If(And(Ne(And(Ld8(Get(pe), feDFlags), I32(dfMutateDirectory)), I32(0)),
 				has(rightPathCreateDirectory|rightPathCreateFile|rightPathLinkTarget|rightPathRenameTarget|
 					rightPathFilestatSetTime|rightPathSymlink|rightPathRemoveDirectory|rightPathUnlinkFile)),
 				Set(df, Or(Get(df), I32(dfMutateDirectory)))),
