@@ -64,6 +64,15 @@ func report(err error, stderr io.Writer) int {
 	if err == nil {
 		return ExitOK
 	}
+	// A command that ends with an exit code of its own (run: the guest's
+	// exit code, or a trap).
+	var ec interface{ ExitCode() int }
+	if errors.As(err, &ec) {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintf(stderr, "error: %s\n", msg)
+		}
+		return ec.ExitCode()
+	}
 	var ue userError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "error: %v\n", err)
@@ -110,7 +119,7 @@ and (as it grows) generates Go bindings, builds, composes and runs components.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return userErr(fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath()))
 	})
-	root.AddCommand(newWit(io), newBindgen(io), newComponentCmd(io), newVersion(io))
+	root.AddCommand(newWit(io), newBindgen(io), newComponentCmd(io), newRun(io), newVersion(io))
 	// Cobra adds its help command lazily; make it now so that it too shows
 	// an example.
 	root.InitDefaultHelpCmd()
