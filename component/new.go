@@ -195,6 +195,9 @@ type newEnc struct {
 	// memory, and what the main module imports from it.
 	name          string
 	importsMemory bool
+	// memType is the type of the memory the main module imports (nil when
+	// it exports its memory instead).
+	memType *wasm.MemoryType
 	requiredBy    []newImport
 }
 
@@ -370,8 +373,12 @@ func (n *newEnc) validate() error {
 		}
 		where := fmt.Sprintf("failed to resolve import `%s::%s`", im.Module, im.Name)
 		ni := newImport{module: im.Module, name: alias, orig: im.Name, indirect: -1}
-		if n.name != "" && im.Module == "env" && im.Name == "memory" && im.Type.Kind == wasm.ExternMemory {
+		if im.Module == "env" && im.Name == "memory" && im.Type.Kind == wasm.ExternMemory {
 			n.importsMemory = true
+			if n.name == "" {
+				mt := im.Type.Memory
+				n.memType = &mt // the shim module defines it
+			}
 			continue
 		}
 		if n.name != "" && im.Module == "__main_module__" {
@@ -569,7 +576,7 @@ func (n *newEnc) validate() error {
 	if e, ok := n.coreExports["_initialize"]; ok && e.Kind == wasm.ExternFunc {
 		n.initialize = true
 	}
-	if e, ok := n.coreExports["memory"]; n.needMemory && n.name == "" && (!ok || e.Kind != wasm.ExternMemory) {
+	if e, ok := n.coreExports["memory"]; n.needMemory && n.name == "" && n.memType == nil && (!ok || e.Kind != wasm.ExternMemory) {
 		return fmt.Errorf("module does not export a memory named `memory`")
 	}
 	if (n.needImportRealloc && n.importRealloc() == "") || (n.needExportRealloc && n.exportRealloc() == "") {

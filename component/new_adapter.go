@@ -142,7 +142,7 @@ func (n *newEnc) prepareAdapter(a *newEnc) error {
 				im.orig, coreSigString(im.core.Params, im.core.Results), found))
 		}
 	}
-	if m.needMemory || m.importsMemory {
+	if (m.needMemory || m.importsMemory) && n.memType == nil {
 		if e, ok := n.coreExports["memory"]; !ok || e.Kind != wasm.ExternMemory {
 			return fmt.Errorf("module does not export a memory named `memory`")
 		}

@@ -229,6 +229,10 @@ type shimEntry struct {
 	owner *newEnc
 	imp   int        // index in owner.imports, or -1
 	dtor  wit.TypeID // when imp is -1
+	// realloc, when not "", names the main module's realloc this slot
+	// stands for (lowerings with an imported memory use it before the main
+	// module exists).
+	realloc string
 }
 
 func (n *newEnc) adapterImports() []newImport {
@@ -275,6 +279,9 @@ func (n *newEnc) build() (*Component, error) {
 	}
 
 	var entries []shimEntry
+	// With an imported memory the main module's lowerings are direct: the
+	// shim defines the memory, and a slot stands for the realloc.
+	reallocSlot := -1
 	lowerings := func(m *newEnc) {
 		for i := range m.imports {
 			im := &m.imports[i]
@@ -282,6 +289,12 @@ func (n *newEnc) build() (*Component, error) {
 			case im.kind == impAdapterFunc:
 				im.indirect = len(entries)
 				entries = append(entries, shimEntry{sig: *im.core, owner: m, imp: i})
+			case im.kind == impLower && m == n && n.memType != nil:
+				if im.opts.realloc && reallocSlot < 0 {
+					i32 := wasm.ValI32
+					reallocSlot = len(entries)
+					entries = append(entries, shimEntry{sig: wasm.FuncType{Params: []wasm.ValType{i32, i32, i32, i32}, Results: []wasm.ValType{i32}}, owner: n, imp: -1, realloc: n.importRealloc()})
+				}
 			case im.kind == impLower && (im.opts.memory || im.opts.realloc):
 				im.indirect = len(entries)
 				entries = append(entries, shimEntry{sig: wasm.FuncType{Params: coreVals(im.sig.Params), Results: coreVals(im.sig.Results)}, owner: m, imp: i})
@@ -304,17 +317,25 @@ func (n *newEnc) build() (*Component, error) {
 	for _, a := range n.adapters {
 		lowerings(a)
 	}
-	var shimInst, fixupMod uint32
-	if len(entries) > 0 {
-		shim, fixup := shimModules(entries)
+	var shimInst, fixupMod, mem, shimRealloc uint32
+	if len(entries) > 0 || n.memType != nil {
+		shim, fixup := shimModules(entries, n.memType)
 		shimMod, err := b.coreModule(shim)
 		if err != nil {
 			return nil, err
 		}
-		if fixupMod, err = b.coreModule(fixup); err != nil {
-			return nil, err
+		if len(entries) > 0 {
+			if fixupMod, err = b.coreModule(fixup); err != nil {
+				return nil, err
+			}
 		}
 		shimInst = b.coreInstance(CoreInstance{Instantiate: true, Module: shimMod})
+		if n.memType != nil {
+			mem = b.coreAlias(shimInst, "$memory", SortCoreMemory)
+		}
+		if reallocSlot >= 0 {
+			shimRealloc = b.coreAlias(shimInst, strconv.Itoa(reallocSlot), SortCoreFunc)
+		}
 	}
 
 	// Resources of exported interfaces.
@@ -337,7 +358,7 @@ func (n *newEnc) build() (*Component, error) {
 
 	// instantiate instantiates module m (the main module or an adapter)
 	// with its imports: one inline instance per import module.
-	var mem, mainInst uint32
+	var mainInst uint32
 	instantiate := func(m *newEnc, mod uint32) (uint32, error) {
 		var modules []string
 		byModule := map[string][]CoreInlineExport{}
@@ -366,7 +387,7 @@ func (n *newEnc) build() (*Component, error) {
 				if err != nil {
 					return 0, err
 				}
-				f = b.canon(Canon{Op: CanonLower, Func: fi, Options: m.canonOpts(im.opts, 0, 0, nil)})
+				f = b.canon(Canon{Op: CanonLower, Func: fi, Options: m.canonOpts(im.opts, mem, shimRealloc, nil)})
 			case im.kind == impResourceDrop:
 				t, err := b.importedResource(im.res)
 				if err != nil {
@@ -394,7 +415,7 @@ func (n *newEnc) build() (*Component, error) {
 	for _, a := range n.adapters {
 		needMem = needMem || a.needMemory || a.importsMemory
 	}
-	if needMem {
+	if needMem && n.memType == nil {
 		mem = b.coreAlias(mainInst, "memory", SortCoreMemory)
 	}
 	for k, a := range n.adapters {
@@ -422,6 +443,8 @@ func (n *newEnc) build() (*Component, error) {
 		for k, e := range entries {
 			var f uint32
 			switch {
+			case e.realloc != "":
+				f = realloc(n, e.realloc)
 			case e.imp < 0:
 				f = b.coreAlias(mainInst, n.dtors[e.dtor], SortCoreFunc)
 			case e.owner.imports[e.imp].kind == impAdapterFunc:
@@ -759,12 +782,19 @@ func (b *newBuilder) sortedFuncs(i *wit.Interface) []*wit.Function {
 }
 
 // shimModules writes the shim module, whose table-dispatching functions the
-// main module imports before the functions they stand for exist, and the
-// fixup module, which fills the table once they do.
-func shimModules(entries []shimEntry) (shim, fixup []byte) {
+// main module imports before the functions they stand for exist (and which
+// defines the memory the main module imports, if it does), and the fixup
+// module, which fills the table once they do.
+func shimModules(entries []shimEntry, mem *wasm.MemoryType) (shim, fixup []byte) {
 	n := uint64(len(entries))
 	table := wasm.TableType{Elem: wasm.ValFuncRef, Limits: wasm.Limits{Min: n, Max: &n}}
 	var s wasm.Builder
+	if mem != nil {
+		s.Export("$memory", wasm.ExternMemory, s.AddMemory(*mem))
+	}
+	if n == 0 {
+		return s.Encode(), nil
+	}
 	s.AddTable(table)
 	for k, e := range entries {
 		t := s.AddFuncType(e.sig.Params, e.sig.Results)
