@@ -197,8 +197,8 @@ type newEnc struct {
 	importsMemory bool
 	// memType is the type of the memory the main module imports (nil when
 	// it exports its memory instead).
-	memType *wasm.MemoryType
-	requiredBy    []newImport
+	memType    *wasm.MemoryType
+	requiredBy []newImport
 }
 
 // keyName is the name a world item is imported or exported under.
