@@ -1,0 +1,10 @@
+;; Exports test:math/offset@1.0.0 { offset: func() -> u32 } returning 10.
+(component
+  (core module $m
+    (func (export "offset") (result i32) i32.const 10))
+  (core instance $i (instantiate $m))
+  (alias core export $i "offset" (core func $f))
+  (func $offset (result u32) (canon lift (core func $f)))
+  (instance $exp (export "offset" (func $offset)))
+  (export "test:math/offset@1.0.0" (instance $exp))
+)
