@@ -85,6 +85,30 @@ func OptionsFor(module []byte) (Options, error) {
 	return o, nil
 }
 
+// ModuleName is the import module name the adapter implements.
+const ModuleName = "wasi_snapshot_preview1"
+
+// ForModule returns the adapter that suits module (OptionsFor, then
+// Generate), or nil when module imports nothing from ModuleName.
+func ForModule(module []byte) ([]byte, error) {
+	info, err := wasm.ReadModule(module, 0)
+	if err != nil {
+		return nil, fmt.Errorf("preview1 adapter: the main module is not valid: %w", err)
+	}
+	uses := false
+	for _, im := range info.Imports {
+		uses = uses || im.Module == ModuleName
+	}
+	if !uses {
+		return nil, nil
+	}
+	o, err := OptionsFor(module)
+	if err != nil {
+		return nil, err
+	}
+	return Generate(o)
+}
+
 // customNames lists the names of module's custom sections.
 func customNames(module []byte) ([]string, error) {
 	if !bytes.HasPrefix(module, wasm.Magic) || len(module) < 8 {

@@ -294,10 +294,21 @@ func TestOptions(t *testing.T) {
 	if err != nil || o != (Options{Flavor: Command}) {
 		t.Errorf("command: %+v %v", o, err)
 	}
+	if a, err := ForModule(m.Encode()); a != nil || err != nil {
+		t.Errorf("ForModule of a module without preview-1 imports: %d bytes, %v", len(a), err)
+	}
 	m.Exports = nil
 	m.Customs = []wasm.Custom{{Name: "go:buildid", Data: []byte("x")}}
 	o, err = OptionsFor(m.Encode())
 	if err != nil || o != (Options{Flavor: Reactor, StateAddr: goStateAddr, StateSize: goStateSize}) {
 		t.Errorf("go reactor: %+v %v", o, err)
+	}
+	m.AddImport(ModuleName, "fd_write", wasm.ExternType{Kind: wasm.ExternFunc, Index: m.AddFuncType(sig2vals("iiii"), sig2vals("i"))})
+	a, err := ForModule(m.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := Generate(Options{Flavor: Reactor, StateAddr: goStateAddr, StateSize: goStateSize}); string(a) != string(want) {
+		t.Error("ForModule differs from Generate(OptionsFor)")
 	}
 }

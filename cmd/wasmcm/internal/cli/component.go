@@ -11,6 +11,7 @@ import (
 
 	"github.com/wasmcm/wasmcm/canon"
 	"github.com/wasmcm/wasmcm/component"
+	"github.com/wasmcm/wasmcm/internal/preview1"
 	"github.com/wasmcm/wasmcm/wit"
 )
 
@@ -99,7 +100,9 @@ module carries the world it implements in a component-type custom section
 from module NAME, such as a WASI preview-1 adapter for
 wasi_snapshot_preview1. The adapter's own world joins the component's, and
 only what MODULE uses of it is kept. --adapt FILE takes NAME from the file
-name, up to its first dot.
+name, up to its first dot. A module that imports wasi_snapshot_preview1
+without --adapt for it gets wasmcm's built-in preview-1 adapter (a command
+when MODULE exports _start, else a reactor).
 
 The component is validated before it is written, unless --skip-validation.`,
 		Example: `  wasmcm component new prog.embedded.wasm -o prog.component.wasm
@@ -142,6 +145,18 @@ func runComponentNew(io IO, path string, f newFlags) error {
 			return userErr(fmt.Errorf("--adapt %s is given twice", name))
 		}
 		opts.Adapters[name] = b
+	}
+	if _, given := opts.Adapters[preview1.ModuleName]; !given {
+		a, err := preview1.ForModule(module)
+		if err != nil {
+			return userErr(fmt.Errorf("%s: %w", path, err))
+		}
+		if a != nil {
+			if opts.Adapters == nil {
+				opts.Adapters = map[string][]byte{}
+			}
+			opts.Adapters[preview1.ModuleName] = a
+		}
 	}
 	out, err := component.New(module, opts)
 	if err != nil {
