@@ -15,10 +15,12 @@ package compose
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
 	"github.com/wasmcm/wasmcm/component"
+	"github.com/wasmcm/wasmcm/compose/internal/wat"
 	"github.com/wasmcm/wasmcm/wit"
 )
 
@@ -783,3 +785,41 @@ func (g *Graph) describeNode(n NodeID) string {
 func NewPackageFromWorld(name string, r *wit.Resolve, world wit.WorldID) *Package {
 	return &Package{Name: name, r: r, world: world}
 }
+
+// ReadPackage reads a package from a file: a component binary (.wasm), a
+// component in the text format (.wat), or WIT (a .wit file or a folder,
+// whose single world is the component's type; such a package can only be
+// imported, not embedded). name is how messages and encoded names call it.
+func ReadPackage(name, path string) (*Package, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() || strings.HasSuffix(path, ".wit") {
+		r, pkgs, err := wit.Load(path, wit.Options{})
+		if err != nil {
+			return nil, err
+		}
+		w, err := r.SelectWorld(pkgs, "")
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return NewPackageFromWorld(name, r, w), nil
+	}
+	if st.Size() > maxPackageSize {
+		return nil, fmt.Errorf("%s: %d bytes is more than a package may have (%d)", path, st.Size(), int64(maxPackageSize))
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasSuffix(path, ".wat") {
+		if b, err = wat.Component(string(b)); err != nil {
+			return nil, fmt.Errorf("%s:%w", path, err)
+		}
+	}
+	return NewPackage(name, b)
+}
+
+// maxPackageSize bounds what ReadPackage reads.
+const maxPackageSize = 1 << 30

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/wasmcm/wasmcm/compose/internal/wac"
-	"github.com/wasmcm/wasmcm/compose/internal/wat"
 	"github.com/wasmcm/wasmcm/wit"
 )
 
@@ -244,22 +243,12 @@ func (r *resolver) load(name, version string, span wac.Span) (*loaded, error) {
 		}
 		l.r, l.id = res, pkgs[len(pkgs)-1]
 	} else {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fail(err)
-		}
-		if strings.HasSuffix(path, ".wat") {
-			if b, err = wat.Component(string(b)); err != nil {
-				return nil, fail(err)
-			}
-		}
-		p, err := NewPackage(key, b)
+		p, err := ReadPackage(key, path)
 		if err != nil {
 			return nil, fail(err)
 		}
 		l.pkg, l.r = p, p.r
 		if !p.IsComponent() {
-			l.id = p.r.Worlds[0].Package
 			// A binary WIT package: its definitions, no component.
 			l.id = lastPackage(p.r)
 			l.pkg = nil

@@ -119,7 +119,7 @@ and (as it grows) generates Go bindings, builds, composes and runs components.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return userErr(fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath()))
 	})
-	root.AddCommand(newWit(io), newBindgen(io), newComponentCmd(io), newRun(io), newVersion(io))
+	root.AddCommand(newWit(io), newBindgen(io), newComponentCmd(io), newRun(io), newPlug(io), newCompose(io), newVersion(io))
 	// Cobra adds its help command lazily; make it now so that it too shows
 	// an example.
 	root.InitDefaultHelpCmd()
