@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -105,4 +106,36 @@ func TestAdapterGC(t *testing.T) {
 		t.Errorf("imports %v lack exit or _start", imps)
 	}
 	t.Logf("jco command adapter: %d → %d bytes, %d imports", len(b), len(out), len(imps))
+}
+
+// FuzzAdapterGC feeds mutated adapters to the GC: it must fail cleanly,
+// never panic, and what it returns must be readable.
+func FuzzAdapterGC(f *testing.F) {
+	// Seeds: the corpus adapters, when the corpus is beside the checkout.
+	files, _ := filepath.Glob("../../shared/conformance/wit-component/components/*/adapt-*.wasm")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b, "")
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte, realloc string) {
+		if !utf8.ValidString(realloc) {
+			return // the name comes from a module already read, so it is UTF-8
+		}
+		m, err := parseAdapter(b)
+		if err != nil {
+			return
+		}
+		var names []string
+		for _, e := range m.exports {
+			names = append(names, e.Name)
+		}
+		out, err := gcAdapter(b, names, realloc)
+		if err != nil {
+			return
+		}
+		if _, err := wasm.ReadModule(out, 0); err != nil {
+			t.Fatalf("the GC wrote an unreadable module: %v", err)
+		}
+	})
 }
