@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 
@@ -45,7 +46,7 @@ func Load(path string, opts Options) (*Resolve, []PackageID, error) {
 // main (top-level) package for SelectWorld. On error r may hold part of the
 // document and should not be used further.
 func (r *Resolve) AddSource(path, src string) ([]PackageID, error) {
-	g, err := parseGroup([]source{{path, src}})
+	g, err := parseGroup(new(parse.Parser), []source{{path, src}})
 	if err != nil {
 		return nil, err
 	}
@@ -70,12 +71,11 @@ type group struct {
 
 // parseGroup parses and resolves (within themselves) the files of one
 // package, in path order as the reference does.
-func parseGroup(srcs []source) (*group, error) {
+func parseGroup(p *parse.Parser, srcs []source) (*group, error) {
 	srcs = slices.Clone(srcs)
 	slices.SortStableFunc(srcs, func(a, b source) int { return strings.Compare(a.path, b.path) })
 	g := &group{}
 	main := newASTResolver()
-	var p parse.Parser
 	for _, s := range srcs {
 		f, err := p.File(s.path, s.text)
 		if err != nil {
@@ -216,7 +216,7 @@ func (r *Resolve) pushPath(path string) (PackageID, error) {
 		}
 		return id, nil
 	}
-	g, err := readFileGroup(path)
+	g, err := readFileGroup(new(parse.Parser), path)
 	if err != nil {
 		return NoPackage, err
 	}
@@ -228,35 +228,88 @@ func (r *Resolve) pushDir(path string) (PackageID, error) {
 	// they are parsed concurrently; errors are still reported in the
 	// reference's order (the package first, then deps/ in name order).
 	depsDir := filepath.Join(path, "deps")
-	var top *group
-	var topErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		top, topErr = parseDir(path)
-	}()
-	deps, depsErr := parseDepsDir(depsDir)
-	<-done
-	if topErr != nil {
-		return NoPackage, withContext(topErr, "failed to parse package: "+path)
+	deps, listErr := listDeps(depsDir)
+	jobs := make([]parseJob, 0, 1+len(deps))
+	jobs = append(jobs, parseJob{path: path, top: true})
+	jobs = append(jobs, deps...)
+	runParseJobs(jobs)
+	if jobs[0].err != nil {
+		return NoPackage, withContext(jobs[0].err, "failed to parse package: "+path)
 	}
-	if depsErr != nil {
-		return NoPackage, withContext(depsErr, "failed to parse dependency directory: "+depsDir)
+	if listErr != nil {
+		return NoPackage, withContext(listErr, "failed to parse dependency directory: "+depsDir)
 	}
-	return r.pushGroups(top, deps)
+	groups := make([]*group, 0, len(deps))
+	for _, j := range jobs[1:] {
+		if j.err != nil {
+			return NoPackage, withContext(j.err, "failed to parse dependency directory: "+depsDir)
+		}
+		if j.g != nil {
+			groups = append(groups, j.g)
+		}
+	}
+	return r.pushGroups(jobs[0].g, groups)
+}
+
+// parseJob is the package folder being loaded (top) or one entry of its
+// deps/ folder, and the outcome of parsing it.
+type parseJob struct {
+	path  string
+	top   bool
+	isDir bool
+	link  bool // a symbolic link, whose target's kind is not known yet
+	g     *group
+	err   error
+}
+
+func (j *parseJob) run(p *parse.Parser) {
+	if j.top {
+		j.g, j.err = parseDir(p, j.path)
+		return
+	}
+	j.g, j.err = parseDep(p, j.path, j.isDir, j.link)
+}
+
+// runParseJobs runs the jobs on at most GOMAXPROCS goroutines (the calling
+// one included), each taking the next job until none is left: fewer
+// goroutines than jobs means fewer stacks to grow for the parser's
+// recursion and less scheduling.
+func runParseJobs(jobs []parseJob) {
+	var next atomic.Int32
+	work := func() {
+		// One Parser per goroutine: the trees of all its jobs share chunks.
+		var p parse.Parser
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(jobs) {
+				return
+			}
+			jobs[i].run(&p)
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(jobs)) - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
 }
 
 // parseDir parses a directory's *.wit files (not its sub-directories) as
 // one package.
-func parseDir(path string) (*group, error) {
+func parseDir(p *parse.Parser, path string) (*group, error) {
 	entries, err := os.ReadDir(path)
 	if err != nil {
 		return nil, withContext(err, fmt.Sprintf("failed to read directory %q", path))
 	}
-	return parseDirEntries(path, entries)
+	return parseDirEntries(p, path, entries)
 }
 
-func parseDirEntries(path string, entries []os.DirEntry) (*group, error) {
+func parseDirEntries(ps *parse.Parser, path string, entries []os.DirEntry) (*group, error) {
 	srcs := make([]source, 0, len(entries))
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".wit") {
@@ -278,7 +331,7 @@ func parseDirEntries(path string, entries []os.DirEntry) (*group, error) {
 		}
 		srcs = append(srcs, source{p, bytesToString(data)})
 	}
-	return parseGroup(srcs)
+	return parseGroup(ps, srcs)
 }
 
 // bytesToString makes a string of a buffer that nothing writes to again
@@ -290,11 +343,9 @@ func bytesToString(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// parseDepsDir parses each entry of a deps/ directory: a folder is a
-// package, a .wit file a document. Entries are parsed concurrently (at most
-// GOMAXPROCS at a time); the first error in name order is returned, as a
-// sequential reading would.
-func parseDepsDir(path string) ([]*group, error) {
+// listDeps lists the entries of a deps/ directory to parse: a folder is a
+// package, a .wit file a document, a link either.
+func listDeps(path string) ([]parseJob, error) {
 	entries, err := os.ReadDir(path)
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -302,14 +353,7 @@ func parseDepsDir(path string) ([]*group, error) {
 	if err != nil {
 		return nil, withContext(err, "failed to read directory")
 	}
-	type job struct {
-		path  string
-		isDir bool
-		link  bool // a symbolic link, whose target's kind is not known yet
-		g     *group
-		err   error
-	}
-	jobs := make([]job, 0, len(entries))
+	jobs := make([]parseJob, 0, len(entries))
 	for _, e := range entries {
 		isDir := e.IsDir()
 		link := !isDir && e.Type()&os.ModeSymlink != 0
@@ -320,30 +364,9 @@ func parseDepsDir(path string) ([]*group, error) {
 				continue // e.g. .DS_Store
 			}
 		}
-		jobs = append(jobs, job{path: filepath.Join(path, e.Name()), isDir: isDir, link: link})
+		jobs = append(jobs, parseJob{path: filepath.Join(path, e.Name()), isDir: isDir, link: link})
 	}
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i := range jobs {
-		j := &jobs[i]
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			j.g, j.err = parseDep(j.path, j.isDir, j.link)
-		}()
-	}
-	wg.Wait()
-	out := make([]*group, 0, len(jobs))
-	for i := range jobs {
-		if jobs[i].err != nil {
-			return nil, jobs[i].err
-		}
-		if jobs[i].g != nil {
-			out = append(out, jobs[i].g)
-		}
-	}
-	return out, nil
+	return jobs, nil
 }
 
 // parseDep parses one entry of deps/. A link is followed by trying what
@@ -351,11 +374,11 @@ func parseDepsDir(path string) ([]*group, error) {
 // (or, failing with "is a directory", as a folder); any other name is
 // listed as a folder, and skipped when it is not one, as a file of
 // another kind would be. A nil group without error means skipped.
-func parseDep(path string, isDir, link bool) (*group, error) {
+func parseDep(p *parse.Parser, path string, isDir, link bool) (*group, error) {
 	ext := filepath.Ext(path)
 	witName := ext == ".wit" || ext == ".wat" || ext == ".wasm"
 	if !isDir && witName {
-		g, err := readFileGroup(path)
+		g, err := readFileGroup(p, path)
 		if err == nil || !link || !isDirError(path, err) {
 			return g, err
 		}
@@ -369,7 +392,7 @@ func parseDep(path string, isDir, link bool) (*group, error) {
 		err = withContext(err, fmt.Sprintf("failed to read directory %q", path))
 	} else {
 		var g *group
-		if g, err = parseDirEntries(path, entries); err == nil {
+		if g, err = parseDirEntries(p, path, entries); err == nil {
 			return g, nil
 		}
 	}
@@ -377,7 +400,7 @@ func parseDep(path string, isDir, link bool) (*group, error) {
 }
 
 // readFileGroup reads and parses one WIT document.
-func readFileGroup(path string) (*group, error) {
+func readFileGroup(p *parse.Parser, path string) (*group, error) {
 	data, err := readFile(path)
 	if err != nil {
 		return nil, withContext(err, fmt.Sprintf("failed to read path for WIT [%s]", path))
@@ -389,7 +412,7 @@ func readFileGroup(path string) (*group, error) {
 		msg := fmt.Sprintf("input file is not valid utf-8 [%s]", path)
 		return nil, &Error{Msg: msg, text: msg}
 	}
-	return parseGroup([]source{{path, bytesToString(data)}})
+	return parseGroup(p, []source{{path, bytesToString(data)}})
 }
 
 // isWasm tells binary wasm, and the text format of a component, from WIT.

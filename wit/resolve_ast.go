@@ -1,6 +1,7 @@
 package wit
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -21,6 +22,19 @@ type omap[V any] struct {
 	keys  []string
 	vals  []V
 	index map[string]int
+}
+
+// slab hands out items of the model from chunks (of up to 64), so that a
+// package's types and functions cost a few allocations rather than one
+// each. The items live as long as the Resolve that points at them.
+type slab[T any] []T
+
+func (s *slab[T]) alloc() *T {
+	if len(*s) == cap(*s) {
+		*s = make([]T, 0, min(max(2*cap(*s), 8), 64))
+	}
+	*s = (*s)[:len(*s)+1]
+	return &(*s)[len(*s)-1]
 }
 
 // omapIndexAt is the size from which an omap keeps a hash index; smaller
@@ -71,6 +85,12 @@ func (m *omap[V]) insert(k string, v V) bool {
 }
 
 func (m *omap[V]) len() int { return len(m.keys) }
+
+// grow makes room for n more entries.
+func (m *omap[V]) grow(n int) {
+	m.keys = slices.Grow(m.keys, n)
+	m.vals = slices.Grow(m.vals, n)
+}
 
 // itemKind tells a world from an interface among package items.
 type itemKind uint8
@@ -166,6 +186,9 @@ type astResolver struct {
 	typeLookup        *omap[lookupVal]
 	keyBuf            []byte
 	cursor            posCursor
+	typeDefs          slab[TypeDef]
+	funcs             slab[Function]
+	params            []Param
 	versions          map[string]*Version // parsed @since/@deprecated versions
 }
 
@@ -490,7 +513,7 @@ func (r *astResolver) populateASTItems() ([]InterfaceID, []WorldID, error) {
 	packageItems := map[string]ast.Span{}
 	packageItemFile := map[string]*ast.File{}
 	isWorld := map[string]bool{}
-	order := newDepGraph()
+	order := newDepGraph(8)
 	for _, dl := range r.lists {
 		for _, it := range dl.items {
 			var name ast.Id
@@ -665,13 +688,15 @@ func (r *astResolver) populateForeignTypes() error {
 					continue
 				}
 				nl := r.at(n.Name.Span)
-				id := r.allocType(&TypeDef{
+				td := r.typeDefs.alloc()
+				*td = TypeDef{
 					Name:       n.Name.Name,
 					Kind:       KindUnknown,
 					Owner:      TypeOwner{Kind: OwnerInterface, Interface: iface},
 					Stability:  stab,
 					ExternalID: extID,
-				}, nl)
+				}
+				id := r.allocType(td, nl)
 				r.u.unknownTypeLocs = append(r.u.unknownTypeLocs, nl)
 				lookup.insert(n.Name.Name, lookupVal{id: id, l: nl})
 				r.u.interfaces[iface].Types = append(r.u.interfaces[iface].Types, Entry[TypeID]{n.Name.Name, id})
@@ -907,15 +932,28 @@ func (r *astResolver) resolveInterface(id InterfaceID, items []ast.InterfaceItem
 			tis = append(tis, typeItem{def: it})
 		}
 	}
+	r.typeLookup.grow(len(items))
 	if err := r.resolveTypes(TypeOwner{Kind: OwnerInterface, Interface: id}, tis); err != nil {
 		return err
 	}
+	iface.Types = make([]Entry[TypeID], 0, r.typeLookup.len())
 	for i, name := range r.typeLookup.keys {
 		iface.Types = append(iface.Types, Entry[TypeID]{name, r.typeLookup.vals[i].id})
 	}
 
-	var funcs []*Function
-	var locs []loc
+	nf := 0
+	for _, it := range items {
+		switch it := it.(type) {
+		case *ast.NamedFunc:
+			nf++
+		case *ast.TypeDef:
+			if res, ok := it.Type.(*ast.Resource); ok {
+				nf += len(res.Funcs)
+			}
+		}
+	}
+	funcs := make([]*Function, 0, nf)
+	locs := make([]loc, 0, nf)
 	for _, it := range items {
 		switch it := it.(type) {
 		case *ast.NamedFunc:
@@ -955,49 +993,49 @@ func (r *astResolver) resolveInterface(id InterfaceID, items []ast.InterfaceItem
 }
 
 // collectDeps lists the names a type expression refers to.
-func collectDeps(t ast.Type, deps []depEdge, at func(ast.Span) loc) []depEdge {
+func collectDeps(t ast.Type, deps []depEdge, r *astResolver) []depEdge {
 	switch t := t.(type) {
 	case *ast.Name:
-		deps = append(deps, depEdge{t.Id.Name, at(t.Id.Span)})
+		deps = append(deps, depEdge{t.Id.Name, r.at(t.Id.Span)})
 	case *ast.Handle:
-		deps = append(deps, depEdge{t.Resource.Name, at(t.Resource.Span)})
+		deps = append(deps, depEdge{t.Resource.Name, r.at(t.Resource.Span)})
 	case *ast.Record:
 		for _, f := range t.Fields {
-			deps = collectDeps(f.Type, deps, at)
+			deps = collectDeps(f.Type, deps, r)
 		}
 	case *ast.Tuple:
 		for _, e := range t.Types {
-			deps = collectDeps(e, deps, at)
+			deps = collectDeps(e, deps, r)
 		}
 	case *ast.Variant:
 		for _, c := range t.Cases {
 			if c.Type != nil {
-				deps = collectDeps(c.Type, deps, at)
+				deps = collectDeps(c.Type, deps, r)
 			}
 		}
 	case *ast.Option:
-		deps = collectDeps(t.Elem, deps, at)
+		deps = collectDeps(t.Elem, deps, r)
 	case *ast.List:
-		deps = collectDeps(t.Elem, deps, at)
+		deps = collectDeps(t.Elem, deps, r)
 	case *ast.FixedLengthList:
-		deps = collectDeps(t.Elem, deps, at)
+		deps = collectDeps(t.Elem, deps, r)
 	case *ast.Map:
-		deps = collectDeps(t.Key, deps, at)
-		deps = collectDeps(t.Value, deps, at)
+		deps = collectDeps(t.Key, deps, r)
+		deps = collectDeps(t.Value, deps, r)
 	case *ast.Result:
 		if t.Ok != nil {
-			deps = collectDeps(t.Ok, deps, at)
+			deps = collectDeps(t.Ok, deps, r)
 		}
 		if t.Err != nil {
-			deps = collectDeps(t.Err, deps, at)
+			deps = collectDeps(t.Err, deps, r)
 		}
 	case *ast.Future:
 		if t.Elem != nil {
-			deps = collectDeps(t.Elem, deps, at)
+			deps = collectDeps(t.Elem, deps, r)
 		}
 	case *ast.Stream:
 		if t.Elem != nil {
-			deps = collectDeps(t.Elem, deps, at)
+			deps = collectDeps(t.Elem, deps, r)
 		}
 	}
 	return deps
@@ -1026,14 +1064,19 @@ func (r *astResolver) resolveTypes(owner TypeOwner, items []typeItem) error {
 			}
 		}
 	}
-	deps := newDepGraph()
+	deps := newDepGraph(len(items))
 	defs := omap[*ast.TypeDef]{}
+	defs.grow(len(items))
+	// The edges of all definitions share one buffer; each keeps a window.
+	edges := make([]depEdge, 0, 2*len(items))
 	for _, it := range items {
 		if it.def != nil {
 			if defs.insert(it.def.Name.Name, it.def) {
 				return errorf(r.at(it.def.Name.Span), "name `%s` is defined more than once", it.def.Name.Name)
 			}
-			deps.set(it.def.Name.Name, collectDeps(it.def.Type, nil, r.at))
+			start := len(edges)
+			edges = collectDeps(it.def.Type, edges, r)
+			deps.set(it.def.Name.Name, edges[start:len(edges):len(edges)])
 			continue
 		}
 		for _, n := range it.use.Names {
@@ -1065,7 +1108,8 @@ func (r *astResolver) resolveTypes(owner TypeOwner, items []typeItem) error {
 		if err != nil {
 			return err
 		}
-		td := &TypeDef{Name: def.Name.Name, Owner: owner, Docs: r.docs(def.Docs), Stability: stab, ExternalID: extID}
+		td := r.typeDefs.alloc()
+		*td = TypeDef{Name: def.Name.Name, Owner: owner, Docs: r.docs(def.Docs), Stability: stab, ExternalID: extID}
 		var fieldLocs []loc
 		if err := r.resolveTypeDef(td, def.Type, &stab, &fieldLocs); err != nil {
 			return err
@@ -1110,7 +1154,9 @@ func (r *astResolver) resolveUse(owner TypeOwner, u *ast.Use) error {
 		if n.As != nil {
 			as = *n.As
 		}
-		id := r.allocType(&TypeDef{Name: as.Name, Kind: KindType, Elem: TypeOf(v.id), Owner: owner, Stability: stab, ExternalID: extID}, r.at(n.Name.Span))
+		td := r.typeDefs.alloc()
+		*td = TypeDef{Name: as.Name, Kind: KindType, Elem: TypeOf(v.id), Owner: owner, Stability: stab, ExternalID: extID}
+		id := r.allocType(td, r.at(n.Name.Span))
 		if err := r.defineName(as, lookupVal{id: id}); err != nil {
 			return err
 		}
@@ -1147,7 +1193,8 @@ func (r *astResolver) resolveResourceFunc(rf *ast.ResourceFunc, resource ast.Id)
 }
 
 func (r *astResolver) resolveFunction(docs ast.Docs, attrs []ast.Attribute, name string, nameSpan ast.Span, fn *ast.Func, kind FunctionKind, resource TypeID) (*Function, error) {
-	f := &Function{Name: name, Kind: kind, Resource: resource, Docs: r.docs(docs)}
+	f := r.funcs.alloc()
+	*f = Function{Name: name, Kind: kind, Resource: resource, Docs: r.docs(docs)}
 	stab, err := r.stability(attrs)
 	if err != nil {
 		return nil, err
@@ -1156,14 +1203,17 @@ func (r *astResolver) resolveFunction(docs ast.Docs, attrs []ast.Attribute, name
 	if f.ExternalID, err = r.externalID(attrs); err != nil {
 		return nil, err
 	}
+	// Parameters go to a buffer shared by the package's functions; each
+	// function keeps a capacity-limited window of it.
+	start := len(r.params)
 	if kind == Method || kind == AsyncMethod {
 		td := TypeDef{Kind: KindBorrow, Resource: resource}
 		td.Stability = r.findStability(&td, Stability{})
 		self := r.anonTypeDef(&td, r.at(fn.Span))
-		f.Params = append(f.Params, Param{Name: "self", Type: self, Pos: r.pos(r.at(fn.Span))})
+		r.params = append(r.params, Param{Name: "self", Type: self, Pos: r.pos(r.at(fn.Span))})
 	}
 	for _, p := range fn.Params {
-		for _, prev := range f.Params {
+		for _, prev := range r.params[start:] {
 			if prev.Name == p.Name.Name {
 				return nil, errorf(r.at(p.Name.Span), "param `%s` is defined more than once", p.Name.Name)
 			}
@@ -1172,7 +1222,10 @@ func (r *astResolver) resolveFunction(docs ast.Docs, attrs []ast.Attribute, name
 		if err != nil {
 			return nil, err
 		}
-		f.Params = append(f.Params, Param{Name: p.Name.Name, Type: t, Pos: r.pos(r.at(p.Name.Span))})
+		r.params = append(r.params, Param{Name: p.Name.Name, Type: t, Pos: r.pos(r.at(p.Name.Span))})
+	}
+	if len(r.params) > start {
+		f.Params = r.params[start:len(r.params):len(r.params)]
 	}
 	if kind == Constructor {
 		if fn.Result == nil {
@@ -1614,7 +1667,7 @@ func (r *astResolver) anonTypeDef(td *TypeDef, l loc) Type {
 	if id, ok := r.anonTypes[string(key)]; ok {
 		return TypeOf(id)
 	}
-	stored := new(TypeDef)
+	stored := r.typeDefs.alloc()
 	*stored = *td
 	id := r.allocType(stored, l)
 	r.anonTypes[string(key)] = id

@@ -18,6 +18,7 @@ type remap struct {
 	ownHandles map[TypeID]TypeID
 	hasBorrow  map[TypeID]bool
 	u          *unresolvedPackage
+	typeDefs   slab[TypeDef] // for the own<T> handles made while remapping
 }
 
 func mapID[ID ~int32](m []ID, id ID, desc string, l loc) (ID, error) {
@@ -439,7 +440,9 @@ func (m *remap) updateType(r *Resolve, t *Type, l loc) error {
 			h, ok := m.ownHandles[id]
 			if !ok {
 				h = TypeID(len(r.Types))
-				r.Types = append(r.Types, &TypeDef{Kind: KindOwn, Resource: id})
+				td := m.typeDefs.alloc()
+				*td = TypeDef{Kind: KindOwn, Resource: id}
+				r.Types = append(r.Types, td)
 				m.ownHandles[id] = h
 			}
 			*t = TypeOf(h)

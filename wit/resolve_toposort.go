@@ -17,7 +17,10 @@ type depGraph struct {
 	index map[string]int
 }
 
-func newDepGraph() *depGraph { return &depGraph{index: map[string]int{}} }
+// newDepGraph returns a graph with room for n nodes.
+func newDepGraph(n int) *depGraph {
+	return &depGraph{names: make([]string, 0, n), edges: make([][]depEdge, 0, n), index: make(map[string]int, n)}
+}
 
 // set adds name (or, like IndexMap::insert, replaces its edges in place).
 func (g *depGraph) set(name string, edges []depEdge) {

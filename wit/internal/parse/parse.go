@@ -34,8 +34,8 @@ func File(path, src string) (*ast.File, error) {
 }
 
 // Parser parses files into trees whose nodes are allocated together in
-// chunks. Parsing the files of one package with one Parser shares the
-// chunks among them. The zero value is ready to use.
+// chunks; the files parsed by one Parser share them. A Parser is for one
+// goroutine at a time. The zero value is ready to use.
 type Parser struct {
 	a arena
 }
@@ -72,19 +72,37 @@ func (s *slab[T]) alloc() *T {
 	return &(*s)[len(*s)-1]
 }
 
-// list collects the elements of one list at a time in a shared buffer; the
-// finished list is a capacity-limited window of it. Lists of one kind never
-// nest (a parameter's type holds no parameters), so one buffer per kind is
-// enough; when the buffer grows, finished lists keep the old array.
-type list[T any] []T
+// list builds lists of one element type: elements are pushed on a scratch
+// stack that is reused, and a finished list is copied into a window of a
+// chunk shared with other lists of its type. Lists of one type may nest
+// (a tuple in a tuple): the inner one is pushed and popped on top of the
+// outer one. The finished lists are never appended to (their capacity is
+// their length), so windows of a chunk do not overwrite each other.
+type list[T any] struct {
+	scratch []T
+	chunk   []T
+}
 
-func (l *list[T]) start() int { return len(*l) }
+func (l *list[T]) start() int { return len(l.scratch) }
+
+func (l *list[T]) push(v T) { l.scratch = append(l.scratch, v) }
 
 func (l *list[T]) end(start int) []T {
-	if len(*l) == start {
+	n := len(l.scratch) - start
+	if n <= 0 {
 		return nil
 	}
-	return (*l)[start:len(*l):len(*l)]
+	if cap(l.chunk)-len(l.chunk) < n {
+		// Chunks grow with use (a small package gets small chunks).
+		l.chunk = make([]T, 0, max(n, min(2*cap(l.chunk), 256), 16))
+	}
+	i := len(l.chunk)
+	l.chunk = l.chunk[:i+n]
+	out := l.chunk[i : i+n : i+n]
+	copy(out, l.scratch[start:])
+	clear(l.scratch[start:]) // drop references held by the scratch
+	l.scratch = l.scratch[:start]
+	return out
 }
 
 // arena holds every node and list of one file's tree. The tokenizer carries
@@ -118,6 +136,8 @@ type arena struct {
 	ifaceItems list[ast.InterfaceItem]
 	worldItems list[ast.WorldItem]
 	resFuncs   list[ast.ResourceFunc]
+	types      list[ast.Type]
+	items      list[ast.Item]
 }
 
 // bailout carries a syntax error up the recursive descent; it is recovered
@@ -247,7 +267,8 @@ func (p *parser) parseFile(t *tokenizer) {
 }
 
 func parseDeclList(t *tokenizer, braced bool, depth int) []ast.Item {
-	var items []ast.Item
+	l := &t.a.items
+	start := l.start()
 	docs := parseDocs(t)
 	for {
 		if braced {
@@ -257,10 +278,10 @@ func parseDeclList(t *tokenizer, braced bool, depth int) []ast.Item {
 		} else if !t.peek().ok {
 			break
 		}
-		items = append(items, parseItem(t, docs, depth))
+		l.push(parseItem(t, docs, depth))
 		docs = parseDocs(t)
 	}
-	return items
+	return l.end(start)
 }
 
 func parseItem(t *tokenizer, docs ast.Docs, depth int) ast.Item {
@@ -327,7 +348,7 @@ func parseWorld(t *tokenizer, docs ast.Docs, attrs []ast.Attribute) *ast.World {
 		}
 		attrs := parseAttributes(t)
 		item := parseWorldItem(t, docs, attrs)
-		*l = append(*l, item)
+		l.push(item)
 	}
 	w.Items = l.end(start)
 	return w
@@ -428,7 +449,7 @@ func parseInterfaceItems(t *tokenizer) []ast.InterfaceItem {
 		default:
 			errExpected(t, "`type`, `resource` or `func`", n)
 		}
-		*l = append(*l, item)
+		l.push(item)
 	}
 	return l.end(start)
 }
@@ -463,7 +484,7 @@ func parseUse(t *tokenizer, attrs []ast.Attribute) *ast.Use {
 			as := parseID(t)
 			n.As = &as
 		}
-		*l = append(*l, n)
+		l.push(n)
 		if !t.eat(tokComma) {
 			t.expect(tokRightBrace)
 			break
@@ -506,11 +527,6 @@ func parseListTrailer(t *tokenizer, end token, item func(ast.Docs)) {
 	}
 }
 
-func parseList(t *tokenizer, start, end token, item func(ast.Docs)) {
-	t.expect(start)
-	parseListTrailer(t, end, item)
-}
-
 func parseTypeDef(t *tokenizer, kind token, docs ast.Docs, attrs []ast.Attribute) *ast.TypeDef {
 	t.expect(kind)
 	td := t.a.typeDefs.alloc()
@@ -532,7 +548,7 @@ func parseTypeDef(t *tokenizer, kind token, docs ast.Docs, attrs []ast.Attribute
 			if t.eat(tokRightBrace) {
 				break
 			}
-			*l = append(*l, ast.Flag{Docs: d, Name: parseID(t)})
+			l.push(ast.Flag{Docs: d, Name: parseID(t)})
 			if !t.eat(tokComma) {
 				t.expect(tokRightBrace)
 				break
@@ -550,7 +566,7 @@ func parseTypeDef(t *tokenizer, kind token, docs ast.Docs, attrs []ast.Attribute
 				d := parseDocs(t)
 				a := parseAttributes(t)
 				f := parseResourceFunc(t, d, a)
-				*l = append(*l, f)
+				l.push(f)
 			}
 			r.Funcs = l.end(start)
 		} else {
@@ -571,7 +587,7 @@ func parseTypeDef(t *tokenizer, kind token, docs ast.Docs, attrs []ast.Attribute
 			name := parseID(t)
 			t.expect(tokColon)
 			ty := parseType(t, 0)
-			*l = append(*l, ast.Field{Docs: d, Name: name, Type: ty})
+			l.push(ast.Field{Docs: d, Name: name, Type: ty})
 			if !t.eat(tokComma) {
 				t.expect(tokRightBrace)
 				break
@@ -595,7 +611,7 @@ func parseTypeDef(t *tokenizer, kind token, docs ast.Docs, attrs []ast.Attribute
 				c.Type = parseType(t, 0)
 				t.expect(tokRightParen)
 			}
-			*l = append(*l, c)
+			l.push(c)
 			if !t.eat(tokComma) {
 				t.expect(tokRightBrace)
 				break
@@ -614,7 +630,7 @@ func parseTypeDef(t *tokenizer, kind token, docs ast.Docs, attrs []ast.Attribute
 			if t.eat(tokRightBrace) {
 				break
 			}
-			*l = append(*l, ast.EnumCase{Docs: d, Name: parseID(t)})
+			l.push(ast.EnumCase{Docs: d, Name: parseID(t)})
 			if !t.eat(tokComma) {
 				t.expect(tokRightBrace)
 				break
@@ -689,7 +705,7 @@ func parseParams(t *tokenizer) []ast.Param {
 		name := parseID(t)
 		t.expect(tokColon)
 		ty := parseType(t, 0)
-		*l = append(*l, ast.Param{Name: name, Type: ty})
+		l.push(ast.Param{Name: name, Type: ty})
 		if !t.eat(tokComma) {
 			t.expect(tokRightParen)
 			break
@@ -858,9 +874,21 @@ func parseType(t *tokenizer, depth int) ast.Type {
 		return p
 	case tokTuple:
 		tu := &ast.Tuple{Span: sp}
-		parseList(t, tokLessThan, tokGreaterThan, func(ast.Docs) {
-			tu.Types = append(tu.Types, parseType(t, depth+1))
-		})
+		l := &t.a.types
+		start := l.start()
+		t.expect(tokLessThan)
+		for {
+			parseDocs(t)
+			if t.eat(tokGreaterThan) {
+				break
+			}
+			l.push(parseType(t, depth+1))
+			if !t.eat(tokComma) {
+				t.expect(tokGreaterThan)
+				break
+			}
+		}
+		tu.Types = l.end(start)
 		return tu
 	case tokList:
 		t.expect(tokLessThan)
@@ -992,7 +1020,7 @@ func parseAttributes(t *tokenizer) []ast.Attribute {
 		default:
 			fail(id.Span, "unknown attribute `%s`", id.Name)
 		}
-		*l = append(*l, a)
+		l.push(a)
 	}
 	return l.end(start)
 }
