@@ -23,7 +23,7 @@ func Component(src string) ([]byte, error) {
 		return nil, errAt(at, "expected one (component ...)")
 	}
 	s := newScope(nil, scopeComponent)
-	c, err := s.component(nodes[0].list[1:])
+	c, err := s.component(tail(nodes[0]))
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (s *scope) inlineSugar(f *node) (handled bool, exports []*node, def *node, 
 	if kw != "type" && kw != "instance" && kw != "func" && kw != "component" {
 		return false, nil, f, nil
 	}
-	id, args := optID(f.list[1:])
+	id, args := optID(tail(f))
 	for len(args) > 0 && args[0].head() == "export" && len(args[0].list) == 2 {
 		exports = append(exports, args[0].list[1])
 		args = args[1:]
@@ -202,7 +202,7 @@ func (s *scope) field(f *node) error {
 func (s *scope) field1(f *node) error {
 	switch f.head() {
 	case "type":
-		id, rest := optID(f.list[1:])
+		id, rest := optID(tail(f))
 		if len(rest) != 1 {
 			return errAt(f, "expected one type definition")
 		}
@@ -221,7 +221,7 @@ func (s *scope) field1(f *node) error {
 	case "core":
 		return s.coreField(f)
 	case "component":
-		id, rest := optID(f.list[1:])
+		id, rest := optID(tail(f))
 		child := newScope(s, scopeComponent)
 		if id != nil {
 			child.name = id.atom
@@ -291,7 +291,7 @@ func (s *scope) defValType(n *node) (*component.DefinedType, error) {
 	if n == nil || !n.isList {
 		return nil, errAt(n, "expected a value type")
 	}
-	args := n.list[1:]
+	args := tail(n)
 	d := &component.DefinedType{}
 	switch n.head() {
 	case "record":
@@ -316,7 +316,7 @@ func (s *scope) defValType(n *node) (*component.DefinedType, error) {
 			if c.head() != "case" || len(c.list) < 2 {
 				return nil, errAt(c, "expected (case \"name\" type?)")
 			}
-			_, cargs := optID(c.list[1:])
+			_, cargs := optID(tail(c))
 			name, err := strArg(cargs[0])
 			if err != nil {
 				return nil, err
@@ -430,14 +430,14 @@ func (s *scope) typeDef(n *node) (component.Type, error) {
 	}
 	switch n.head() {
 	case "func":
-		return s.funcType(n.list[1:])
+		return s.funcType(tail(n))
 	case "component", "instance":
 		k := scopeComponentType
 		if n.head() == "instance" {
 			k = scopeInstanceType
 		}
 		child := newScope(s, k)
-		for _, d := range n.list[1:] {
+		for _, d := range tail(n) {
 			if err := child.decl(d); err != nil {
 				return nil, err
 			}
@@ -448,7 +448,7 @@ func (s *scope) typeDef(n *node) (component.Type, error) {
 		return &component.ComponentType{Decls: child.decls}, nil
 	case "resource":
 		rt := &component.ResourceType{}
-		for _, a := range n.list[1:] {
+		for _, a := range tail(n) {
 			switch a.head() {
 			case "rep":
 				rt.Rep = coreValTypes["i32"]
@@ -508,7 +508,7 @@ func (s *scope) funcType(args []*node) (*component.FuncType, error) {
 func (s *scope) decl(d *node) error {
 	switch d.head() {
 	case "type":
-		id, rest := optID(d.list[1:])
+		id, rest := optID(tail(d))
 		if len(rest) != 1 {
 			return errAt(d, "expected one type definition")
 		}
@@ -565,7 +565,7 @@ func (s *scope) externDesc(n *node) (component.ExternType, *node, error) {
 		return et, nil, errAt(n, "expected an extern description")
 	}
 	kw := n.head()
-	args := n.list[1:]
+	args := tail(n)
 	if kw == "core" {
 		if len(args) == 0 || !args[0].isKw("module") {
 			return et, nil, errAt(n, "expected (core module ...)")
@@ -692,7 +692,7 @@ func (s *scope) coreSortIdx(n *node, sort component.Sort) (uint32, error) {
 }
 
 func (s *scope) export(f *node) error {
-	id, args := optID(f.list[1:])
+	id, args := optID(tail(f))
 	if len(args) < 2 || len(args) > 3 {
 		return errAt(f, "expected (export \"name\" (sort idx) type?)")
 	}
@@ -720,7 +720,7 @@ func (s *scope) export(f *node) error {
 // alias reads (alias export i "n" (sort $id?)), (alias core export ...) and
 // (alias outer c i (sort $id?)).
 func (s *scope) alias(f *node) error {
-	args := f.list[1:]
+	args := tail(f)
 	if len(args) < 1 {
 		return errAt(f, "expected an alias target")
 	}
@@ -809,10 +809,10 @@ func (s *scope) alias(f *node) error {
 }
 
 func (s *scope) instance(f *node) error {
-	id, args := optID(f.list[1:])
+	id, args := optID(tail(f))
 	in := component.Instance{}
 	if len(args) > 0 && args[0].head() == "instantiate" {
-		ia := args[0].list[1:]
+		ia := tail(args[0])
 		if len(ia) < 1 {
 			return errAt(args[0], "expected (instantiate component args...)")
 		}
@@ -900,7 +900,7 @@ func (s *scope) canonOpts(args []*node) ([]component.CanonOpt, error) {
 // liftFunc reads (func $id? (type t) (canon lift (core func f) opts...))
 // and the alias sugar (func $id? (alias export i "n")).
 func (s *scope) liftFunc(f *node) error {
-	id, args := optID(f.list[1:])
+	id, args := optID(tail(f))
 	if len(args) == 1 && args[0].head() == "alias" {
 		al := &node{isList: true, list: append(append([]*node{}, args[0].list...), &node{isList: true, list: []*node{{atom: "func"}, idOrNil(id)}}), line: f.line, col: f.col}
 		if id == nil {
@@ -969,7 +969,7 @@ func (s *scope) coreField(f *node) error {
 	case "instance":
 		ci := component.CoreInstance{}
 		if len(args) > 0 && args[0].head() == "instantiate" {
-			ia := args[0].list[1:]
+			ia := tail(args[0])
 			if len(ia) < 1 {
 				return errAt(args[0], "expected (instantiate module args...)")
 			}
@@ -1019,7 +1019,7 @@ func (s *scope) coreField(f *node) error {
 		if len(args) != 1 || args[0].head() != "canon" || len(args[0].list) < 2 {
 			return errAt(f, "expected (core func (canon ...))")
 		}
-		cn := args[0].list[1:]
+		cn := tail(args[0])
 		var c component.Canon
 		switch cn[0].atom {
 		case "lower":

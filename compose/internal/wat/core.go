@@ -53,7 +53,7 @@ func coreSig(args []*node, locals map[string]uint32) (params, results []wasm.Val
 		a := args[0]
 		switch a.head() {
 		case "param", "result":
-			vs := a.list[1:]
+			vs := tail(a)
 			if a.head() == "param" && len(vs) == 2 && vs[0].isID() {
 				if locals != nil {
 					locals[vs[0].atom] = uint32(len(params))
@@ -148,13 +148,13 @@ func coreModule(fields []*node) ([]byte, error) {
 		return args
 	}
 	for _, f := range fields {
-		id, args := optID(f.list[1:])
+		id, args := optID(tail(f))
 		switch f.head() {
 		case "type":
 			if len(args) != 1 || args[0].head() != "func" {
 				return nil, errAt(f, "expected (type (func ...))")
 			}
-			p, r, rest, err := coreSig(args[0].list[1:], nil)
+			p, r, rest, err := coreSig(tail(args[0]), nil)
 			if err != nil {
 				return nil, err
 			}
@@ -168,7 +168,7 @@ func coreModule(fields []*node) ([]byte, error) {
 				return nil, errAt(f, "expected (import \"module\" \"name\" desc)")
 			}
 			mod, name := args[0].atom, args[1].atom
-			did, dargs := optID(args[2].list[1:])
+			did, dargs := optID(tail(args[2]))
 			switch args[2].head() {
 			case "func":
 				t, _, err := typeUse(dargs, nil)
@@ -199,7 +199,7 @@ func coreModule(fields []*node) ([]byte, error) {
 				pf.nLocal = len(m.Types[t].Types[0].Func.Params)
 			}
 			for len(rest) > 0 && rest[0].head() == "local" {
-				vs := rest[0].list[1:]
+				vs := tail(rest[0])
 				if len(vs) == 2 && vs[0].isID() {
 					locals[vs[0].atom] = uint32(pf.nLocal + len(pf.extra))
 					vs = vs[1:]
@@ -268,7 +268,7 @@ func instrs(c *wasm.Code, body []*node, cs *coreScope, locals map[string]uint32)
 			if len(n.list) == 0 || n.list[0].isList {
 				return errAt(n, "expected a folded instruction")
 			}
-			op, operands := n.list[0], n.list[1:]
+			op, operands := n.list[0], tail(n)
 			var imm *node
 			if hasImmediate(op.atom) {
 				if len(operands) == 0 {

@@ -172,6 +172,9 @@ func (l *lexer) expr(depth int) (*node, error) {
 			}
 			l.adv()
 		}
+		if l.pos == start {
+			return nil, &Error{Line: l.line, Col: l.col, Msg: fmt.Sprintf("unexpected character %q", l.src[l.pos])}
+		}
 		n.atom = l.src[start:l.pos]
 		return n, nil
 	}
@@ -251,3 +254,11 @@ func (n *node) isID() bool {
 }
 
 func (n *node) isKw(kw string) bool { return n != nil && !n.isList && !n.isStr && n.atom == kw }
+
+// tail is a list's elements after its head (nil for atoms and empty lists).
+func tail(n *node) []*node {
+	if n == nil || len(n.list) < 1 {
+		return nil
+	}
+	return n.list[1:]
+}
