@@ -131,6 +131,9 @@ func (p *goPkg) bindFuncs(b *bytes.Buffer, recv string, funcs []*wit.Function, a
 	for fi, f := range funcs {
 		wn := p.wasmName("", f)
 		fmt.Fprintf(b, "\tif f, err := %s.BindFunc(%s.s, w, %s); err != nil {\n\t\treturn nil, err\n\t} else {\n\t\t%s.f_%s = f\n\t}\n\t%s.c_%s.s = %s.s\n", p.cm(), recv, args(fi, f), recv, wn, recv, wn, recv)
+		if p.allNumbers(f) {
+			fmt.Fprintf(b, "\t%s.c_%s.flat = %s.f_%s.Flat()\n", recv, wn, recv, wn)
+		}
 	}
 	return nil
 }
@@ -187,6 +190,11 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 			return err
 		}
 		fmt.Fprintf(b, "\tr %s\n", rt)
+	}
+	numeric := p.allNumbers(f)
+	if numeric {
+		// Numbers only: Func.CallFlat when the runtime allows it.
+		fmt.Fprintf(b, "\tflat bool\n\tst   [%d]uint64\n", max(len(s.types), 1))
 	}
 	b.WriteString("}\n\n")
 
@@ -279,6 +287,18 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 		fmt.Fprintf(b, "\tif %s == nil || %s.closed {\n\t\treturn %s%s.New(%q)\n\t}\n", s.names[0], s.names[0], zero, p.use("errors", "errors"), "bindgen: "+f.Name+" called on a nil or closed resource")
 	}
 	fmt.Fprintf(b, "\t_c := &%s.c_%s\n", owner, wn)
+	if numeric {
+		fmt.Fprintf(b, "\tif _c.flat {\n")
+		for i, t := range s.types {
+			fmt.Fprintf(b, "\t\t_c.st[%d] = %s\n", i, p.numLower(t, s.names[i]))
+		}
+		fmt.Fprintf(b, "\t\tif _err := %s.f_%s.CallFlat(ctx, _c.st[:]); _err != nil {\n\t\t\treturn %s_err\n\t\t}\n", owner, wn, zero)
+		if f.Result == wit.NoneType {
+			b.WriteString("\t\treturn nil\n\t}\n")
+		} else {
+			fmt.Fprintf(b, "\t\treturn %s, nil\n\t}\n", p.numLift(f.Result, "_c.st[0]"))
+		}
+	}
 	for i := range s.types {
 		fmt.Fprintf(b, "\t_c.a%d = %s\n", i, s.names[i])
 	}
@@ -481,4 +501,49 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 	}
 	b.WriteString("\treturn w.Err()\n}\n\n")
 	return nil
+}
+
+// allNumbers reports whether f's parameters and result are all numbers
+// (what Func.CallFlat accepts).
+func (p *goPkg) allNumbers(f *wit.Function) bool {
+	num := func(t wit.Type) bool {
+		switch p.g.r.Dealias(t) {
+		case wit.U8, wit.U16, wit.U32, wit.U64, wit.S8, wit.S16, wit.S32, wit.S64, wit.F32, wit.F64:
+			return true
+		}
+		return false
+	}
+	for _, prm := range f.Params {
+		if !num(prm.Type) {
+			return false
+		}
+	}
+	return f.Result == wit.NoneType || num(f.Result)
+}
+
+// numLower gives the flat value of number v of type t.
+func (p *goPkg) numLower(t wit.Type, v string) string {
+	switch p.g.r.Dealias(t) {
+	case wit.S8, wit.S16, wit.S32:
+		return "uint64(uint32(int32(" + v + ")))"
+	case wit.F32:
+		return "uint64(" + p.m() + ".Float32bits(" + v + "))"
+	case wit.F64:
+		return p.m() + ".Float64bits(" + v + ")"
+	}
+	return "uint64(" + v + ")"
+}
+
+// numLift lifts number t from flat value x.
+func (p *goPkg) numLift(t wit.Type, x string) string {
+	t = p.g.r.Dealias(t)
+	switch t {
+	case wit.U64:
+		return x
+	case wit.F32:
+		return p.canonPkg() + ".LiftF32(uint64(uint32(" + x + ")))"
+	case wit.F64:
+		return p.canonPkg() + ".LiftF64(" + x + ")"
+	}
+	return primGo[t] + "(" + x + ")"
 }

@@ -126,3 +126,7 @@ func (l *Linker) Remove(iface string) bool {
 	delete(l.instances, iface)
 	return true
 }
+
+// Flat reports whether CallFlat can call the function: its parameters and
+// results are all numbers and it needs no memory.
+func (f *Func) Flat() bool { return f.flatOK }

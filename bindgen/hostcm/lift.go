@@ -26,14 +26,18 @@ type Lift struct {
 
 // Init prepares l for a lifting through cx.
 func (l *Lift) Init(s *Instance, cx *canon.LiftLowerContext) {
-	l.S, l.Cx, l.err = s, cx, nil
-	l.mem = nil
-	if cx.Memory != nil {
-		l.mem = cx.Memory.Bytes()
+	l.S, l.Cx, l.err, l.mem, l.budget = s, cx, nil, nil, 0
+}
+
+// memory fetches the guest's memory on first use (a lifting of numbers
+// never needs it).
+func (l *Lift) memory() {
+	if l.mem == nil && l.Cx.Memory != nil {
+		l.mem = l.Cx.Memory.Bytes()
+		// The budget bounds what one lifting copies out, so that list
+		// elements pointing at the same bytes cannot multiply host memory.
+		l.budget = 4*uint64(len(l.mem)) + 1<<20
 	}
-	// The budget bounds what one lifting copies out, so that list
-	// elements pointing at the same bytes cannot multiply host memory.
-	l.budget = 4*uint64(len(l.mem)) + 1<<20
 }
 
 // Err returns the first error of the lifting.
@@ -51,6 +55,7 @@ func (l *Lift) trap(format string, args ...any) {
 }
 
 func (l *Lift) charge(n uint64) bool {
+	l.memory()
 	if n > l.budget {
 		l.trap("lifting copies more than the %d-byte budget", 4*uint64(len(l.mem))+1<<20)
 		return false
@@ -66,6 +71,7 @@ func (l *Lift) Region(ptr, size uint64, align uint32) bool {
 		return false
 	}
 	ptr &= 0xffffffff
+	l.memory()
 	if ptr&uint64(align-1) != 0 {
 		l.trap("pointer %#x is not aligned to %d", ptr, align)
 		return false
@@ -89,6 +95,7 @@ func (l *Lift) ListRegion(ptr, n, size uint64, align uint32) bool {
 }
 
 func (l *Lift) at(a, n uint64) []byte {
+	l.memory()
 	if l.err != nil || a > uint64(len(l.mem)) || n > uint64(len(l.mem))-a {
 		if l.err == nil {
 			l.trap("load of %d bytes at %#x is out of bounds", n, a)

@@ -25,6 +25,7 @@ func newBindgen(io IO) *cobra.Command {
 type bindgenGoFlags struct {
 	world, out, root string
 	noCleanup        bool
+	host             bool
 }
 
 func newBindgenGo(io IO) *cobra.Command {
@@ -39,8 +40,16 @@ its own functions, under --out, one package per interface (ns/pkg/iface).
 The program implements each exported interface's Exports and registers it
 with Export in an init function, then builds a reactor:
 
-  GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared`,
-		Example: `  wasmcm bindgen go --world guest --out bindings --package-root example.com/app/bindings ./wit`,
+  GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared
+
+With --host the packages are host bindings instead: a Go program runs a
+component of the world on wasmcm's runtime. The world's package has
+Compile, Instantiate and Imports; each imported interface is a Go
+interface (Imports) the program implements, WASI's served by wasmcm's
+WASI host unless the program implements them; each exported interface's
+functions are methods of the Exports that Instance gives.`,
+		Example: `  wasmcm bindgen go --world guest --out bindings --package-root example.com/app/bindings ./wit
+  wasmcm bindgen go --host --world kitchen --out hostbindings --package-root example.com/app/hostbindings ./wit`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return userErr(fmt.Errorf("bindgen go takes exactly one WIT_PATH, got %d", len(args)))
@@ -56,6 +65,7 @@ with Export in an init function, then builds a reactor:
 	fl.StringVarP(&f.out, "out", "o", "", "the directory to write the packages into")
 	fl.StringVar(&f.root, "package-root", "", "the import path of --out")
 	fl.BoolVar(&f.noCleanup, "no-cleanup", false, "do not drop forgotten owned handles when the GC collects them")
+	fl.BoolVar(&f.host, "host", false, "generate host bindings (a Go program running the component) instead of guest bindings")
 	return cmd
 }
 
@@ -71,7 +81,11 @@ func runBindgenGo(io IO, path string, f bindgenGoFlags) error {
 	if err != nil {
 		return userErr(err)
 	}
-	files, err := bindgen.Go(r, w, bindgen.GoOptions{PackageRoot: f.root, NoCleanup: f.noCleanup})
+	gen := bindgen.Go
+	if f.host {
+		gen = bindgen.GoHost
+	}
+	files, err := gen(r, w, bindgen.GoOptions{PackageRoot: f.root, NoCleanup: f.noCleanup})
 	if err != nil {
 		return userErr(err)
 	}
