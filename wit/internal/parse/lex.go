@@ -304,14 +304,20 @@ var plainASCII = func() (t [256]bool) {
 
 func detectInvalidInput(src string) *lexError {
 	for i := 0; i < len(src); {
-		// Skip eight printable ASCII bytes at a time: no byte has the
-		// high bit set, is below 0x20 or equals 0x7f.
+		// Skip eight bytes at a time while they are printable ASCII or
+		// '\n' (lines end in every word or so): no byte has the high bit
+		// set, none other than '\n' is below 0x20, none equals 0x7f. The
+		// per-byte tests are exact (no carry crosses a byte).
 		for i+8 <= len(src) {
 			x := uint64(src[i]) | uint64(src[i+1])<<8 | uint64(src[i+2])<<16 | uint64(src[i+3])<<24 |
 				uint64(src[i+4])<<32 | uint64(src[i+5])<<40 | uint64(src[i+6])<<48 | uint64(src[i+7])<<56
-			const ones, highs = 0x0101010101010101, 0x8080808080808080
-			y := x ^ (0x7f * ones)
-			if (x|((x-0x20*ones)&^x)|((y-ones)&^y))&highs != 0 {
+			const ones, highs, lows = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+			below20 := ^((x & lows) + 0x60*ones) // high bit: byte < 0x20
+			nl := x ^ (0x0a * ones)
+			nl = ^(((nl & lows) + lows) | nl) // high bit: byte == '\n'
+			del := x ^ (0x7f * ones)
+			del = ^(((del & lows) + lows) | del) // high bit: byte == 0x7f
+			if (x|(below20&^nl)|del)&highs != 0 {
 				break
 			}
 			i += 8

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/wasmcm/wasmcm/wit/internal/ast"
 )
@@ -276,6 +277,35 @@ func TestValidKebab(t *testing.T) {
 		}
 		if !validKebab(id) && slow {
 			t.Errorf("validKebab(%q) rejects a valid name", id)
+		}
+	}
+}
+
+// The eight-byte skip of detectInvalidInput agrees with a byte-by-byte
+// check for every byte value at every position of a word.
+func TestDetectInvalidInputWords(t *testing.T) {
+	for c := range 256 {
+		for pos := range 16 {
+			b := []byte("package a:b;\n  interface i {}\n")
+			b[pos] = byte(c)
+			src := string(b)
+			want := -1
+			for i := 0; i < len(src); {
+				r, size := utf8.DecodeRuneInString(src[i:])
+				bad := r == utf8.RuneError && size == 1
+				if r < utf8.RuneSelf && !bad {
+					bad = !plainASCII[byte(r)]
+				}
+				if bad {
+					want = i
+					break
+				}
+				i += size
+			}
+			err := detectInvalidInput(src)
+			if (err == nil) != (want < 0) || (err != nil && err.pos != want) {
+				t.Fatalf("byte %#x at %d: got %v, want an error at %d", c, pos, err, want)
+			}
 		}
 	}
 }

@@ -207,8 +207,12 @@ func (t *tokenizer) mustNext() tok {
 // peek returns the next token without consuming it, remembering it so that
 // consuming it next does not lex it again.
 func (t *tokenizer) peek() tok {
-	c := *t
-	n := c.mustNext()
+	if t.cached && t.cpos == t.pos {
+		return tok{t.ctok, t.cspan, t.cok}
+	}
+	pos := t.pos
+	n := t.mustNext()
+	t.pos = pos
 	t.remember(n)
 	return n
 }
@@ -218,13 +222,11 @@ func (t *tokenizer) remember(n tok) {
 }
 
 func (t *tokenizer) eat(want token) bool {
-	c := *t
-	n := c.mustNext()
+	n := t.peek()
 	if n.ok && n.kind == want {
-		*t = c
+		t.pos = n.span.End
 		return true
 	}
-	t.remember(n)
 	return false
 }
 
@@ -798,10 +800,10 @@ func parseDocs(t *tokenizer) ast.Docs {
 			return docs
 		}
 	}
-	c := *t
 	started := false
 	for {
-		kind, sp, ok, err := c.nextRaw()
+		last := t.pos
+		kind, sp, ok, err := t.nextRaw()
 		if err != nil {
 			lexFail(err)
 		}
@@ -816,16 +818,25 @@ func parseDocs(t *tokenizer) ast.Docs {
 				docs.Span.Start = sp.Start
 				started = true
 			}
-			docs.Span.End = sp.Start + len(strings.TrimRight(t.src[sp.Start:sp.End], " \t\n\r\f"))
+			end := sp.End
+			for end > sp.Start && isTrailingSpace(t.src[end-1]) {
+				end--
+			}
+			docs.Span.End = end
 		default:
 			// The token after the docs is what the parser looks at next:
 			// keep it so that it is not lexed twice.
+			t.pos = last
 			t.remember(tok{kind, sp, true})
 			return docs
 		}
-		*t = c
 	}
 	return docs
+}
+
+// isTrailingSpace is a byte strings.TrimRight(s, " \t\n\r\f") removes.
+func isTrailingSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
 }
 
 // Comments reads back the comments of a doc span, one per call to Next, as
