@@ -36,6 +36,10 @@ type Composition struct {
 	// Package is the name the document declares.
 	Package string
 	Graph   *Graph
+	// TypeExports are the type definitions the document exports
+	// (declared interfaces, worlds and types, and exported aliases of
+	// them). They are checked, but the encoding does not export them.
+	TypeExports []string
 }
 
 // ComposeFile reads and resolves a WAC document.
@@ -59,7 +63,7 @@ func Compose(path, src string, opts Options) (*Composition, error) {
 	if err := r.document(doc); err != nil {
 		return nil, locate(path, src, err)
 	}
-	return &Composition{Package: doc.Package.Name, Graph: r.g}, nil
+	return &Composition{Package: doc.Package.Name, Graph: r.g, TypeExports: r.typeExports}, nil
 }
 
 func locate(path, src string, err error) error {
@@ -114,6 +118,7 @@ type resolver struct {
 	pkgs        map[string]*loaded
 	exported    map[string]wac.Span // export names and where they were given
 	importNames map[string]wac.Span
+	typeExports []string
 }
 
 func (r *resolver) errf(span wac.Span, format string, args ...any) error {
@@ -710,6 +715,7 @@ func (r *resolver) exportStmt(s *wac.ExportStmt) error {
 	if !v.isNode() {
 		// Exporting a type definition under another name.
 		r.exported[name] = span
+		r.typeExports = append(r.typeExports, name)
 		return nil
 	}
 	if err := r.g.Export(v.node, name); err != nil {

@@ -45,6 +45,7 @@ func (r *resolver) declareTop(id wac.Ident, s *symbol) error {
 		return err
 	}
 	r.exported[id.Name] = id.Span
+	r.typeExports = append(r.typeExports, id.Name)
 	return nil
 }
 

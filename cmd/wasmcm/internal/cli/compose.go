@@ -166,6 +166,9 @@ func runCompose(io IO, path string, f composeFlags) error {
 	if err != nil {
 		return userErr(err)
 	}
+	if len(c.TypeExports) > 0 {
+		fmt.Fprintf(io.Stderr, "note: the type definitions %s are checked but not exported by the composed component\n", strings.Join(c.TypeExports, ", "))
+	}
 	if err := writeGraph(f.graph, c.Graph); err != nil {
 		return err
 	}
