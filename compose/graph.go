@@ -186,6 +186,7 @@ const (
 	ItemType                     // a type (a resource or a value type)
 )
 
+// String names the kind in messages ("instance", "function", "type").
 func (k ItemKind) String() string {
 	switch k {
 	case ItemInstance:
@@ -284,6 +285,7 @@ type ImportConflictError struct {
 	By   string // the package whose instantiation imported it, if implicit
 }
 
+// Error implements error.
 func (e *ImportConflictError) Error() string {
 	if e.By != "" {
 		return fmt.Sprintf("import `%s` conflicts with an item that was implicitly imported by an instantiation of `%s`", e.Name, e.By)
@@ -351,12 +353,16 @@ type ArgError struct {
 	Err   error
 }
 
+// Error implements error.
 func (e *ArgError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
 func (e *ArgError) Unwrap() error { return e.Err }
 
 // MissingArgError says an instantiation lacks an argument.
 type MissingArgError struct{ Name, Package string }
 
+// Error implements error.
 func (e *MissingArgError) Error() string {
 	return fmt.Sprintf("missing instantiation argument `%s` for package `%s`", e.Name, e.Package)
 }
@@ -518,10 +524,12 @@ type MergeError struct {
 	Err      error
 }
 
+// Error implements error.
 func (e *MergeError) Error() string {
 	return fmt.Sprintf("failed to merge the type definition for implicit import `%s` due to conflicting types (imported by `%s` and `%s`): %v", e.Name, e.Packages[0], e.Packages[1], e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *MergeError) Unwrap() error { return e.Err }
 
 // implicitImport makes import it of a package an import of the result,
@@ -619,6 +627,7 @@ func (g *Graph) rename(im *graphImport, name string) {
 // AliasError says a node has no such export.
 type AliasError struct{ Export string }
 
+// Error implements error.
 func (e *AliasError) Error() string {
 	return fmt.Sprintf("the instance has no export named `%s`", e.Export)
 }
@@ -697,6 +706,7 @@ func (g *Graph) exportOf(n NodeID, name string) (Item, string, bool) {
 // ExportError says an export cannot be added.
 type ExportError struct{ Name, Why string }
 
+// Error implements error.
 func (e *ExportError) Error() string { return e.Why }
 
 // Export exports node n as name.

@@ -28,6 +28,7 @@ type PlugError struct {
 	Msg string
 }
 
+// Error implements error.
 func (e *PlugError) Error() string { return e.Msg }
 
 type plugger struct {

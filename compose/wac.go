@@ -19,6 +19,7 @@ type SourceError struct {
 	text string // the rendered error, with the source line and a caret
 }
 
+// Error implements error.
 func (e *SourceError) Error() string { return e.text }
 
 // Options say where a WAC document's packages are.

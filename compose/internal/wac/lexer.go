@@ -11,6 +11,7 @@ type Error struct {
 	Msg  string
 }
 
+// Error implements error.
 func (e *Error) Error() string { return e.Msg }
 
 // Errorf returns an Error at span.

@@ -28,6 +28,7 @@ type Error struct {
 	Msg       string
 }
 
+// Error implements error.
 func (e *Error) Error() string { return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg) }
 
 func errAt(n *node, format string, args ...any) error {
