@@ -76,17 +76,34 @@ fuzz:
 	done; \
 	if [ $$found -eq 0 ]; then echo "make fuzz: no fuzz targets yet"; fi
 
-## demo: the main job end to end on the example package (for now: resolve and print it)
+## demo: the main job end to end: WIT → Go bindings → go build → component → run
+# On examples/wit/greeter (implemented in Go by examples/greeter); first the
+# WIT front end on examples/wit/kv, a package with a dependency.
+DEMO   := $(CACHE)/demo
+WASMCM := ./bin/wasmcm
 demo: build
 	@echo '$$ wasmcm wit examples/wit/kv'
-	@./bin/wasmcm wit examples/wit/kv
-	@echo
-	@echo '$$ wasmcm wit --world service examples/wit/kv'
-	@./bin/wasmcm wit --world service examples/wit/kv
-	@echo
-	@echo '$$ wasmcm wit --json examples/wit/kv | head -40'
-	@./bin/wasmcm wit --json examples/wit/kv | head -40
+	@$(WASMCM) wit examples/wit/kv
+	@echo '$$ wasmcm wit --json examples/wit/kv | head -20'
+	@$(WASMCM) wit --json examples/wit/kv | head -20
 	@echo '...'
+	@echo
+	@mkdir -p $(DEMO)
+	@echo '$$ wasmcm bindgen go --world greeter --out examples/greeter/bindings --package-root github.com/wasmcm/wasmcm/examples/greeter/bindings examples/wit/greeter'
+	@$(WASMCM) bindgen go --world greeter --out examples/greeter/bindings \
+		--package-root github.com/wasmcm/wasmcm/examples/greeter/bindings examples/wit/greeter
+	@echo '$$ GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o $(DEMO)/greeter.wasm ./examples/greeter'
+	@GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -o $(DEMO)/greeter.wasm ./examples/greeter
+	@echo '$$ wasmcm component embed --world greeter examples/wit/greeter $(DEMO)/greeter.wasm -o $(DEMO)/greeter.embedded.wasm'
+	@$(WASMCM) component embed --world greeter examples/wit/greeter $(DEMO)/greeter.wasm -o $(DEMO)/greeter.embedded.wasm
+	@echo '$$ wasmcm component new $(DEMO)/greeter.embedded.wasm -o $(DEMO)/greeter.component.wasm'
+	@$(WASMCM) component new $(DEMO)/greeter.embedded.wasm -o $(DEMO)/greeter.component.wasm
+	@echo '$$ wasmcm component wit $(DEMO)/greeter.component.wasm | grep export'
+	@$(WASMCM) component wit $(DEMO)/greeter.component.wasm | grep export
+	@for call in 'greet("world")' 'word-count("the quick brown fox")' 'longest-word("the quick brown fox")' 'longest-word("")'; do \
+		echo "\$$ wasmcm run --invoke '$$call' $(DEMO)/greeter.component.wasm"; \
+		$(WASMCM) run --invoke "$$call" $(DEMO)/greeter.component.wasm || exit 1; \
+	done
 
 clean:
 	rm -rf bin $(CACHE)

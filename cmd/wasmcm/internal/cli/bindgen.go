@@ -15,8 +15,9 @@ import (
 // newBindgen is `wasmcm bindgen`, with one subcommand per guest language.
 func newBindgen(io IO) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "bindgen",
-		Short: "Generate guest bindings for a WIT world",
+		Use:     "bindgen",
+		Short:   "Generate guest bindings for a WIT world",
+		Example: `  wasmcm bindgen go --world greeter --out bindings --package-root example.com/app/bindings ./wit`,
 	}
 	cmd.AddCommand(newBindgenGo(io))
 	return cmd

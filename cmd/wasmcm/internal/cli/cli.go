@@ -103,11 +103,15 @@ func newRoot(io IO) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "wasmcm",
 		Short: "wasmcm is a WebAssembly Component Model toolchain and runtime",
-		Long: `wasmcm works with WebAssembly components: it parses and prints WIT,
-and (as it grows) generates Go bindings, builds, composes and runs components.`,
+		Long: `wasmcm works with WebAssembly components: it resolves and prints WIT,
+generates Go bindings, makes components from core modules, composes them and
+runs them on wazero.`,
 		Example: `  wasmcm wit ./wit                 # print a WIT package in canonical form
-  wasmcm wit --json ./wit          # the resolved package as JSON
-  wasmcm version`,
+  wasmcm bindgen go --world app --out bindings --package-root example.com/app/bindings ./wit
+  GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o app.wasm .
+  wasmcm component embed --world app ./wit app.wasm -o app.embedded.wasm
+  wasmcm component new app.embedded.wasm -o app.component.wasm
+  wasmcm run --invoke 'greet("world")' app.component.wasm`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		// No completion command: it would be an unmaintained extra surface.

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
 
 	"github.com/wasmcm/wasmcm/wit"
 )
@@ -43,15 +44,21 @@ func TestVersion(t *testing.T) {
 }
 
 func TestEveryCommandHasHelpWithAnExample(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"wit", "--help"}, {"version", "--help"}, {"help", "--help"}} {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		args := append(strings.Fields(c.CommandPath())[1:], "--help")
 		code, out, _ := run(t, "", args...)
 		if code != ExitOK {
 			t.Errorf("%v: exit code %d", args, code)
 		}
 		if !strings.Contains(out, "Examples:\n  wasmcm ") {
-			t.Errorf("%v: help has no example:\n%s", args, out)
+			t.Errorf("wasmcm %s has no example in its help", strings.Join(args, " "))
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
 		}
 	}
+	walk(newRoot(IO{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}))
 }
 
 func TestUsageErrorsExitOne(t *testing.T) {
@@ -267,5 +274,37 @@ func TestInternalErrorsExitTwo(t *testing.T) {
 	errb.Reset()
 	if code := report(userErr(err), &errb); code != ExitUser || !strings.HasPrefix(errb.String(), "error: ") {
 		t.Errorf("user error: exit code %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestDemoBindingsAreCurrent regenerates the bindings of `make demo`'s Go
+// guest and checks that the committed ones are the same, so the demo never
+// builds from stale code.
+func TestDemoBindingsAreCurrent(t *testing.T) {
+	const root = "../../../../examples/greeter/bindings"
+	out := t.TempDir()
+	code, _, errs := run(t, "", "bindgen", "go", "--world", "greeter", "--out", out,
+		"--package-root", "github.com/wasmcm/wasmcm/examples/greeter/bindings", "../../../../examples/wit/greeter")
+	if code != ExitOK {
+		t.Fatalf("bindgen go: exit code %d, stderr:\n%s", code, errs)
+	}
+	err := filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(out, path)
+		got, _ := os.ReadFile(path)
+		want, err := os.ReadFile(filepath.Join(root, rel))
+		if err != nil {
+			t.Errorf("%s is generated but not committed (run make demo)", rel)
+			return nil
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("examples/greeter/bindings/%s is stale (run make demo)", rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
