@@ -308,6 +308,7 @@ func (r *astResolver) resolve() (*unresolvedPackage, error) {
 	if r.pkgName == nil {
 		return nil, errorf(loc{}, "no `package` header was found in any WIT file for this package")
 	}
+	r.reserve()
 	r.populateForeignDeps()
 	ifaceOrder, worldOrder, err := r.populateASTItems()
 	if err != nil {
@@ -438,6 +439,79 @@ func forEachPath(items []ast.Item, f func(v pathVisit) error) error {
 		}
 	}
 	return nil
+}
+
+// reserve sizes the package's arenas from a count of what its trees
+// declare, so that they do not grow step by step. Every named type, use
+// and parameter may make a type (an anonymous one at most); the counts
+// are upper bounds in practice, and the arenas still grow if not.
+func (r *astResolver) reserve() {
+	ifaces, worlds, types, funcs, params := 0, 0, 0, 0, 0
+	countItems := func(items []ast.InterfaceItem) {
+		for _, it := range items {
+			switch it := it.(type) {
+			case *ast.TypeDef:
+				types++
+				if res, ok := it.Type.(*ast.Resource); ok {
+					funcs += len(res.Funcs)
+					for i := range res.Funcs {
+						params += len(res.Funcs[i].Func.Func.Params) + 1
+					}
+				}
+			case *ast.Use:
+				types += len(it.Names)
+			case *ast.NamedFunc:
+				funcs++
+				params += len(it.Func.Params)
+			}
+		}
+	}
+	for _, dl := range r.lists {
+		for _, it := range dl.items {
+			switch it := it.(type) {
+			case *ast.Interface:
+				ifaces++
+				countItems(it.Items)
+			case *ast.World:
+				worlds++
+				for _, wi := range it.Items {
+					switch wi := wi.(type) {
+					case *ast.Import:
+						if wi.Kind.Tag == ast.ExternInterface {
+							ifaces++
+							countItems(wi.Kind.Items)
+						}
+					case *ast.Export:
+						if wi.Kind.Tag == ast.ExternInterface {
+							ifaces++
+							countItems(wi.Kind.Items)
+						}
+					case *ast.TypeDef:
+						types++
+					case *ast.Use:
+						types += len(wi.Names)
+					}
+				}
+			}
+		}
+	}
+	named := types
+	types += params // anonymous types of parameters and results, at most
+	u := r.u
+	u.types = slices.Grow(u.types, types)
+	u.typeLocs = slices.Grow(u.typeLocs, types)
+	u.interfaces = slices.Grow(u.interfaces, ifaces)
+	u.ifaceLocs = slices.Grow(u.ifaceLocs, ifaces)
+	u.funcLocs = slices.Grow(u.funcLocs, ifaces)
+	r.interfaceTypes = slices.Grow(r.interfaceTypes, ifaces)
+	u.worlds = slices.Grow(u.worlds, worlds)
+	u.worldLocs = slices.Grow(u.worldLocs, worlds)
+	u.worldItems = slices.Grow(u.worldItems, worlds)
+	r.params = slices.Grow(r.params, params)
+	r.funcs = make(slab[Function], 0, max(funcs, 8))
+	// TypeDefs are big: room for the named ones; anonymous ones get chunks
+	// as they come.
+	r.typeDefs = make(slab[TypeDef], 0, max(named, 8))
 }
 
 func (r *astResolver) allocInterface(l loc) InterfaceID {
@@ -1684,29 +1758,40 @@ func (r *astResolver) docs(d ast.Docs) Docs {
 
 // convertDocs strips comment markers and common indentation, as the
 // reference's Resolver::docs. text is the parsed text the span indexes.
+// Lines are kept as offsets into text (no pointers to write while building
+// them), and a one-line doc is a substring of text rather than a copy.
 func convertDocs(text string, d ast.Docs) Docs {
 	if !d.Present() {
 		return Docs{}
 	}
-	var small [16]string
-	docs := small[:0]
+	type line struct{ start, end int }
+	var small [16]line
+	lines := small[:0]
 	comments := parse.NewComments(text, d)
-	for c, ok := comments.Next(); ok; c, ok = comments.Next() {
-		var s string
-		if rest, ok := strings.CutPrefix(c, "/**"); ok {
-			s = strings.TrimSuffix(rest, "*/")
+	for s, e, ok := comments.Next(); ok; s, e, ok = comments.Next() {
+		if strings.HasPrefix(text[s:e], "/**") {
+			s += 3
+			if strings.HasSuffix(text[s:e], "*/") {
+				e -= 2
+			}
 		} else {
-			s = strings.TrimLeft(c, "/")
+			for s < e && text[s] == '/' {
+				s++
+			}
 		}
-		docs = append(docs, trimRightSpace(s))
+		lines = append(lines, line{s, s + len(trimRightSpace(text[s:e]))})
 	}
 	minWS := -1
-	for _, s := range docs {
-		if s == "" {
+	for _, l := range lines {
+		if l.start == l.end {
 			continue
 		}
 		n := 0
-		for n < len(s) && (s[n] == ' ' || s[n] == '\t' || s[n] == '\n' || s[n] == '\f' || s[n] == '\r') {
+		for l.start+n < l.end {
+			c := text[l.start+n]
+			if c != ' ' && c != '\t' && c != '\n' && c != '\f' && c != '\r' {
+				break
+			}
 			n++
 		}
 		if minWS < 0 || n < minWS {
@@ -1714,24 +1799,27 @@ func convertDocs(text string, d ast.Docs) Docs {
 		}
 	}
 	if minWS > 0 {
-		for i, s := range docs {
+		for i, l := range lines {
 			// Only spaces are removed (a tab-indented line keeps its tabs).
-			if len(s) >= minWS && strings.Count(s[:minWS], " ") == minWS {
-				docs[i] = s[minWS:]
+			if l.end-l.start >= minWS && strings.Count(text[l.start:l.start+minWS], " ") == minWS {
+				lines[i].start += minWS
 			}
 		}
 	}
-	// Most docs are one line: no copy at all.
-	if len(docs) == 1 && !strings.ContainsAny(docs[0], "\n\r") {
-		return Docs{Contents: docs[0], Present: true}
+	if len(lines) == 1 {
+		one := text[lines[0].start:lines[0].end]
+		if strings.IndexByte(one, '\n') < 0 && strings.IndexByte(one, '\r') < 0 {
+			return Docs{Contents: one, Present: true}
+		}
 	}
 	n := 0
-	for _, s := range docs {
-		n += len(s) + 1
+	for _, l := range lines {
+		n += l.end - l.start + 1
 	}
 	var b strings.Builder
 	b.Grow(n)
-	for _, s := range docs {
+	for _, l := range lines {
+		s := text[l.start:l.end]
 		if s == "" {
 			b.WriteByte('\n')
 			continue
@@ -1795,7 +1883,7 @@ func (r *astResolver) stability(attrs []ast.Attribute) (Stability, error) {
 			if unstable != nil {
 				return Stability{}, errorf(r.at(a.Span), "cannot specify @unstable twice")
 			}
-			f := a.Feature.Name
+			f := a.Value
 			unstable = &f
 		}
 	}
@@ -1815,17 +1903,17 @@ func (r *astResolver) stability(attrs []ast.Attribute) (Stability, error) {
 // version parses an attribute's version once per distinct text; the
 // resulting *Version is shared and never modified.
 func (r *astResolver) version(a *ast.Attribute) (*Version, error) {
-	if v, ok := r.versions[a.Version]; ok {
+	if v, ok := r.versions[a.Value]; ok {
 		return v, nil
 	}
-	v, err := ParseVersion(a.Version)
+	v, err := ParseVersion(a.Value)
 	if err != nil {
 		return nil, errorf(r.at(a.Span), "%s", err.Error())
 	}
 	if r.versions == nil {
 		r.versions = map[string]*Version{}
 	}
-	r.versions[a.Version] = &v
+	r.versions[a.Value] = &v
 	return &v, nil
 }
 
@@ -1838,7 +1926,7 @@ func (r *astResolver) externalID(attrs []ast.Attribute) (string, error) {
 			if seen {
 				return "", errorf(r.at(attrs[i].Span), "cannot specify @external-id twice")
 			}
-			id, seen = attrs[i].ID, true
+			id, seen = attrs[i].Value, true
 		}
 	}
 	return id, nil

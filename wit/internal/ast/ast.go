@@ -190,13 +190,14 @@ const (
 )
 
 // Attribute is `@since(version = x)`, `@unstable(feature = f)`,
-// `@deprecated(version = x)` or `@external-id(...)`.
+// `@deprecated(version = x)` or `@external-id(...)`. One Value field serves
+// all kinds (there are many attributes; a small node keeps trees small).
 type Attribute struct {
-	Kind    AttributeKind
-	Span    Span
-	Version string // since, deprecated
-	Feature Id     // unstable
-	ID      string // external-id
+	Kind AttributeKind
+	Span Span
+	// Value is the version text (since, deprecated), the feature name
+	// (unstable) or the decoded string (external-id).
+	Value string
 }
 
 // TypeDef is `type x = ...`, `record x {...}`, `resource x {...}`, etc.

@@ -851,15 +851,16 @@ func NewComments(text string, d ast.Docs) Comments {
 	return Comments{tokenizer{src: text[:end], pos: start}}
 }
 
-// Next returns the next comment, or false after the last.
-func (c *Comments) Next() (string, bool) {
+// Next returns the byte range of the next comment in the text, or false
+// after the last.
+func (c *Comments) Next() (start, end int, ok bool) {
 	for {
 		kind, sp, ok, err := c.t.nextRaw()
 		if err != nil || !ok {
-			return "", false
+			return 0, 0, false
 		}
 		if kind == tokComment {
-			return c.t.src[sp.Start:sp.End], true
+			return sp.Start, sp.End, true
 		}
 	}
 }
@@ -1008,14 +1009,14 @@ func parseAttributes(t *tokenizer) []ast.Attribute {
 			t.expect(tokLeftParen)
 			eatID(t, "version")
 			t.expect(tokEquals)
-			_, a.Version = parseVersion(t)
+			_, a.Value = parseVersion(t)
 			t.expect(tokRightParen)
 		case "unstable":
 			a.Kind = ast.AttrUnstable
 			t.expect(tokLeftParen)
 			eatID(t, "feature")
 			t.expect(tokEquals)
-			a.Feature = parseID(t)
+			a.Value = parseID(t).Name
 			t.expect(tokRightParen)
 		case "external-id":
 			a.Kind = ast.AttrExternalID
@@ -1027,7 +1028,7 @@ func parseAttributes(t *tokenizer) []ast.Attribute {
 			if err != nil {
 				lexFail(err)
 			}
-			a.ID = val
+			a.Value = val
 		default:
 			fail(id.Span, "unknown attribute `%s`", id.Name)
 		}

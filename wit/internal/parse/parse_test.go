@@ -17,7 +17,7 @@ func dump(b *strings.Builder, f *ast.File, v any) {
 	switch n := v.(type) {
 	case []ast.Attribute:
 		for _, a := range n {
-			w("@%d(%s%s%s) ", a.Kind, a.Version, a.Feature.Name, a.ID)
+			w("@%d(%s) ", a.Kind, a.Value)
 		}
 	case ast.Docs:
 		if n.Present() {
