@@ -1835,7 +1835,11 @@ func convertDocs(text string, d ast.Docs) Docs {
 			b.WriteByte('\n')
 		}
 	}
-	return Docs{Contents: strings.TrimRight(b.String(), "\n"), Present: true}
+	out := b.String()
+	for len(out) > 0 && out[len(out)-1] == '\n' {
+		out = out[:len(out)-1]
+	}
+	return Docs{Contents: out, Present: true}
 }
 
 // trimRightSpace is strings.TrimRightFunc(s, unicode.IsSpace) with an

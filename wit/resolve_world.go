@@ -115,6 +115,10 @@ func (m *remap) resolveInclude(r *Resolve, id, from WorldID, names []IncludeName
 		{imports, "import", func() *[]WorldItem { return &r.Worlds[id].Imports }},
 		{exports, "export", func() *[]WorldItem { return &r.Worlds[id].Exports }},
 	} {
+		// Room for every included item at once rather than growing by
+		// appends (items already there are merged, not added).
+		dst := side.dst()
+		*dst = slices.Grow(*dst, len(side.items))
 		for _, it := range side.items {
 			if err := m.includeItem(c, names, side.dst(), it, l, side.desc, external); err != nil {
 				return err
@@ -382,7 +386,8 @@ func (r *Resolve) elaborateWorld(id WorldID, l loc) error {
 
 	imports := w.Imports // replaced below, so it may be sorted in place
 	sortItems(imports)
-	newImports := make([]WorldItem, 0, len(imports))
+	// Elaboration adds the interfaces imports depend on: room for some.
+	newImports := make([]WorldItem, 0, 2*len(imports)+len(w.Exports))
 	for _, it := range imports {
 		switch it.Kind {
 		case WorldItemInterface:
