@@ -173,3 +173,60 @@ world w {
 		t.Errorf("two external ids: got %v", err)
 	}
 }
+
+// The printer writes @external-id where the reference's does, so a package
+// with them prints, parses back and prints the same.
+func TestExternalIDPrint(t *testing.T) {
+	src := `package a:b;
+
+interface j {
+  type x = u8;
+}
+
+interface i {
+  use j.{x};
+  @external-id("ext:u") use j.{x as y};
+  @external-id("ext:t\u{e9}\"\\") type t = u32;
+  @external-id("ext:r")
+  resource r {
+    @external-id("ext:m") m: func();
+  }
+  @external-id("ext:f") f: func();
+}
+
+world w {
+  @external-id("ext:imp") import i;
+  @external-id("ext:fn") import fun: func();
+}
+`
+	r := &Resolve{}
+	ids, err := r.AddSource("a.wit", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := r.Print(ids[0])
+	for _, want := range []string{
+		`@external-id("ext:u")` + "\n  use j.{x as y};",
+		`@external-id("ext:t\u{e9}\"\\")` + "\n  type t = u32;",
+		`@external-id("ext:m")` + "\n    m: func();",
+		`@external-id("ext:imp")` + "\n  import i;",
+		`@external-id("ext:fn")` + "\n  import fun: func();",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("printed WIT lacks %q:\n%s", want, out)
+		}
+	}
+	r2 := &Resolve{}
+	ids2, err := r2.AddSource("a.wit", out)
+	if err != nil {
+		t.Fatalf("printed WIT does not parse: %v\n%s", err, out)
+	}
+	if again := r2.Print(ids2[0]); again != out {
+		t.Errorf("printing is not a fixpoint:\n%s\n---\n%s", out, again)
+	}
+	j1, _ := r.MarshalJSON()
+	j2, _ := r2.MarshalJSON()
+	if string(j1) != string(j2) {
+		t.Errorf("JSON differs after a print round trip:\n%s\n%s", j1, j2)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // This file prints the resolved model back to WIT text, in the canonical form
@@ -171,6 +172,39 @@ func (p *printer) stability(s Stability) {
 	}
 }
 
+// externalID prints `@external-id("...")` as the reference's printer does:
+// letters, digits and -_./: and space as they are, other characters
+// escaped.
+func (p *printer) externalID(id string) {
+	if id == "" {
+		return
+	}
+	var b strings.Builder
+	b.WriteString("@external-id(\"")
+	for _, c := range id {
+		switch {
+		case c < utf8.RuneSelf && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '-' || c == '_' || c == '.' || c == '/' || c == ':' || c == ' '):
+			b.WriteRune(c)
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '"':
+			b.WriteString(`\"`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		default:
+			b.WriteString(`\u{` + strconv.FormatUint(uint64(c), 16) + `}`)
+		}
+	}
+	b.WriteString("\")")
+	p.str(b.String())
+	p.newline()
+}
+
 // Arena accessors that report bad ids instead of panicking.
 
 func (p *printer) pkg(id PackageID) *Package {
@@ -291,6 +325,7 @@ func (p *printer) printInterface(id InterfaceID) {
 		p.newItem()
 		p.docs(f.Docs)
 		p.stability(f.Stability)
+		p.externalID(f.ExternalID)
 		p.name(f.Name)
 		p.str(": ")
 		p.printFunction(f)
@@ -329,6 +364,7 @@ func sameStability(a, b Stability) bool {
 type useGroup struct {
 	from  InterfaceID
 	stab  Stability
+	extID string
 	names [][2]string // {local name, name in the other interface}
 }
 
@@ -354,11 +390,11 @@ func (p *printer) printTypes(owner TypeOwner, myPkg PackageID, types []Entry[Typ
 						p.newline()
 						continue
 					}
-					if n := len(uses); n > 0 && uses[n-1].from == other.Owner.Interface && sameStability(uses[n-1].stab, td.Stability) {
+					if n := len(uses); n > 0 && uses[n-1].from == other.Owner.Interface && sameStability(uses[n-1].stab, td.Stability) && uses[n-1].extID == td.ExternalID {
 						uses[n-1].names = append(uses[n-1].names, [2]string{e.Name, other.Name})
 						continue
 					}
-					uses = append(uses, &useGroup{from: other.Owner.Interface, stab: td.Stability, names: [][2]string{{e.Name, other.Name}}})
+					uses = append(uses, &useGroup{from: other.Owner.Interface, stab: td.Stability, extID: td.ExternalID, names: [][2]string{{e.Name, other.Name}}})
 					continue
 				}
 			}
@@ -369,6 +405,7 @@ func (p *printer) printTypes(owner TypeOwner, myPkg PackageID, types []Entry[Typ
 	for _, u := range uses {
 		p.anyItems = true
 		p.stability(u.stab)
+		p.externalID(u.extID)
 		p.str("use ")
 		p.pathToInterface(u.from, myPkg)
 		p.str(".{")
@@ -393,6 +430,7 @@ func (p *printer) printTypes(owner TypeOwner, myPkg PackageID, types []Entry[Typ
 		p.newItem()
 		p.docs(td.Docs)
 		p.stability(td.Stability)
+		p.externalID(td.ExternalID)
 		if td.Kind == KindResource {
 			p.printResource(id, resourceFuncs[id])
 		} else {
@@ -417,6 +455,7 @@ func (p *printer) printResource(id TypeID, funcs []*Function) {
 	for _, f := range funcs {
 		p.docs(f.Docs)
 		p.stability(f.Stability)
+		p.externalID(f.ExternalID)
 		switch f.Kind {
 		case Constructor:
 		case Method, AsyncMethod:
@@ -549,6 +588,7 @@ func (p *printer) printWorldItem(it *WorldItem, curPkg PackageID, keyword string
 			}
 		}
 		p.stability(it.Stability)
+		p.externalID(it.ExternalID)
 	case WorldItemFunction:
 		if it.Function == nil {
 			p.fail("%s %q has no function", keyword, it.Key.Name)
@@ -557,6 +597,7 @@ func (p *printer) printWorldItem(it *WorldItem, curPkg PackageID, keyword string
 		}
 		p.docs(it.Function.Docs)
 		p.stability(it.Function.Stability)
+		p.externalID(it.Function.ExternalID)
 	default:
 		p.fail("%s %q: types cannot be printed as world items", keyword, it.Key.Name)
 		p.newline()
