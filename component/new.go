@@ -123,6 +123,7 @@ const (
 	impExportDrop
 	impAdapterFunc // a function of an adapter (module is the adapter's name)
 	impMainExport  // an adapter's import of something the main module exports
+	impIntrinsic   // a canonical built-in (intr)
 )
 
 // newImport is one function import of the main module, classified.
@@ -138,10 +139,14 @@ type newImport struct {
 	indirect     int             // index in the shim's table, or -1
 	core         *wasm.FuncType  // impAdapterFunc: the type the module imports
 	extern       wasm.ExternKind // impMainExport: what is imported
+	intr         *newIntrinsic   // impIntrinsic
+	// noSigCheck is set where the reference does not check the module's
+	// type (task.return); sig is then the module's own.
+	noSigCheck bool
 }
 
 // newOpts are the canonical options a lift or lower needs.
-type newOpts struct{ memory, realloc, strings bool }
+type newOpts struct{ memory, realloc, strings, async bool }
 
 // newExport is one function the main module exports for the world.
 type newExport struct {
@@ -150,6 +155,8 @@ type newExport struct {
 	fn         *wit.Function
 	core       string // core export name
 	postReturn string // "" when none
+	callback   string // [async-lift]: the callback's core export name
+	abi        newABI
 	opts       newOpts
 }
 
@@ -162,6 +169,7 @@ type newEnc struct {
 	abi    *canon.ABI
 
 	coreExports map[string]wasm.Export
+	realNames   map[string]string // legacy name → the module's (see readExports)
 	imports     []newImport
 	exports     []newExport
 	// dtors maps a resource of an exported interface to its destructor's
@@ -294,39 +302,6 @@ func (n *newEnc) typeNeeds(t wit.Type, depth int) (strs, lists bool) {
 	return strs, lists
 }
 
-// options works out the canonical options of lifting (lift) or lowering f.
-func (n *newEnc) options(f *wit.Function, lift bool) (newOpts, error) {
-	var o newOpts
-	var params []wit.Type
-	var pStr, pList, rStr, rList bool
-	for _, p := range f.Params {
-		params = append(params, p.Type)
-		s, l := n.typeNeeds(p.Type, 0)
-		pStr, pList = pStr || s, pList || l
-	}
-	if f.Result != wit.NoneType {
-		rStr, rList = n.typeNeeds(f.Result, 0)
-	}
-	np, err := n.abi.FlatCount(params)
-	if err != nil {
-		return o, err
-	}
-	var nr uint64
-	if f.Result != wit.NoneType {
-		if nr, err = n.abi.FlatCount([]wit.Type{f.Result}); err != nil {
-			return o, err
-		}
-	}
-	o.strings = pStr || rStr
-	o.memory = pStr || pList || rStr || rList || np > canon.MaxFlatParams || nr > canon.MaxFlatResults
-	if lift {
-		o.realloc = pStr || pList || np > canon.MaxFlatParams
-	} else {
-		o.realloc = rStr || rList
-	}
-	return o, nil
-}
-
 func (n *newEnc) resourceOf(i *wit.Interface, name string) (wit.TypeID, bool) {
 	id, ok := wit.Lookup(i.Types, name)
 	if !ok {
@@ -351,10 +326,7 @@ func (n *newEnc) worldItem(items []wit.WorldItem, key string) *wit.WorldItem {
 // as validation.rs does, and records what they are.
 func (n *newEnc) validate() error {
 	w := n.r.Worlds[n.world]
-	n.coreExports = map[string]wasm.Export{}
-	for _, e := range n.info.Exports {
-		n.coreExports[e.Name] = e
-	}
+	n.readExports()
 	n.usedFuncs = map[string]map[string]bool{}
 	n.usedRes = map[wit.TypeID]bool{}
 	n.dtors = map[wit.TypeID]string{}
@@ -398,85 +370,10 @@ func (n *newEnc) validate() error {
 			a.requiredBy = append(a.requiredBy, ni)
 			continue
 		}
-		switch {
-		case im.Module == "$root":
-			if res, ok := strings.CutPrefix(im.Name, "[resource-drop]"); ok {
-				it := n.worldItem(w.Imports, res)
-				if it == nil || it.Kind != wit.WorldItemType || n.r.Types[n.r.DealiasID(it.Type)].Kind != wit.KindResource {
-					return fmt.Errorf("%s: no top-level imported function `%s` specified", where, im.Name)
-				}
-				ni.kind, ni.res = impResourceDrop, n.r.DealiasID(it.Type)
-				ni.sig = canon.CoreFuncType{Params: []canon.CoreType{i32}}
-				break
-			}
-			it := n.worldItem(w.Imports, im.Name)
-			if it == nil || it.Kind != wit.WorldItemFunction {
-				return fmt.Errorf("%s: no top-level imported function `%s` specified", where, im.Name)
-			}
-			ni.kind, ni.fn = impLower, it.Function
-		case strings.HasPrefix(im.Module, "[export]"):
-			key := strings.TrimPrefix(im.Module, "[export]")
-			it := n.worldItem(w.Exports, key)
-			if it == nil || it.Kind != wit.WorldItemInterface {
-				return fmt.Errorf("%s: module requires an exported interface named `%s`", where, key)
-			}
-			ni.key = key
-			var name string
-			switch {
-			case strings.HasPrefix(im.Name, "[resource-new]"):
-				ni.kind, name = impExportNew, strings.TrimPrefix(im.Name, "[resource-new]")
-				ni.sig = canon.CoreFuncType{Params: []canon.CoreType{i32}, Results: []canon.CoreType{i32}}
-			case strings.HasPrefix(im.Name, "[resource-rep]"):
-				ni.kind, name = impExportRep, strings.TrimPrefix(im.Name, "[resource-rep]")
-				ni.sig = canon.CoreFuncType{Params: []canon.CoreType{i32}, Results: []canon.CoreType{i32}}
-			case strings.HasPrefix(im.Name, "[resource-drop]"):
-				ni.kind, name = impExportDrop, strings.TrimPrefix(im.Name, "[resource-drop]")
-				ni.sig = canon.CoreFuncType{Params: []canon.CoreType{i32}}
-			default:
-				return fmt.Errorf("%s: unknown function `%s` of exported interface `%s`", where, im.Name, key)
-			}
-			res, ok := n.resourceOf(n.r.Interfaces[it.Interface], name)
-			if !ok {
-				return fmt.Errorf("%s: exported interface `%s` has no resource `%s`", where, key, name)
-			}
-			ni.res = res
-		default:
-			it := n.worldItem(w.Imports, im.Module)
-			if it == nil {
-				it = semverMatch(n.r, w.Imports, im.Module)
-			}
-			if it == nil || it.Kind != wit.WorldItemInterface {
-				return fmt.Errorf("%s: module requires an import interface named `%s`", where, im.Module)
-			}
-			ni.key = n.keyName(it.Key)
-			iface := n.r.Interfaces[it.Interface]
-			if res, ok := strings.CutPrefix(im.Name, "[resource-drop]"); ok {
-				id, ok := n.resourceOf(iface, res)
-				if !ok {
-					return fmt.Errorf("%s: failed to validate import interface `%s`: resource `%s` not found", where, im.Module, res)
-				}
-				ni.kind, ni.res = impResourceDrop, id
-				ni.sig = canon.CoreFuncType{Params: []canon.CoreType{i32}}
-				break
-			}
-			f := iface.Function(im.Name)
-			if f == nil {
-				return fmt.Errorf("%s: failed to validate import interface `%s`: function `%s` not found", where, im.Module, im.Name)
-			}
-			ni.kind, ni.fn = impLower, f
+		if err := n.classifyImport(&ni, im.Module, im.Name, funcType(im)); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
 		}
 		if ni.kind == impLower {
-			if ni.fn.Kind.IsAsync() {
-				return fmt.Errorf("%s: async functions are not supported yet", where)
-			}
-			sig, err := n.abi.FuncType(ni.fn, canon.FuncTypeOptions{}, canon.ContextLower)
-			if err != nil {
-				return fmt.Errorf("%s: %w", where, err)
-			}
-			ni.sig = sig
-			if ni.opts, err = n.options(ni.fn, false); err != nil {
-				return fmt.Errorf("%s: %w", where, err)
-			}
 			// The string encoding of a lowering comes from the module's own
 			// world, which an import only an adapter's world has lacks.
 			own := ni.key
@@ -492,13 +389,20 @@ func (n *newEnc) validate() error {
 			n.usedFuncs[ni.key][ni.fn.Name] = true
 			n.needMemory = n.needMemory || ni.opts.memory
 			n.needImportRealloc = n.needImportRealloc || ni.opts.realloc
+		} else if ni.kind == impIntrinsic {
+			n.needMemory = n.needMemory || ni.intr.opts.memory
+			n.needImportRealloc = n.needImportRealloc || ni.intr.opts.realloc
 		} else {
 			n.usedRes[ni.res] = true
 			if n.usedFuncs[ni.key] == nil && ni.kind == impResourceDrop {
 				n.usedFuncs[ni.key] = map[string]bool{}
 			}
 		}
-		if err := checkSig(im.Name, ni.sig, funcType(im)); err != nil {
+		if ni.noSigCheck {
+			if ft := funcType(im); ft != nil {
+				ni.sig = canon.CoreFuncType{Params: canonVals(ft.Params), Results: canonVals(ft.Results)}
+			}
+		} else if err := checkSig(im.Name, ni.sig, funcType(im)); err != nil {
 			if ni.kind == impLower && ni.key != "" {
 				return fmt.Errorf("%s: failed to validate import interface `%s`: %w", where, ni.key, err)
 			}
@@ -540,33 +444,51 @@ func (n *newEnc) validate() error {
 				ne.key = key
 				coreName = key + "#" + f.Name
 			}
-			ne.core = coreName
 			e, ok := n.coreExports[coreName]
+			ne.core, ne.abi = coreName, abiExport
+			for _, a := range []struct {
+				prefix string
+				abi    newABI
+			}{{"[async-lift]", abiExportAsync}, {"[async-lift-stackful]", abiExportAsyncStackful}} {
+				if ok && e.Kind == wasm.ExternFunc {
+					break
+				}
+				e, ok = n.coreExports[a.prefix+coreName]
+				ne.core, ne.abi = a.prefix+coreName, a.abi
+			}
 			if !ok || e.Kind != wasm.ExternFunc {
 				if it.Kind == wit.WorldItemInterface {
 					return fmt.Errorf("failed to find export of interface `%s` function `%s`", key, f.Name)
 				}
 				return fmt.Errorf("failed to find export of function `%s`", f.Name)
 			}
-			if f.Kind.IsAsync() {
-				return fmt.Errorf("failed to classify export `%s`: async functions are not supported yet", coreName)
-			}
-			sig, err := n.abi.FuncType(f, canon.FuncTypeOptions{}, canon.ContextLift)
+			sig, err := n.coreFuncType(f, ne.abi)
 			if err != nil {
-				return fmt.Errorf("failed to classify export `%s`: %w", coreName, err)
+				return fmt.Errorf("failed to classify export `%s`: %w", ne.core, err)
 			}
 			if err := checkSig(f.Name, sig, n.info.FuncType(n.funcTypeOf(e))); err != nil {
 				what := f.Name
 				if ne.key != "" {
 					what = ne.key
 				}
-				return fmt.Errorf("failed to classify export `%s`: failed to validate export for `%s`: %w", coreName, what, err)
+				return fmt.Errorf("failed to classify export `%s`: failed to validate export for `%s`: %w", ne.core, what, err)
 			}
-			if _, ok := n.coreExports["cabi_post_"+coreName]; ok {
+			if ne.abi == abiExportAsync {
+				cb := "[callback]" + ne.core
+				ce, ok := n.coreExports[cb]
+				if !ok || ce.Kind != wasm.ExternFunc {
+					return fmt.Errorf("missing callback for `%s`", ne.core)
+				}
+				if err := checkSig(cb, coreSig([]canon.CoreType{i32, i32, i32}, []canon.CoreType{i32}), n.info.FuncType(n.funcTypeOf(ce))); err != nil {
+					return fmt.Errorf("failed to classify export `%s`: %w", cb, err)
+				}
+				ne.callback = cb
+			}
+			if _, ok := n.coreExports["cabi_post_"+coreName]; ok && ne.abi == abiExport {
 				ne.postReturn = "cabi_post_" + coreName
 			}
-			if ne.opts, err = n.options(f, true); err != nil {
-				return fmt.Errorf("failed to classify export `%s`: %w", coreName, err)
+			if ne.opts, err = n.requiredOptions(f, ne.abi); err != nil {
+				return fmt.Errorf("failed to classify export `%s`: %w", ne.core, err)
 			}
 			n.needMemory = n.needMemory || ne.opts.memory
 			n.needExportRealloc = n.needExportRealloc || ne.opts.realloc

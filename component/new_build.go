@@ -20,7 +20,7 @@ type newBuilder struct {
 	c       Component
 	flushed int
 
-	funcs, coreFuncs, coreInstances, coreModules, coreTables, coreMems, coreGlobals, components uint32
+	funcs, coreFuncs, coreInstances, coreModules, coreTables, coreMems, coreGlobals, components, coreTypes uint32
 
 	worldFuncs map[string]uint32     // world-level imported function → func index
 	importMaps *witMaps              // the import phase's type maps
@@ -154,6 +154,13 @@ func (n *newEnc) pruned() (*wit.Resolve, *wit.World) {
 			fnTypes(im.fn, false)
 		} else if im.kind == impResourceDrop {
 			mark(wit.TypeOf(im.res), false, 0)
+		} else if in := im.intr; in != nil {
+			if in.op == CanonTaskReturn && in.fn.Result != wit.NoneType {
+				mark(in.fn.Result, in.hasIface, 0)
+			}
+			if in.op >= CanonStreamNew && in.op <= CanonFutureDropWritable && !in.unit {
+				mark(wit.TypeOf(in.payload), !in.imported && in.hasIface, 0)
+			}
 		}
 	}
 	for _, it := range w.Exports {
@@ -289,6 +296,15 @@ func (n *newEnc) build() (*Component, error) {
 			case im.kind == impAdapterFunc:
 				im.indirect = len(entries)
 				entries = append(entries, shimEntry{sig: *im.core, owner: m, imp: i})
+			case im.kind == impIntrinsic && m == n && n.memType != nil && im.intr.op != CanonThreadNewIndirect:
+				if im.intr.opts.realloc && reallocSlot < 0 {
+					i32 := wasm.ValI32
+					reallocSlot = len(entries)
+					entries = append(entries, shimEntry{sig: wasm.FuncType{Params: []wasm.ValType{i32, i32, i32, i32}, Results: []wasm.ValType{i32}}, owner: n, imp: -1, realloc: n.importRealloc()})
+				}
+			case im.kind == impIntrinsic && im.intr.needsLate():
+				im.indirect = len(entries)
+				entries = append(entries, shimEntry{sig: wasm.FuncType{Params: coreVals(im.sig.Params), Results: coreVals(im.sig.Results)}, owner: m, imp: i})
 			case im.kind == impLower && m == n && n.memType != nil:
 				if im.opts.realloc && reallocSlot < 0 {
 					i32 := wasm.ValI32
@@ -317,9 +333,13 @@ func (n *newEnc) build() (*Component, error) {
 	for _, a := range n.adapters {
 		lowerings(a)
 	}
+	tls, err := n.tlsGlobal()
+	if err != nil {
+		return nil, err
+	}
 	var shimInst, fixupMod, mem, shimRealloc uint32
-	if len(entries) > 0 || n.memType != nil {
-		shim, fixup := shimModules(entries, n.memType)
+	if len(entries) > 0 || n.memType != nil || tls != nil {
+		shim, fixup := shimModules(entries, n.memType, tls)
 		shimMod, err := b.coreModule(shim)
 		if err != nil {
 			return nil, err
@@ -388,6 +408,17 @@ func (n *newEnc) build() (*Component, error) {
 					return 0, err
 				}
 				f = b.canon(Canon{Op: CanonLower, Func: fi, Options: m.canonOpts(im.opts, mem, shimRealloc, nil)})
+			case im.kind == impIntrinsic && im.intr.tls && tls != nil:
+				name := "$get-tls-base"
+				if im.intr.op == CanonContextSet {
+					name = "$set-tls-base"
+				}
+				f = b.coreAlias(shimInst, name, SortCoreFunc)
+			case im.kind == impIntrinsic:
+				var err error
+				if f, err = b.intrinsic(m, im, mem, shimRealloc, 0); err != nil {
+					return 0, err
+				}
 			case im.kind == impResourceDrop:
 				t, err := b.importedResource(im.res)
 				if err != nil {
@@ -416,7 +447,7 @@ func (n *newEnc) build() (*Component, error) {
 		needMem = needMem || a.needMemory || a.importsMemory
 	}
 	if needMem && n.memType == nil {
-		mem = b.coreAlias(mainInst, "memory", SortCoreMemory)
+		mem = b.coreAlias(mainInst, n.real("memory"), SortCoreMemory)
 	}
 	for k, a := range n.adapters {
 		inst, err := instantiate(a, adapterMods[k])
@@ -433,7 +464,7 @@ func (n *newEnc) build() (*Component, error) {
 		if idx, ok := reallocs[key]; ok {
 			return idx
 		}
-		idx := b.coreAlias(insts[m], name, SortCoreFunc)
+		idx := b.coreAlias(insts[m], m.real(name), SortCoreFunc)
 		reallocs[key] = idx
 		return idx
 	}
@@ -446,7 +477,7 @@ func (n *newEnc) build() (*Component, error) {
 			case e.realloc != "":
 				f = realloc(n, e.realloc)
 			case e.imp < 0:
-				f = b.coreAlias(mainInst, n.dtors[e.dtor], SortCoreFunc)
+				f = b.coreAlias(mainInst, n.real(n.dtors[e.dtor]), SortCoreFunc)
 			case e.owner.imports[e.imp].kind == impAdapterFunc:
 				im := &e.owner.imports[e.imp]
 				a := n.adapterNames[im.module]
@@ -460,6 +491,22 @@ func (n *newEnc) build() (*Component, error) {
 					return nil, fmt.Errorf("adapter %s is not instantiated", im.module)
 				}
 				f = b.coreAlias(insts[owner], im.orig, SortCoreFunc)
+			case e.owner.imports[e.imp].kind == impIntrinsic:
+				im := &e.owner.imports[e.imp]
+				var re, table uint32
+				if im.intr.opts.realloc {
+					re = realloc(e.owner, e.owner.importRealloc())
+				}
+				if im.intr.op == CanonThreadNewIndirect {
+					if !n.exportsTable("__indirect_function_table") {
+						return nil, fmt.Errorf("table __indirect_function_table must be an exported funcref table for thread.new-indirect")
+					}
+					table = b.coreAlias(mainInst, n.real("__indirect_function_table"), SortCoreTable)
+				}
+				var err error
+				if f, err = b.intrinsic(e.owner, im, mem, re, table); err != nil {
+					return nil, err
+				}
 			default:
 				im := &e.owner.imports[e.imp]
 				fi, err := b.importedFunc(im)
@@ -480,7 +527,7 @@ func (n *newEnc) build() (*Component, error) {
 	if n.initialize {
 		var m wasm.Builder
 		t := m.AddFuncType(nil, nil)
-		f := m.AddImport("main", "_initialize", wasm.ExternType{Kind: wasm.ExternFunc, Index: t})
+		f := m.AddImport("main", n.real("_initialize"), wasm.ExternType{Kind: wasm.ExternFunc, Index: t})
 		m.Start = &f
 		mod, err := b.coreModule(m.Encode())
 		if err != nil {
@@ -511,17 +558,21 @@ func (n *newEnc) build() (*Component, error) {
 			if err != nil {
 				return nil, fmt.Errorf("export %s: %w", ne.core, err)
 			}
-			core := b.coreAlias(insts[owner], ne.core, SortCoreFunc)
+			core := b.coreAlias(insts[owner], owner.real(ne.core), SortCoreFunc)
 			var post *uint32
 			if ne.postReturn != "" {
-				p := b.coreAlias(insts[owner], ne.postReturn, SortCoreFunc)
+				p := b.coreAlias(insts[owner], owner.real(ne.postReturn), SortCoreFunc)
 				post = &p
 			}
 			var re uint32
 			if ne.opts.realloc {
 				re = realloc(owner, owner.exportRealloc())
 			}
-			lifted := b.canon(Canon{Op: CanonLift, Func: core, Type: ft, Options: owner.canonOpts(ne.opts, mem, re, post)})
+			opts := owner.canonOpts(ne.opts, mem, re, post)
+			if ne.callback != "" {
+				opts = append(opts, CanonOpt{Kind: OptCallback, Index: b.coreAlias(insts[owner], owner.real(ne.callback), SortCoreFunc)})
+			}
+			lifted := b.canon(Canon{Op: CanonLift, Func: core, Type: ft, Options: opts})
 			if it.Kind == wit.WorldItemFunction {
 				b.add(&ExportSection{Exports: []Export{{Name: ExternName{Name: ne.fn.Name}, Sort: SortFunc, Index: lifted}}})
 				b.funcs++
@@ -551,6 +602,9 @@ func (n *newEnc) canonOpts(o newOpts, mem, realloc uint32, post *uint32) []Canon
 	}
 	if o.strings {
 		out = append(out, CanonOpt{Kind: OptUTF8 + CanonOptKind(n.enc)})
+	}
+	if o.async {
+		out = append(out, CanonOpt{Kind: OptAsync})
 	}
 	if post != nil {
 		out = append(out, CanonOpt{Kind: OptPostReturn, Index: *post})
@@ -785,12 +839,26 @@ func (b *newBuilder) sortedFuncs(i *wit.Interface) []*wit.Function {
 // main module imports before the functions they stand for exist (and which
 // defines the memory the main module imports, if it does), and the fixup
 // module, which fills the table once they do.
-func shimModules(entries []shimEntry, mem *wasm.MemoryType) (shim, fixup []byte) {
+func shimModules(entries []shimEntry, mem *wasm.MemoryType, tls *wasm.ValType) (shim, fixup []byte) {
 	n := uint64(len(entries))
 	table := wasm.TableType{Elem: wasm.ValFuncRef, Limits: wasm.Limits{Min: n, Max: &n}}
 	var s wasm.Builder
 	if mem != nil {
 		s.Export("$memory", wasm.ExternMemory, s.AddMemory(*mem))
+	}
+	if tls != nil {
+		// The TLS base pointer lives here when no context slot is free
+		// for it.
+		init := wasm.ConstI32(0)
+		if *tls == wasm.ValI64 {
+			init = wasm.ConstExpr(new(wasm.Code).I64Const(0))
+		}
+		g := s.AddGlobal(wasm.Global{Type: wasm.GlobalType{Val: *tls, Mutable: true}, Init: init})
+		var get, set wasm.Code
+		get.GlobalGet(g).End()
+		set.LocalGet(0).GlobalSet(g).End()
+		s.Export("$get-tls-base", wasm.ExternFunc, s.AddFunc(wasm.Func{Type: s.AddFuncType(nil, []wasm.ValType{*tls}), Body: get.Bytes()}))
+		s.Export("$set-tls-base", wasm.ExternFunc, s.AddFunc(wasm.Func{Type: s.AddFuncType([]wasm.ValType{*tls}, nil), Body: set.Bytes()}))
 	}
 	if n == 0 {
 		return s.Encode(), nil
@@ -817,4 +885,117 @@ func shimModules(entries []shimEntry, mem *wasm.MemoryType) (shim, fixup []byte)
 	}
 	fx.Elements = []wasm.Element{{Table: 0, Offset: wasm.ConstI32(0), Funcs: funcs}}
 	return s.Encode(), fx.Encode()
+}
+
+// exportsTable reports whether the module exports a table named name.
+func (n *newEnc) exportsTable(name string) bool {
+	e, ok := n.coreExports[name]
+	return ok && e.Kind == wasm.ExternTable
+}
+
+// inImportContext runs f with the encoder of the import phase: types of
+// the world's top level and of imported interfaces are found where the
+// imports put them, as the reference's root import type encoder does.
+func (b *newBuilder) inImportContext(f func() error) error {
+	t := b.top
+	m, local, named, resource, importTypes, hasIface := t.m, t.local, t.named, t.resource, t.importTypes, t.hasIface
+	t.m, t.local, t.named, t.resource, t.importTypes, t.hasIface = b.importMaps, nil, nil, nil, true, false
+	err := f()
+	t.m, t.local, t.named, t.resource, t.importTypes, t.hasIface = m, local, named, resource, importTypes, hasIface
+	return err
+}
+
+// intrinsicType encodes a type a built-in names: in the import context
+// when it comes from an import or the world's top level, else in the
+// current (export) one.
+func (b *newBuilder) intrinsicType(t wit.Type, imported bool) (ValType, error) {
+	var v ValType
+	var err error
+	if imported {
+		err = b.inImportContext(func() error { v, err = b.top.encodeValType(t); return err })
+	} else {
+		v, err = b.top.encodeValType(t)
+	}
+	return v, err
+}
+
+// intrinsic defines the canonical built-in im (of module m) with the given
+// memory, realloc and table, and returns its core function index.
+func (b *newBuilder) intrinsic(m *newEnc, im *newImport, mem, realloc, table uint32) (uint32, error) {
+	in := im.intr
+	c := Canon{Op: in.op, Flag: in.flag}
+	switch in.op {
+	case CanonTaskReturn:
+		if in.fn.Result != wit.NoneType {
+			v, err := b.intrinsicType(in.fn.Result, !in.hasIface)
+			if err != nil {
+				return 0, fmt.Errorf("task.return of %s: %w", in.fn.Name, err)
+			}
+			c.Result = &v
+		}
+		c.Options = m.canonOpts(in.opts, mem, 0, nil)
+	case CanonWaitableSetWait, CanonWaitableSetPoll:
+		c.Index = mem
+	case CanonContextGet, CanonContextSet:
+		c.ValType, c.Index = in.valType, in.slot
+	case CanonErrorContextNew, CanonErrorContextDebug:
+		o := in.opts
+		c.Options = (&newEnc{enc: in.enc}).canonOpts(o, mem, realloc, nil)
+	case CanonThreadNewIndirect:
+		b.add(&CoreTypeSection{Types: []CoreType{{Rec: wasm.RecGroup{Types: []wasm.SubType{{Final: true, Kind: wasm.CompFunc, Func: wasm.FuncType{Params: []wasm.ValType{wasm.ValI32}}}}}}}})
+		c.Type, c.Index = b.coreTypes, table
+		b.coreTypes++
+	case CanonStreamNew, CanonStreamRead, CanonStreamWrite, CanonStreamCancelRead, CanonStreamCancelWrite,
+		CanonStreamDropReadable, CanonStreamDropWritable,
+		CanonFutureNew, CanonFutureRead, CanonFutureWrite, CanonFutureCancelRead, CanonFutureCancelWrite,
+		CanonFutureDropReadable, CanonFutureDropWritable:
+		if in.unit {
+			kind := KindFuture
+			if in.op >= CanonStreamNew && in.op <= CanonStreamDropWritable {
+				kind = KindStream
+			}
+			c.Type = b.top.outer.addType(&DefinedType{Kind: kind})
+		} else {
+			v, err := b.intrinsicType(wit.TypeOf(in.payload), in.imported || !in.hasIface)
+			if err != nil {
+				return 0, err
+			}
+			c.Type = v.Index
+		}
+		switch in.op {
+		case CanonStreamRead, CanonStreamWrite, CanonFutureRead, CanonFutureWrite:
+			o := in.opts
+			o.async = in.flag
+			c.Flag = false
+			c.Options = m.canonOpts(o, mem, realloc, nil)
+		}
+	}
+	return b.canon(c), nil
+}
+
+// tlsGlobal is the type of the shim's TLS base global, or nil when there is
+// none: wasm-ld's TLS base imports use context slot 1 when the component
+// uses threads (thread.new-indirect or slot 1 itself), as the reference
+// decides, and a global otherwise.
+func (n *newEnc) tlsGlobal() (*wasm.ValType, error) {
+	var tls *wasm.ValType
+	for _, m := range n.modules() {
+		for _, im := range m.imports {
+			in := im.intr
+			if in == nil {
+				continue
+			}
+			if in.op == CanonThreadNewIndirect || (!in.tls && (in.op == CanonContextGet || in.op == CanonContextSet) && in.slot == 1) {
+				return nil, nil
+			}
+			if in.tls {
+				if tls != nil && *tls != in.valType {
+					return nil, fmt.Errorf("conflicting TLS base pointer types `%s` and `%s`", tls.String(), in.valType.String())
+				}
+				t := in.valType
+				tls = &t
+			}
+		}
+	}
+	return tls, nil
 }
