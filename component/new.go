@@ -176,6 +176,9 @@ type newEnc struct {
 	// core export name.
 	dtors       map[wit.TypeID]string
 	exportedIfc map[wit.InterfaceID]bool
+	// used maps exported interfaces to the exported interfaces whose types
+	// they use (see exportsUsed).
+	used map[wit.InterfaceID]map[wit.InterfaceID]bool
 	// used records the world import keys the module uses, and usedFuncs
 	// the functions of each.
 	usedFuncs map[string]map[string]bool

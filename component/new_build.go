@@ -2,6 +2,7 @@ package component
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -97,86 +98,178 @@ func (b *newBuilder) coreInstance(ci CoreInstance) uint32 {
 	return b.coreInstances - 1
 }
 
-// pruned returns a view of the world with only the imports the module
-// uses: used functions, and the types those and the exports need.
+// liveTypes collects types and everything they refer to, as wit-parser's
+// LiveTypes.
+type liveTypes struct {
+	r   *wit.Resolve
+	set map[wit.TypeID]bool
+}
+
+func (l *liveTypes) addType(t wit.Type, depth int) {
+	if id, ok := t.ID(); ok {
+		l.addID(id, depth)
+	}
+}
+
+func (l *liveTypes) addID(id wit.TypeID, depth int) {
+	if l.set[id] || depth > 1000 {
+		return
+	}
+	td := l.r.Types[id]
+	kids := []wit.Type{td.Elem, td.Key, td.Ok, td.Err}
+	kids = append(kids, td.Tuple...)
+	for _, f := range td.Fields {
+		kids = append(kids, f.Type)
+	}
+	for _, c := range td.Cases {
+		kids = append(kids, c.Type)
+	}
+	if td.Kind == wit.KindOwn || td.Kind == wit.KindBorrow {
+		kids = append(kids, wit.TypeOf(td.Resource))
+	}
+	for _, k := range kids {
+		if k != wit.NoneType {
+			l.addType(k, depth+1)
+		}
+	}
+	l.set[id] = true
+}
+
+func (l *liveTypes) addFunc(f *wit.Function) {
+	if f.Kind == wit.Static || f.Kind == wit.AsyncStatic {
+		l.addID(f.Resource, 0)
+	}
+	for _, p := range f.Params {
+		l.addType(p.Type, 0)
+	}
+	if f.Result != wit.NoneType {
+		l.addType(f.Result, 0)
+	}
+}
+
+func (l *liveTypes) addInterface(i *wit.Interface) {
+	for _, t := range i.Types {
+		l.addID(t.ID, 0)
+	}
+	for _, f := range i.Functions {
+		l.addFunc(f)
+	}
+}
+
+// exportsUsed maps each exported interface to the exported interfaces
+// whose types it uses, directly or through them (process_exports_used):
+// those types come from the exported instances, not from imports.
+func (n *newEnc) exportsUsed() map[wit.InterfaceID]map[wit.InterfaceID]bool {
+	w := n.r.Worlds[n.world]
+	exportedByID := map[wit.InterfaceID]bool{}
+	for _, it := range w.Exports {
+		if it.Kind == wit.WorldItemInterface && it.Key.IsInterface() {
+			exportedByID[it.Key.Interface] = true
+		}
+	}
+	out := map[wit.InterfaceID]map[wit.InterfaceID]bool{}
+	for _, it := range w.Exports {
+		if it.Kind != wit.WorldItemInterface {
+			continue
+		}
+		set := map[wit.InterfaceID]bool{}
+		for _, dep := range n.interfaceDirectDeps(it.Interface) {
+			if !exportedByID[dep] || set[dep] {
+				continue
+			}
+			set[dep] = true
+			for x := range out[dep] {
+				set[x] = true
+			}
+		}
+		out[it.Interface] = set
+	}
+	return out
+}
+
+// interfaceDirectDeps lists the interfaces whose types i uses (its `use`s).
+func (n *newEnc) interfaceDirectDeps(id wit.InterfaceID) []wit.InterfaceID {
+	var out []wit.InterfaceID
+	seen := map[wit.InterfaceID]bool{}
+	for _, t := range n.r.Interfaces[id].Types {
+		td := n.r.Types[t.ID]
+		if td.Kind != wit.KindType {
+			continue
+		}
+		target, ok := td.Elem.ID()
+		if !ok {
+			continue
+		}
+		o := n.r.Types[target].Owner
+		if o.Kind == wit.OwnerInterface && o.Interface != id && !seen[o.Interface] {
+			seen[o.Interface] = true
+			out = append(out, o.Interface)
+		}
+	}
+	return out
+}
+
+// pruned returns a view of the world with only the imports the component
+// needs: the functions the modules use, and the types those, the
+// built-ins and the exports need (process_live_type_imports).
 func (n *newEnc) pruned() (*wit.Resolve, *wit.World) {
 	r2 := *n.r
 	r2.Interfaces = slices.Clone(n.r.Interfaces)
 	w := n.r.Worlds[n.world]
-	live := map[wit.TypeID]bool{}
-	seenExp := map[wit.TypeID]bool{}
-	var mark func(t wit.Type, fromExport bool, depth int)
-	mark = func(t wit.Type, fromExport bool, depth int) {
-		id, ok := t.ID()
-		if !ok || depth > 1000 {
+	n.used = n.exportsUsed()
+	lv := &liveTypes{r: n.r, set: map[wit.TypeID]bool{}}
+	for _, it := range w.Imports {
+		if it.Kind == wit.WorldItemType {
+			lv.addID(it.Type, 0) // world-level types are all encoded
+		}
+	}
+	// fromExport adds what an export of iface (or of the world's top
+	// level, ok false) needs from imports: types of other interfaces
+	// that are not exported ones it uses.
+	fromExport := func(add func(*liveTypes), iface wit.InterfaceID, ok bool) {
+		if !ok {
+			add(lv)
 			return
 		}
-		td := n.r.Types[id]
-		local := fromExport && td.Owner.Kind == wit.OwnerInterface && n.exportedIfc[td.Owner.Interface]
-		if local {
-			if seenExp[id] {
-				return
+		ex := &liveTypes{r: n.r, set: map[wit.TypeID]bool{}}
+		add(ex)
+		for id := range ex.set {
+			o := n.r.Types[id].Owner
+			if o.Kind == wit.OwnerInterface && o.Interface != iface && !n.used[iface][o.Interface] {
+				lv.addID(id, 0)
 			}
-			seenExp[id] = true
-		} else {
-			if live[id] {
-				return
-			}
-			live[id] = true
 		}
-		kids := []wit.Type{td.Elem, td.Key, td.Ok, td.Err}
-		kids = append(kids, td.Tuple...)
-		for _, f := range td.Fields {
-			kids = append(kids, f.Type)
-		}
-		for _, c := range td.Cases {
-			kids = append(kids, c.Type)
-		}
-		if td.Kind == wit.KindOwn || td.Kind == wit.KindBorrow {
-			kids = append(kids, wit.TypeOf(td.Resource))
-		}
-		for _, k := range kids {
-			mark(k, local, depth+1)
-		}
-	}
-	fnTypes := func(f *wit.Function, fromExport bool) {
-		switch f.Kind {
-		case wit.Method, wit.AsyncMethod, wit.Static, wit.AsyncStatic, wit.Constructor:
-			mark(wit.TypeOf(f.Resource), fromExport, 0)
-		}
-		for _, p := range f.Params {
-			mark(p.Type, fromExport, 0)
-		}
-		mark(f.Result, fromExport, 0)
 	}
 	for _, im := range slices.Concat(n.imports, n.adapterImports()) {
-		if im.fn != nil {
-			fnTypes(im.fn, false)
-		} else if im.kind == impResourceDrop {
-			mark(wit.TypeOf(im.res), false, 0)
-		} else if in := im.intr; in != nil {
+		switch {
+		case im.kind == impLower:
+			lv.addFunc(im.fn)
+		case im.kind == impResourceDrop:
+			lv.addID(im.res, 0)
+		case im.intr != nil:
+			in := im.intr
 			if in.op == CanonTaskReturn && in.fn.Result != wit.NoneType {
-				mark(in.fn.Result, in.hasIface, 0)
+				fromExport(func(l *liveTypes) { l.addType(in.fn.Result, 0) }, in.iface, in.hasIface)
 			}
 			if in.op >= CanonStreamNew && in.op <= CanonFutureDropWritable && !in.unit {
-				mark(wit.TypeOf(in.payload), !in.imported && in.hasIface, 0)
+				if in.imported {
+					lv.addID(in.payload, 0)
+				} else {
+					fromExport(func(l *liveTypes) { l.addID(in.payload, 0) }, in.iface, in.hasIface)
+				}
 			}
 		}
 	}
 	for _, it := range w.Exports {
 		switch it.Kind {
 		case wit.WorldItemFunction:
-			fnTypes(it.Function, true)
+			lv.addFunc(it.Function)
 		case wit.WorldItemInterface:
 			i := n.r.Interfaces[it.Interface]
-			for _, t := range i.Types {
-				mark(wit.TypeOf(t.ID), true, 0)
-			}
-			for _, f := range i.Functions {
-				fnTypes(f, true)
-			}
+			fromExport(func(l *liveTypes) { l.addInterface(i) }, it.Interface, true)
 		}
 	}
+	live := lv.set
 	w2 := &wit.World{Name: w.Name, Package: w.Package, Exports: w.Exports}
 	keptIface := map[wit.InterfaceID]bool{}
 	var types []wit.WorldItem
@@ -212,19 +305,6 @@ func (n *newEnc) pruned() (*wit.Resolve, *wit.World) {
 			w2.Imports = append(w2.Imports, it)
 		}
 	}
-	// A world-level `use` stays when what it names is imported.
-	out := w2.Imports[:0]
-	for _, it := range w2.Imports {
-		if it.Kind == wit.WorldItemType && !live[it.Type] {
-			td := n.r.Types[it.Type]
-			target, ok := td.Elem.ID()
-			if td.Kind != wit.KindType || !ok || n.r.Types[target].Owner.Kind != wit.OwnerInterface || !keptIface[n.r.Types[target].Owner.Interface] {
-				continue
-			}
-		}
-		out = append(out, it)
-	}
-	w2.Imports = out
 	return &r2, w2
 }
 
@@ -537,6 +617,18 @@ func (n *newEnc) build() (*Component, error) {
 	}
 
 	// Exports, in world order, each lifted from the module implementing it.
+	// Types are encoded afresh (the export phase), with world-level types
+	// where the imports put them; an exported interface's types are
+	// defined here, and those of exported interfaces it uses are aliased
+	// from their exported instances (encode_interface_export).
+	importInst := b.top.importMap
+	exportMaps := newWitMaps()
+	for id, idx := range b.importMaps.idToIndex {
+		if n.r.Types[id].Owner.Kind == wit.OwnerWorld {
+			exportMaps.idToIndex[id] = idx
+		}
+	}
+	exportedInst := map[wit.InterfaceID]uint32{}
 	w := n.r.Worlds[n.world]
 	for i := range w.Exports {
 		it := &w.Exports[i]
@@ -550,11 +642,29 @@ func (n *newEnc) build() (*Component, error) {
 		if owner == nil {
 			continue // an adapter the component does not need
 		}
+		b.top.m = exportMaps
+		b.top.importMap = importInst
+		if it.Kind == wit.WorldItemInterface {
+			b.top.local = map[wit.InterfaceID]bool{it.Interface: true}
+			overlay := maps.Clone(importInst)
+			for x := range n.used[it.Interface] {
+				if idx, ok := exportedInst[x]; ok {
+					overlay[x] = idx
+				}
+			}
+			b.top.importMap = overlay
+		}
 		for _, ne := range owner.exports {
 			if ne.item != it {
 				continue
 			}
-			ft, err := b.top.encodeFuncType(ne.fn)
+			var ft uint32
+			var err error
+			if it.Kind == wit.WorldItemFunction {
+				err = b.inImportContext(func() error { ft, err = b.top.encodeFuncType(ne.fn); return err })
+			} else {
+				ft, err = b.top.encodeFuncType(ne.fn)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("export %s: %w", ne.core, err)
 			}
@@ -584,8 +694,14 @@ func (n *newEnc) build() (*Component, error) {
 			if err := b.exportInterface(it, key); err != nil {
 				return nil, fmt.Errorf("export %s: %w", key, err)
 			}
+			exportedInst[it.Interface] = b.top.outer.instances - 1
+			// Later exports find this interface's types in its instance.
+			for _, t := range n.r.Interfaces[it.Interface].Types {
+				delete(exportMaps.idToIndex, t.ID)
+			}
 		}
 	}
+	b.top.importMap = importInst
 	b.flush()
 	return &b.c, nil
 }
@@ -709,7 +825,7 @@ func (b *newBuilder) exportInterface(it *wit.WorldItem, key string) error {
 	se.resource = func(id wit.TypeID, td *wit.TypeDef) (uint32, error) {
 		name := uniq("import-type-" + td.Name)
 		ni := se.outer.addImport(ExternName{Name: name}, ExternType{Sort: SortType, SubResource: true})
-		if idx, ok := b.resLocal[id]; ok {
+		if idx, ok := b.resLocal[id]; ok && td.Owner.Kind == wit.OwnerInterface && td.Owner.Interface == x {
 			args = append(args, InstantiateArg{Name: name, Sort: SortType, Index: idx})
 		} else {
 			arg(id, name)

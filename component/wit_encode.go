@@ -320,7 +320,7 @@ type witIfaceEncoder struct {
 	m, saved *witMaps
 
 	importMap    map[wit.InterfaceID]uint32 // interface → instance index
-	outerTypeMap map[wit.TypeID]uint32      // type → its alias in outer
+	outerTypeMap map[witAliasKey]uint32     // type of an instance → its alias in outer
 	instances    uint32
 	importTypes  bool
 
@@ -339,7 +339,7 @@ type witIfaceEncoder struct {
 func newWitIfaceEncoder(r *wit.Resolve) *witIfaceEncoder {
 	return &witIfaceEncoder{
 		r: r, outer: &witDecls{}, m: newWitMaps(),
-		importMap: map[wit.InterfaceID]uint32{}, outerTypeMap: map[wit.TypeID]uint32{},
+		importMap: map[wit.InterfaceID]uint32{}, outerTypeMap: map[witAliasKey]uint32{},
 	}
 }
 
@@ -715,15 +715,23 @@ func (ie *witIfaceEncoder) importType(owner wit.InterfaceID, id wit.TypeID, td *
 		n, _ := witIDOf(ie.r, owner)
 		return 0, fmt.Errorf("type %s comes from interface %s, which is not imported before it", td.Name, n)
 	}
-	outerIdx, ok := ie.outerTypeMap[id]
+	k := witAliasKey{inst, id}
+	outerIdx, ok := ie.outerTypeMap[k]
 	if !ok {
 		outerIdx = ie.outer.addAlias(&Alias{Sort: SortType, Target: AliasExport, Instance: inst, Name: td.Name})
-		ie.outerTypeMap[id] = outerIdx
+		ie.outerTypeMap[k] = outerIdx
 	}
 	if ie.inst != nil {
 		return ie.inst.addAlias(&Alias{Sort: SortType, Target: AliasOuter, Count: 1, Index: outerIdx}), nil
 	}
 	return outerIdx, nil
+}
+
+// witAliasKey names a type exported by an instance: component new may
+// alias one type both from an imported and from an exported instance.
+type witAliasKey struct {
+	inst uint32
+	id   wit.TypeID
 }
 
 // witDecls is the body of a component or instance type being built, with
