@@ -3,9 +3,11 @@ package bindgen
 import (
 	"context"
 	"fmt"
+	goruntime "runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wasmcm/wasmcm/canon"
 	"github.com/wasmcm/wasmcm/canon/wave"
@@ -54,6 +56,11 @@ type kindsHost struct {
 	names    map[uint32]string
 	nextRep  uint32
 	dtors    int
+	// quiet stops recording arguments and log lines (long runs count
+	// them instead).
+	quiet   bool
+	nlogs   int
+	memSize uint32 // the guest's memory size at the last log call
 }
 
 func newKindsHost(t testing.TB, r *wit.Resolve, l *runtime.Linker) *kindsHost {
@@ -85,12 +92,17 @@ func newKindsHost(t testing.TB, r *wit.Resolve, l *runtime.Linker) *kindsHost {
 			ts[i] = p.Type
 		}
 		return func(ctx context.Context, args []canon.Value) ([]canon.Value, error) {
+			if h.quiet {
+				return fn(ctx, args)
+			}
 			s, err := wave.FormatValues(r, ts, args)
 			if err != nil {
 				return nil, fmt.Errorf("%s: formatting the arguments: %v", name, err)
 			}
 			h.mu.Lock()
-			h.got[name] = append(h.got[name], s)
+			if !h.quiet {
+				h.got[name] = append(h.got[name], s)
+			}
 			h.mu.Unlock()
 			return fn(ctx, args)
 		}
@@ -199,11 +211,21 @@ func newKindsHost(t testing.TB, r *wit.Resolve, l *runtime.Linker) *kindsHost {
 	for name, fn := range res {
 		must(l.Func(kindsTypes, name, record(types, name, fn)))
 	}
-	must(l.Func("", "log", func(ctx context.Context, args []canon.Value) ([]canon.Value, error) {
+	// log is a flat function, to see the guest's memory.
+	must(l.FlatFunc("", "log", func(ctx context.Context, c *runtime.Caller, stack []uint64) error {
+		m := c.Memory()
+		b, ok := m.Read(uint32(stack[0]), uint32(stack[1]))
+		if !ok {
+			return fmt.Errorf("log: string at %d+%d is outside memory", stack[0], stack[1])
+		}
 		h.mu.Lock()
-		h.logs = append(h.logs, args[0].String())
+		h.nlogs++
+		if !h.quiet {
+			h.logs = append(h.logs, string(b))
+		}
+		h.memSize = m.Size()
 		h.mu.Unlock()
-		return nil, nil
+		return nil
 	}))
 	return h
 }
@@ -428,5 +450,127 @@ func TestGoGuestKinds(t *testing.T) {
 	t.Logf("%d/%d checks", passed, total)
 	if t.Failed() {
 		t.Logf("guest stderr: %s", stderr)
+	}
+}
+
+// TestGoGuestKindsNoGrowth makes over 100k export calls (strings, records
+// of lists and variants, results, exported resources made, borrowed, moved
+// and dropped, and every 1000 rounds the run export's calls of every
+// import) with GOGC=1 and a collection inside every 101st export: the
+// answers stay right, and neither the guest's memory nor the host's heap
+// grows once warm.
+func TestGoGuestKindsNoGrowth(t *testing.T) {
+	g, comp := kindsComponent(t)
+	inst, h, stderr := kindsInstance(t, comp, g.r, "GOGC=1", "GUEST_GC_EVERY=101")
+	h.mu.Lock()
+	h.quiet = true
+	h.mu.Unlock()
+	ctx := context.Background()
+	fn := func(name string) *runtime.Func {
+		f, err := inst.Func(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	parse := func(f *runtime.Func, args string) []canon.Value {
+		v, err := wave.ParseValues(f.Resolve(), f.Params(), args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	echoString, echoNested, echoList := fn(kindsAPI+"#echo-string"), fn(kindsAPI+"#echo-nested"), fn(kindsAPI+"#echo-list")
+	check, run := fn(kindsAPI+"#check"), fn("run")
+	ctor, add := fn(kindsTypes+"#[constructor]counter"), fn(kindsTypes+"#[method]counter.add")
+	take, mk := fn(kindsAPI+"#take-counter"), fn(kindsAPI+"#make-counter")
+	rt := inst.ResourceType(ctor.Resolve().TypeDef(ctor.Result()).Resource)
+	str := parse(echoString, `"0123456789abcdef"`)
+	nested := parse(echoNested, kindsCalls[14].args)
+	list := parse(echoList, `[["a", "b"], [], ["c"]]`)
+	runArgs := parse(run, `["x"]`)
+	calls := 0
+	do := func(f *runtime.Func, args ...canon.Value) canon.Value {
+		t.Helper()
+		calls++
+		res, err := f.Call(ctx, args...)
+		if err != nil {
+			t.Fatalf("call %d, %s: %v\nstderr: %s", calls, f.Name(), err, stderr)
+		}
+		if len(res) == 0 {
+			return canon.Value{}
+		}
+		return res[0]
+	}
+	round := func(i int) {
+		if v := do(echoString, str...); v.String() != "0123456789abcdef" {
+			t.Fatalf("round %d: echo-string = %q", i, v.String())
+		}
+		if v := do(echoNested, nested...); !v.Equal(nested[0]) {
+			t.Fatalf("round %d: echo-nested differs", i)
+		}
+		if v := do(echoList, list...); !v.Equal(list[0]) {
+			t.Fatalf("round %d: echo-list differs", i)
+		}
+		if v := do(check, canon.Bool(false)); v.Case() != 1 {
+			t.Fatalf("round %d: check(false) = case %d", i, v.Case())
+		}
+		c := do(ctor, canon.U32(uint32(i)))
+		if v := do(add, canon.Borrow(c.Handle()), canon.U32(1)); v.Uint() != uint64(uint32(i)+1) {
+			t.Fatalf("round %d: counter.add = %d", i, v.Uint())
+		}
+		if i%2 == 0 {
+			if v := do(take, c); v.Uint() != uint64(uint32(i)+1)*10 {
+				t.Fatalf("round %d: take-counter = %d", i, v.Uint())
+			}
+		} else if err := inst.DropResource(ctx, rt, c.Handle()); err != nil {
+			t.Fatal(err)
+		}
+		m := do(mk, canon.U32(3))
+		if err := inst.DropResource(ctx, rt, m.Handle()); err != nil {
+			t.Fatal(err)
+		}
+		if i%1000 == 0 {
+			if v := do(run, runArgs...); v.Case() != 0 {
+				p, _ := v.Payload()
+				t.Fatalf("round %d: run failed: %s", i, p.String())
+			}
+		}
+	}
+	var ms goruntime.MemStats
+	heap := func() uint64 {
+		goruntime.GC()
+		goruntime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	warm := 2000
+	for i := 0; i < warm; i++ {
+		round(i)
+	}
+	h.mu.Lock()
+	mem0 := h.memSize
+	h.mu.Unlock()
+	heap0 := heap()
+	start := calls
+	began := time.Now()
+	for i := warm; calls-start < 100_000; i++ {
+		round(i)
+	}
+	elapsed := time.Since(began)
+	do(run, runArgs...) // a last log, for the memory size
+	heap1 := heap()
+	h.mu.Lock()
+	mem1, live := h.memSize, len(h.counters)
+	h.mu.Unlock()
+	t.Logf("%d export calls in %v (%.1f µs each); guest memory %d → %d bytes; host heap %d → %d bytes",
+		calls-start, elapsed.Round(time.Millisecond), float64(elapsed.Microseconds())/float64(calls-start), mem0, mem1, heap0, heap1)
+	if mem1 > mem0 {
+		t.Errorf("the guest's memory grew from %d to %d bytes", mem0, mem1)
+	}
+	if heap1 > heap0+1<<20 {
+		t.Errorf("the host's heap grew from %d to %d bytes", heap0, heap1)
+	}
+	if live != 0 {
+		t.Errorf("%d host counters left", live)
 	}
 }

@@ -474,10 +474,15 @@ func (p *goPkg) genExportedResource(id wit.TypeID, td *wit.TypeDef, name string,
 	fmt.Fprintf(b, "var %s %s.ExportTable[%s]\n\n", m.table, cm, name)
 	fmt.Fprintf(b, "//go:wasmimport [export]%s [resource-new]%s\nfunc wasmimport_%s_new(rep uint32) uint32\n\n", mod, td.Name, name)
 	fmt.Fprintf(b, "//go:wasmimport [export]%s [resource-rep]%s\nfunc wasmimport_%s_rep(h uint32) uint32\n\n", mod, td.Name, name)
-	fmt.Fprintf(b, "// %s returns the value behind an owned handle (owned) or a rep (a borrow\n// lent to this component); for generated bindings.\n", m.lift)
-	fmt.Fprintf(b, "func %s(h uint32, owned bool) %s {\n\tif !owned {\n\t\treturn %s.Get(h)\n\t}\n\trep := wasmimport_%s_rep(h)\n\t%s.SetOwn(rep, h)\n\treturn %s.Get(rep)\n}\n\n", m.lift, name, m.table, name, m.table, m.table)
-	fmt.Fprintf(b, "// %s returns an owned handle for v, passing on one the component holds\n// or making a new one; for generated bindings.\n", m.lower)
-	fmt.Fprintf(b, "func %s(v %s) uint32 {\n\tif v == nil {\n\t\tpanic(%q)\n\t}\n\trep, ok := %s.Lookup(v)\n\tif !ok {\n\t\trep = %s.Add(v)\n\t} else if h := %s.TakeOwn(rep); h != 0 {\n\t\treturn h\n\t}\n\treturn wasmimport_%s_new(rep)\n}\n\n", m.lower, name, "bindgen: nil "+td.Name+" returned to the host", m.table, m.table, m.table, name)
-	fmt.Fprintf(b, "//go:wasmexport %s#[dtor]%s\nfunc wasmexport_%s_dtor(rep uint32) {\n\tif !%s.Has(rep) {\n\t\treturn\n\t}\n\tv := %s.Remove(rep)\n\tif d, ok := v.(interface{ Drop() }); ok {\n\t\td.Drop()\n\t}\n}\n\n", mod, td.Name, name, m.table, m.table)
+	fmt.Fprintf(b, "//go:wasmimport [export]%s [resource-drop]%s\nfunc wasmimport_%s_drop(h uint32)\n\n", mod, td.Name, name)
+	// An owned handle the host gives back makes the value the program's
+	// again: the handle is dropped at once, its destructor only counting
+	// (Hold keeps the value in the table meanwhile), and the value leaves
+	// the table unless other handles to it remain.
+	fmt.Fprintf(b, "// %s returns the value behind an owned handle (owned), which the component\n// takes back from the host, or a rep (a borrow lent to this component); for\n// generated bindings.\n", m.lift)
+	fmt.Fprintf(b, "func %s(h uint32, owned bool) %s {\n\tif !owned {\n\t\treturn %s.Get(h)\n\t}\n\trep := wasmimport_%s_rep(h)\n\tv := %s.Get(rep)\n\t%s.Hold(rep)\n\twasmimport_%s_drop(h)\n\t%s.Release(rep)\n\treturn v\n}\n\n", m.lift, name, m.table, name, m.table, m.table, name, m.table)
+	fmt.Fprintf(b, "// %s returns a new owned handle for v; for generated bindings.\n", m.lower)
+	fmt.Fprintf(b, "func %s(v %s) uint32 {\n\tif v == nil {\n\t\tpanic(%q)\n\t}\n\treturn wasmimport_%s_new(%s.Own(v))\n}\n\n", m.lower, name, "bindgen: nil "+td.Name+" returned to the host", name, m.table)
+	fmt.Fprintf(b, "//go:wasmexport %s#[dtor]%s\nfunc wasmexport_%s_dtor(rep uint32) {\n\tv, last := %s.Release(rep)\n\tif !last {\n\t\treturn\n\t}\n\tif d, ok := v.(interface{ Drop() }); ok {\n\t\td.Drop()\n\t}\n}\n\n", mod, td.Name, name, m.table)
 	return nil
 }

@@ -67,9 +67,9 @@ func (r *Resource) Close() error {
 
 // ExportTable holds the Go values behind the resources a component exports.
 // A value's index (its "rep") is what the host stores in its handles; the
-// table maps reps back to values and, for values the host gave back to the
-// component as owned handles, remembers that handle so that returning the
-// value again passes the same handle on.
+// table maps reps back to values and counts the owned handles to each, so
+// that a value returned twice keeps one rep and its Drop runs once, when the
+// last handle goes.
 type ExportTable[T any] struct {
 	entries []exportEntry[T]
 	free    []uint32
@@ -78,7 +78,7 @@ type ExportTable[T any] struct {
 
 type exportEntry[T any] struct {
 	value T
-	own   uint32 // an owned handle the component holds, 0 if none
+	refs  uint32 // owned handles to this rep that exist
 	live  bool
 }
 
@@ -126,8 +126,7 @@ func (t *ExportTable[T]) Lookup(v T) (uint32, bool) {
 	return rep, ok
 }
 
-// Remove takes rep out of the table (its destructor ran) and returns its
-// value.
+// Remove takes rep out of the table and returns its value.
 func (t *ExportTable[T]) Remove(rep uint32) T {
 	v := t.Get(rep)
 	if comparable(v) {
@@ -139,19 +138,39 @@ func (t *ExportTable[T]) Remove(rep uint32) T {
 	return v
 }
 
-// SetOwn records an owned handle to rep that the component now holds.
-func (t *ExportTable[T]) SetOwn(rep, h uint32) {
-	t.Get(rep)
-	t.entries[rep-1].own = h
+// Own returns the rep to make a new owned handle of v with (its
+// [resource-new]): v's rep when it has one, else a new one. The handle is
+// counted until Release.
+func (t *ExportTable[T]) Own(v T) uint32 {
+	rep, ok := t.Lookup(v)
+	if !ok {
+		rep = t.Add(v)
+	}
+	t.entries[rep-1].refs++
+	return rep
 }
 
-// TakeOwn returns and forgets the owned handle to rep the component holds,
-// or 0.
-func (t *ExportTable[T]) TakeOwn(rep uint32) uint32 {
+// Hold counts one more owned handle to rep, so that a Release in between
+// (the destructor of a handle being dropped) keeps the value in the table.
+func (t *ExportTable[T]) Hold(rep uint32) {
 	t.Get(rep)
-	h := t.entries[rep-1].own
-	t.entries[rep-1].own = 0
-	return h
+	t.entries[rep-1].refs++
+}
+
+// Release forgets one owned handle to rep, as its destructor does. When it
+// was the last, the value leaves the table and is returned with true: the
+// caller runs its Drop, or gives it to the program.
+func (t *ExportTable[T]) Release(rep uint32) (T, bool) {
+	if !t.Has(rep) {
+		var zero T
+		return zero, false
+	}
+	if e := &t.entries[rep-1]; e.refs > 1 {
+		e.refs--
+		var zero T
+		return zero, false
+	}
+	return t.Remove(rep), true
 }
 
 // Len is how many values the table holds.

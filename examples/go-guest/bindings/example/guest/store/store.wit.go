@@ -81,38 +81,38 @@ func wasmimport_Bucket_new(rep uint32) uint32
 //go:wasmimport [export]example:guest/store@0.1.0 [resource-rep]bucket
 func wasmimport_Bucket_rep(h uint32) uint32
 
-// LiftBucket returns the value behind an owned handle (owned) or a rep (a borrow
-// lent to this component); for generated bindings.
+//go:wasmimport [export]example:guest/store@0.1.0 [resource-drop]bucket
+func wasmimport_Bucket_drop(h uint32)
+
+// LiftBucket returns the value behind an owned handle (owned), which the component
+// takes back from the host, or a rep (a borrow lent to this component); for
+// generated bindings.
 func LiftBucket(h uint32, owned bool) Bucket {
 	if !owned {
 		return table_Bucket.Get(h)
 	}
 	rep := wasmimport_Bucket_rep(h)
-	table_Bucket.SetOwn(rep, h)
-	return table_Bucket.Get(rep)
+	v := table_Bucket.Get(rep)
+	table_Bucket.Hold(rep)
+	wasmimport_Bucket_drop(h)
+	table_Bucket.Release(rep)
+	return v
 }
 
-// LowerBucket returns an owned handle for v, passing on one the component holds
-// or making a new one; for generated bindings.
+// LowerBucket returns a new owned handle for v; for generated bindings.
 func LowerBucket(v Bucket) uint32 {
 	if v == nil {
 		panic("bindgen: nil bucket returned to the host")
 	}
-	rep, ok := table_Bucket.Lookup(v)
-	if !ok {
-		rep = table_Bucket.Add(v)
-	} else if h := table_Bucket.TakeOwn(rep); h != 0 {
-		return h
-	}
-	return wasmimport_Bucket_new(rep)
+	return wasmimport_Bucket_new(table_Bucket.Own(v))
 }
 
 //go:wasmexport example:guest/store@0.1.0#[dtor]bucket
 func wasmexport_Bucket_dtor(rep uint32) {
-	if !table_Bucket.Has(rep) {
+	v, last := table_Bucket.Release(rep)
+	if !last {
 		return
 	}
-	v := table_Bucket.Remove(rep)
 	if d, ok := v.(interface{ Drop() }); ok {
 		d.Drop()
 	}
