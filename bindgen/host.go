@@ -267,7 +267,11 @@ func (p *goPkg) writeDesc(b *strings.Builder, imports, exports []hostItem) {
 		return s.String()
 	}
 	im, ex := items(imports), items(exports)
-	p.use("github.com/wasmcm/wasmcm/wit", "wit")
+	defer func() {
+		if strings.Contains(b.String(), "wit.") {
+			p.use("github.com/wasmcm/wasmcm/wit", "wit")
+		}
+	}()
 	fmt.Fprintf(b, "// world_ describes the world the bindings were generated for; Compile\n// checks components against it.\nvar world_ = %s.World{\n\tName: %q,\n\tTypes: []%s.Type{\n", p.cm(), pkg.Namespace+":"+pkg.Name+"/"+g.w.Name, p.cm())
 	for i := 0; i < len(g.desc.order); i++ {
 		td := g.r.Types[g.desc.order[i]]

@@ -55,7 +55,7 @@ func (p *goPkg) genHostResource(id wit.TypeID, td *wit.TypeDef, name string, m *
 	if !p.export {
 		b.WriteString(doc)
 		fmt.Fprintf(b, "//\n// The host implements it. When the guest drops its last handle to a value,\n// the value's Close method runs if it has one (Close(context.Context) error,\n// or io.Closer).\ntype %s interface {\n", name)
-		for _, f := range p.g.r.Interfaces[p.iface].Functions {
+		for _, f := range p.ownFuncs() {
 			if !isMethod(f) || p.g.r.DealiasID(f.Resource) != id {
 				continue
 			}
@@ -68,11 +68,11 @@ func (p *goPkg) genHostResource(id wit.TypeID, td *wit.TypeDef, name string, m *
 		}
 		b.WriteString("}\n\n")
 		fmt.Fprintf(b, "// %s lifts a handle of %s from the guest; for generated bindings.\n", m.lift, td.Name)
-		fmt.Fprintf(b, "func %s(l *%s.Lift, h uint64, own bool) %s {\n\tst, _ := l.S.Pkgs[%d].(*state_)\n\tif st == nil {\n\t\tl.Fail(errNotBound_)\n\t\treturn nil\n\t}\n\trt := l.S.Res[%d]\n\tif own {\n\t\treturn %s.Get(l, &st.t_%s, %q, l.Own(rt, h), true)\n\t}\n\treturn %s.Get(l, &st.t_%s, %q, l.Borrow(rt, h), false)\n}\n\n",
-			m.lift, cm, name, k, j, cm, name, td.Name, cm, name, td.Name)
+		fmt.Fprintf(b, "func %s(l *%s.Lift, h uint64, own bool) %s {\n\tst, _ := l.S.Pkgs[%d].(*%s)\n\tif st == nil {\n\t\tl.Fail(errNotBound_)\n\t\treturn nil\n\t}\n\trt := l.S.Res[%d]\n\tif own {\n\t\treturn %s.Get(l, &st.t_%s, %q, l.Own(rt, h), true)\n\t}\n\treturn %s.Get(l, &st.t_%s, %q, l.Borrow(rt, h), false)\n}\n\n",
+			m.lift, cm, name, k, p.stateType(), j, cm, name, td.Name, cm, name, td.Name)
 		fmt.Fprintf(b, "// %s lowers v into the guest as a handle of %s; for generated bindings.\n", m.lower, td.Name)
-		fmt.Fprintf(b, "func %s(w *%s.Lower, v %s, own bool) uint64 {\n\tst, _ := w.S.Pkgs[%d].(*state_)\n\tif st == nil {\n\t\tw.Fail(errNotBound_)\n\t\treturn 0\n\t}\n\tif v == nil {\n\t\tw.Fail(%s.New(%q))\n\t\treturn 0\n\t}\n\trep := %s.Put(w, &st.t_%s, v, own)\n\tif own {\n\t\treturn w.Own(w.S.Res[%d], rep)\n\t}\n\treturn w.Borrow(w.S.Res[%d], rep)\n}\n\n",
-			m.lower, cm, name, k, p.use("errors", "errors"), "bindgen: a nil "+td.Name+" cannot be passed to the guest", cm, name, j, j)
+		fmt.Fprintf(b, "func %s(w *%s.Lower, v %s, own bool) uint64 {\n\tst, _ := w.S.Pkgs[%d].(*%s)\n\tif st == nil {\n\t\tw.Fail(errNotBound_)\n\t\treturn 0\n\t}\n\tif v == nil {\n\t\tw.Fail(%s.New(%q))\n\t\treturn 0\n\t}\n\trep := %s.Put(w, &st.t_%s, v, own)\n\tif own {\n\t\treturn w.Own(w.S.Res[%d], rep)\n\t}\n\treturn w.Borrow(w.S.Res[%d], rep)\n}\n\n",
+			m.lower, cm, name, k, p.stateType(), p.use("errors", "errors"), "bindgen: a nil "+td.Name+" cannot be passed to the guest", cm, name, j, j)
 		return nil
 	}
 	b.WriteString(doc)
@@ -546,4 +546,27 @@ func (p *goPkg) numLift(t wit.Type, x string) string {
 		return p.canonPkg() + ".LiftF64(" + x + ")"
 	}
 	return primGo[t] + "(" + x + ")"
+}
+
+// ownFuncs are the functions of p's interface, or the world's own imported
+// functions for the world's package.
+func (p *goPkg) ownFuncs() []*wit.Function {
+	if p.iface != wit.NoInterface {
+		return p.g.r.Interfaces[p.iface].Functions
+	}
+	var fs []*wit.Function
+	for _, it := range p.g.w.Imports {
+		if it.Kind == wit.WorldItemFunction {
+			fs = append(fs, it.Function)
+		}
+	}
+	return fs
+}
+
+// stateType is the type of p's per-instance state.
+func (p *goPkg) stateType() string {
+	if p.iface == wit.NoInterface {
+		return "rootState"
+	}
+	return "state_"
 }

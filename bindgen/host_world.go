@@ -31,9 +31,21 @@ func (p *goPkg) genHostWorld() error {
 			rootExports = append(rootExports, it.funcs[0])
 		}
 	}
-	if len(rootImports) > 0 {
+	var rootRes []wit.TypeID
+	for _, id := range p.typeOrder {
+		if g.r.Types[id].Kind == wit.KindResource {
+			rootRes = append(rootRes, id)
+		}
+	}
+	var rootFree []*wit.Function
+	for _, f := range rootImports {
+		if !isMethod(f) {
+			rootFree = append(rootFree, f)
+		}
+	}
+	if len(rootImports) > 0 || len(rootRes) > 0 {
 		fmt.Fprintf(b, "// Functions is what the host implements for the functions world %s\n// imports itself.\ntype Functions interface {\n", g.w.Name)
-		for _, f := range rootImports {
+		for _, f := range rootFree {
 			_, params, results, err := p.hostSig(f)
 			if err != nil {
 				return p.funcErr(f, err)
@@ -41,12 +53,17 @@ func (p *goPkg) genHostWorld() error {
 			b.WriteString(indent(docComment(f.Docs, "")))
 			fmt.Fprintf(b, "\t%s(%s) %s\n", p.funcNames[f], params, results)
 		}
-		fmt.Fprintf(b, "}\n\ntype rootState struct {\n\ts    *%s.Instance\n\timpl Functions\n}\n\n", cm)
+		fmt.Fprintf(b, "}\n\ntype rootState struct {\n\ts    *%s.Instance\n\timpl Functions\n", cm)
+		for _, id := range rootRes {
+			fmt.Fprintf(b, "\tt_%s %s.Table[%s]\n", p.typeNames[id], cm, p.typeNames[id])
+		}
+		b.WriteString("}\n\n")
 		for _, f := range rootImports {
 			if err := p.genHostServe(b, f, "rootState"); err != nil {
 				return p.funcErr(f, err)
 			}
 		}
+		p.notBound()
 	}
 	if len(rootExports) > 0 {
 		if err := p.genExportsType(b, "rootExports", rootExports, "world "+g.w.Name); err != nil {
@@ -94,7 +111,7 @@ func (p *goPkg) genHostWorld() error {
 		}
 		fmt.Fprintf(b, "\t%s %sImports\n", it.field, p.qualify(it.pkg))
 	}
-	if len(rootImports) > 0 {
+	if len(rootImports) > 0 || len(rootRes) > 0 {
 		b.WriteString("\t// Functions implements the world's own imported functions.\n\tFunctions Functions\n")
 	}
 	if needWASI {
@@ -152,7 +169,6 @@ func (p *goPkg) genHostWorld() error {
 	fmt.Fprintf(b, "// Instantiate compiles bin (see Compile) and instantiates it with\n// imports; closing the instance releases both.\nfunc Instantiate(ctx %s.Context, rt *%s.Runtime, bin []byte, imports Imports) (*Instance, error) {\n\tc, err := Compile(ctx, rt, bin)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n\ti, err := c.Instantiate(ctx, imports)\n\tif err != nil {\n\t\tc.Close(ctx)\n\t\treturn nil, err\n\t}\n\ti.owned = c\n\treturn i, nil\n}\n\n", p.ctxt(), rtp)
 
 	// Component.Instantiate.
-	fm := p.use("fmt", "fmt")
 	fmt.Fprintf(b, "// Instantiate instantiates the component with the host's imports: the\n// program's implementations, and wasmcm's WASI host for the WASI\n// interfaces the program leaves nil.\nfunc (c *Component) Instantiate(ctx %s.Context, imports Imports) (*Instance, error) {\n\ts := %s.NewInstance(&world_, %d)\n\tl := %s.NewLinker()\n\ti := &Instance{s: s}\n", p.ctxt(), cm, len(g.pkgs), rtp)
 	if needWASI {
 		wp := p.use("github.com/wasmcm/wasmcm/runtime/wasi", "wasi")
@@ -179,17 +195,24 @@ func (p *goPkg) genHostWorld() error {
 			fmt.Fprintf(b, "\t\tif imports.%s != nil {\n\t\t\tl.Remove(n[:strings.LastIndexByte(n, '@')+1] + wasi.Version)\n\t\t\tif err := %sBind(s, l, n, imports.%s); err != nil {\n\t\t\t\treturn fail(err)\n\t\t\t}\n\t\t}\n", it.field, p.qualify(it.pkg), it.field)
 			p.use("strings", "strings")
 		} else {
-			fmt.Fprintf(b, "\t\tif imports.%s == nil {\n\t\t\treturn fail(%s.Errorf(\"%%s: the component imports %%s, but Imports.%s is nil\", world_.Name, n))\n\t\t}\n\t\tif err := %sBind(s, l, n, imports.%s); err != nil {\n\t\t\treturn fail(err)\n\t\t}\n", it.field, fm, it.field, p.qualify(it.pkg), it.field)
+			fmt.Fprintf(b, "\t\tif imports.%s == nil {\n\t\t\treturn fail(%s.Errorf(\"%%s: the component imports %%s, but Imports.%s is nil\", world_.Name, n))\n\t\t}\n\t\tif err := %sBind(s, l, n, imports.%s); err != nil {\n\t\t\treturn fail(err)\n\t\t}\n", it.field, p.use("fmt", "fmt"), it.field, p.qualify(it.pkg), it.field)
 		}
 		b.WriteString("\t}\n")
 	}
-	if len(rootImports) > 0 {
-		b.WriteString("\trs := &rootState{s: s, impl: imports.Functions}\n")
+	if len(rootImports) > 0 || len(rootRes) > 0 {
+		fmt.Fprintf(b, "\trs := &rootState{s: s, impl: imports.Functions}\n\ts.Pkgs[%d] = rs\n", p.index())
+		for _, id := range rootRes {
+			fmt.Fprintf(b, "\tif hr, err := l.Resource(\"\", %q, %s.Dtor(&rs.t_%s)); err != nil {\n\t\treturn fail(err)\n\t} else {\n\t\ts.Res[%d] = hr.Type()\n\t}\n", g.r.Types[id].Name, cm, p.typeNames[id], g.resIndex(id))
+		}
 		for k, it := range imports {
 			if it.iface {
 				continue
 			}
-			fmt.Fprintf(b, "\tif n := c.b.Imports[%d]; n != \"\" {\n\t\tif imports.Functions == nil {\n\t\t\treturn fail(%s.Errorf(\"%%s: the component imports function %%s, but Imports.Functions is nil\", world_.Name, n))\n\t\t}\n\t\tif err := l.FlatFunc(\"\", n, rs.serve_%s); err != nil {\n\t\t\treturn fail(err)\n\t\t}\n\t}\n", k, fm, p.wasmName("", it.funcs[0]))
+			if isMethod(it.funcs[0]) {
+				fmt.Fprintf(b, "\tif n := c.b.Imports[%d]; n != \"\" {\n\t\tif err := l.FlatFunc(\"\", n, rs.serve_%s); err != nil {\n\t\t\treturn fail(err)\n\t\t}\n\t}\n", k, p.wasmName("", it.funcs[0]))
+				continue
+			}
+			fmt.Fprintf(b, "\tif n := c.b.Imports[%d]; n != \"\" {\n\t\tif imports.Functions == nil {\n\t\t\treturn fail(%s.Errorf(\"%%s: the component imports function %%s, but Imports.Functions is nil\", world_.Name, n))\n\t\t}\n\t\tif err := l.FlatFunc(\"\", n, rs.serve_%s); err != nil {\n\t\t\treturn fail(err)\n\t\t}\n\t}\n", k, p.use("fmt", "fmt"), p.wasmName("", it.funcs[0]))
 		}
 	}
 	b.WriteString("\tinst, err := c.c.Instantiate(ctx, l)\n\tif err != nil {\n\t\treturn fail(err)\n\t}\n\ts.Runtime = inst\n")
