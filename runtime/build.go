@@ -158,10 +158,14 @@ func (b *builder) build(c *component.Component) error {
 }
 
 func (b *builder) exportTree(ci *cinst) *exportTree {
-	t := &exportTree{funcs: map[string]*exportFunc{}, instances: map[string]*exportTree{}}
+	t := &exportTree{funcs: map[string]*exportFunc{}, instances: map[string]*exportTree{}, resources: map[string]int{}}
 	for _, name := range ci.order {
 		it := ci.exports[name]
 		switch it.sort {
+		case component.SortType:
+			if it.typ != nil && it.typ.resource >= 0 {
+				t.resources[name] = it.typ.resource
+			}
 		case component.SortFunc:
 			t.funcs[name] = &exportFunc{name: name, f: it.fn}
 			t.names = append(t.names, name)

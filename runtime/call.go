@@ -77,6 +77,23 @@ func (inst *Instance) linkedFunc(export, name string) (*Func, error) {
 	return inst.Func(full)
 }
 
+// linkedResource returns the resource type name exported by the exported
+// instance export ("" for the root) for a Linker entry, or nil.
+func (inst *Instance) linkedResource(export, name string) *canon.ResourceType {
+	t := inst.c.p.exports
+	if export != "" {
+		for _, seg := range strings.Split(export, "#") {
+			if t = t.instances[seg]; t == nil {
+				return nil
+			}
+		}
+	}
+	if i, ok := t.resources[name]; ok && i < len(inst.res) {
+		return inst.res[i]
+	}
+	return nil
+}
+
 // liftedState returns the run-time state of a lifted function.
 func (inst *Instance) liftedState(lf *liftedFunc) *rtLifted {
 	if inst.lifted == nil {

@@ -210,6 +210,13 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 			var hr *HostResource
 			if hi != nil {
 				hr = hi.resource[pr.hostName]
+				if hr == nil && hi.comp != nil {
+					// A resource of a component instance linked whole.
+					if rt := hi.comp.linkedResource(hi.compExport, pr.hostName); rt != nil {
+						inst.res[i] = rt
+						continue
+					}
+				}
 			}
 			if hr == nil {
 				missing = append(missing, fmt.Sprintf("resource %s", importDesc(pr.hostIface, pr.hostName)))

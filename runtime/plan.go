@@ -204,6 +204,9 @@ type planResource struct {
 type exportTree struct {
 	funcs     map[string]*exportFunc
 	instances map[string]*exportTree
+	// resources are exported resource types (index in plan.resources), so
+	// that an instance linked through Linker.Instance supplies them.
+	resources map[string]int
 	names     []string // in order, for listing
 }
 
