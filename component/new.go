@@ -185,6 +185,7 @@ type newEnc struct {
 	usedRes   map[wit.TypeID]bool
 
 	needMemory                           bool
+	taskHook                             bool // the main module exports __wasm_task_hook
 	needImportRealloc, needExportRealloc bool
 	initialize                           bool
 
@@ -496,6 +497,12 @@ func (n *newEnc) validate() error {
 			n.needMemory = n.needMemory || ne.opts.memory
 			n.needExportRealloc = n.needExportRealloc || ne.opts.realloc
 			n.exports = append(n.exports, ne)
+		}
+	}
+	if n.name == "" {
+		var err error
+		if n.taskHook, err = n.checkTaskHook(); err != nil {
+			return err
 		}
 	}
 	if e, ok := n.coreExports["_initialize"]; ok && e.Kind == wasm.ExternFunc {

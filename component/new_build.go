@@ -27,6 +27,7 @@ type newBuilder struct {
 	importMaps *witMaps              // the import phase's type maps
 	resLocal   map[wit.TypeID]uint32 // resources of exported interfaces → type index
 	lifted     map[string]uint32     // key + "#" + function → lifted func index
+	hooked     map[hookKey]uint32    // task hook wrappers (new_hooks.go)
 }
 
 func (b *newBuilder) flush() {
@@ -537,6 +538,12 @@ func (n *newEnc) build() (*Component, error) {
 		insts[a] = inst
 	}
 
+	if n.taskHook {
+		if err := b.instantiateHooks(insts); err != nil {
+			return nil, err
+		}
+	}
+
 	// Reallocs are aliased once each, when first needed.
 	reallocs := map[string]uint32{}
 	realloc := func(m *newEnc, name string) uint32 {
@@ -544,7 +551,7 @@ func (n *newEnc) build() (*Component, error) {
 		if idx, ok := reallocs[key]; ok {
 			return idx
 		}
-		idx := b.coreAlias(insts[m], m.real(name), SortCoreFunc)
+		idx := b.entry(insts, m, name)
 		reallocs[key] = idx
 		return idx
 	}
@@ -557,7 +564,7 @@ func (n *newEnc) build() (*Component, error) {
 			case e.realloc != "":
 				f = realloc(n, e.realloc)
 			case e.imp < 0:
-				f = b.coreAlias(mainInst, n.real(n.dtors[e.dtor]), SortCoreFunc)
+				f = b.entry(insts, n, n.dtors[e.dtor])
 			case e.owner.imports[e.imp].kind == impAdapterFunc:
 				im := &e.owner.imports[e.imp]
 				a := n.adapterNames[im.module]
@@ -605,9 +612,17 @@ func (n *newEnc) build() (*Component, error) {
 		b.coreInstance(CoreInstance{Instantiate: true, Module: fixupMod, Args: []CoreInstantiateArg{{Name: "", Instance: inst}}})
 	}
 	if n.initialize {
+		// A start function calls _initialize, between the task hook's
+		// InitializeStart and InitializeFinish when there is one.
 		var m wasm.Builder
 		t := m.AddFuncType(nil, nil)
 		f := m.AddImport("main", n.real("_initialize"), wasm.ExternType{Kind: wasm.ExternFunc, Index: t})
+		if n.taskHook {
+			hook := m.AddImport("main", n.real(taskHookName), wasm.ExternType{Kind: wasm.ExternFunc, Index: m.AddFuncType([]wasm.ValType{wasm.ValI32}, nil)})
+			var c wasm.Code
+			c.I32Const(hookInitializeStart).Call(hook).Call(f).I32Const(hookInitializeFinish).Call(hook).End()
+			f = m.AddFunc(wasm.Func{Type: t, Body: c.Bytes()})
+		}
 		m.Start = &f
 		mod, err := b.coreModule(m.Encode())
 		if err != nil {
@@ -668,10 +683,10 @@ func (n *newEnc) build() (*Component, error) {
 			if err != nil {
 				return nil, fmt.Errorf("export %s: %w", ne.core, err)
 			}
-			core := b.coreAlias(insts[owner], owner.real(ne.core), SortCoreFunc)
+			core := b.entry(insts, owner, ne.core)
 			var post *uint32
 			if ne.postReturn != "" {
-				p := b.coreAlias(insts[owner], owner.real(ne.postReturn), SortCoreFunc)
+				p := b.entry(insts, owner, ne.postReturn)
 				post = &p
 			}
 			var re uint32
@@ -680,7 +695,7 @@ func (n *newEnc) build() (*Component, error) {
 			}
 			opts := owner.canonOpts(ne.opts, mem, re, post)
 			if ne.callback != "" {
-				opts = append(opts, CanonOpt{Kind: OptCallback, Index: b.coreAlias(insts[owner], owner.real(ne.callback), SortCoreFunc)})
+				opts = append(opts, CanonOpt{Kind: OptCallback, Index: b.entry(insts, owner, ne.callback)})
 			}
 			lifted := b.canon(Canon{Op: CanonLift, Func: core, Type: ft, Options: opts})
 			if it.Kind == wit.WorldItemFunction {
