@@ -36,6 +36,49 @@ type Component struct {
 	// producer padded it (a valid non-minimal LEB128); nil when every size
 	// was minimal. Encode keeps those widths so that the bytes round-trip.
 	sizeWidth []uint8
+
+	// off says where the parts of a decoded component start in the input,
+	// so that validation errors can name a byte offset; nil when the
+	// component was built rather than decoded.
+	off *offsets
+}
+
+// offsets records byte offsets of a decoded component in the input given
+// to Decode. Items are the entries of the vector sections (core instances,
+// types, aliases, ...), flattened over all sections; decls are the
+// declarations of component and instance types in the order a depth-first
+// walk meets them, which is the order validation visits them in.
+type offsets struct {
+	start    int   // the preamble
+	sections []int // each section's id byte
+	first    []int // per section, the index in items of its first item
+	items    []int
+	decls    []int
+}
+
+// item returns the offset of item j of section i, or -1 when unknown
+// (the component was built, or changed after decoding).
+func (o *offsets) item(i, j int) int {
+	if o == nil || i >= len(o.first) {
+		return -1
+	}
+	end := len(o.items)
+	if i+1 < len(o.first) {
+		end = o.first[i+1]
+	}
+	if k := o.first[i] + j; k < end {
+		return o.items[k]
+	}
+	return -1
+}
+
+// SectionOffset returns the offset in the decoded input of section i's id
+// byte, or -1 when c was not made by Decode.
+func (c *Component) SectionOffset(i int) int {
+	if c.off == nil || i < 0 || i >= len(c.off.sections) || len(c.off.sections) != len(c.Sections) {
+		return -1
+	}
+	return c.off.sections[i]
 }
 
 // SectionID is the id byte of a component section.

@@ -20,6 +20,9 @@ type manifestEntry struct {
 	Inner string `json:"inner"`
 	Wat   string `json:"wat"`
 	Text  string `json:"text"`
+	// Message is the reference's expected error of an assert_invalid or
+	// assert_malformed.
+	Message string `json:"message"`
 }
 
 // corpusCase is one binary of the corpora: where it came from, what the
@@ -29,6 +32,8 @@ type corpusCase struct {
 	Dir   string // the manifest's directory relative to wast-bin
 	Kind  string // manifest kind: component, assert_invalid, ...
 	Bytes []byte
+	// Message is the error the reference expects, for the asserts.
+	Message string
 	// Features are the ones the script asks for (see scriptFeatures).
 	Features Features
 }
@@ -64,7 +69,7 @@ func wastBinCases(t *testing.T, root, sub string) []corpusCase {
 		feats := scriptFeatures(root, rel)
 		for _, e := range entries {
 			var err error
-			c := corpusCase{Name: fmt.Sprintf("%s:%d", rel, e.Line), Dir: rel, Kind: e.Kind, Features: feats}
+			c := corpusCase{Name: fmt.Sprintf("%s:%d", rel, e.Line), Dir: rel, Kind: e.Kind, Features: feats, Message: e.Message}
 			switch {
 			case e.Wat != "":
 				b, err := os.ReadFile(filepath.Join(dir, strings.TrimSuffix(e.Wat, ".wat")+".wasm"))

@@ -20,11 +20,34 @@ func Decode(b []byte) (*Component, error) {
 	return d.component(wasm.NewReader(b, 0), 0)
 }
 
+// leading is the error for a byte that starts no valid form of what is
+// being read, worded as the reference words it.
+func leading(off int, b byte, what string) error {
+	return wasm.ErrorAt(off, "invalid leading byte (0x%x) for %s", b, what)
+}
+
+// readFlag reads a 0x00/0x01 byte that says whether something optional follows.
+func readFlag(r *wasm.Reader, what string) (bool, error) {
+	c, err := r.Byte()
+	if err != nil {
+		return false, err
+	}
+	if c > 1 {
+		return false, leading(r.Offset()-1, c, what)
+	}
+	return c == 1, nil
+}
+
 // maxStartResults bounds the result count of a start function, as the
 // reference does for function results.
 const maxStartResults = 1000
 
-type decoder struct{}
+// decoder holds the offsets of the component being decoded, where items
+// and declarations record their starts.
+type decoder struct{ off *offsets }
+
+// item records the start of the next item of the current section.
+func (d *decoder) item(r *wasm.Reader) { d.off.items = append(d.off.items, r.Offset()) }
 
 func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 	if depth > MaxNesting {
@@ -39,18 +62,26 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 		return nil, wasm.ErrorAt(start, "not a component: the magic header \\0asm is missing")
 	}
 	if len(head) < 8 {
-		return nil, wasm.ErrorAt(start+len(head), "unexpected end of input in the preamble")
+		return nil, wasm.ErrorAt(start+len(head), "unexpected end-of-file in the preamble")
 	}
 	if head[6] == 0 && head[7] == 0 {
-		return nil, wasm.ErrorAt(start+4, "this is a core module (layer 0), not a component")
+		return nil, wasm.ErrorAt(start+4, "expected a version header for a component, found a core module's (layer 0)")
 	}
 	if [8]byte(head) != preamble {
-		return nil, wasm.ErrorAt(start+4, "unknown component version/layer % x (want 0d 00 01 00)", head[4:8])
+		return nil, wasm.ErrorAt(start+4, "unknown binary version % x for a component (want 0d 00 01 00)", head[4:8])
 	}
-	c := &Component{}
+	c := &Component{off: &offsets{start: start}}
+	outer := d.off
+	d.off = c.off
+	defer func() { d.off = outer }()
 	for !r.EOF() {
 		secStart := r.Offset()
+		c.off.sections = append(c.off.sections, secStart)
+		c.off.first = append(c.off.first, len(c.off.items))
 		id, _ := r.Byte()
+		if id > byte(SectionValue) {
+			return nil, wasm.ErrorAt(secStart, "malformed section id: %d is no component section", id)
+		}
 		sizeAt := r.Offset()
 		body, err := r.Sub("section")
 		if err != nil {
@@ -69,7 +100,10 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 			return nil, err
 		}
 		if !body.EOF() {
-			return nil, body.Errorf("%d bytes left over at the end of section %d", body.Remaining(), id)
+			if SectionID(id) == SectionStart {
+				return nil, body.Errorf("unexpected content in the component start section (%d bytes left over)", body.Remaining())
+			}
+			return nil, body.Errorf("section size mismatch: unexpected data at the end of the section (%d bytes left over in %s section)", body.Remaining(), sectionNames[id])
 		}
 		c.Sections = append(c.Sections, s)
 	}
@@ -102,6 +136,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		}
 		s := &CoreInstanceSection{Instances: make([]CoreInstance, n)}
 		for i := range s.Instances {
+			d.item(r)
 			if err := d.coreInstance(r, &s.Instances[i]); err != nil {
 				return nil, err
 			}
@@ -114,6 +149,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		}
 		s := &CoreTypeSection{Types: make([]CoreType, n)}
 		for i := range s.Types {
+			d.item(r)
 			if err := d.coreType(r, &s.Types[i], depth); err != nil {
 				return nil, err
 			}
@@ -132,6 +168,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		}
 		s := &InstanceSection{Instances: make([]Instance, n)}
 		for i := range s.Instances {
+			d.item(r)
 			if err := d.instance(r, &s.Instances[i]); err != nil {
 				return nil, err
 			}
@@ -144,6 +181,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		}
 		s := &AliasSection{Aliases: make([]Alias, n)}
 		for i := range s.Aliases {
+			d.item(r)
 			if err := d.alias(r, &s.Aliases[i]); err != nil {
 				return nil, err
 			}
@@ -156,6 +194,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		}
 		s := &TypeSection{Types: make([]Type, n)}
 		for i := range s.Types {
+			d.item(r)
 			if s.Types[i], err = d.typ(r, depth); err != nil {
 				return nil, err
 			}
@@ -168,6 +207,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		}
 		s := &CanonSection{Funcs: make([]Canon, n)}
 		for i := range s.Funcs {
+			d.item(r)
 			if err := d.canon(r, &s.Funcs[i]); err != nil {
 				return nil, err
 			}
@@ -194,7 +234,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 			return nil, err
 		}
 		if s.Results > maxStartResults {
-			return nil, wasm.ErrorAt(rstart, "start function results count %d is out of bounds (at most %d)", s.Results, maxStartResults)
+			return nil, wasm.ErrorAt(rstart, "start function results size is out of bounds (%d, at most %d)", s.Results, maxStartResults)
 		}
 		return s, nil
 	case SectionImport:
@@ -204,6 +244,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		}
 		s := &ImportSection{Imports: make([]Import, n)}
 		for i := range s.Imports {
+			d.item(r)
 			im := &s.Imports[i]
 			if err := d.externName(r, &im.Name); err != nil {
 				return nil, err
@@ -220,6 +261,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		}
 		s := &ExportSection{Exports: make([]Export, n)}
 		for i := range s.Exports {
+			d.item(r)
 			e := &s.Exports[i]
 			if err := d.externName(r, &e.Name); err != nil {
 				return nil, err
@@ -230,7 +272,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 			if e.Index, err = r.U32(); err != nil {
 				return nil, err
 			}
-			has, err := r.Bool("optional export type")
+			has, err := readFlag(r, "optional component export type")
 			if err != nil {
 				return nil, err
 			}
@@ -250,6 +292,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		}
 		s := &ValueSection{Values: make([]Value, n)}
 		for i := range s.Values {
+			d.item(r)
 			v := &s.Values[i]
 			if v.Type, err = d.valType(r); err != nil {
 				return nil, err
@@ -262,7 +305,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		}
 		return s, nil
 	}
-	return nil, wasm.ErrorAt(start, "unknown component section id %d", id)
+	return nil, wasm.ErrorAt(start, "malformed section id: %d is no component section", id)
 }
 
 func (d *decoder) coreInstance(r *wasm.Reader, ci *CoreInstance) error {
@@ -293,7 +336,7 @@ func (d *decoder) coreInstance(r *wasm.Reader, ci *CoreInstance) error {
 				return err
 			}
 			if k != 0x12 {
-				return wasm.ErrorAt(kstart, "invalid core instantiation argument kind 0x%02x (want 0x12, instance)", k)
+				return leading(kstart, k, "instantiation arg kind (only 0x12, instance, is allowed)")
 			}
 			if a.Instance, err = r.U32(); err != nil {
 				return err
@@ -318,7 +361,7 @@ func (d *decoder) coreInstance(r *wasm.Reader, ci *CoreInstance) error {
 			}
 		}
 	default:
-		return wasm.ErrorAt(start, "invalid core instance opcode 0x%02x", c)
+		return leading(start, c, "core instance")
 	}
 	return nil
 }
@@ -331,7 +374,7 @@ func (d *decoder) coreSort(r *wasm.Reader) (Sort, error) {
 	}
 	s, ok := coreSortFromCode(c)
 	if !ok {
-		return 0, wasm.ErrorAt(start, "invalid core sort 0x%02x", c)
+		return 0, leading(start, c, "external kind")
 	}
 	return s, nil
 }
@@ -348,7 +391,7 @@ func (d *decoder) sort(r *wasm.Reader) (Sort, error) {
 	case 0x01, 0x02, 0x03, 0x04, 0x05:
 		return SortFunc + Sort(c-1), nil
 	}
-	return 0, wasm.ErrorAt(start, "invalid sort 0x%02x", c)
+	return 0, leading(start, c, "component external kind")
 }
 
 func (d *decoder) coreType(r *wasm.Reader, ct *CoreType, depth int) error {
@@ -363,7 +406,7 @@ func (d *decoder) coreType(r *wasm.Reader, ct *CoreType, depth int) error {
 		start := r.Offset()
 		r.Byte()
 		if c, err := r.Peek(); err != nil || c != 0x50 {
-			return wasm.ErrorAt(start, "invalid core type: 0x00 must introduce a non-final sub type (0x50)")
+			return leading(start+1, c, "non-final sub type (0x00 must be followed by 0x50)")
 		}
 		ct.Rec, err = r.ReadRecGroup()
 		return err
@@ -408,7 +451,7 @@ func (d *decoder) moduleDecl(r *wasm.Reader, md *ModuleDecl) error {
 			return err
 		}
 		if k != 0x10 {
-			return wasm.ErrorAt(kstart, "invalid outer alias kind 0x%02x in a module type (want 0x10, type)", k)
+			return leading(kstart, k, "outer alias kind (only 0x10, type, is allowed in a module type)")
 		}
 		tstart := r.Offset()
 		t, err := r.Byte()
@@ -416,7 +459,7 @@ func (d *decoder) moduleDecl(r *wasm.Reader, md *ModuleDecl) error {
 			return err
 		}
 		if t != 0x01 {
-			return wasm.ErrorAt(tstart, "invalid alias target 0x%02x in a module type (want 0x01, outer)", t)
+			return leading(tstart, t, "outer alias target (only 0x01, outer, is allowed in a module type)")
 		}
 		if md.Count, err = r.U32(); err != nil {
 			return err
@@ -429,7 +472,7 @@ func (d *decoder) moduleDecl(r *wasm.Reader, md *ModuleDecl) error {
 		}
 		md.Extern, err = r.ReadExternType()
 	default:
-		return wasm.ErrorAt(start, "invalid module type declaration 0x%02x", c)
+		return leading(start, c, "type definition in a module type")
 	}
 	return err
 }
@@ -482,36 +525,64 @@ func (d *decoder) instance(r *wasm.Reader, in *Instance) error {
 			}
 		}
 	default:
-		return wasm.ErrorAt(start, "invalid instance opcode 0x%02x", c)
+		return leading(start, c, "instance")
 	}
 	return nil
 }
 
 func (d *decoder) alias(r *wasm.Reader, a *Alias) error {
+	// The sort's bytes come before the target, but which sorts are
+	// allowed depends on the target: read both, then judge, as the
+	// reference does (and with its words).
 	start := r.Offset()
-	sort, err := d.sort(r)
+	b1, err := r.Byte()
 	if err != nil {
 		return err
 	}
-	a.Sort = sort
+	var b2 byte
+	if b1 == 0x00 {
+		if b2, err = r.Byte(); err != nil {
+			return err
+		}
+	}
 	tstart := r.Offset()
 	t, err := r.Byte()
 	if err != nil {
 		return err
 	}
 	a.Target = AliasTarget(t)
+	// core is the core sort when b1 is 0x00.
+	core, coreOK := coreSortFromCode(b2)
 	switch a.Target {
 	case AliasExport:
-		if sort.IsCore() && sort != SortCoreModule {
-			return wasm.ErrorAt(start, "an export alias of a component instance cannot have sort %s", sort)
+		switch {
+		case b1 == 0x00 && b2 == 0x11:
+			a.Sort = SortCoreModule
+		case b1 == 0x00:
+			return leading(start+1, b2, "component external kind (an instance export alias of a core sort must be a core module)")
+		case b1 >= 0x01 && b1 <= 0x05:
+			a.Sort = SortFunc + Sort(b1-1)
+		default:
+			return leading(start, b1, "component external kind")
 		}
 	case AliasCoreExport:
-		if !sort.IsCore() || sort > SortCoreTag {
-			return wasm.ErrorAt(start, "a core export alias cannot have sort %s", sort)
+		if b1 != 0x00 {
+			return leading(start, b1, "core instance export kind")
 		}
+		if !coreOK || core > SortCoreTag {
+			return leading(start+1, b2, "external kind")
+		}
+		a.Sort = core
 	case AliasOuter:
-		if sort != SortCoreType && sort != SortCoreModule && sort != SortType && sort != SortComponent {
-			return wasm.ErrorAt(start, "an outer alias cannot have sort %s", sort)
+		switch {
+		case b1 == 0x00 && (b2 == 0x10 || b2 == 0x11):
+			a.Sort = core
+		case b1 == 0x00:
+			return leading(start+1, b2, "component outer alias kind (only core type and core module)")
+		case b1 == 0x03 || b1 == 0x04:
+			a.Sort = SortFunc + Sort(b1-1)
+		default:
+			return leading(start, b1, "component outer alias kind (only type and component)")
 		}
 		if a.Count, err = r.U32(); err != nil {
 			return err
@@ -519,7 +590,7 @@ func (d *decoder) alias(r *wasm.Reader, a *Alias) error {
 		a.Index, err = r.U32()
 		return err
 	default:
-		return wasm.ErrorAt(tstart, "invalid alias target 0x%02x", t)
+		return leading(tstart, t, "alias")
 	}
 	if a.Instance, err = r.U32(); err != nil {
 		return err
@@ -552,7 +623,7 @@ func (d *decoder) valType(r *wasm.Reader) (ValType, error) {
 }
 
 func (d *decoder) optValType(r *wasm.Reader) (*ValType, error) {
-	has, err := r.Bool("optional value type")
+	has, err := readFlag(r, "optional component value type")
 	if err != nil || !has {
 		return nil, err
 	}
@@ -582,11 +653,11 @@ func (d *decoder) resultList(r *wasm.Reader) (*ValType, error) {
 			return nil, err
 		}
 		if z != 0 {
-			return nil, wasm.ErrorAt(start+1, "invalid number of named results %d (only 0 is allowed)", z)
+			return nil, leading(start+1, z, "number of results (named results are gone: only 0x00 is allowed)")
 		}
 		return nil, nil
 	}
-	return nil, wasm.ErrorAt(start, "invalid result list opcode 0x%02x", c)
+	return nil, leading(start, c, "component function results")
 }
 
 func (d *decoder) fields(r *wasm.Reader, what string) ([]Field, error) {
@@ -632,7 +703,7 @@ func (d *decoder) typ(r *wasm.Reader, depth int) (Type, error) {
 		if rt.Rep, err = r.ReadValType(); err != nil {
 			return nil, err
 		}
-		has, err := r.Bool("resource destructor")
+		has, err := readFlag(r, "resource destructor")
 		if err != nil {
 			return nil, err
 		}
@@ -698,7 +769,7 @@ func (d *decoder) typ(r *wasm.Reader, depth int) (Type, error) {
 				return nil, err
 			}
 			if z != 0 {
-				return nil, wasm.ErrorAt(zstart, "variant case must end with 0x00 (refines is not supported), found 0x%02x", z)
+				return nil, leading(zstart, z, "zero byte required (a variant case ends with 0x00; refines is gone)")
 			}
 		}
 	case KindList, KindOption:
@@ -735,7 +806,7 @@ func (d *decoder) typ(r *wasm.Reader, depth int) (Type, error) {
 	case KindStream, KindFuture:
 		dt.Payload, err = d.optValType(r)
 	default:
-		return nil, wasm.ErrorAt(start, "invalid type opcode 0x%02x", c)
+		return nil, leading(start, c, "component defined type")
 	}
 	if err != nil {
 		return nil, err
@@ -745,6 +816,7 @@ func (d *decoder) typ(r *wasm.Reader, depth int) (Type, error) {
 
 func (d *decoder) decl(r *wasm.Reader, dc *Decl, inComponent bool, depth int) error {
 	start := r.Offset()
+	d.off.decls = append(d.off.decls, start)
 	c, err := r.Byte()
 	if err != nil {
 		return err
@@ -772,7 +844,10 @@ func (d *decoder) decl(r *wasm.Reader, dc *Decl, inComponent bool, depth int) er
 		dc.Extern, err = d.externType(r)
 		return err
 	}
-	return wasm.ErrorAt(start, "invalid %s type declaration 0x%02x", map[bool]string{true: "component", false: "instance"}[inComponent], c)
+	if inComponent {
+		return leading(start, c, "component or instance type declaration")
+	}
+	return leading(start, c, "component or instance type declaration (an instance type has no imports)")
 }
 
 func (d *decoder) externName(r *wasm.Reader, n *ExternName) error {
@@ -782,7 +857,7 @@ func (d *decoder) externName(r *wasm.Reader, n *ExternName) error {
 		return err
 	}
 	if c > 2 {
-		return wasm.ErrorAt(start, "invalid name opcode 0x%02x", c)
+		return leading(start, c, "component name")
 	}
 	n.Form = c
 	if n.Name, err = r.Name(); err != nil {
@@ -803,7 +878,7 @@ func (d *decoder) externName(r *wasm.Reader, n *ExternName) error {
 			return err
 		}
 		if k > 2 {
-			return wasm.ErrorAt(astart, "invalid name attribute 0x%02x", k)
+			return leading(astart, k, "name option")
 		}
 		n.Attrs[i].Kind = NameAttrKind(k)
 		if n.Attrs[i].Value, err = r.Name(); err != nil {
@@ -827,7 +902,7 @@ func (d *decoder) externType(r *wasm.Reader) (ExternType, error) {
 			return t, err
 		}
 		if k != 0x11 {
-			return t, wasm.ErrorAt(start+1, "invalid core extern type 0x%02x (only 0x11, module, is allowed)", k)
+			return t, leading(start+1, k, "component external kind (only 0x11, core module, is allowed)")
 		}
 		t.Sort = SortCoreModule
 		t.Index, err = r.U32()
@@ -857,11 +932,11 @@ func (d *decoder) externType(r *wasm.Reader) (ExternType, error) {
 		case 0x01:
 			t.SubResource = true
 		default:
-			return t, wasm.ErrorAt(bstart, "invalid type bound 0x%02x", b)
+			return t, leading(bstart, b, "type bound")
 		}
 		return t, err
 	}
-	return t, wasm.ErrorAt(start, "invalid extern type 0x%02x", c)
+	return t, leading(start, c, "component external kind")
 }
 
 func (d *decoder) canonOpts(r *wasm.Reader) ([]CanonOpt, error) {
@@ -878,7 +953,7 @@ func (d *decoder) canonOpts(r *wasm.Reader) ([]CanonOpt, error) {
 		}
 		opts[i].Kind = CanonOptKind(k)
 		if k > byte(OptGC) {
-			return nil, wasm.ErrorAt(start, "invalid canonical option 0x%02x", k)
+			return nil, leading(start, k, "canonical option")
 		}
 		if opts[i].Kind.hasIndex() {
 			if opts[i].Index, err = r.U32(); err != nil {
@@ -903,7 +978,7 @@ func (d *decoder) canon(r *wasm.Reader, cf *Canon) error {
 			return err
 		}
 		if z != 0 {
-			return wasm.ErrorAt(start+1, "invalid canonical %s sort 0x%02x (want 0x00, func)", cf.Op, z)
+			return leading(start+1, z, "canonical function "+cf.Op.String()+" (only 0x00, func, is allowed)")
 		}
 		if cf.Func, err = r.U32(); err != nil {
 			return err
@@ -972,5 +1047,5 @@ func (d *decoder) canon(r *wasm.Reader, cf *Canon) error {
 		CanonThreadIndex, CanonThreadResumeLater, CanonThreadAvailableParallelism:
 		return nil
 	}
-	return wasm.ErrorAt(start, "invalid canonical function opcode 0x%02x", c)
+	return leading(start, c, "canonical function")
 }

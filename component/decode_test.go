@@ -105,41 +105,6 @@ func TestMalformedRejected(t *testing.T) {
 	testutil.Conformance(t, "component-malformed-decode", rejected, total)
 }
 
-func TestDecodeErrors(t *testing.T) {
-	pre := string(preamble[:])
-	tests := []struct {
-		name, in, want string
-	}{
-		{"empty", "", "magic"},
-		{"core module", "\x00asm\x01\x00\x00\x00", "core module"},
-		{"bad version", "\x00asm\x0c\x00\x01\x00", "version"},
-		{"truncated preamble", "\x00asm\x0d\x00", "preamble"},
-		{"section too long", pre + "\x07\x05\x01", "longer than"},
-		{"unknown section", pre + "\x0d\x00", "unknown component section"},
-		{"huge count", pre + "\x07\x05\xff\xff\xff\xff\x0f", "declared but only"},
-		{"leftover", pre + "\x07\x03\x01\x7f\x00", "left over"},
-		{"bad type", pre + "\x07\x02\x01\x10", "invalid type opcode"},
-		{"overlong leb", pre + "\x07\x07\x80\x80\x80\x80\x80\x00\x00", "too long"},
-		{"bad utf8", pre + "\x00\x02\x01\xff", "UTF-8"},
-		{"bad sort", pre + "\x06\x04\x01\x09\x00\x00", "invalid sort"},
-		{"bad canon", pre + "\x08\x02\x01\x3f", "canonical function opcode"},
-		{"bad name attr", pre + "\x0a\x08\x01\x02\x01a\x01\x07\x00\x00", "name attribute"},
-	}
-	for _, tc := range tests {
-		_, err := Decode([]byte(tc.in))
-		if err == nil {
-			t.Errorf("%s: decoded", tc.name)
-			continue
-		}
-		if !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: error %q does not mention %q", tc.name, err, tc.want)
-		}
-		if _, ok := err.(*DecodeError); !ok {
-			t.Errorf("%s: error is %T, want *DecodeError", tc.name, err)
-		}
-	}
-}
-
 func TestNestingLimit(t *testing.T) {
 	// An instance type nested MaxNesting+1 deep inside a type section.
 	inner := []byte{0x42, 0x00}

@@ -3,6 +3,7 @@ package component
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // nameKind classifies an extern name (Explainer.md, "Import and Export
@@ -130,7 +131,7 @@ func parseExternName(s string, f Features) (externName, error) {
 			return n, err
 		}
 		if hasVer && !validSemver(ver) {
-			return n, fmt.Errorf("`%s` is not a valid semver", ver)
+			return n, fmt.Errorf("`%s` is not a valid semver: %s", ver, semverProblem(ver))
 		}
 		return n, checkOptionalHash(rest[end+1:])
 	case eat("url="):
@@ -161,7 +162,7 @@ func parseExternName(s string, f Features) (externName, error) {
 		if hasVer {
 			n.version = ver
 			if ver == "" {
-				return n, fmt.Errorf("empty version in `%s`", s)
+				return n, fmt.Errorf("empty string, expected a semver version (in `%s`)", s)
 			}
 		}
 		return n, nil
@@ -182,17 +183,17 @@ func checkPkgPath(p string, requireProjection bool, f Features) error {
 		if len(parts) < 2 {
 			return fmt.Errorf("expected `:` in `%s`", p)
 		}
-		return fmt.Errorf("nested package names need the 🪺 feature: `%s`", p)
+		return fmt.Errorf("expected `/` after package name: nested package names need the 🪺 feature (in `%s`)", p)
 	}
 	for _, w := range parts {
 		if w == "" {
-			return fmt.Errorf("empty identifier segment in `%s`", p)
+			return fmt.Errorf("`` is not in kebab case (an empty segment in `%s`)", p)
 		}
 		if !isKebab(w) {
 			return kebabErr(w)
 		}
 		if strings.ToLower(w) != w {
-			return fmt.Errorf("character is not lowercase in package name/namespace `%s`", w)
+			return fmt.Errorf("character `%c` is not lowercase in package name/namespace `%s`", firstUpper(w), w)
 		}
 	}
 	if !hasProj {
@@ -203,11 +204,11 @@ func checkPkgPath(p string, requireProjection bool, f Features) error {
 	}
 	projs := strings.Split(proj, "/")
 	if len(projs) > 1 && !f.NestedNames {
-		return fmt.Errorf("nested interface names need the 🪺 feature: `%s`", p)
+		return fmt.Errorf("trailing characters found: `/%s`: nested interface names need the 🪺 feature (in `%s`)", strings.Join(projs[1:], "/"), p)
 	}
 	for _, w := range projs {
 		if w == "" {
-			return fmt.Errorf("empty identifier segment in `%s`", p)
+			return fmt.Errorf("`` is not in kebab case (an empty segment in `%s`)", p)
 		}
 		if !isKebab(w) {
 			return kebabErr(w)
@@ -300,6 +301,91 @@ func checkSemverRange(r string) error {
 
 // validSemver checks MAJOR.MINOR.PATCH(-pre)?(+build)? as semver.org
 // defines it.
+// semverProblem says what is wrong with a version in the words of the
+// semver crate, which the reference reports: the first problem met reading
+// major.minor.patch[-pre][+build] from the left.
+func semverProblem(v string) string {
+	if v == "" {
+		return "empty string, expected a semver version"
+	}
+	rest := v
+	for i, what := range [...]string{"major version number", "minor version number", "patch version number"} {
+		n := 0
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		switch {
+		case n == 0 && rest == "":
+			return "unexpected end of input while parsing " + what
+		case n == 0:
+			return fmt.Sprintf("unexpected character %s while parsing %s", quoteChar(rest), what)
+		case n > 1 && rest[0] == '0':
+			return "invalid leading zero in " + what
+		}
+		rest = rest[n:]
+		if i < 2 {
+			if rest == "" {
+				return "unexpected end of input while parsing " + what
+			}
+			if rest[0] != '.' {
+				return fmt.Sprintf("unexpected character %s after %s", quoteChar(rest), what)
+			}
+			rest = rest[1:]
+		}
+	}
+	after := "patch version number"
+	for _, part := range [...]struct {
+		lead byte
+		what string
+	}{{'-', "pre-release identifier"}, {'+', "build metadata"}} {
+		if rest == "" || rest[0] != part.lead {
+			continue
+		}
+		rest = rest[1:]
+		n := 0
+		for n < len(rest) && (rest[n] == '.' || rest[n] == '-' || isAlnum(rest[n])) {
+			n++
+		}
+		for _, seg := range strings.Split(rest[:n], ".") {
+			if seg == "" {
+				return "empty identifier segment in " + part.what
+			}
+		}
+		rest, after = rest[n:], part.what
+	}
+	if rest != "" {
+		return fmt.Sprintf("unexpected character %s after %s", quoteChar(rest), after)
+	}
+	if !validSemver(v) {
+		return "invalid leading zero in pre-release identifier"
+	}
+	return ""
+}
+
+// firstUpper returns the first upper-case ASCII letter of s.
+func firstUpper(s string) byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			return s[i]
+		}
+	}
+	return '?'
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// quoteChar quotes the first character of s as Rust's Debug does for the
+// common case ('a').
+func quoteChar(s string) string {
+	r, _ := utf8.DecodeRuneInString(s)
+	if r == '\'' || r == '\\' {
+		return `'\` + string(r) + `'`
+	}
+	return "'" + string(r) + "'"
+}
+
 func validSemver(v string) bool {
 	core, build, hasBuild := strings.Cut(v, "+")
 	if hasBuild && !validIdents(build, false) {

@@ -2,6 +2,7 @@ package component
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/wasmcm/wasmcm/internal/wasm"
@@ -36,15 +37,32 @@ var AllFeatures = Features{
 	FixedLengthLists: true, ErrorContext: true, CanonNames: true, Memory64: true, GC: true,
 }
 
-// ValidationError says why a component is invalid: the path of sections
-// and items where (e.g. "component 0 > section 3 (type) > item 2") and why.
+// ValidationError says why a component is invalid: where (the byte offset
+// of the offending item and its path of sections and items, e.g. "section
+// 3 (type) > type 2 > declaration 1") and why.
 type ValidationError struct {
-	Where string
-	Msg   string
+	// Offset is where the innermost item of Where starts in the input
+	// given to Decode, or -1 when the component was built rather than
+	// decoded.
+	Offset int
+	Where  string
+	Msg    string
 }
 
-// Error formats the error as "where: msg".
-func (e *ValidationError) Error() string { return e.Where + ": " + e.Msg }
+// Error formats the error as "offset 0x2a: where: msg", like a
+// DecodeError, leaving out what is unknown.
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	if e.Offset >= 0 {
+		fmt.Fprintf(&b, "offset 0x%x: ", e.Offset)
+	}
+	if e.Where != "" {
+		b.WriteString(e.Where)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
 
 // Validate checks c against the validation rules of the Component Model
 // (Explainer.md, Binary.md, CanonicalABI.md) with the given features: index
@@ -65,8 +83,14 @@ type validator struct {
 	f       Features
 	types   []vtype
 	nextRID rid
-	// where names the item being validated, for errors.
-	where []string
+	// where names the item being validated, for errors; it is formatted
+	// only when there is an error.
+	where []frame
+	// off holds the offsets of the component being validated (nil when it
+	// was built); decl counts the type declarations visited in it so far,
+	// indexing off.decls.
+	off  *offsets
+	decl int
 	// tooBig is set when a type reaches maxTypeSize.
 	tooBig bool
 	// sameTypes caches pairs of resource-free value types found equal, so
@@ -143,13 +167,64 @@ func newScope(kind scopeKind, parent *scope) *scope {
 	}
 }
 
-func (v *validator) errf(format string, args ...any) error {
-	return &ValidationError{Where: strings.Join(v.where, " > "), Msg: fmt.Sprintf(format, args...)}
+// frame is one step of the path to the item being validated: "what i" or
+// "what i (detail)", starting at byte off (-1: unknown).
+type frame struct {
+	what   string
+	i      int
+	detail string
+	quote  bool // detail is a name, to be quoted
+	off    int
 }
 
-func (v *validator) push(format string, args ...any) {
-	v.where = append(v.where, fmt.Sprintf(format, args...))
+func (f *frame) String() string {
+	s := f.what
+	if f.i >= 0 {
+		s += " " + strconv.Itoa(f.i)
+	}
+	switch {
+	case f.quote:
+		s += " (" + strconv.Quote(f.detail) + ")"
+	case f.detail != "":
+		s += " (" + f.detail + ")"
+	}
+	return s
 }
+
+func (v *validator) errf(format string, args ...any) error {
+	e := &ValidationError{Offset: -1, Msg: fmt.Sprintf(format, args...)}
+	parts := make([]string, len(v.where))
+	for i := range v.where {
+		parts[i] = v.where[i].String()
+		if v.where[i].off >= 0 {
+			e.Offset = v.where[i].off
+		}
+	}
+	e.Where = strings.Join(parts, " > ")
+	return e
+}
+
+// push enters an item; off is where it starts (-1: unknown).
+func (v *validator) push(what string, i int, detail string, quote bool, off int) {
+	v.where = append(v.where, frame{what: what, i: i, detail: detail, quote: quote, off: off})
+}
+
+// pushItem enters item i of section sec of the current component.
+func (v *validator) pushItem(sec int, what string, i int, detail string, quote bool) {
+	v.push(what, i, detail, quote, v.off.item(sec, i))
+}
+
+// pushDecl enters declaration i of a component or instance type: the next
+// one in the order Decode recorded them.
+func (v *validator) pushDecl(i int) {
+	off := -1
+	if v.off != nil && v.decl < len(v.off.decls) {
+		off = v.off.decls[v.decl]
+	}
+	v.decl++
+	v.push("declaration", i, "", false, off)
+}
+
 func (v *validator) pop() { v.where = v.where[:len(v.where)-1] }
 
 var sectionNames = [...]string{"custom", "core module", "core instance", "core type", "component",
@@ -162,9 +237,20 @@ func (v *validator) component(c *Component, parent *scope, depth int) (tid, erro
 		return 0, v.errf("components nest deeper than %d levels", MaxNesting)
 	}
 	s := newScope(scopeComponent, parent)
+	// Offsets are those of c while in it, then its parent's again.
+	outerOff, outerDecl := v.off, v.decl
+	v.off, v.decl = c.off, 0
+	if v.off != nil && len(v.off.sections) != len(c.Sections) {
+		v.off = nil // changed since it was decoded
+	}
+	defer func() { v.off, v.decl = outerOff, outerDecl }()
 	for i, sec := range c.Sections {
-		v.push("section %d (%s)", i, sectionNames[sec.ID()])
-		if err := v.section(s, sec, depth); err != nil {
+		off := -1
+		if v.off != nil {
+			off = v.off.sections[i]
+		}
+		v.push("section", i, sectionNames[sec.ID()], false, off)
+		if err := v.section(s, sec, i, depth); err != nil {
 			return 0, err
 		}
 		if v.tooBig {
@@ -172,9 +258,13 @@ func (v *validator) component(c *Component, parent *scope, depth int) (tid, erro
 		}
 		v.pop()
 	}
+	if v.off != nil {
+		v.push("component", -1, "", false, v.off.start)
+		defer v.pop()
+	}
 	for i, val := range s.values {
 		if !val.used {
-			return 0, v.errf("value %d was never used (every value must be consumed exactly once)", i)
+			return 0, v.errf("value index %d was not used as part of an instantiation, start function, or export (every value must be used exactly once)", i)
 		}
 	}
 	ct := &vcomp{imports: s.imports, exports: s.exports, imported: s.importedRes}
@@ -187,7 +277,7 @@ func (v *validator) component(c *Component, parent *scope, depth int) (tid, erro
 	return v.newType(vtype{kind: vComponent, comp: ct}), nil
 }
 
-func (v *validator) section(s *scope, sec Section, depth int) error {
+func (v *validator) section(s *scope, sec Section, si, depth int) error {
 	switch sec := sec.(type) {
 	case *CustomSection:
 		return nil
@@ -199,7 +289,7 @@ func (v *validator) section(s *scope, sec Section, depth int) error {
 		s.coreModules = append(s.coreModules, mt)
 	case *CoreInstanceSection:
 		for i := range sec.Instances {
-			v.push("core instance %d", i)
+			v.pushItem(si, "core instance", i, "", false)
 			if err := v.coreInstance(s, &sec.Instances[i]); err != nil {
 				return err
 			}
@@ -207,7 +297,7 @@ func (v *validator) section(s *scope, sec Section, depth int) error {
 		}
 	case *CoreTypeSection:
 		for i := range sec.Types {
-			v.push("core type %d", i)
+			v.pushItem(si, "core type", i, "", false)
 			if err := v.coreTypeDef(s, &sec.Types[i], depth); err != nil {
 				return err
 			}
@@ -221,7 +311,7 @@ func (v *validator) section(s *scope, sec Section, depth int) error {
 		s.components = append(s.components, t)
 	case *InstanceSection:
 		for i := range sec.Instances {
-			v.push("instance %d", i)
+			v.pushItem(si, "instance", i, "", false)
 			if err := v.instance(s, &sec.Instances[i]); err != nil {
 				return err
 			}
@@ -229,7 +319,7 @@ func (v *validator) section(s *scope, sec Section, depth int) error {
 		}
 	case *AliasSection:
 		for i := range sec.Aliases {
-			v.push("alias %d", i)
+			v.pushItem(si, "alias", i, "", false)
 			if err := v.aliasDef(s, &sec.Aliases[i]); err != nil {
 				return err
 			}
@@ -237,7 +327,7 @@ func (v *validator) section(s *scope, sec Section, depth int) error {
 		}
 	case *TypeSection:
 		for i, t := range sec.Types {
-			v.push("type %d", i)
+			v.pushItem(si, "type", i, "", false)
 			id, err := v.typeDef(s, t, depth)
 			if err != nil {
 				return err
@@ -250,7 +340,7 @@ func (v *validator) section(s *scope, sec Section, depth int) error {
 		}
 	case *CanonSection:
 		for i := range sec.Funcs {
-			v.push("canon %d (%s)", i, sec.Funcs[i].Op)
+			v.pushItem(si, "canon", i, sec.Funcs[i].Op.String(), false)
 			if err := v.canon(s, &sec.Funcs[i]); err != nil {
 				return err
 			}
@@ -261,7 +351,7 @@ func (v *validator) section(s *scope, sec Section, depth int) error {
 	case *ImportSection:
 		for i := range sec.Imports {
 			im := &sec.Imports[i]
-			v.push("import %d (%q)", i, im.Name.Name)
+			v.pushItem(si, "import", i, im.Name.Name, true)
 			e, err := v.externType(s, &im.Type, true)
 			if err != nil {
 				return err
@@ -274,7 +364,7 @@ func (v *validator) section(s *scope, sec Section, depth int) error {
 	case *ExportSection:
 		for i := range sec.Exports {
 			ex := &sec.Exports[i]
-			v.push("export %d (%q)", i, ex.Name.Name)
+			v.pushItem(si, "export", i, ex.Name.Name, true)
 			if err := v.export(s, ex); err != nil {
 				return err
 			}
@@ -285,11 +375,13 @@ func (v *validator) section(s *scope, sec Section, depth int) error {
 			return v.errf("value definitions need the 🪙 (values) feature")
 		}
 		for i := range sec.Values {
+			v.pushItem(si, "value", i, "", false)
 			t, err := v.valType(s, sec.Values[i].Type)
 			if err != nil {
 				return err
 			}
 			s.values = append(s.values, valueEntry{t: t})
+			v.pop()
 		}
 	}
 	return nil
@@ -299,28 +391,28 @@ func (v *validator) section(s *scope, sec Section, depth int) error {
 
 func (v *validator) typeAt(s *scope, i uint32) (tid, error) {
 	if int64(i) >= int64(len(s.types)) {
-		return 0, v.errf("type index %d out of bounds (%d types)", i, len(s.types))
+		return 0, v.errf("type index out of bounds: %d (%d types defined)", i, len(s.types))
 	}
 	return s.types[i], nil
 }
 
 func (v *validator) funcAt(s *scope, i uint32) (tid, error) {
 	if int64(i) >= int64(len(s.funcs)) {
-		return 0, v.errf("function index %d out of bounds (%d functions)", i, len(s.funcs))
+		return 0, v.errf("function index out of bounds: %d (%d functions defined)", i, len(s.funcs))
 	}
 	return s.funcs[i], nil
 }
 
 func (v *validator) coreFuncAt(s *scope, i uint32) (*wasm.FuncType, error) {
 	if int64(i) >= int64(len(s.coreFuncs)) {
-		return nil, v.errf("core function index %d out of bounds (%d core functions)", i, len(s.coreFuncs))
+		return nil, v.errf("core function index out of bounds: %d (%d core functions defined)", i, len(s.coreFuncs))
 	}
 	return s.coreFuncs[i], nil
 }
 
 func (v *validator) coreTypeAt(s *scope, i uint32) (coreType, error) {
 	if int64(i) >= int64(len(s.coreTypes)) {
-		return coreType{}, v.errf("core type index %d out of bounds (%d core types)", i, len(s.coreTypes))
+		return coreType{}, v.errf("core type index out of bounds: %d (%d core types defined)", i, len(s.coreTypes))
 	}
 	return s.coreTypes[i], nil
 }
@@ -338,9 +430,17 @@ func (v *validator) coreFuncTypeAt(s *scope, i uint32) (*wasm.FuncType, error) {
 
 func (v *validator) memoryAt(s *scope, i uint32) (wasm.MemoryType, error) {
 	if int64(i) >= int64(len(s.coreMemories)) {
-		return wasm.MemoryType{}, v.errf("memory index %d out of bounds (%d memories)", i, len(s.coreMemories))
+		return wasm.MemoryType{}, v.errf("memory index out of bounds: %d (%d memories defined)", i, len(s.coreMemories))
 	}
 	return s.coreMemories[i], nil
+}
+
+// sortWord names a sort as the reference's messages do ("module").
+func sortWord(s Sort) string {
+	if s == SortCoreModule {
+		return "module"
+	}
+	return s.String()
 }
 
 // valType resolves a value type of the binary into the arena, checking
@@ -357,7 +457,7 @@ func (v *validator) valType(s *scope, t ValType) (vval, error) {
 		return vval{}, err
 	}
 	if v.types[id].kind != vDefined {
-		return vval{}, v.errf("type index %d is not a defined type (it is a %s)", t.Index, v.types[id].kind)
+		return vval{}, v.errf("type index %d is not a defined type (it is %s)", t.Index, v.types[id].kind.withArticle())
 	}
 	return vval{t: id}, nil
 }
@@ -470,7 +570,7 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 		ce := coreExtern{kind: t.Kind, table: t.Table, memory: t.Memory, global: t.Global}
 		if t.Kind == wasm.ExternFunc || t.Kind == wasm.ExternTag || t.Kind == wasm.ExternFuncExact {
 			if int64(t.Index) >= int64(len(types)) {
-				return ce, v.errf("type index %d out of bounds in a module type", t.Index)
+				return ce, v.errf("type index out of bounds: %d in a module type", t.Index)
 			}
 			if types[t.Index].sub == nil || types[t.Index].sub.Kind != wasm.CompFunc {
 				return ce, v.errf("type index %d is not a function type", t.Index)
@@ -490,7 +590,7 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 			if d.Count == 0 {
 				// count 0 is the module type itself, whose space is local.
 				if int64(d.Index) >= int64(len(types)) {
-					return v.errf("type index %d out of bounds in a module type", d.Index)
+					return v.errf("type index out of bounds: %d in a module type", d.Index)
 				}
 				types = append(types, types[d.Index])
 				continue
@@ -529,7 +629,7 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 				return err
 			}
 			if _, dup := mt.etypes[d.Name]; dup {
-				return v.errf("export name %q already defined", d.Name)
+				return v.errf("export name `%s` already defined", d.Name)
 			}
 			mt.exports = append(mt.exports, d.Name)
 			mt.etypes[d.Name] = ce
@@ -733,6 +833,18 @@ func (v *validator) coreItem(s *scope, sort Sort, i uint32) (coreExtern, error) 
 	return coreExtern{}, v.errf("a core instance cannot export a %s", sort)
 }
 
+// refName writes a reference type with the text format's shorthands
+// (funcref, externref) where there is one, as the reference's messages do.
+func refName(t wasm.ValType) string {
+	switch t.Canonical() {
+	case wasm.ValFuncRef.Canonical():
+		return "funcref"
+	case wasm.ValExternRef.Canonical():
+		return "externref"
+	}
+	return t.String()
+}
+
 func limitsSub(a, b wasm.Limits) bool {
 	if a.Min < b.Min {
 		return false
@@ -759,11 +871,12 @@ func (v *validator) coreExternSub(a, b coreExtern) error {
 	switch ka {
 	case wasm.ExternFunc, wasm.ExternTag:
 		if !a.fn.Equal(b.fn) {
-			return fmt.Errorf("expected: %s, found: %s", b.fn, a.fn)
+			// Two lines, aligned, as the reference writes them.
+			return fmt.Errorf("expected: %s\nfound:    %s", b.fn, a.fn)
 		}
 	case wasm.ExternTable:
 		if a.table.Elem.Canonical() != b.table.Elem.Canonical() {
-			return fmt.Errorf("expected table element type %s, found %s", b.table.Elem, a.table.Elem)
+			return fmt.Errorf("expected table element type %s, found %s", refName(b.table.Elem), refName(a.table.Elem))
 		}
 		if a.table.Is64 != b.table.Is64 || a.table.Shared != b.table.Shared || !limitsSub(a.table.Limits, b.table.Limits) {
 			return fmt.Errorf("mismatch in table limits")
@@ -772,11 +885,14 @@ func (v *validator) coreExternSub(a, b coreExtern) error {
 		if a.memory.Shared != b.memory.Shared {
 			return fmt.Errorf("mismatch in the shared flag for memories")
 		}
-		if a.memory.Is64 != b.memory.Is64 || !limitsSub(a.memory.Limits, b.memory.Limits) {
-			return fmt.Errorf("mismatch in memory limits")
+		if a.memory.Is64 != b.memory.Is64 {
+			return fmt.Errorf("mismatch in index type used for memories")
 		}
 		if pageLog2(a.memory) != pageLog2(b.memory) {
-			return fmt.Errorf("mismatch in memory page sizes")
+			return fmt.Errorf("mismatch in page size for memories")
+		}
+		if !limitsSub(a.memory.Limits, b.memory.Limits) {
+			return fmt.Errorf("mismatch in memory limits")
 		}
 	case wasm.ExternGlobal:
 		if a.global.Val.Canonical() != b.global.Val.Canonical() {
@@ -826,7 +942,7 @@ func (v *validator) aliasDef(s *scope, a *Alias) error {
 		return nil
 	case AliasExport:
 		if s.kind != scopeComponent && a.Sort != SortType && a.Sort != SortInstance {
-			return v.errf("export aliases in a type may only refer to types or instances")
+			return v.errf("aliases in a component or instance type may only refer to types or instances")
 		}
 		if int64(a.Instance) >= int64(len(s.instances)) {
 			return v.errf("unknown instance %d: instance index out of bounds", a.Instance)
@@ -837,12 +953,12 @@ func (v *validator) aliasDef(s *scope, a *Alias) error {
 			return v.errf("instance %d has no export named `%s`", a.Instance, a.Name)
 		}
 		if e.sort != a.Sort {
-			return v.errf("export `%s` of instance %d is a %s, not a %s", a.Name, a.Instance, e.sort, a.Sort)
+			return v.errf("export `%s` for instance %d is not a %s (it is a %s)", a.Name, a.Instance, sortWord(a.Sort), sortWord(e.sort))
 		}
 		return v.addEntity(s, e)
 	case AliasOuter:
 		if s.kind != scopeComponent && a.Sort != SortType && a.Sort != SortCoreType {
-			return v.errf("outer aliases in a type may only refer to types")
+			return v.errf("aliases in a component or instance type may only refer to types or instances (outer aliases only to types)")
 		}
 		target, err := v.outerScope(s, a.Count)
 		if err != nil {
@@ -864,7 +980,7 @@ func (v *validator) aliasDef(s *scope, a *Alias) error {
 				return err
 			}
 			if crosses && v.containsResource(id, map[tid]bool{}) {
-				return v.errf("type index %d is not valid for an outer alias: it transitively refers to resources", a.Index)
+				return v.errf("type index %d transitively refers to resources not defined in the current component (an outer alias cannot carry them in)", a.Index)
 			}
 			s.types = append(s.types, id)
 		case SortCoreType:

@@ -2,11 +2,16 @@ package component
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/wasmcm/wasmcm/internal/wasm"
 )
 
 // ---- type definitions ----
+
+// maxFixedListLen bounds the length of a fixed-length list, as the
+// reference does.
+const maxFixedListLen = 1 << 30
 
 func (v *validator) typeDef(s *scope, t Type, depth int) (tid, error) {
 	switch t := t.(type) {
@@ -18,7 +23,14 @@ func (v *validator) typeDef(s *scope, t Type, depth int) (tid, error) {
 		if s.kind != scopeComponent {
 			return 0, v.errf("resources can only be defined within a concrete component")
 		}
-		if t.Rep != wasm.ValI32 && !(t.Rep == wasm.ValI64 && v.f.Memory64) {
+		switch {
+		case t.Rep == wasm.ValI32:
+		case t.Rep == wasm.ValI64 && !v.f.Memory64:
+			return 0, v.errf("resources with `i64` require the `cm64` feature to be enabled")
+		case t.Rep == wasm.ValI64:
+		case v.f.Memory64:
+			return 0, v.errf("resources can only be represented by `i32` or `i64`")
+		default:
 			return 0, v.errf("resources can only be represented by `i32`")
 		}
 		if t.Dtor != nil {
@@ -54,7 +66,8 @@ func (v *validator) checkLabels(what string, names []string) error {
 		}
 		k := lower(n)
 		if prev, ok := seen[k]; ok {
-			return v.errf("%s name `%s` conflicts with previous %s name `%s`", what, n, what, prev)
+			// "record field" -> "field", as the reference words it.
+			return v.errf("%s name `%s` conflicts with previous %s name `%s`", what, n, what[strings.LastIndexByte(what, ' ')+1:], prev)
 		}
 		seen[k] = n
 	}
@@ -125,7 +138,10 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 			return 0, v.errf("fixed-length lists need the 🔧 feature")
 		}
 		if t.Len == 0 {
-			return 0, v.errf("fixed-length list must have a length greater than zero")
+			return 0, v.errf("Fixed-length lists must have more than zero elements")
+		}
+		if t.Len > maxFixedListLen {
+			return 0, v.errf("fixed-length list element count exceeds limit of %d", maxFixedListLen)
 		}
 		d.elem, d.n = opt(&t.Elem), t.Len
 	case KindMap:
@@ -168,7 +184,7 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 		}
 		d.elem = opt(t.Payload)
 		if err == nil && t.Kind == KindStream && d.elem != nil && v.isChar(*d.elem) {
-			return 0, v.errf("`stream<char>` is not valid at this time")
+			return 0, v.errf("`stream<char>` is not valid at this time, use `stream<u8>` with a defined by encoding instead for now")
 		}
 		if err == nil && d.elem != nil && v.containsBorrow(*d.elem) {
 			return 0, v.errf("stream and future payloads cannot contain a borrow")
@@ -250,7 +266,7 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 	ns := newScope(kind, s)
 	for i := range decls {
 		d := &decls[i]
-		v.push("declaration %d", i)
+		v.pushDecl(i)
 		if v.tooBig {
 			return 0, v.errf("effective type size exceeds the limit of %d", maxTypeSize)
 		}
@@ -268,10 +284,10 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 		case DeclAlias:
 			a := d.Alias
 			if a.Target == AliasExport && a.Sort != SortType && a.Sort != SortInstance {
-				return 0, v.errf("export aliases in a type may only refer to types or instances")
+				return 0, v.errf("aliases in a component or instance type may only refer to types or instances")
 			}
 			if a.Target == AliasOuter && a.Sort != SortType && a.Sort != SortCoreType {
-				return 0, v.errf("outer aliases in a type may only refer to types")
+				return 0, v.errf("aliases in a component or instance type may only refer to types or instances (outer aliases only to types)")
 			}
 			if a.Target == AliasCoreExport {
 				return 0, v.errf("core export aliases are not allowed in a type")
@@ -319,7 +335,11 @@ func (v *validator) externType(s *scope, t *ExternType, imp bool) (entity, error
 		}
 		want := map[Sort]vkind{SortFunc: vFunc, SortInstance: vInstance, SortComponent: vComponent}[t.Sort]
 		if v.types[id].kind != want {
-			return e, v.errf("type index %d is not a%s %s type", t.Index, map[bool]string{true: "n", false: ""}[want == vInstance], want)
+			name := want.withArticle()
+			if want == vFunc {
+				name = "a function type"
+			}
+			return e, v.errf("type index %d is not %s", t.Index, name)
 		}
 		e.t = id
 	case SortValue:
@@ -633,10 +653,10 @@ func (v *validator) checkAttrs(name *ExternName, n *externName, e entity) error 
 				return v.errf("invalid interface version: `%s` is not a canonical version for a version suffix", n.version)
 			}
 			if !validSemver(n.version + vs) {
-				return v.errf("invalid interface version: `%s%s` is not a valid semver", n.version, vs)
+				return v.errf("invalid interface version: `%s%s` is not a valid semver: %s", n.version, vs, semverProblem(n.version+vs))
 			}
 		} else if n.version != "" && !validSemver(n.version) && !(v.f.CanonNames && isCanonVersion(n.version)) {
-			return v.errf("invalid interface version: `%s` is not a valid semver", n.version)
+			return v.errf("invalid interface version: `%s` is not a valid semver: %s", n.version, semverProblem(n.version))
 		}
 	}
 	return nil

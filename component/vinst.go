@@ -1,7 +1,9 @@
 package component
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/wasmcm/wasmcm/internal/wasm"
 )
@@ -13,7 +15,7 @@ import (
 func (v *validator) entityOf(s *scope, sort Sort, idx uint32, consume bool) (entity, error) {
 	e := entity{sort: sort}
 	oob := func(what string, n int) error {
-		return v.errf("%s index %d out of bounds (%d %ss)", what, idx, n, what)
+		return v.errf("%s index out of bounds: %d (%d %ss defined)", what, idx, n, what)
 	}
 	switch sort {
 	case SortFunc:
@@ -120,7 +122,7 @@ func (v *validator) instance(s *scope, in *Instance) error {
 			return v.errf("missing import named `%s`", im.name)
 		}
 		if err := v.entitySub(got, im.e, b); err != nil {
-			return v.errf("type mismatch in import `%s`: %v", im.name, err)
+			return v.errf("type mismatch for import `%s`: %v", im.name, err)
 		}
 		// The types the import introduced are now the argument's.
 		v.bindTypes(im.e, got, memo)
@@ -195,7 +197,7 @@ func (v *validator) start(s *scope, st *StartSection) error {
 			return err
 		}
 		if err := v.valSub(e.val, fn.params[i].t, nil); err != nil {
-			return v.errf("start function argument %d: %v", i, err)
+			return v.errf("value type mismatch for component start function argument %d: %v", i, err)
 		}
 	}
 	n := 0
@@ -505,12 +507,18 @@ func (v *validator) funcSub(a, b *vfunc, bd *binder) error {
 	return nil
 }
 
-func (v *validator) kindName(x vval) string {
+// kindName names the kind of a value type as the reference's messages do:
+// a primitive by name ("u32"), a defined type by kind ("record"), except
+// that an expected defined primitive is just "primitive".
+func (v *validator) kindName(x vval, expected bool) string {
 	if x.prim != 0 {
 		return x.prim.String()
 	}
 	d := v.def(x)
 	if d.kind == KindPrimitive {
+		if expected {
+			return "primitive"
+		}
 		return d.prim.String()
 	}
 	return map[DefinedKind]string{KindRecord: "record", KindVariant: "variant", KindList: "list",
@@ -519,19 +527,28 @@ func (v *validator) kindName(x vval) string {
 		KindStream: "stream", KindFuture: "future", KindMap: "map"}[d.kind]
 }
 
-func (v *validator) optSub(a, b *vval, what string, bd *binder) error {
+// optSub checks optional types (a case's payload, a result's ok): missing
+// is the error when only b has a type, extra when only a has one, and
+// mismatch prefixes the error of their types.
+func (v *validator) optSub(a, b *vval, missing, extra, mismatch string, bd *binder) error {
 	switch {
 	case a == nil && b == nil:
 		return nil
 	case a == nil:
-		return fmt.Errorf("expected %s type, but found none", what)
+		return errors.New(missing)
 	case b == nil:
-		return fmt.Errorf("expected %s type to not be present", what)
+		return errors.New(extra)
 	}
 	if err := v.valSub(*a, *b, bd); err != nil {
-		return fmt.Errorf("type mismatch in %s: %v", what, err)
+		return fmt.Errorf("%s: %v", mismatch, err)
 	}
 	return nil
+}
+
+// optSubOf is optSub with the reference's words for ok, err, future and
+// stream types.
+func (v *validator) optSubOf(a, b *vval, what, mismatch string, bd *binder) error {
+	return v.optSub(a, b, "expected "+what+" type, but found none", "expected "+what+" type to not be present", mismatch, bd)
 }
 
 // valSub checks value types structurally (primitives must be equal, as
@@ -553,12 +570,12 @@ func (v *validator) valSub(a, b vval, bd *binder) error {
 			if pa != 0 && pb != 0 {
 				return fmt.Errorf("expected primitive `%s` found primitive `%s`", pb, pa)
 			}
-			return fmt.Errorf("expected %s, found %s", v.kindName(b), v.kindName(a))
+			return fmt.Errorf("expected %s, found %s", v.kindName(b, true), v.kindName(a, false))
 		}
 		return nil
 	}
 	if da.kind != db.kind {
-		return fmt.Errorf("expected %s, found %s", v.kindName(b), v.kindName(a))
+		return fmt.Errorf("expected %s, found %s", v.kindName(b, true), v.kindName(a, false))
 	}
 	key := [2]tid{a.t, b.t}
 	cacheable := !da.hasRes && !db.hasRes
@@ -599,7 +616,9 @@ func (v *validator) defSub(a, b vval, da, db *vdef, bd *binder) error {
 			if da.cases[i].name != db.cases[i].name {
 				return fmt.Errorf("expected case named `%s`, found `%s`", db.cases[i].name, da.cases[i].name)
 			}
-			if err := v.optSub(da.cases[i].t, db.cases[i].t, "case `"+da.cases[i].name+"`", bd); err != nil {
+			name := da.cases[i].name
+			if err := v.optSub(da.cases[i].t, db.cases[i].t, "expected case `"+name+"` to have a type, found none",
+				"expected case `"+name+"` to have no type", "type mismatch in variant case `"+name+"`", bd); err != nil {
 				return err
 			}
 		}
@@ -614,11 +633,11 @@ func (v *validator) defSub(a, b vval, da, db *vdef, bd *binder) error {
 		}
 	case KindFlags, KindEnum:
 		if len(da.names) != len(db.names) {
-			return fmt.Errorf("mismatch in %s elements", v.kindName(a))
+			return fmt.Errorf("mismatch in %s elements", v.kindName(a, false))
 		}
 		for i := range da.names {
 			if da.names[i] != db.names[i] {
-				return fmt.Errorf("mismatch in %s elements", v.kindName(a))
+				return fmt.Errorf("mismatch in %s elements", v.kindName(a, false))
 			}
 		}
 	case KindList, KindOption:
@@ -634,14 +653,18 @@ func (v *validator) defSub(a, b vval, da, db *vdef, bd *binder) error {
 		}
 		return v.valSub(*da.elem, *db.elem, bd)
 	case KindResult:
-		if err := v.optSub(da.ok, db.ok, "ok", bd); err != nil {
+		if err := v.optSubOf(da.ok, db.ok, "ok", "type mismatch in ok variant", bd); err != nil {
 			return err
 		}
-		return v.optSub(da.err, db.err, "err", bd)
+		return v.optSubOf(da.err, db.err, "err", "type mismatch in err variant", bd)
 	case KindOwn, KindBorrow:
 		return v.resourceSub(v.types[da.res].rid, v.types[db.res].rid, bd)
 	case KindStream, KindFuture:
-		return v.optSub(da.elem, db.elem, "payload", bd)
+		what := "future"
+		if da.kind == KindStream {
+			what = "stream"
+		}
+		return v.optSubOf(da.elem, db.elem, what, "type mismatch in "+what, bd)
 	}
 	return nil
 }
@@ -690,6 +713,39 @@ type canonOpts struct {
 	gc         bool
 }
 
+// encName names a string encoding as the reference's messages do.
+func encName(k CanonOptKind) string {
+	return [...]string{"utf8", "utf16", "latin1-utf16"}[k]
+}
+
+// rustTypes writes core value types as the reference's messages do
+// ("[I32, I64]"), with the text format for reference types.
+func rustTypes(ts []wasm.ValType) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, t := range ts {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		switch t {
+		case wasm.ValI32:
+			b.WriteString("I32")
+		case wasm.ValI64:
+			b.WriteString("I64")
+		case wasm.ValF32:
+			b.WriteString("F32")
+		case wasm.ValF64:
+			b.WriteString("F64")
+		case wasm.ValV128:
+			b.WriteString("V128")
+		default:
+			b.WriteString(t.String())
+		}
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
 func (v *validator) checkOpts(s *scope, opts []CanonOpt) (*canonOpts, error) {
 	o := &canonOpts{ptr: wasm.ValI32}
 	var enc *CanonOpt
@@ -698,7 +754,7 @@ func (v *validator) checkOpts(s *scope, opts []CanonOpt) (*canonOpts, error) {
 		switch op.Kind {
 		case OptUTF8, OptUTF16, OptLatin1UTF16:
 			if enc != nil {
-				return nil, v.errf("canonical encoding option `%s` conflicts with option `%s`", enc.Kind, op.Kind)
+				return nil, v.errf("canonical encoding option `%s` conflicts with option `%s`", encName(enc.Kind), encName(op.Kind))
 			}
 			enc = op
 		case OptMemory:
@@ -714,7 +770,7 @@ func (v *validator) checkOpts(s *scope, opts []CanonOpt) (*canonOpts, error) {
 			}
 			if m.Is64 {
 				if !v.f.Memory64 {
-					return nil, v.errf("canonical option `memory` with a 64-bit memory needs the 🐘 feature")
+					return nil, v.errf("64-bit memories require the `cm64` feature to be enabled (canonical option `memory`)")
 				}
 				o.ptr = wasm.ValI64
 			}
@@ -1009,9 +1065,9 @@ func (v *validator) canon(s *scope, c *Canon) error {
 		}
 		if !want.Equal(core) {
 			if !(&wasm.FuncType{Params: want.Params}).Equal(&wasm.FuncType{Params: core.Params}) {
-				return v.errf("lowered parameter types `%s` do not match parameter types `%s` of core function %d", want, core, c.Func)
+				return v.errf("lowered parameter types `%s` do not match parameter types `%s` of core function %d", rustTypes(want.Params), rustTypes(core.Params), c.Func)
 			}
-			return v.errf("lowered result types `%s` do not match result types `%s` of core function %d", want, core, c.Func)
+			return v.errf("lowered result types `%s` do not match result types `%s` of core function %d", rustTypes(want.Results), rustTypes(core.Results), c.Func)
 		}
 		s.funcs = append(s.funcs, t)
 		return nil

@@ -30,6 +30,11 @@ func (k vkind) String() string {
 	return [...]string{"defined type", "func", "component", "instance", "resource"}[k]
 }
 
+// withArticle names the kind of type for a sentence ("an instance type").
+func (k vkind) withArticle() string {
+	return [...]string{"a defined type", "a func type", "a component type", "an instance type", "a resource type"}[k]
+}
+
 // vval is a value type: a primitive (prim != 0) or a defined type.
 type vval struct {
 	prim PrimValType

@@ -8,7 +8,7 @@ import "errors"
 
 // The LEB128 errors carry no offset; Reader adds where they happened.
 var (
-	errLEBEnd      = errors.New("unexpected end of input in an integer")
+	errLEBEnd      = errors.New("unexpected end-of-file in an integer")
 	errLEBTooLong  = errors.New("integer representation too long")
 	errLEBTooLarge = errors.New("integer too large")
 )

@@ -105,7 +105,10 @@ func ReadModule(b []byte, base int) (*ModuleInfo, error) {
 		return nil, r.Errorf("not a core module: bad magic")
 	}
 	if string(b[4:8]) != string(ModuleVersion) {
-		return nil, r.Errorf("unsupported core module version % x", b[4:8])
+		if b[6] != 0 || b[7] != 0 {
+			return nil, r.Errorf("expected a version header for a module, found % x (a component's?)", b[4:8])
+		}
+		return nil, r.Errorf("unknown binary version % x for a core module", b[4:8])
 	}
 	r.pos = 8
 	m := &ModuleInfo{}
@@ -123,7 +126,7 @@ func ReadModule(b []byte, base int) (*ModuleInfo, error) {
 				return nil, ErrorAt(start, "unknown core section id %d", id)
 			}
 			if order <= last {
-				return nil, ErrorAt(start, "core section %d is out of order or repeated", id)
+				return nil, ErrorAt(start, "section out of order: core section %d comes after a later one or repeats", id)
 			}
 			last = order
 		}

@@ -64,7 +64,7 @@ func ErrorAt(offset int, format string, args ...any) error {
 // Byte reads one byte.
 func (r *Reader) Byte() (byte, error) {
 	if r.pos >= len(r.b) {
-		return 0, r.Errorf("unexpected end of input")
+		return 0, r.Errorf("unexpected end-of-file")
 	}
 	c := r.b[r.pos]
 	r.pos++
@@ -74,7 +74,7 @@ func (r *Reader) Byte() (byte, error) {
 // Peek returns the next byte without reading it.
 func (r *Reader) Peek() (byte, error) {
 	if r.pos >= len(r.b) {
-		return 0, r.Errorf("unexpected end of input")
+		return 0, r.Errorf("unexpected end-of-file")
 	}
 	return r.b[r.pos], nil
 }
@@ -137,7 +137,7 @@ func (r *Reader) S64() (int64, error) {
 // Bytes reads n bytes, returning a sub-slice of the input (not a copy).
 func (r *Reader) Bytes(n int) ([]byte, error) {
 	if n < 0 || n > r.Remaining() {
-		return nil, r.Errorf("unexpected end of input: %d bytes wanted, %d remain", n, r.Remaining())
+		return nil, r.Errorf("unexpected end-of-file: %d bytes wanted, %d remain", n, r.Remaining())
 	}
 	b := r.b[r.pos : r.pos+n : r.pos+n]
 	r.pos += n
@@ -159,7 +159,7 @@ func (r *Reader) Name() (string, error) {
 		return "", err
 	}
 	if int64(n) > int64(r.Remaining()) {
-		return "", ErrorAt(start, "string of %d bytes is longer than the %d bytes that remain", n, r.Remaining())
+		return "", ErrorAt(start, "unexpected end-of-file: a string of %d bytes is longer than the %d bytes that remain", n, r.Remaining())
 	}
 	b := r.b[r.pos : r.pos+int(n)]
 	if !utf8.Valid(b) {
@@ -182,7 +182,7 @@ func (r *Reader) Count(what string) (int, error) {
 		return 0, err
 	}
 	if int64(n) > int64(r.Remaining()) {
-		return 0, ErrorAt(start, "%d %s declared but only %d bytes remain", n, what, r.Remaining())
+		return 0, ErrorAt(start, "unexpected end-of-file: %d %s declared but only %d bytes remain", n, what, r.Remaining())
 	}
 	return int(n), nil
 }
@@ -196,7 +196,7 @@ func (r *Reader) Sub(what string) (*Reader, error) {
 		return nil, err
 	}
 	if int64(n) > int64(r.Remaining()) {
-		return nil, ErrorAt(start, "%s of %d bytes is longer than the %d bytes that remain", what, n, r.Remaining())
+		return nil, ErrorAt(start, "unexpected end-of-file: a %s of %d bytes is longer than the %d bytes that remain", what, n, r.Remaining())
 	}
 	sub := &Reader{b: r.b[r.pos : r.pos+int(n) : r.pos+int(n)], base: r.Offset()}
 	if r.str != "" {
@@ -218,5 +218,5 @@ func (r *Reader) Bool(what string) (bool, error) {
 	case 1:
 		return true, nil
 	}
-	return false, ErrorAt(r.Offset()-1, "invalid %s flag 0x%02x (want 0x00 or 0x01)", what, c)
+	return false, ErrorAt(r.Offset()-1, "invalid boolean value 0x%02x for %s (want 0x00 or 0x01)", c, what)
 }

@@ -407,7 +407,7 @@ func (r *Reader) readComposite(c byte, st *SubType) error {
 		st.ContTypeIdx, err = r.U32()
 		return err
 	}
-	return ErrorAt(start, "invalid core type opcode 0x%02x", c)
+	return ErrorAt(start, "invalid leading byte (0x%x) for core type", c)
 }
 
 // ReadSubType reads one subtype.
