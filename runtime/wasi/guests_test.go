@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -20,9 +19,8 @@ import (
 // .cache/guests/ keyed by a hash of the source and the tools, so only the
 // first run pays for building.
 
-// jcoVersion is the jco the guests are built with (see the report of the
-// WASI host for the install line).
-const jcoVersion = "1.35.0"
+// jcoVersion is the jco the guests are built with.
+const jcoVersion = testutil.JcoVersion
 
 type guestFiles struct {
 	core      string // the core wasip1 module
@@ -35,40 +33,11 @@ var (
 	rustErr  error
 )
 
-// jcoPath finds jco: $WASMCM_JCO, else .cache/jco beside the checkout.
-func jcoPath(t testing.TB) string {
-	t.Helper()
-	if p := os.Getenv("WASMCM_JCO"); p != "" {
-		return p
-	}
-	p := filepath.Join(testutil.RepoRoot(t), ".cache", "jco", "node_modules", ".bin", "jco")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("skipped: jco is absent (npm install --prefix .cache/jco @bytecodealliance/jco@%s)", jcoVersion)
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("skipped: node is absent, and jco needs it")
-	}
-	return p
-}
+// jcoPath finds jco and node, or skips.
+func jcoPath(t testing.TB) string { return testutil.Jco(t) }
 
-// rustcPath finds a rustc with the wasm32-wasi standard library.
-func rustcPath(t testing.TB) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("WASMCM_RUSTC"), "/usr/bin/rustc"} {
-		if p == "" {
-			continue
-		}
-		out, err := exec.Command(p, "--print", "sysroot").Output()
-		if err != nil {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(strings.TrimSpace(string(out)), "lib", "rustlib", "wasm32-wasi")); err == nil {
-			return p
-		}
-	}
-	t.Skip("skipped: no rustc with the wasm32-wasi target (apt-get install rustc libstd-rust-dev-wasm32)")
-	return ""
-}
+// rustcPath finds a rustc with the wasm32-wasi standard library, or skips.
+func rustcPath(t testing.TB) string { return testutil.Rustc(t, "wasm32-wasi") }
 
 func cacheDir(t testing.TB, parts ...string) string {
 	h := sha256.New()
@@ -136,63 +105,22 @@ var (
 // takes from the conformance corpus.
 func jsGuest(t testing.TB) string {
 	t.Helper()
-	jco := jcoPath(t)
-	wasiDir := testutil.Shared(t, "conformance/wasi/0.2.10")
-	modDir := filepath.Join(filepath.Dir(filepath.Dir(jco)), "@bytecodealliance", "componentize-js")
-	pkg, err := os.ReadFile(filepath.Join(modDir, "package.json"))
-	if err != nil {
-		t.Skipf("skipped: componentize-js is absent beside jco (%v)", err)
-	}
+	testutil.ComponentizeJS(t)
+	testutil.Shared(t, "conformance/wasi/0.2.10")
 	jsOnce.Do(func() {
 		src := filepath.Join(testutil.RepoRoot(t), "testdata", "guests", "js")
-		var parts []string
-		for _, f := range []string{"guest.js", "world.wit", "build.mjs"} {
+		key := testutil.BuildJSScriptFiles(t)
+		for _, f := range []string{"guest.js", "world.wit"} {
 			b, err := os.ReadFile(filepath.Join(src, f))
 			if err != nil {
 				jsErr = err
 				return
 			}
-			parts = append(parts, string(b))
+			key[f] = b
 		}
-		dir := cacheDir(t, append(parts, "js", string(pkg))...)
-		out := filepath.Join(dir, "guest.component.wasm")
-		if _, err := os.Stat(out); err == nil {
-			jsOut = out
-			return
-		}
-		work := filepath.Join(dir, "work")
-		os.RemoveAll(work)
-		wit := filepath.Join(work, "wit")
-		for _, p := range []string{"cli", "io", "clocks", "random", "filesystem", "sockets"} {
-			if err := os.MkdirAll(filepath.Join(wit, "deps", p), 0o755); err != nil {
-				jsErr = err
-				return
-			}
-			files, _ := filepath.Glob(filepath.Join(wasiDir, p, "*.wit"))
-			for _, f := range files {
-				b, err := os.ReadFile(f)
-				if err == nil {
-					err = os.WriteFile(filepath.Join(wit, "deps", p, filepath.Base(f)), b, 0o644)
-				}
-				if err != nil {
-					jsErr = err
-					return
-				}
-			}
-		}
-		if err := os.WriteFile(filepath.Join(wit, "world.wit"), []byte(parts[1]), 0o644); err != nil {
-			jsErr = err
-			return
-		}
-		cmd := exec.Command("node", filepath.Join(src, "build.mjs"), modDir, filepath.Join(src, "guest.js"), wit, out+".tmp")
-		cmd.Dir = work
-		if b, err := cmd.CombinedOutput(); err != nil {
-			jsErr = fmt.Errorf("componentize-js: %v\n%s", err, b)
-			return
-		}
-		os.RemoveAll(work)
-		jsErr = os.Rename(out+".tmp", out)
-		jsOut = out
+		jsOut, jsErr = testutil.CachedBuild(t, "js", testutil.HashFiles(key), "guest.component.wasm", func(out string) error {
+			return testutil.BuildJS(t, filepath.Join(src, "guest.js"), testutil.WITWithWASI(t, src, "0.2.10"), "guest", out)
+		})
 	})
 	if jsErr != nil {
 		t.Fatalf("building the js guest: %v", jsErr)
