@@ -74,13 +74,35 @@ type group struct {
 func parseGroup(p *parse.Parser, srcs []source) (*group, error) {
 	srcs = slices.Clone(srcs)
 	slices.SortStableFunc(srcs, func(a, b source) int { return strings.Compare(a.path, b.path) })
+	files := make([]parsedFile, len(srcs))
+	for i, s := range srcs {
+		files[i].f, files[i].err = p.File(s.path, s.text)
+		if files[i].err != nil {
+			break // later files are not looked at
+		}
+	}
+	return resolveGroup(files)
+}
+
+// parsedFile is one file of a package after parsing: its tree or its
+// parse error.
+type parsedFile struct {
+	f   *ast.File
+	err error
+}
+
+// resolveGroup resolves the parsed files of one package, in path order:
+// the first parse error is reported, or the first resolution error of a
+// nested package or of the package itself, in the order the reference
+// meets them.
+func resolveGroup(files []parsedFile) (*group, error) {
 	g := &group{}
 	main := newASTResolver()
-	for _, s := range srcs {
-		f, err := p.File(s.path, s.text)
-		if err != nil {
-			return nil, fromAST(err)
+	for _, pf := range files {
+		if pf.err != nil {
+			return nil, fromAST(pf.err)
 		}
+		f := pf.f
 		var items []ast.Item
 		for _, it := range f.Items {
 			np, ok := it.(*ast.NestedPackage)
@@ -225,113 +247,238 @@ func (r *Resolve) pushPath(path string) (PackageID, error) {
 
 func (r *Resolve) pushDir(path string) (PackageID, error) {
 	// The package and each of its dependencies parse independently, so
-	// they are parsed concurrently; errors are still reported in the
+	// they are loaded concurrently; errors are still reported in the
 	// reference's order (the package first, then deps/ in name order).
 	depsDir := filepath.Join(path, "deps")
 	deps, listErr := listDeps(depsDir)
-	jobs := make([]parseJob, 0, 1+len(deps))
-	jobs = append(jobs, parseJob{path: path, top: true})
-	jobs = append(jobs, deps...)
-	runParseJobs(jobs)
-	if jobs[0].err != nil {
-		return NoPackage, withContext(jobs[0].err, "failed to parse package: "+path)
+	q := &loadQueue{}
+	q.cond.L = &q.mu
+	top := &pkgLoad{path: path}
+	q.add(func(*parse.Parser) { top.loadDir(q, nil) })
+	for i := range deps {
+		d := &deps[i]
+		q.add(func(p *parse.Parser) { d.load(q, p) })
+	}
+	q.run()
+	if top.err != nil {
+		return NoPackage, withContext(top.err, "failed to parse package: "+path)
 	}
 	if listErr != nil {
 		return NoPackage, withContext(listErr, "failed to parse dependency directory: "+depsDir)
 	}
 	groups := make([]*group, 0, len(deps))
-	for _, j := range jobs[1:] {
-		if j.err != nil {
-			return NoPackage, withContext(j.err, "failed to parse dependency directory: "+depsDir)
+	for i := range deps {
+		d := &deps[i]
+		if d.err != nil {
+			return NoPackage, withContext(d.err, "failed to parse dependency directory: "+depsDir)
 		}
-		if j.g != nil {
-			groups = append(groups, j.g)
+		if d.g != nil {
+			groups = append(groups, d.g)
 		}
 	}
-	return r.pushGroups(jobs[0].g, groups)
+	return r.pushGroups(top.g, groups)
 }
 
-// parseJob is the package folder being loaded (top) or one entry of its
-// deps/ folder, and the outcome of parsing it.
-type parseJob struct {
+// loadQueue runs loading tasks on up to GOMAXPROCS goroutines (the caller's
+// included); a task may add more. The unit of work is a file, so a big
+// package does not leave the other goroutines idle at the end, and each
+// goroutine keeps one parse.Parser, whose chunks all its trees share.
+type loadQueue struct {
+	mu      sync.Mutex
+	cond    sync.Cond // on mu: a task was added, or none is left
+	tasks   []func(*parse.Parser)
+	pending int // tasks added and not finished
+}
+
+func (q *loadQueue) add(task func(*parse.Parser)) {
+	q.mu.Lock()
+	q.tasks = append(q.tasks, task)
+	q.pending++
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+func (q *loadQueue) work() {
+	var p parse.Parser
+	q.mu.Lock()
+	for {
+		for len(q.tasks) == 0 && q.pending > 0 {
+			q.cond.Wait()
+		}
+		if len(q.tasks) == 0 {
+			q.mu.Unlock()
+			return
+		}
+		task := q.tasks[0]
+		q.tasks = q.tasks[1:]
+		q.mu.Unlock()
+		task(&p)
+		q.mu.Lock()
+		if q.pending--; q.pending == 0 {
+			q.cond.Broadcast()
+		}
+	}
+}
+
+// run returns when every task, including those added by tasks, is done.
+func (q *loadQueue) run() {
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q.work()
+		}()
+	}
+	q.work()
+	wg.Wait()
+}
+
+// depLoad is one entry of deps/ and the outcome of loading it.
+type depLoad struct {
 	path  string
-	top   bool
 	isDir bool
 	link  bool // a symbolic link, whose target's kind is not known yet
+	pkg   pkgLoad
+	g     *group // nil without error: skipped
+	err   error
+}
+
+// load loads one entry of deps/. A link is followed by trying what its
+// name suggests, instead of a stat: a WIT file name is read as a file (or,
+// failing with "is a directory", as a folder); any other name is listed
+// as a folder, and skipped when it is not one, as a file of another kind
+// would be. A folder's files become tasks of q; d.g and d.err are set when
+// the last of them is done.
+func (d *depLoad) load(q *loadQueue, p *parse.Parser) {
+	ext := filepath.Ext(d.path)
+	witName := ext == ".wit" || ext == ".wat" || ext == ".wasm"
+	if !d.isDir && witName {
+		g, err := readFileGroup(p, d.path)
+		if err == nil || !d.link || !isDirError(d.path, err) {
+			d.g, d.err = g, err
+			return
+		}
+		// A link named like a file that points at a folder.
+	}
+	entries, err := os.ReadDir(d.path)
+	if err != nil {
+		if d.link && !witName && isNotDirError(d.path, err) {
+			return
+		}
+		d.err = withContext(withContext(err, fmt.Sprintf("failed to read directory %q", d.path)), "failed to parse package: "+d.path)
+		return
+	}
+	d.pkg.path = d.path
+	d.pkg.loadDir(q, func() {
+		d.g, d.err = d.pkg.g, d.pkg.err
+		if d.err != nil {
+			d.err = withContext(d.err, "failed to parse package: "+d.path)
+		}
+	}, entries...)
+}
+
+// pkgLoad is a package folder being loaded: its *.wit files (not its
+// sub-directories), each read and parsed by its own task, then resolved
+// together by the task that finishes last.
+type pkgLoad struct {
+	path  string
+	files []fileLoad
+	left  atomic.Int32 // files not yet parsed
+	done  func()       // called once g and err are set
 	g     *group
 	err   error
 }
 
-func (j *parseJob) run(p *parse.Parser) {
-	if j.top {
-		j.g, j.err = parseDir(p, j.path)
-		return
-	}
-	j.g, j.err = parseDep(p, j.path, j.isDir, j.link)
+// fileLoad is one file of a package folder.
+type fileLoad struct {
+	path    string
+	link    bool
+	skip    bool  // a link to a directory
+	readErr error // reading it failed (reported before any parse error)
+	parsed  parsedFile
 }
 
-// runParseJobs runs the jobs on at most GOMAXPROCS goroutines (the calling
-// one included), each taking the next job until none is left: fewer
-// goroutines than jobs means fewer stacks to grow for the parser's
-// recursion and less scheduling.
-func runParseJobs(jobs []parseJob) {
-	var next atomic.Int32
-	work := func() {
-		// One Parser per goroutine: the trees of all its jobs share chunks.
-		var p parse.Parser
-		for {
-			i := int(next.Add(1)) - 1
-			if i >= len(jobs) {
-				return
-			}
-			jobs[i].run(&p)
+// loadDir lists the folder (unless entries are given) and queues a task
+// per *.wit file.
+func (pl *pkgLoad) loadDir(q *loadQueue, done func(), entries ...os.DirEntry) {
+	pl.done = done
+	if entries == nil {
+		var err error
+		if entries, err = os.ReadDir(pl.path); err != nil {
+			pl.err = withContext(err, fmt.Sprintf("failed to read directory %q", pl.path))
+			pl.finish(nil)
+			return
 		}
 	}
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(jobs)) - 1 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
-	}
-	work()
-	wg.Wait()
-}
-
-// parseDir parses a directory's *.wit files (not its sub-directories) as
-// one package.
-func parseDir(p *parse.Parser, path string) (*group, error) {
-	entries, err := os.ReadDir(path)
-	if err != nil {
-		return nil, withContext(err, fmt.Sprintf("failed to read directory %q", path))
-	}
-	return parseDirEntries(p, path, entries)
-}
-
-func parseDirEntries(ps *parse.Parser, path string, entries []os.DirEntry) (*group, error) {
-	srcs := make([]source, 0, len(entries))
+	pl.files = make([]fileLoad, 0, len(entries))
 	for _, e := range entries {
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".wit") {
 			continue
 		}
-		p := filepath.Join(path, e.Name())
-		data, err := readFile(p)
-		if err != nil {
-			// A link named *.wit may point at a directory: skipped, like
-			// the directory's own sub-directories, without a stat first.
-			if e.Type()&os.ModeSymlink != 0 && isDirError(p, err) {
-				continue
-			}
-			return nil, withContext(err, fmt.Sprintf("failed to read file %q", p))
-		}
-		if !utf8.Valid(data) {
-			msg := fmt.Sprintf("input file is not valid utf-8 [%s]", p)
-			return nil, &Error{Msg: msg, text: msg}
-		}
-		srcs = append(srcs, source{p, bytesToString(data)})
+		pl.files = append(pl.files, fileLoad{path: filepath.Join(pl.path, e.Name()), link: e.Type()&os.ModeSymlink != 0})
 	}
-	return parseGroup(ps, srcs)
+	if len(pl.files) == 0 {
+		pl.finish(nil)
+		return
+	}
+	pl.left.Store(int32(len(pl.files)))
+	for i := range pl.files {
+		fl := &pl.files[i]
+		q.add(func(p *parse.Parser) {
+			fl.load(p)
+			if pl.left.Add(-1) == 0 {
+				pl.finish(p)
+			}
+		})
+	}
+}
+
+func (fl *fileLoad) load(p *parse.Parser) {
+	data, err := readFile(fl.path)
+	if err != nil {
+		// A link named *.wit may point at a directory: skipped, like the
+		// folder's own sub-directories, without a stat first.
+		if fl.link && isDirError(fl.path, err) {
+			fl.skip = true
+			return
+		}
+		fl.readErr = withContext(err, fmt.Sprintf("failed to read file %q", fl.path))
+		return
+	}
+	if !utf8.Valid(data) {
+		msg := fmt.Sprintf("input file is not valid utf-8 [%s]", fl.path)
+		fl.readErr = &Error{Msg: msg, text: msg}
+		return
+	}
+	fl.parsed.f, fl.parsed.err = p.File(fl.path, bytesToString(data))
+}
+
+// finish resolves the package once all its files are parsed: reading
+// errors first (the reference reads every file before parsing), then the
+// files in path order.
+func (pl *pkgLoad) finish(*parse.Parser) {
+	defer func() {
+		if pl.done != nil {
+			pl.done()
+		}
+	}()
+	if pl.err != nil {
+		return
+	}
+	files := make([]parsedFile, 0, len(pl.files))
+	for i := range pl.files {
+		fl := &pl.files[i]
+		if fl.readErr != nil {
+			pl.err = fl.readErr
+			return
+		}
+		if !fl.skip {
+			files = append(files, fl.parsed)
+		}
+	}
+	// Entries of a listing are in name order, so paths are in order.
+	pl.g, pl.err = resolveGroup(files)
 }
 
 // bytesToString makes a string of a buffer that nothing writes to again
@@ -343,9 +490,9 @@ func bytesToString(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// listDeps lists the entries of a deps/ directory to parse: a folder is a
+// listDeps lists the entries of a deps/ directory to load: a folder is a
 // package, a .wit file a document, a link either.
-func listDeps(path string) ([]parseJob, error) {
+func listDeps(path string) ([]depLoad, error) {
 	entries, err := os.ReadDir(path)
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -353,7 +500,7 @@ func listDeps(path string) ([]parseJob, error) {
 	if err != nil {
 		return nil, withContext(err, "failed to read directory")
 	}
-	jobs := make([]parseJob, 0, len(entries))
+	deps := make([]depLoad, 0, len(entries))
 	for _, e := range entries {
 		isDir := e.IsDir()
 		link := !isDir && e.Type()&os.ModeSymlink != 0
@@ -364,39 +511,9 @@ func listDeps(path string) ([]parseJob, error) {
 				continue // e.g. .DS_Store
 			}
 		}
-		jobs = append(jobs, parseJob{path: filepath.Join(path, e.Name()), isDir: isDir, link: link})
+		deps = append(deps, depLoad{path: filepath.Join(path, e.Name()), isDir: isDir, link: link})
 	}
-	return jobs, nil
-}
-
-// parseDep parses one entry of deps/. A link is followed by trying what
-// its name suggests, instead of a stat: a WIT file name is read as a file
-// (or, failing with "is a directory", as a folder); any other name is
-// listed as a folder, and skipped when it is not one, as a file of
-// another kind would be. A nil group without error means skipped.
-func parseDep(p *parse.Parser, path string, isDir, link bool) (*group, error) {
-	ext := filepath.Ext(path)
-	witName := ext == ".wit" || ext == ".wat" || ext == ".wasm"
-	if !isDir && witName {
-		g, err := readFileGroup(p, path)
-		if err == nil || !link || !isDirError(path, err) {
-			return g, err
-		}
-		// A link named like a file that points at a folder.
-	}
-	entries, err := os.ReadDir(path)
-	if err != nil {
-		if link && !witName && isNotDirError(path, err) {
-			return nil, nil
-		}
-		err = withContext(err, fmt.Sprintf("failed to read directory %q", path))
-	} else {
-		var g *group
-		if g, err = parseDirEntries(p, path, entries); err == nil {
-			return g, nil
-		}
-	}
-	return nil, withContext(err, "failed to parse package: "+path)
+	return deps, nil
 }
 
 // readFileGroup reads and parses one WIT document.
