@@ -3,6 +3,7 @@ package wit
 import (
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -94,5 +95,28 @@ func TestLoadUnreadableFile(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), "failed to resolve directory while parsing WIT for path ["+dir+"]: failed to parse dependency directory: ") ||
 		!strings.Contains(err.Error(), "failed to parse package: "+filepath.Join(dir, "deps", "b")+": type `nope` does not exist") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// Errors come in the reference's order although files load in parallel:
+// a file that cannot be read before any syntax error of its package, the
+// package before its deps, deps in name order, files in name order.
+func TestLoadErrorOrder(t *testing.T) {
+	for _, c := range []struct {
+		files map[string]string
+		want  string
+	}{
+		{map[string]string{"a.wit": "package x:a;\ninterface i { oops }\n", "b.wit": "->missing"}, "failed to read file "},
+		{map[string]string{"a.wit": "package x:a;\ninterface i { oops }\n", "deps/b/b.wit": "package x:b;\ninterface j { bad }\n"}, "/a.wit:2:"},
+		{map[string]string{"a.wit": "package x:a;\n", "deps/b/b.wit": "package x:b;\ninterface j { bad }\n", "deps/c/c.wit": "package x:c;\ninterface k { worse }\n"}, "/b.wit:2:"},
+		{map[string]string{"a.wit": "package x:a;\n", "deps/b/b1.wit": "package x:b;\n", "deps/b/b2.wit": "package x:b;\ninterface j { bad }\n", "deps/b/b3.wit": "package x:b;\ninterface k { worse }\n"}, "/b2.wit:2:"},
+		{map[string]string{"a.wit": "package x:a;\n", "deps/b/b1.wit": "package x:b;\ninterface j {}\n", "deps/b/b2.wit": "package x:b;\ninterface j {}\n"}, "duplicate item named `j`"},
+	} {
+		dir := t.TempDir()
+		writeTree(t, dir, c.files)
+		_, _, err := Load(dir, Options{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: got %v, want an error with %q", slices.Sorted(maps.Keys(c.files)), err, c.want)
+		}
 	}
 }
