@@ -81,7 +81,9 @@ func (p *goPkg) genHostWorld() error {
 		taken[n] = true
 		return n
 	}
-	needWASI := false
+	// Components of any world may import WASI (a preview-1 adapter's
+	// imports), so every world can configure the WASI host.
+	needWASI := true
 	fmt.Fprintf(b, "// Imports are the host's implementations of what world %s imports.\ntype Imports struct {\n", g.w.Name)
 	for i := range imports {
 		it := &imports[i]
@@ -172,7 +174,7 @@ func (p *goPkg) genHostWorld() error {
 	fmt.Fprintf(b, "// Instantiate instantiates the component with the host's imports: the\n// program's implementations, and wasmcm's WASI host for the WASI\n// interfaces the program leaves nil.\nfunc (c *Component) Instantiate(ctx %s.Context, imports Imports) (*Instance, error) {\n\ts := %s.NewInstance(&world_, %d)\n\tl := %s.NewLinker()\n\ti := &Instance{s: s}\n", p.ctxt(), cm, len(g.pkgs), rtp)
 	if needWASI {
 		wp := p.use("github.com/wasmcm/wasmcm/runtime/wasi", "wasi")
-		b.WriteString("\tneedWASI := false\n")
+		b.WriteString("\tneedWASI := c.b.WASI\n")
 		for k, it := range imports {
 			if it.wasi && it.field != "" {
 				fmt.Fprintf(b, "\tneedWASI = needWASI || (c.b.Imports[%d] != \"\" && imports.%s == nil)\n", k, it.field)

@@ -56,6 +56,9 @@ type Func struct {
 type Binding struct {
 	Imports []string
 	Exports []string
+	// WASI tells that the component imports WASI interfaces the world does
+	// not have (a preview-1 adapter's), which the WASI host serves.
+	WASI bool
 }
 
 // Check decodes the component's world and checks it against w: every
@@ -106,7 +109,8 @@ func Check(w *World, bin []byte) (*Binding, error) {
 		}
 		if idx < 0 {
 			if ci.Kind == wit.WorldItemInterface && isWASI(name) {
-				continue // the WASI host serves it
+				b.WASI = true // the WASI host serves it
+				continue
 			}
 			return nil, fmt.Errorf("%s: the component imports %s, which the world does not have", w.Name, name)
 		}

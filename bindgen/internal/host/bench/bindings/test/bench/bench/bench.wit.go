@@ -10,11 +10,14 @@ import (
 	cm "github.com/wasmcm/wasmcm/bindgen/hostcm"
 	"github.com/wasmcm/wasmcm/bindgen/internal/host/bench/bindings/test/bench/api"
 	"github.com/wasmcm/wasmcm/runtime"
+	"github.com/wasmcm/wasmcm/runtime/wasi"
 	"github.com/wasmcm/wasmcm/wit"
 )
 
 // Imports are the host's implementations of what world bench imports.
 type Imports struct {
+	// WASI configures wasmcm's WASI host: what the guest may see and use.
+	WASI wasi.Config
 }
 
 // Component is a compiled component of world test:bench/bench.
@@ -46,6 +49,7 @@ func (c *Component) Close(ctx context.Context) error { return c.c.Close(ctx) }
 type Instance struct {
 	s     *cm.Instance
 	owned *Component
+	wasi  *wasi.Host
 	x_API *api.Exports
 }
 
@@ -58,6 +62,11 @@ func (i *Instance) Runtime() *runtime.Instance { return i.s.Runtime }
 // Close releases the instance (and the component Instantiate compiled).
 func (i *Instance) Close(ctx context.Context) error {
 	err := i.s.Runtime.Close(ctx)
+	if i.wasi != nil {
+		if e := i.wasi.Close(); err == nil {
+			err = e
+		}
+	}
 	if i.owned != nil {
 		if e := i.owned.Close(ctx); err == nil {
 			err = e
@@ -89,7 +98,23 @@ func (c *Component) Instantiate(ctx context.Context, imports Imports) (*Instance
 	s := cm.NewInstance(&world_, 2)
 	l := runtime.NewLinker()
 	i := &Instance{s: s}
+	needWASI := c.b.WASI
+	for k, n := range c.b.Imports {
+		if n == "" && world_.Imports[k].WASI {
+			needWASI = true // types only, or an interface not listed
+		}
+	}
+	if needWASI {
+		h, err := wasi.Add(l, imports.WASI)
+		if err != nil {
+			return nil, err
+		}
+		i.wasi = h
+	}
 	fail := func(err error) (*Instance, error) {
+		if i.wasi != nil {
+			i.wasi.Close()
+		}
 		return nil, err
 	}
 	inst, err := c.c.Instantiate(ctx, l)
