@@ -312,12 +312,22 @@ func (q *loadQueue) work() {
 		task := q.tasks[0]
 		q.tasks = q.tasks[1:]
 		q.mu.Unlock()
-		task(&p)
+		q.runTask(task, &p)
+		q.mu.Lock()
+	}
+}
+
+// runTask runs one task and counts it done even if it panics (a bug), so
+// that the other goroutines are not left waiting for it.
+func (q *loadQueue) runTask(task func(*parse.Parser), p *parse.Parser) {
+	defer func() {
 		q.mu.Lock()
 		if q.pending--; q.pending == 0 {
 			q.cond.Broadcast()
 		}
-	}
+		q.mu.Unlock()
+	}()
+	task(p)
 }
 
 // run returns when every task, including those added by tasks, is done.
