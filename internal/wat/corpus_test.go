@@ -1,0 +1,98 @@
+package wat
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/wasmcm/wasmcm/internal/testutil"
+)
+
+// wastBinPairs lists the .wat files of wast-bin that the reference
+// assembled, with their .wasm.
+func wastBinPairs(t *testing.T) []string {
+	root := testutil.Shared(t, "conformance/wast-bin")
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if strings.HasSuffix(p, ".wat") {
+			if _, err := os.Stat(strings.TrimSuffix(p, ".wat") + ".wasm"); err == nil {
+				files = append(files, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	return files
+}
+
+// firstDiff says where two byte slices first differ.
+func firstDiff(a, b []byte) string {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			return fmt.Sprintf("first difference at byte %d (got %#x, want %#x; lengths %d/%d)", i, a[i], b[i], len(a), len(b))
+		}
+	}
+	return fmt.Sprintf("lengths differ: got %d, want %d", len(a), len(b))
+}
+
+// Every component text the reference assembled parses to the same bytes.
+func TestWastBinBytes(t *testing.T) {
+	files := wastBinPairs(t)
+	pass := 0
+	var fails []string
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(strings.TrimSuffix(f, ".wat") + ".wasm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Parse(filepath.Base(f), src)
+		rel := strings.TrimPrefix(f, filepath.Dir(filepath.Dir(filepath.Dir(filepath.Dir(f))))+"/")
+		switch {
+		case err != nil:
+			fails = append(fails, fmt.Sprintf("%s: %s", rel, short(err)))
+		case !bytes.Equal(got, want):
+			fails = append(fails, fmt.Sprintf("%s: %s", rel, firstDiff(got, want)))
+		default:
+			pass++
+		}
+	}
+	for i, f := range fails {
+		if i == 40 {
+			t.Logf("... and %d more", len(fails)-i)
+			break
+		}
+		t.Log(f)
+	}
+	testutil.Conformance(t, "wat-parse-wast", pass, len(files))
+}
+
+// short prints an error on one line with its location.
+func short(err error) string {
+	if e, ok := err.(*Error); ok {
+		l, c := e.LineCol()
+		return fmt.Sprintf("%d:%d: %s", l, c, e.Msg)
+	}
+	return firstLine(err.Error())
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
