@@ -30,7 +30,7 @@ type coreRef struct {
 
 // externName is an import or export name with its attributes.
 type externName struct {
-	name      string
+	name                                  string
 	implements, versionSuffix, externalID *string
 }
 

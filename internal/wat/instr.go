@@ -206,7 +206,6 @@ func (c *cur) instr(out *[]instr, depth int) error {
 	return nil
 }
 
-
 // folded parses (op imm* instr*), (block ...), (if ... (then ...) (else ...)).
 func (c *cur) folded(out *[]instr, depth int) error {
 	n := c.peek()

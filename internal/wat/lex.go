@@ -11,13 +11,13 @@ import (
 type kind uint8
 
 const (
-	kList    kind = iota // ( ... )
-	kKeyword             // starts with a lower-case letter
-	kID                  // $name or $"name"; text holds the name
-	kString              // "..."; text holds the decoded bytes
-	kNum                 // starts with a digit, or a sign then a digit, inf or nan
-	kReserved            // any other run of id characters
-	kAnnot               // @name, the head of an annotation list
+	kList     kind = iota // ( ... )
+	kKeyword              // starts with a lower-case letter
+	kID                   // $name or $"name"; text holds the name
+	kString               // "..."; text holds the decoded bytes
+	kNum                  // starts with a digit, or a sign then a digit, inf or nan
+	kReserved             // any other run of id characters
+	kAnnot                // @name, the head of an annotation list
 )
 
 var kindNames = [...]string{"`(`", "keyword", "identifier", "string", "number", "reserved word", "annotation"}

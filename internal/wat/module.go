@@ -44,14 +44,14 @@ type typeGroup struct {
 }
 
 type importT struct {
-	pos            int
-	module, field  string
-	kind           wasm.ExternKind
-	id, name       string
-	tu             *typeUse // funcs, tags
-	table          tableTypeT
-	mem            wasm.MemoryType
-	global         globalTypeT
+	pos           int
+	module, field string
+	kind          wasm.ExternKind
+	id, name      string
+	tu            *typeUse // funcs, tags
+	table         tableTypeT
+	mem           wasm.MemoryType
+	global        globalTypeT
 }
 
 type funcDef struct {

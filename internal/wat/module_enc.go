@@ -47,9 +47,9 @@ func (n *namespace) resolve(s *source, x index) (uint32, error) {
 
 // moduleResolver holds the index spaces of a module being encoded.
 type moduleResolver struct {
-	m                                          *coreModule
+	m                                         *coreModule
 	types, funcs, tables, mems, globals, tags *namespace
-	elems, datas                               *namespace
+	elems, datas                              *namespace
 	// subs lists every type in index order.
 	subs []*subT
 }
