@@ -14,8 +14,12 @@ import (
 
 // wastBinPairs lists the .wat files of wast-bin that the reference
 // assembled, with their .wasm.
-func wastBinPairs(t *testing.T) []string {
-	root := testutil.Shared(t, "conformance/wast-bin")
+func wastBinPairs(t *testing.T) []string { return watPairs(t, "conformance/wast-bin") }
+
+// watPairs lists the .wat files under a corpus folder that have a .wasm
+// beside them.
+func watPairs(t *testing.T, dir string) []string {
+	root := testutil.Shared(t, dir)
 	var files []string
 	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -47,8 +51,15 @@ func firstDiff(a, b []byte) string {
 }
 
 // Every component text the reference assembled parses to the same bytes.
-func TestWastBinBytes(t *testing.T) {
-	files := wastBinPairs(t)
+func TestWastBinBytes(t *testing.T) { comparePairs(t, wastBinPairs(t), "wat-parse-wast") }
+
+// The wit-component fixtures (core modules, components, binary WIT) parse
+// to the bytes the reference assembled.
+func TestWitComponentBytes(t *testing.T) {
+	comparePairs(t, watPairs(t, "conformance/wit-component"), "wat-parse-wit-component")
+}
+
+func comparePairs(t *testing.T, files []string, key string) {
 	pass := 0
 	var fails []string
 	for _, f := range files {
@@ -78,7 +89,7 @@ func TestWastBinBytes(t *testing.T) {
 		}
 		t.Log(f)
 	}
-	testutil.Conformance(t, "wat-parse-wast", pass, len(files))
+	testutil.Conformance(t, key, pass, len(files))
 }
 
 // short prints an error on one line with its location.

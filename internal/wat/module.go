@@ -869,9 +869,135 @@ func (m *coreModule) annotation(name string, c *cur) error {
 		m.customs = append(m.customs, &customT{name: "producers", place: "last", data: data})
 		return nil
 	case "dylink.0":
-		return c.errorf("the @dylink.0 annotation is not supported")
+		data, err := dylink0(c)
+		if err != nil {
+			return err
+		}
+		m.customs = append(m.customs, &customT{name: "dylink.0", place: "first", data: data})
 	}
 	return nil
+}
+
+var dylinkFlags = map[string]uint32{
+	"binding-weak": 1 << 0, "binding-local": 1 << 1, "visibility-hidden": 1 << 2, "undefined": 1 << 4,
+	"exported": 1 << 5, "explicit-name": 1 << 6, "no-strip": 1 << 7, "tls": 1 << 8, "absolute": 1 << 9,
+}
+
+// dylink0 encodes a (@dylink.0 ...) annotation: its subsections in order,
+// consecutive export-info and import-info entries sharing one subsection.
+func dylink0(c *cur) ([]byte, error) {
+	var out []byte
+	var id byte
+	var body []byte
+	var count uint32
+	flushSub := func() {
+		if id == 0 {
+			return
+		}
+		if id == 3 || id == 4 {
+			body = append(wasm.AppendU32(nil, count), body...)
+		}
+		out = append(wasm.AppendU32(append(out, id), uint32(len(body))), body...)
+		id, body, count = 0, nil, 0
+	}
+	flags := func(sc *cur) (uint32, error) {
+		var f uint32
+		for !sc.done() {
+			if sc.isU32() {
+				v, _ := sc.u32()
+				f |= v
+				continue
+			}
+			n := sc.next()
+			v, ok := dylinkFlags[n.textOr()]
+			if !ok {
+				return 0, sc.s.errorf(n.pos, "unknown symbol flag %s", n.describe())
+			}
+			f |= v
+		}
+		return f, nil
+	}
+	for !c.done() {
+		sc, err := c.anyList()
+		if err != nil {
+			return nil, err
+		}
+		k := sc.next()
+		switch k.textOr() {
+		case "mem-info":
+			flushSub()
+			var v [4]uint32
+			for i, what := range []string{"memory", "table"} {
+				if sc.isList(what) {
+					mc, _ := sc.sub(what)
+					if v[2*i], err = mc.u32(); err != nil {
+						return nil, err
+					}
+					if v[2*i+1], err = mc.u32(); err != nil {
+						return nil, err
+					}
+					if err := mc.end(); err != nil {
+						return nil, err
+					}
+				}
+			}
+			id = 1
+			for _, x := range v {
+				body = wasm.AppendU32(body, x)
+			}
+		case "needed", "runtime-path":
+			flushSub()
+			id = 2
+			if k.text == "runtime-path" {
+				id = 5
+			}
+			var names []string
+			for !sc.done() {
+				n, err := sc.str()
+				if err != nil {
+					return nil, err
+				}
+				names = append(names, n)
+			}
+			body = wasm.AppendU32(body, uint32(len(names)))
+			for _, n := range names {
+				body = wasm.AppendName(body, n)
+			}
+		case "export-info", "import-info":
+			want := byte(3)
+			if k.text == "import-info" {
+				want = 4
+			}
+			if id != want {
+				flushSub()
+				id = want
+			}
+			if want == 4 {
+				mod, err := sc.str()
+				if err != nil {
+					return nil, err
+				}
+				body = wasm.AppendName(body, mod)
+			}
+			name, err := sc.str()
+			if err != nil {
+				return nil, err
+			}
+			f, err := flags(sc)
+			if err != nil {
+				return nil, err
+			}
+			body = wasm.AppendU32(wasm.AppendName(body, name), f)
+			count++
+		default:
+			return nil, sc.expected("`mem-info`, `needed`, `export-info`, `import-info` or `runtime-path`")
+		}
+		if err := sc.end(); err != nil {
+			return nil, err
+		}
+	}
+	flushSub()
+	return out, nil
 }
 
 // producers encodes a (@producers (language "n" "v") ...) annotation.
