@@ -107,3 +107,59 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+// The wasm-tools-cli texts were never assembled: the valid ones must parse
+// (their assert_invalid bodies too: assembling does not validate).
+func TestWastUnassembled(t *testing.T) {
+	root := testutil.Shared(t, "conformance/wast-bin")
+	var files []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".wat") {
+			if _, err := os.Stat(strings.TrimSuffix(p, ".wat") + ".wasm"); err != nil {
+				files = append(files, p)
+			}
+		}
+		return nil
+	})
+	sort.Strings(files)
+	pass := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(filepath.Base(f), src); err != nil {
+			t.Logf("%s: %s", strings.TrimPrefix(f, root+"/"), short(err))
+			continue
+		}
+		pass++
+	}
+	testutil.Conformance(t, "wat-parse-wast-unassembled", pass, len(files))
+}
+
+// The component texts of the wac and wit-parser-ui corpora parse (their
+// expected bytes are not stored; a local wasm-tools 1.263 gave the same
+// bytes for all of them).
+func TestOtherCorporaParse(t *testing.T) {
+	pass, total := 0, 0
+	for _, dir := range []string{"conformance/wac", "conformance/wit-parser-ui"} {
+		root := testutil.Shared(t, dir)
+		filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || !strings.HasSuffix(p, ".wat") {
+				return nil
+			}
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total++
+			if _, err := Parse(filepath.Base(p), src); err != nil {
+				t.Logf("%s: %s", p, short(err))
+				return nil
+			}
+			pass++
+			return nil
+		})
+	}
+	testutil.Conformance(t, "wat-parse-wac-witui", pass, total)
+}

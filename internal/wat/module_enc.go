@@ -208,7 +208,7 @@ func (r *moduleResolver) valType(v valT) (wasm.ValType, error) {
 	if err != nil {
 		return wasm.ValType{}, err
 	}
-	if v.nullable && h.Abstract != 0 && !h.Shared {
+	if v.nullable && h.Abstract != 0 {
 		return wasm.ValType{Code: h.Abstract, Heap: h}, nil
 	}
 	if v.nullable {
