@@ -2,6 +2,7 @@ package component
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/wasmcm/wasmcm/canon"
@@ -169,8 +170,18 @@ func DecodeMetadata(data []byte) (*Bindings, error) {
 	if err != nil {
 		return nil, err
 	}
-	out.Resolve = d.r
-	out.World = d.r.Packages[pkg].Worlds[0].ID
+	// As the reference's Bindgen, the module's world is the world root of
+	// a package root:root that has the decoded world's items; the decoded
+	// package stays as it was.
+	r := d.r
+	ow := r.Worlds[r.Packages[pkg].Worlds[0].ID]
+	r.Packages = append(r.Packages, &wit.Package{Name: wit.PackageName{Namespace: "root", Name: "root"}})
+	root := wit.PackageID(len(r.Packages) - 1)
+	r.Worlds = append(r.Worlds, &wit.World{Name: "root", Package: root,
+		Imports: slices.Clone(ow.Imports), Exports: slices.Clone(ow.Exports)})
+	w := wit.WorldID(len(r.Worlds) - 1)
+	r.Packages[root].Worlds = []wit.Entry[wit.WorldID]{{Name: "root", ID: w}}
+	out.Resolve, out.World = r, w
 	return out, nil
 }
 

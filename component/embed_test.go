@@ -50,13 +50,35 @@ func TestEmbedRoundTrip(t *testing.T) {
 		if b.Encoding != enc {
 			t.Errorf("%s: encoding %v, want %v", name, b.Encoding, enc)
 		}
+		// The embedded world comes back in its package; the module's
+		// world is root:root/root with the same items.
+		ow := r.Worlds[world]
+		var back wit.WorldID = -1
+		for _, p := range b.Resolve.Packages {
+			if p.Name.String() == r.Packages[ow.Package].Name.String() {
+				for _, e := range p.Worlds {
+					if e.Name == ow.Name {
+						back = e.ID
+					}
+				}
+			}
+		}
+		if back < 0 {
+			t.Errorf("%s: world %s is not in the resolve read back", name, ow.Name)
+			continue
+		}
 		want, _ := WorldMetadata(r, world, enc)
-		got, err := WorldMetadata(b.Resolve, b.World, b.Encoding)
+		got, err := WorldMetadata(b.Resolve, back, b.Encoding)
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("%s: the world read back encodes differently (%v)", name, err)
 		}
-		if g, w := b.Resolve.Worlds[b.World].Name, r.Worlds[world].Name; g != w {
-			t.Errorf("%s: world %q, want %q", name, g, w)
+		rw := b.Resolve.Worlds[b.World]
+		if p := b.Resolve.Packages[rw.Package].Name.String(); rw.Name != "root" || p != "root:root" {
+			t.Errorf("%s: module world %s/%s, want root:root/root", name, p, rw.Name)
+		}
+		bw := b.Resolve.Worlds[back]
+		if len(rw.Imports) != len(bw.Imports) || len(rw.Exports) != len(bw.Exports) {
+			t.Errorf("%s: module world has %d imports, %d exports; want %d, %d", name, len(rw.Imports), len(rw.Exports), len(bw.Imports), len(bw.Exports))
 		}
 	}
 	if _, _, err := ReadEmbedded([]byte("\x00asm\x01\x00\x00\x00")); err == nil || !strings.Contains(err.Error(), "component-type") {

@@ -891,11 +891,19 @@ func (d *witDecoder) finish(name wit.PackageName) (wit.PackageID, error) {
 			return wit.NoPackage, err
 		}
 	}
+	var own []wit.Entry[wit.InterfaceID]
 	for _, i := range order {
 		p := d.foreign[i]
+		if p.name == name {
+			// Interfaces of the decoded world's own package (a world
+			// in a component-type section imports them by full name)
+			// belong to that package, not to a second one of its name.
+			own = append(own, p.ifaces...)
+			continue
+		}
 		d.insertPackage(p.name, p.ifaces, nil)
 	}
-	return d.insertPackage(name, d.pkgIfaces, d.pkgWorlds), nil
+	return d.insertPackage(name, append(own, d.pkgIfaces...), d.pkgWorlds), nil
 }
 
 func (d *witDecoder) insertPackage(name wit.PackageName, ifaces []wit.Entry[wit.InterfaceID], worlds []wit.Entry[wit.WorldID]) wit.PackageID {

@@ -61,9 +61,11 @@ func TestComponentEmbedNewWit(t *testing.T) {
 	if code, _, errs := run(t, "", "component", "embed", "--world", "app", witFile, mod, "-o", embedded); code != ExitOK {
 		t.Fatalf("embed: exit %d: %s", code, errs)
 	}
-	// The bound module prints its world.
+	// The bound module prints its world as wasm-tools does: root:root/root
+	// with the embedded world's items, and the embedded package after it.
 	code, out, errs := run(t, "", "component", "wit", embedded)
-	if code != ExitOK || !strings.Contains(out, "world app {\n  import my:app/host;\n\n  export run: func() -> u32;\n}") {
+	if code != ExitOK || !strings.HasPrefix(out, "package root:root;\n\nworld root {\n  import my:app/host;\n\n  export run: func() -> u32;\n}") ||
+		!strings.Contains(out, "package my:app {\n  interface host {") || strings.Count(out, "package my:app") != 1 {
 		t.Fatalf("wit of the embedded module: exit %d\n%s%s", code, out, errs)
 	}
 
