@@ -81,6 +81,16 @@ func (c *Component) SectionOffset(i int) int {
 	return c.off.sections[i]
 }
 
+// ItemOffset returns the offset in the decoded input of item j of section i
+// (its j-th core instance, type, alias, canonical function, import, export
+// or value), or -1 when c was not made by Decode or has no such item.
+func (c *Component) ItemOffset(i, j int) int {
+	if c.off == nil || i < 0 || j < 0 || len(c.off.sections) != len(c.Sections) {
+		return -1
+	}
+	return c.off.item(i, j)
+}
+
 // SectionID is the id byte of a component section.
 type SectionID byte
 
