@@ -163,3 +163,34 @@ func TestOtherCorporaParse(t *testing.T) {
 	}
 	testutil.Conformance(t, "wat-parse-wac-witui", pass, total)
 }
+
+// Printing every corpus binary and parsing the text gives the same bytes.
+func TestPrintRoundTrip(t *testing.T) {
+	files := append(wastBinPairs(t), watPairs(t, "conformance/wit-component")...)
+	pass := 0
+	shown := 0
+	for _, f := range files {
+		want, err := os.ReadFile(strings.TrimSuffix(f, ".wat") + ".wasm")
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := Print(want)
+		var got []byte
+		if err == nil {
+			got, err = Parse("printed.wat", []byte(text))
+		}
+		switch {
+		case err != nil:
+			if shown++; shown <= 30 {
+				t.Logf("%s: %s", f, short(err))
+			}
+		case !bytes.Equal(got, want):
+			if shown++; shown <= 30 {
+				t.Logf("%s: %s", f, firstDiff(got, want))
+			}
+		default:
+			pass++
+		}
+	}
+	testutil.Conformance(t, "wat-print-roundtrip", pass, len(files))
+}
