@@ -132,7 +132,10 @@ func (p *goPkg) generateHost() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bindgen: generated code for %s does not parse (a bug): %v\n%s", p.path, err, b.Bytes())
 	}
-	return out, nil
+	// One pass is not always a fixed point (a one-line function body after
+	// a multi-line signature is split by the second), and the files must
+	// be what gofmt leaves alone.
+	return format.Source(out)
 }
 
 func (p *goPkg) hostPkgDoc() string {

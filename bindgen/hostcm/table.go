@@ -129,9 +129,14 @@ type lent struct {
 // Instance is the state generated bindings share for one instance of a
 // component: the runtime instance, the run-time types of the world's
 // resources (by index in World.Types) and each generated package's state.
+//
+// A world may import and export the same interface; its resources are then
+// one type in WIT but two at run time (the host's and the component's), so
+// the imported side's types are in Res and the exported side's in XRes.
 type Instance struct {
 	Runtime *runtime.Instance
-	Res     []*canon.ResourceType
+	Res     []*canon.ResourceType // resources of imports, as the host defined them
+	XRes    []*canon.ResourceType // resources of exports, as the component defines them
 	Pkgs    []any
 	lent    []lent
 }
@@ -139,7 +144,7 @@ type Instance struct {
 // NewInstance returns the state for an instance of world w with n
 // generated packages.
 func NewInstance(w *World, n int) *Instance {
-	return &Instance{Res: make([]*canon.ResourceType, len(w.Types)), Pkgs: make([]any, n)}
+	return &Instance{Res: make([]*canon.ResourceType, len(w.Types)), XRes: make([]*canon.ResourceType, len(w.Types)), Pkgs: make([]any, n)}
 }
 
 // EndCall releases the host values lent to the guest for one call.

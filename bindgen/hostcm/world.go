@@ -383,7 +383,7 @@ func (m *matcher) typ(e, a wit.Type, depth int) error {
 
 // BindFunc looks up export function name of the instance and checks its
 // types against f, recording the run-time types of the resources they use
-// in s.Res.
+// in s.XRes.
 func BindFunc(s *Instance, w *World, name string, f *Func) (*runtime.Func, error) {
 	rf, err := s.Runtime.Func(name)
 	if err != nil {
@@ -398,8 +398,8 @@ func BindFunc(s *Instance, w *World, name string, f *Func) (*runtime.Func, error
 		return nil, fmt.Errorf("%s: export %s: %w", w.Name, name, err)
 	}
 	for i, id := range m.res {
-		if rt := s.Runtime.ResourceType(id); rt != nil && s.Res[i] == nil {
-			s.Res[i] = rt
+		if rt := s.Runtime.ResourceType(id); rt != nil && s.XRes[i] == nil {
+			s.XRes[i] = rt
 		}
 	}
 	return rf, nil

@@ -1,99 +1,31 @@
 // Package goguest_test runs the example Go guest (examples/go-guest, built
-// with stock Go and the guest bindings, made a component with jco's
-// preview-1 reactor adapter because component.New has no adapters yet)
-// through host bindings generated for its world.
+// with stock Go and the guest bindings, made a component with wasmcm's
+// preview-1 adapter) through host bindings generated for its world.
 package goguest_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wasmcm/wasmcm/bindgen/internal/host/goguest/bindings/example/guest/guest"
 	"github.com/wasmcm/wasmcm/bindgen/internal/host/goguest/bindings/example/guest/store"
-	"github.com/wasmcm/wasmcm/canon"
-	"github.com/wasmcm/wasmcm/component"
-	"github.com/wasmcm/wasmcm/internal/testutil"
-	"github.com/wasmcm/wasmcm/runtime"
-	"github.com/wasmcm/wasmcm/wit"
+	"github.com/wasmcm/wasmcm/bindgen/internal/host/hosttest"
 )
 
-// guestComponent builds (or finds cached) the example guest component.
+// guestComponent builds (or finds cached) the example guest component,
+// made with wasmcm's own preview-1 adapter.
 func guestComponent(t *testing.T) []byte {
 	t.Helper()
-	root := testutil.RepoRoot(t)
-	jco := filepath.Join(root, ".cache", "jco", "node_modules", ".bin", "jco")
-	if p := os.Getenv("WASMCM_JCO"); p != "" {
-		jco = p
-	}
-	if _, err := os.Stat(jco); err != nil {
-		t.Skip("skipped: jco is absent (npm install --prefix .cache/jco @bytecodealliance/jco@1.35.0); component.New cannot wrap a Go guest without its adapter yet")
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip("skipped: node is absent, and jco needs it")
-	}
-	h := sha256.New()
-	for _, dir := range []string{"examples/go-guest", "examples/go-guest/wit", "examples/go-guest/bindings/example/guest/guest", "examples/go-guest/bindings/example/guest/store", "bindgen/guest/cm"} {
-		files, _ := filepath.Glob(filepath.Join(root, dir, "*"))
-		for _, f := range files {
-			if b, err := os.ReadFile(f); err == nil {
-				h.Write(b)
-			}
-		}
-	}
-	ver, _ := exec.Command("go", "version").Output()
-	h.Write(ver)
-	dir := filepath.Join(root, ".cache", "guests", "hostbind-"+hex.EncodeToString(h.Sum(nil))[:16])
-	out := filepath.Join(dir, "guest.component.wasm")
-	if b, err := os.ReadFile(out); err == nil {
-		return b
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	core := filepath.Join(dir, "guest.wasm")
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", core, "./examples/go-guest")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the guest: %v\n%s", err, b)
-	}
-	mod, err := os.ReadFile(core)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, pkgs, err := wit.Load(filepath.Join(root, "examples/go-guest/wit"), wit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := r.SelectWorld(pkgs, "guest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	emb, err := component.Embed(mod, r, w, canon.UTF8)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(core+".emb", emb, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if b, err := exec.Command(jco, "new", core+".emb", "--wasi-reactor", "-o", out+".tmp").CombinedOutput(); err != nil {
-		t.Fatalf("jco new: %v\n%s", err, b)
-	}
-	if err := os.Rename(out+".tmp", out); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return hosttest.ExampleGuest(t, "examples/go-guest", "examples/go-guest/wit", "guest")
+}
+
+// TestBindingsCurrent checks the committed host bindings against the
+// generator.
+func TestBindingsCurrent(t *testing.T) {
+	hosttest.Current(t, "bindgen/internal/host/goguest/bindings",
+		hosttest.HostBindings(t, "examples/go-guest/wit", "guest", "github.com/wasmcm/wasmcm/bindgen/internal/host/goguest/bindings"))
 }
 
 type logger struct{ lines []string }
@@ -109,19 +41,9 @@ func TestGoGuest(t *testing.T) {
 	}
 	bin := guestComponent(t)
 	ctx := context.Background()
-	rt, err := runtime.New(ctx, runtime.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
+	rt := hosttest.Runtime(t)
 	logs := &logger{}
 	inst, err := guest.Instantiate(ctx, rt, bin, guest.Imports{Functions: logs})
-	if err != nil && strings.Contains(err.Error(), "start function") {
-		// The runtime traps in the guest's _initialize, which jco's fixup
-		// module starts, also through the dynamic API: a runtime limit,
-		// not the bindings'.
-		t.Skipf("skipped: the runtime cannot instantiate a Go guest wrapped with jco's reactor adapter yet: %v", err)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

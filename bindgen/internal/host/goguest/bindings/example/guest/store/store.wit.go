@@ -82,7 +82,7 @@ func LiftBucket(l *cm.Lift, h uint64, own bool) *Bucket {
 		l.Fail(errNotBound_)
 		return nil
 	}
-	rt := l.S.Res[0]
+	rt := l.S.XRes[0]
 	if own {
 		return &Bucket{e: e, rep: l.Own(rt, h), own: true}
 	}
@@ -95,7 +95,7 @@ func LowerBucket(w *cm.Lower, v *Bucket, own bool) uint64 {
 		w.Fail(errors.New("bindgen: a nil or closed bucket cannot be passed to the guest"))
 		return 0
 	}
-	rt := w.S.Res[0]
+	rt := w.S.XRes[0]
 	if own {
 		if !v.own {
 			w.Fail(errors.New("bindgen: a borrowed bucket cannot be passed to the guest as owned"))
@@ -118,7 +118,7 @@ func (r *Bucket) Close(ctx context.Context) error {
 	if !r.own {
 		return nil
 	}
-	return r.e.s.Runtime.DropResource(ctx, r.e.s.Res[0], r.rep)
+	return r.e.s.Runtime.DropResource(ctx, r.e.s.XRes[0], r.rep)
 }
 
 // Exports calls the functions the component exports for example:guest/store@0.1.0. Calls
