@@ -230,3 +230,26 @@ world w {
 		t.Errorf("JSON differs after a print round trip:\n%s\n%s", j1, j2)
 	}
 }
+
+// Doc comments keep the reference's text: markers stripped, common
+// indentation of spaces removed, CRLF folded, nested block comments whole.
+func TestDocComments(t *testing.T) {
+	for _, c := range []struct{ doc, want string }{
+		{"/// one line\n", "one line"},
+		{"///   a\n///     b\n///\n///   c\n", "a\n  b\n\nc"},
+		{"// plain\r\n// comments\r\n", "plain\ncomments"},
+		{"/** block\n    doc */\n", "block\n    doc"},
+		{"/* outer /* inner */ still */\n", "* outer /* inner */ still */"},
+		{"///\ta tab\n///  two\n", "\ta tab\n two"},
+		{"/// trailing \u00a0\n", "trailing"},
+		{"///\n", ""},
+	} {
+		r := &Resolve{}
+		if _, err := r.AddSource("a.wit", "package a:b;\n"+c.doc+"interface i {}\n"); err != nil {
+			t.Fatalf("%q: %v", c.doc, err)
+		}
+		if d := r.Interfaces[0].Docs; !d.Present || d.Contents != c.want {
+			t.Errorf("%q: docs %+v, want %q", c.doc, d, c.want)
+		}
+	}
+}

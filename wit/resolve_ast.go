@@ -6,9 +6,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/wasmcm/wasmcm/wit/internal/ast"
-	"github.com/wasmcm/wasmcm/wit/internal/parse"
 )
 
 // This file turns the syntax trees of one package into an unresolvedPackage:
@@ -188,6 +188,7 @@ type astResolver struct {
 	cursor            posCursor
 	typeDefs          slab[TypeDef]
 	funcs             slab[Function]
+	docText           textChunks
 	params            []Param
 	versions          map[string]*Version // parsed @since/@deprecated versions
 }
@@ -250,7 +251,7 @@ func (r *astResolver) push(f *ast.File, name *ast.PackageName, items []ast.Item)
 		}
 		r.pkgName = &cur
 		r.pkgNameLoc = l
-		docs := convertDocs(f.Text, name.Docs)
+		docs := convertDocs(f.Text, name.Docs, &r.docText)
 		if docs.Present {
 			if r.pkgDocs.Present {
 				return errorf(loc{f: f, span: name.Docs.Span}, "found doc comments on multiple 'package' items")
@@ -1753,33 +1754,95 @@ func (r *astResolver) docs(d ast.Docs) Docs {
 	if !d.Present() {
 		return Docs{}
 	}
-	return convertDocs(r.lists[r.cur].f.Text, d)
+	return convertDocs(r.lists[r.cur].f.Text, d, &r.docText)
+}
+
+// textChunks hands out immutable strings written into shared chunks: the
+// docs of a package cost a few allocations rather than one each. A chunk
+// is only ever appended to, so the bytes behind a string never change.
+type textChunks []byte
+
+func (c *textChunks) start(n int) {
+	if cap(*c)-len(*c) < n {
+		// Chunks grow with use, so a package with few docs wastes little.
+		*c = make([]byte, 0, max(n, min(2*cap(*c), 16<<10), 1<<10))
+	}
+}
+
+func (c *textChunks) since(start int) string {
+	b := (*c)[start:]
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// nextComment returns the range of the first comment in text[pos:end],
+// which holds only comments and whitespace (a doc span), or ok=false. A
+// line comment ends after its newline; block comments nest.
+func nextComment(text string, pos, end int) (start, stop int, ok bool) {
+	for pos < end && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n' || text[pos] == '\r') {
+		pos++
+	}
+	if pos+1 >= end || text[pos] != '/' {
+		return 0, 0, false
+	}
+	switch text[pos+1] {
+	case '/':
+		if i := strings.IndexByte(text[pos:end], '\n'); i >= 0 {
+			return pos, pos + i + 1, true
+		}
+		return pos, end, true
+	case '*':
+		depth, i := 1, pos+2
+		for depth > 0 && i < end {
+			j := strings.IndexAny(text[i:end], "/*")
+			if j < 0 {
+				return pos, end, true
+			}
+			i += j + 1
+			switch c := text[i-1]; {
+			case c == '/' && i < end && text[i] == '*':
+				i++
+				depth++
+			case c == '*' && i < end && text[i] == '/':
+				i++
+				depth--
+			}
+		}
+		return pos, i, true
+	}
+	return 0, 0, false
 }
 
 // convertDocs strips comment markers and common indentation, as the
 // reference's Resolver::docs. text is the parsed text the span indexes.
-// Lines are kept as offsets into text (no pointers to write while building
-// them), and a one-line doc is a substring of text rather than a copy.
-func convertDocs(text string, d ast.Docs) Docs {
+// Lines are kept as offsets into text; a one-line doc is a substring of
+// text, longer ones are written into chunks.
+func convertDocs(text string, d ast.Docs, chunks *textChunks) Docs {
 	if !d.Present() {
 		return Docs{}
 	}
 	type line struct{ start, end int }
-	var small [16]line
+	var small [32]line
 	lines := small[:0]
-	comments := parse.NewComments(text, d)
-	for s, e, ok := comments.Next(); ok; s, e, ok = comments.Next() {
-		if strings.HasPrefix(text[s:e], "/**") {
-			s += 3
-			if strings.HasSuffix(text[s:e], "*/") {
-				e -= 2
+	end := min(max(d.Span.End, 0), len(text))
+	for s, e, ok := nextComment(text, min(max(d.Span.Start, 0), end), end); ok; s, e, ok = nextComment(text, e, end) {
+		ls, le := s, e
+		if strings.HasPrefix(text[ls:le], "/**") {
+			ls += 3
+			if strings.HasSuffix(text[ls:le], "*/") {
+				le -= 2
 			}
 		} else {
-			for s < e && text[s] == '/' {
-				s++
+			for ls < le && text[ls] == '/' {
+				ls++
 			}
 		}
-		lines = append(lines, line{s, s + len(trimRightSpace(text[s:e]))})
+		lines = append(lines, line{ls, ls + len(trimRightSpace(text[ls:le]))})
+	}
+	if len(lines) == 0 {
+		return Docs{}
 	}
 	minWS := -1
 	for _, l := range lines {
@@ -1816,12 +1879,13 @@ func convertDocs(text string, d ast.Docs) Docs {
 	for _, l := range lines {
 		n += l.end - l.start + 1
 	}
-	var b strings.Builder
-	b.Grow(n)
+	chunks.start(n)
+	start := len(*chunks)
+	b := *chunks
 	for _, l := range lines {
 		s := text[l.start:l.end]
 		if s == "" {
-			b.WriteByte('\n')
+			b = append(b, '\n')
 			continue
 		}
 		for len(s) > 0 {
@@ -1831,15 +1895,15 @@ func convertDocs(text string, d ast.Docs) Docs {
 			} else {
 				s = ""
 			}
-			b.WriteString(strings.TrimSuffix(line, "\r"))
-			b.WriteByte('\n')
+			b = append(b, strings.TrimSuffix(line, "\r")...)
+			b = append(b, '\n')
 		}
 	}
-	out := b.String()
-	for len(out) > 0 && out[len(out)-1] == '\n' {
-		out = out[:len(out)-1]
+	for len(b) > start && b[len(b)-1] == '\n' {
+		b = b[:len(b)-1]
 	}
-	return Docs{Contents: out, Present: true}
+	*chunks = b
+	return Docs{Contents: chunks.since(start), Present: true}
 }
 
 // trimRightSpace is strings.TrimRightFunc(s, unicode.IsSpace) with an

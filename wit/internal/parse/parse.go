@@ -839,32 +839,6 @@ func isTrailingSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
 }
 
-// Comments reads back the comments of a doc span, one per call to Next, as
-// the parser saw them (a line comment without its newline when it is the
-// last one). text is the File's Text.
-type Comments struct{ t tokenizer }
-
-// NewComments starts reading the comments of d.
-func NewComments(text string, d ast.Docs) Comments {
-	end := min(max(d.Span.End, 0), len(text))
-	start := min(max(d.Span.Start, 0), end)
-	return Comments{tokenizer{src: text[:end], pos: start}}
-}
-
-// Next returns the byte range of the next comment in the text, or false
-// after the last.
-func (c *Comments) Next() (start, end int, ok bool) {
-	for {
-		kind, sp, ok, err := c.t.nextRaw()
-		if err != nil || !ok {
-			return 0, 0, false
-		}
-		if kind == tokComment {
-			return sp.Start, sp.End, true
-		}
-	}
-}
-
 func parseType(t *tokenizer, depth int) ast.Type {
 	n := t.mustNext()
 	if depth >= maxTypeDepth {
