@@ -9,7 +9,8 @@ import (
 	"github.com/wasmcm/wasmcm/internal/testutil"
 )
 
-// FuzzDecode checks that Decode never panics or hangs, and that whatever it
+// FuzzDecode checks that Decode and Validate never panic or hang, that
+// their errors name an offset inside the input, and that whatever Decode
 // accepts re-encodes to the same bytes and decodes again.
 func FuzzDecode(f *testing.F) {
 	root := testutil.RepoRoot(f)
@@ -30,8 +31,12 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := Decode(b)
 		if err != nil {
-			if _, ok := err.(*DecodeError); !ok {
+			de, ok := err.(*DecodeError)
+			if !ok {
 				t.Fatalf("error of type %T: %v", err, err)
+			}
+			if de.Offset < 0 || de.Offset > len(b) {
+				t.Fatalf("error offset 0x%x outside the %d-byte input: %v", de.Offset, len(b), err)
 			}
 			return
 		}
@@ -47,6 +52,15 @@ func FuzzDecode(f *testing.F) {
 				t.Fatal("encoding is not stable")
 			}
 		}
-		_ = Validate(c, AllFeatures) // must not panic or hang
+		// Validation must not panic or hang, and must say where.
+		if err := Validate(c, AllFeatures); err != nil {
+			ve, ok := err.(*ValidationError)
+			if !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			if ve.Offset < 0 || ve.Offset >= len(b) {
+				t.Fatalf("error offset 0x%x outside the %d-byte input: %v", ve.Offset, len(b), err)
+			}
+		}
 	})
 }

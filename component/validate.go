@@ -74,9 +74,57 @@ func (e *ValidationError) Error() string {
 // Decode always sets is a programming error). An error is a
 // *ValidationError naming the section and item at fault.
 func Validate(c *Component, f Features) error {
-	v := &validator{f: f}
+	// The type arena grows by about two entries per definition (its own,
+	// and an alias or a copy for exports and fresh resources): size it
+	// once rather than copy it as it doubles.
+	v := &validator{f: f, types: make([]vtype, 0, 2*countDefs(c))}
 	_, err := v.component(c, nil, 0)
 	return err
+}
+
+// countDefs counts the type-level definitions of c and the components and
+// types it nests, to size the validator's arena.
+func countDefs(c *Component) int {
+	n := 0
+	var decls func(ds []Decl)
+	decls = func(ds []Decl) {
+		n += len(ds)
+		for i := range ds {
+			switch t := ds[i].Type.(type) {
+			case *ComponentType:
+				decls(t.Decls)
+			case *InstanceType:
+				decls(t.Decls)
+			}
+		}
+	}
+	for _, s := range c.Sections {
+		switch s := s.(type) {
+		case *ComponentSection:
+			n += countDefs(s.Component)
+		case *TypeSection:
+			n += len(s.Types)
+			for _, t := range s.Types {
+				switch t := t.(type) {
+				case *ComponentType:
+					decls(t.Decls)
+				case *InstanceType:
+					decls(t.Decls)
+				}
+			}
+		case *ImportSection:
+			n += len(s.Imports)
+		case *ExportSection:
+			n += len(s.Exports)
+		case *AliasSection:
+			n += len(s.Aliases)
+		case *InstanceSection:
+			n += len(s.Instances)
+		case *CanonSection:
+			n += len(s.Funcs)
+		}
+	}
+	return n
 }
 
 type validator struct {
@@ -145,8 +193,6 @@ type scope struct {
 	components []tid
 
 	importKeys, exportKeys  map[string]string // strong-uniqueness keys
-	importNames             map[string]bool
-	exportNames             map[string]bool
 	imports, exports        []vexport
 	importedSet             map[tid]bool // types valid to mention in imports
 	exportedSet             map[tid]bool // types valid to mention in exports
@@ -157,14 +203,10 @@ type scope struct {
 	contextType             *wasm.ValType
 }
 
+// newScope makes an empty scope. Its maps are made on first write: most
+// instance types of an interface never need most of them.
 func newScope(kind scopeKind, parent *scope) *scope {
-	return &scope{
-		kind: kind, parent: parent,
-		importKeys: map[string]string{}, exportKeys: map[string]string{},
-		importNames: map[string]bool{}, exportNames: map[string]bool{},
-		importedSet: map[tid]bool{}, exportedSet: map[tid]bool{},
-		localResources: map[rid]wasm.ValType{},
-	}
+	return &scope{kind: kind, parent: parent}
 }
 
 // frame is one step of the path to the item being validated: "what i" or

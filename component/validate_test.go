@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wasmcm/wasmcm/internal/testutil"
 )
@@ -150,9 +151,11 @@ func BenchmarkValidate(b *testing.B) {
 	}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	start := cpuTime()
 	for b.Loop() {
 		if err := Validate(c, AllFeatures); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(data))*float64(b.N)/time.Duration(cpuTime()-start).Seconds()/1e6, "cpu-MB/s")
 }

@@ -43,6 +43,9 @@ func (v *validator) typeDef(s *scope, t Type, depth int) (tid, error) {
 			}
 		}
 		id := v.newResource()
+		if s.localResources == nil {
+			s.localResources = map[rid]wasm.ValType{}
+		}
 		s.localResources[v.types[id].rid] = t.Rep
 		return id, nil
 	case *ComponentType:
@@ -56,32 +59,38 @@ func (v *validator) typeDef(s *scope, t Type, depth int) (tid, error) {
 // checkLabels checks that labels are kebab-case, non-empty and
 // strongly-unique.
 func (v *validator) checkLabels(what string, names []string) error {
-	seen := make(map[string]string, len(names))
-	for _, n := range names {
+	conflict := func(n, prev string) error {
+		// "record field" -> "field", as the reference words it.
+		return v.errf("%s name `%s` conflicts with previous %s name `%s`", what, n, what[strings.LastIndexByte(what, ' ')+1:], prev)
+	}
+	// Labels are few: compare them pairwise rather than hash them, up to
+	// a count where a map pays.
+	var seen map[string]string
+	if len(names) > 16 {
+		seen = make(map[string]string, len(names))
+	}
+	for i, n := range names {
 		if n == "" {
 			return v.errf("%s name cannot be empty", what)
 		}
 		if !isKebab(n) {
 			return v.errf("%s name `%s` is not in kebab case", what, n)
 		}
-		k := lower(n)
+		if seen == nil {
+			for _, prev := range names[:i] {
+				if strings.EqualFold(n, prev) { // kebab names are ASCII
+					return conflict(n, prev)
+				}
+			}
+			continue
+		}
+		k := strings.ToLower(n)
 		if prev, ok := seen[k]; ok {
-			// "record field" -> "field", as the reference words it.
-			return v.errf("%s name `%s` conflicts with previous %s name `%s`", what, n, what[strings.LastIndexByte(what, ' ')+1:], prev)
+			return conflict(n, prev)
 		}
 		seen[k] = n
 	}
 	return nil
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
@@ -264,6 +273,8 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 		return 0, v.errf("types nest deeper than %d levels", MaxNesting)
 	}
 	ns := newScope(kind, s)
+	// Most declarations of an interface's instance type are exports.
+	ns.exports = make([]vexport, 0, len(decls))
 	for i := range decls {
 		d := &decls[i]
 		v.pushDecl(i)
@@ -431,7 +442,7 @@ func (v *validator) freshenInstance(s *scope, t tid, imp bool) tid {
 			s.definedRes = append(s.definedRes, v.nextRID)
 		}
 	}
-	nt := v.subst(t, m, map[tid]tid{})
+	nt := v.subst(t, m, map[tid]tid{}, false)
 	inst := *v.types[nt].inst
 	inst.defined = nil
 	v.types[nt].inst = &inst
@@ -477,8 +488,14 @@ func (v *validator) registerNamed(s *scope, e entity, imp bool) bool {
 		if !v.allNamed(e.t, set) {
 			return false
 		}
+		if s.exportedSet == nil {
+			s.exportedSet = map[tid]bool{}
+		}
 		s.exportedSet[e.t] = true
 		if imp {
+			if s.importedSet == nil {
+				s.importedSet = map[tid]bool{}
+			}
 			s.importedSet[e.t] = true
 		}
 		return true
@@ -506,7 +523,7 @@ func (v *validator) allNamed(t tid, set map[tid]bool) bool {
 		case KindOwn, KindBorrow:
 			return set[d.res]
 		}
-		for _, c := range d.children() {
+		for c := range d.children {
 			if !v.namedVal(c, set) {
 				return false
 			}
@@ -560,7 +577,7 @@ func (v *validator) namedVal(x vval, set map[tid]bool) bool {
 	case KindOwn, KindBorrow:
 		return set[d.res]
 	}
-	for _, c := range d.children() {
+	for c := range d.children {
 		if !v.namedVal(c, set) {
 			return false
 		}
@@ -572,10 +589,10 @@ func (v *validator) namedVal(x vval, set map[tid]bool) bool {
 // uniqueness, attributes, and the [constructor]/[method]/[static] rules.
 func (v *validator) checkExternName(s *scope, name *ExternName, e entity, imp bool) error {
 	kind := "export"
-	keys, names := s.exportKeys, s.exportNames
+	keys := &s.exportKeys
 	if imp {
 		kind = "import"
-		keys, names = s.importKeys, s.importNames
+		keys = &s.importKeys
 	}
 	n, err := parseExternName(name.Name, v.f)
 	if err != nil {
@@ -591,14 +608,14 @@ func (v *validator) checkExternName(s *scope, name *ExternName, e entity, imp bo
 		return v.errf("%s name `%s` is not valid: %v", kind, name.Name, err)
 	}
 	k := n.uniqueKey()
-	if prev, ok := keys[k]; ok {
+	// Equal names have equal keys, so this catches exact repeats too.
+	if prev, ok := (*keys)[k]; ok {
 		return v.errf("%s name `%s` conflicts with previous name `%s`", kind, name.Name, prev)
 	}
-	if names[name.Name] {
-		return v.errf("%s name `%s` conflicts with previous name `%s`", kind, name.Name, name.Name)
+	if *keys == nil {
+		*keys = map[string]string{}
 	}
-	keys[k] = name.Name
-	names[name.Name] = true
+	(*keys)[k] = name.Name
 	return nil
 }
 

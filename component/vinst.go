@@ -139,7 +139,7 @@ func (v *validator) instance(s *scope, in *Instance) error {
 	}
 	it := &vinst{}
 	for _, x := range ct.exports {
-		it.exports = append(it.exports, vexport{name: x.name, e: v.substEntity(x.e, m, memo)})
+		it.exports = append(it.exports, vexport{name: x.name, e: v.substEntity(x.e, m, memo, true)})
 	}
 	s.instances = append(s.instances, v.newType(vtype{kind: vInstance, inst: it}))
 	return nil
@@ -215,40 +215,45 @@ func (v *validator) start(s *scope, st *StartSection) error {
 
 // ---- substitution and subtyping ----
 
-func (v *validator) substVal(x vval, m map[rid]rid, memo map[tid]tid) vval {
+func (v *validator) substVal(x vval, m map[rid]rid, memo map[tid]tid, bound bool) vval {
 	if x.prim != 0 {
 		return x
 	}
-	return vval{t: v.subst(x.t, m, memo)}
+	return vval{t: v.subst(x.t, m, memo, bound)}
 }
 
-func (v *validator) substOpt(x *vval, m map[rid]rid, memo map[tid]tid) *vval {
+func (v *validator) substOpt(x *vval, m map[rid]rid, memo map[tid]tid, bound bool) *vval {
 	if x == nil {
 		return nil
 	}
-	r := v.substVal(*x, m, memo)
+	r := v.substVal(*x, m, memo, bound)
 	return &r
 }
 
-func (v *validator) substEntity(e entity, m map[rid]rid, memo map[tid]tid) entity {
+func (v *validator) substEntity(e entity, m map[rid]rid, memo map[tid]tid, bound bool) entity {
 	switch e.sort {
 	case SortValue:
-		e.val = v.substVal(e.val, m, memo)
+		e.val = v.substVal(e.val, m, memo, bound)
 	case SortCoreModule:
 	default:
-		e.t = v.subst(e.t, m, memo)
+		e.t = v.subst(e.t, m, memo, bound)
 	}
 	return e
 }
 
 // subst returns t with the resources in m replaced, copying only what
-// changes.
-func (v *validator) subst(t tid, m map[rid]rid, memo map[tid]tid) tid {
+// changes. bound says that memo starts with types bound by an
+// instantiation (replaced wherever they occur); without, only resources
+// change, and a type without any is kept as it is.
+func (v *validator) subst(t tid, m map[rid]rid, memo map[tid]tid, bound bool) tid {
 	if r, ok := memo[t]; ok {
 		return r
 	}
-	memo[t] = t
 	ty := v.types[t]
+	if !bound && ty.kind == vDefined && !ty.def.hasRes {
+		return t // no resource inside: nothing to replace
+	}
+	memo[t] = t
 	out := t
 	switch ty.kind {
 	case vResource:
@@ -259,7 +264,7 @@ func (v *validator) subst(t tid, m map[rid]rid, memo map[tid]tid) tid {
 	case vDefined:
 		changed := false
 		sv := func(x vval) vval {
-			r := v.substVal(x, m, memo)
+			r := v.substVal(x, m, memo, bound)
 			changed = changed || r != x
 			return r
 		}
@@ -286,45 +291,71 @@ func (v *validator) subst(t tid, m map[rid]rid, memo map[tid]tid) tid {
 		d.elem, d.ok, d.err = so(d.elem), so(d.ok), so(d.err)
 		d.key = sv(d.key)
 		if d.kind == KindOwn || d.kind == KindBorrow {
-			d.res = v.subst(d.res, m, memo)
+			d.res = v.subst(d.res, m, memo, bound)
 			changed = changed || d.res != ty.def.res
 		}
 		if changed {
 			out = v.newType(vtype{kind: vDefined, def: &d})
 		}
 	case vFunc:
-		changed := false
-		fn := &vfunc{async: ty.fn.async, result: v.substOpt(ty.fn.result, m, memo)}
-		if fn.result != nil && *fn.result != *ty.fn.result {
-			changed = true
+		// Copy the parameters only once one changes.
+		var params []vfield
+		for i, p := range ty.fn.params {
+			x := v.substVal(p.t, m, memo, bound)
+			if x != p.t && params == nil {
+				params = append(make([]vfield, 0, len(ty.fn.params)), ty.fn.params[:i]...)
+			}
+			if params != nil {
+				params = append(params, vfield{name: p.name, t: x})
+			}
 		}
-		for _, p := range ty.fn.params {
-			x := v.substVal(p.t, m, memo)
-			changed = changed || x != p.t
-			fn.params = append(fn.params, vfield{name: p.name, t: x})
-		}
-		if changed {
-			out = v.newType(vtype{kind: vFunc, fn: fn})
+		result := v.substOpt(ty.fn.result, m, memo, bound)
+		if params != nil || (result != nil && *result != *ty.fn.result) {
+			if params == nil {
+				params = ty.fn.params
+			}
+			out = v.newType(vtype{kind: vFunc, fn: &vfunc{async: ty.fn.async, params: params, result: result}})
 		}
 	case vInstance:
-		it := &vinst{}
-		for _, x := range ty.inst.exports {
-			it.exports = append(it.exports, vexport{name: x.name, e: v.substEntity(x.e, m, memo)})
+		// Copy the exports only once one changes.
+		var exports []vexport
+		for i, x := range ty.inst.exports {
+			e := v.substEntity(x.e, m, memo, bound)
+			if e != x.e && exports == nil {
+				exports = append(make([]vexport, 0, len(ty.inst.exports)), ty.inst.exports[:i]...)
+			}
+			if exports != nil {
+				exports = append(exports, vexport{name: x.name, e: e})
+			}
 		}
-		for _, r := range ty.inst.defined {
+		var defined []rid
+		for i, r := range ty.inst.defined {
 			if n, ok := m[r]; ok {
+				if defined == nil {
+					defined = append(make([]rid, 0, len(ty.inst.defined)), ty.inst.defined[:i]...)
+				}
 				r = n
 			}
-			it.defined = append(it.defined, r)
+			if defined != nil {
+				defined = append(defined, r)
+			}
 		}
-		out = v.newType(vtype{kind: vInstance, inst: it})
+		if exports != nil || defined != nil {
+			if exports == nil {
+				exports = ty.inst.exports
+			}
+			if defined == nil {
+				defined = ty.inst.defined
+			}
+			out = v.newType(vtype{kind: vInstance, inst: &vinst{exports: exports, defined: defined}})
+		}
 	case vComponent:
 		ct := &vcomp{}
 		for _, x := range ty.comp.imports {
-			ct.imports = append(ct.imports, vexport{name: x.name, e: v.substEntity(x.e, m, memo)})
+			ct.imports = append(ct.imports, vexport{name: x.name, e: v.substEntity(x.e, m, memo, bound)})
 		}
 		for _, x := range ty.comp.exports {
-			ct.exports = append(ct.exports, vexport{name: x.name, e: v.substEntity(x.e, m, memo)})
+			ct.exports = append(ct.exports, vexport{name: x.name, e: v.substEntity(x.e, m, memo, bound)})
 		}
 		mapR := func(rs []rid) []rid {
 			var out []rid

@@ -74,46 +74,39 @@ type vdef struct {
 	hasRes      bool // refers to a resource (own/borrow) somewhere
 }
 
-// children returns the value types d refers to directly.
-func (d *vdef) children() []vval {
-	var out []vval
+// children yields the value types d refers to directly (without making a
+// slice of them: types are many).
+func (d *vdef) children(yield func(vval) bool) {
 	for _, f := range d.fields {
-		out = append(out, f.t)
-	}
-	for _, c := range d.cases {
-		if c.t != nil {
-			out = append(out, *c.t)
+		if !yield(f.t) {
+			return
 		}
 	}
-	out = append(out, d.types...)
-	for _, t := range []*vval{d.elem, d.ok, d.err} {
-		if t != nil {
-			out = append(out, *t)
+	for _, c := range d.cases {
+		if c.t != nil && !yield(*c.t) {
+			return
+		}
+	}
+	for _, t := range d.types {
+		if !yield(t) {
+			return
+		}
+	}
+	for _, t := range [...]*vval{d.elem, d.ok, d.err} {
+		if t != nil && !yield(*t) {
+			return
 		}
 	}
 	if d.kind == KindMap {
-		out = append(out, d.key)
+		yield(d.key)
 	}
-	return out
 }
 
 // finish computes d's cached facts from its children's.
 func (v *validator) finish(d *vdef) {
-	for _, c := range d.children() {
-		if cd := v.def(c); cd != nil {
-			d.depth = max(d.depth, cd.depth)
-		}
-	}
-	d.depth++
-	d.size, d.align = v.computeSizeAlign(d)
 	switch d.kind {
 	case KindOwn, KindBorrow:
 		d.hasRes = true
-	}
-	for _, c := range d.children() {
-		if cd := v.def(c); cd != nil && cd.hasRes {
-			d.hasRes = true
-		}
 	}
 	switch d.kind {
 	case KindBorrow:
@@ -123,19 +116,28 @@ func (v *validator) finish(d *vdef) {
 	case KindPrimitive:
 		d.ptr = d.prim == String
 	}
+	// A stream, future or handle does not carry its element's borrows and
+	// pointers in its own representation.
+	inherit := true
 	switch d.kind {
 	case KindStream, KindFuture, KindOwn, KindBorrow:
-		return
+		inherit = false
 	}
-	for _, c := range d.children() {
-		if c.prim == String {
+	for c := range d.children {
+		if inherit && c.prim == String {
 			d.ptr = true
 		}
 		if cd := v.def(c); cd != nil {
-			d.borrow = d.borrow || cd.borrow
-			d.ptr = d.ptr || cd.ptr
+			d.depth = max(d.depth, cd.depth)
+			d.hasRes = d.hasRes || cd.hasRes
+			if inherit {
+				d.borrow = d.borrow || cd.borrow
+				d.ptr = d.ptr || cd.ptr
+			}
 		}
 	}
+	d.depth++
+	d.size, d.align = v.computeSizeAlign(d)
 }
 
 type vfunc struct {
@@ -243,7 +245,7 @@ func (v *validator) newType(t vtype) tid {
 	switch t.kind {
 	case vDefined:
 		if t.def.kind != KindOwn && t.def.kind != KindBorrow {
-			for _, c := range t.def.children() {
+			for c := range t.def.children {
 				size += uint64(v.valSize(c))
 			}
 		}
