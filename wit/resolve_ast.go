@@ -1249,19 +1249,19 @@ func (r *astResolver) resolveResourceFunc(rf *ast.ResourceFunc, resource ast.Id)
 	var kind FunctionKind
 	switch rf.Kind {
 	case ast.ResourceMethod:
-		name = "[method]" + resource.Name + "." + nf.Name.Name
+		name = r.docText.concat("[method]", resource.Name, ".", nf.Name.Name)
 		kind = Method
 		if nf.Func.Async {
 			kind = AsyncMethod
 		}
 	case ast.ResourceStatic:
-		name = "[static]" + resource.Name + "." + nf.Name.Name
+		name = r.docText.concat("[static]", resource.Name, ".", nf.Name.Name)
 		kind = Static
 		if nf.Func.Async {
 			kind = AsyncStatic
 		}
 	default:
-		name = "[constructor]" + resource.Name
+		name = r.docText.concat("[constructor]", resource.Name)
 		kind = Constructor
 	}
 	return r.resolveFunction(nf.Docs, nf.Attributes, name, nf.Name.Span, &nf.Func, kind, v.id)
@@ -1758,7 +1758,8 @@ func (r *astResolver) docs(d ast.Docs) Docs {
 }
 
 // textChunks hands out immutable strings written into shared chunks: the
-// docs of a package cost a few allocations rather than one each. A chunk
+// docs and resource function names of a package cost a few allocations
+// rather than one each. A chunk
 // is only ever appended to, so the bytes behind a string never change.
 type textChunks []byte
 
@@ -1767,6 +1768,20 @@ func (c *textChunks) start(n int) {
 		// Chunks grow with use, so a package with few docs wastes little.
 		*c = make([]byte, 0, max(n, min(2*cap(*c), 16<<10), 1<<10))
 	}
+}
+
+// concat returns the concatenation of parts, written into a chunk.
+func (c *textChunks) concat(parts ...string) string {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	c.start(n)
+	start := len(*c)
+	for _, p := range parts {
+		*c = append(*c, p...)
+	}
+	return c.since(start)
 }
 
 func (c *textChunks) since(start int) string {
