@@ -178,6 +178,7 @@ type funcT struct {
 }
 
 type paramT struct {
+	pos  int
 	id   string
 	name string // @name annotation
 	ty   valT
@@ -201,6 +202,7 @@ func (c *cur) paramsResults(f *funcT, allowNames bool) error {
 	for c.isList("param") {
 		sc, _ := c.sub("param")
 		if id, at := sc.optID(); at >= 0 {
+			pos := at
 			if !allowNames {
 				return c.s.errorf(at, "unexpected identifier: parameters cannot be named here")
 			}
@@ -212,7 +214,7 @@ func (c *cur) paramsResults(f *funcT, allowNames bool) error {
 			if err != nil {
 				return err
 			}
-			f.params = append(f.params, paramT{id: id, name: name, ty: t})
+			f.params = append(f.params, paramT{pos: pos, id: id, name: name, ty: t})
 			if err := sc.end(); err != nil {
 				return err
 			}

@@ -404,7 +404,7 @@ func (m *coreModule) funcField(c *cur, pos int) error {
 			if err != nil {
 				return err
 			}
-			f.locals = append(f.locals, paramT{id: id, name: name, ty: t})
+			f.locals = append(f.locals, paramT{pos: at, id: id, name: name, ty: t})
 			if err := lc.end(); err != nil {
 				return err
 			}

@@ -590,7 +590,7 @@ func (r *moduleResolver) funcBody(b []byte, f *funcDef) ([]byte, error) {
 	fe := &funcEncoder{r: r, locals: newNS("local")}
 	if f.tu.inline != nil {
 		for _, p := range f.tu.inline.params {
-			if _, err := fe.locals.add(s, p.id, -1); err != nil {
+			if _, err := fe.locals.add(s, p.id, p.pos); err != nil {
 				return nil, err
 			}
 		}
@@ -606,7 +606,7 @@ func (r *moduleResolver) funcBody(b []byte, f *funcDef) ([]byte, error) {
 	// Locals, run-length compressed.
 	var types []wasm.ValType
 	for _, l := range f.locals {
-		if _, err := fe.locals.add(s, l.id, -1); err != nil {
+		if _, err := fe.locals.add(s, l.id, l.pos); err != nil {
 			return nil, err
 		}
 		v, err := r.valType(l.ty)
