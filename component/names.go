@@ -98,72 +98,14 @@ func parseExternName(s string, f Features) (externName, error) {
 		return resourceFunc(nameMethod)
 	case eat("[static]"):
 		return resourceFunc(nameStatic)
-	case eat("unlocked-dep="):
-		n.kind = nameDependency
-		if !eat("<") || !strings.HasSuffix(rest, ">") {
-			return n, fmt.Errorf("expected `<...>` in a dependency name")
-		}
-		q := rest[:len(rest)-1]
-		path, ver, hasVer := strings.Cut(q, "@")
-		if err := checkPkgPath(path, false, f); err != nil {
+	case strings.HasPrefix(rest, "unlocked-dep="), strings.HasPrefix(rest, "locked-dep="),
+		strings.HasPrefix(rest, "url="), strings.HasPrefix(rest, "integrity="), strings.Contains(rest, ":"):
+		p := nameCursor{next: rest, f: f}
+		if err := p.parse(&n); err != nil {
 			return n, err
 		}
-		if hasVer && ver != "*" {
-			if !strings.HasPrefix(ver, "{") || !strings.HasSuffix(ver, "}") {
-				return n, fmt.Errorf("expected `{` at `%s`", ver)
-			}
-			if err := checkSemverRange(ver[1 : len(ver)-1]); err != nil {
-				return n, err
-			}
-		}
-		return n, nil
-	case eat("locked-dep="):
-		n.kind = nameDependency
-		if !eat("<") {
-			return n, fmt.Errorf("expected `<` at `%s`", rest)
-		}
-		end := strings.IndexByte(rest, '>')
-		if end < 0 {
-			return n, fmt.Errorf("failed to find `>` character")
-		}
-		path, ver, hasVer := strings.Cut(rest[:end], "@")
-		if err := checkPkgPath(path, false, f); err != nil {
-			return n, err
-		}
-		if hasVer && !validSemver(ver) {
-			return n, fmt.Errorf("`%s` is not a valid semver: %s", ver, semverProblem(ver))
-		}
-		return n, checkOptionalHash(rest[end+1:])
-	case eat("url="):
-		n.kind = nameURL
-		if !eat("<") {
-			return n, fmt.Errorf("expected `<` at `%s`", rest)
-		}
-		end := strings.IndexByte(rest, '>')
-		if end < 0 {
-			return n, fmt.Errorf("failed to find `>` character")
-		}
-		if strings.Contains(rest[:end], "<") {
-			return n, fmt.Errorf("url cannot contain `<`")
-		}
-		return n, checkOptionalHash(rest[end+1:])
-	case eat("integrity="):
-		n.kind = nameHash
-		if !eat("<") || !strings.HasSuffix(rest, ">") {
-			return n, fmt.Errorf("expected `<...>` in an integrity name")
-		}
-		return n, checkHash(rest[:len(rest)-1])
-	case strings.Contains(rest, ":"):
-		n.kind = nameInterface
-		path, ver, hasVer := strings.Cut(rest, "@")
-		if err := checkPkgPath(path, true, f); err != nil {
-			return n, err
-		}
-		if hasVer {
-			n.version = ver
-			if ver == "" {
-				return n, fmt.Errorf("empty string, expected a semver version (in `%s`)", s)
-			}
+		if p.next != "" {
+			return n, p.trailing()
 		}
 		return n, nil
 	}
@@ -174,57 +116,230 @@ func parseExternName(s string, f Features) (externName, error) {
 	return n, nil
 }
 
-// checkPkgPath checks ns:pkg(/iface)* (nested namespaces and projections
-// with the 🪺 feature).
-func checkPkgPath(p string, requireProjection bool, f Features) error {
-	pkg, proj, hasProj := strings.Cut(p, "/")
-	parts := strings.Split(pkg, ":")
-	if len(parts) < 2 || (len(parts) > 2 && !f.NestedNames) {
-		if len(parts) < 2 {
-			return fmt.Errorf("expected `:` in `%s`", p)
-		}
-		return fmt.Errorf("expected `/` after package name: nested package names need the 🪺 feature (in `%s`)", p)
+// nameCursor reads the structured forms of an extern name from the left,
+// as the reference's parser does (so that its errors name the same place).
+type nameCursor struct {
+	next string
+	f    Features
+}
+
+func (p *nameCursor) eat(prefix string) bool {
+	if strings.HasPrefix(p.next, prefix) {
+		p.next = p.next[len(prefix):]
+		return true
 	}
-	for _, w := range parts {
-		if w == "" {
-			return fmt.Errorf("`` is not in kebab case (an empty segment in `%s`)", p)
-		}
-		if !isKebab(w) {
-			return kebabErr(w)
-		}
-		if strings.ToLower(w) != w {
-			return fmt.Errorf("character `%c` is not lowercase in package name/namespace `%s`", firstUpper(w), w)
-		}
-	}
-	if !hasProj {
-		if requireProjection {
-			return fmt.Errorf("expected `/` after package name")
-		}
-		return nil
-	}
-	projs := strings.Split(proj, "/")
-	if len(projs) > 1 && !f.NestedNames {
-		return fmt.Errorf("trailing characters found: `/%s`: nested interface names need the 🪺 feature (in `%s`)", strings.Join(projs[1:], "/"), p)
-	}
-	for _, w := range projs {
-		if w == "" {
-			return fmt.Errorf("`` is not in kebab case (an empty segment in `%s`)", p)
-		}
-		if !isKebab(w) {
-			return kebabErr(w)
-		}
+	return false
+}
+
+func (p *nameCursor) expect(prefix string) error {
+	if !p.eat(prefix) {
+		return fmt.Errorf("expected `%s` at `%s`", prefix, p.next)
 	}
 	return nil
 }
 
-func checkOptionalHash(rest string) error {
-	if rest == "" {
+// upTo takes the text before the first c, leaving c.
+func (p *nameCursor) upTo(c byte) (string, error) {
+	i := strings.IndexByte(p.next, c)
+	if i < 0 {
+		return "", fmt.Errorf("failed to find `%c` character", c)
+	}
+	s := p.next[:i]
+	p.next = p.next[i:]
+	return s, nil
+}
+
+// kebab takes a run of label characters (all the rest when there is no
+// other character) and checks it is a label.
+func (p *nameCursor) kebab() (string, error) {
+	i := 0
+	for i < len(p.next) && (isAlnum(p.next[i]) || p.next[i] == '-') {
+		i++
+	}
+	s := p.next[:i]
+	if i == len(p.next) {
+		s = p.next
+	}
+	p.next = p.next[len(s):]
+	if !isKebab(s) {
+		return s, kebabErr(s)
+	}
+	return s, nil
+}
+
+func (p *nameCursor) lowerKebab() error {
+	s, err := p.kebab()
+	if err != nil {
+		return err
+	}
+	if strings.ToLower(s) != s {
+		return fmt.Errorf("character `%c` is not lowercase in package name/namespace `%s`", firstUpper(s), s)
+	}
+	return nil
+}
+
+// trailing is the error for what is left after a complete name.
+func (p *nameCursor) trailing() error {
+	if strings.HasPrefix(p.next, "/") && !p.f.NestedNames {
+		return fmt.Errorf("trailing characters found: `%s` (nested interface names need the 🪺 feature)", p.next)
+	}
+	return fmt.Errorf("trailing characters found: `%s`", p.next)
+}
+
+func (p *nameCursor) parse(n *externName) error {
+	switch {
+	case p.eat("unlocked-dep="):
+		n.kind = nameDependency
+		if err := p.expect("<"); err != nil {
+			return err
+		}
+		if err := p.pkgNameQuery(); err != nil {
+			return err
+		}
+		return p.expect(">")
+	case p.eat("locked-dep="):
+		n.kind = nameDependency
+		if err := p.expect("<"); err != nil {
+			return err
+		}
+		if _, err := p.pkgName(false); err != nil {
+			return err
+		}
+		if err := p.expect(">"); err != nil {
+			return err
+		}
+		return p.optionalHash()
+	case p.eat("url="):
+		n.kind = nameURL
+		if err := p.expect("<"); err != nil {
+			return err
+		}
+		url, err := p.upTo('>')
+		if err != nil {
+			return err
+		}
+		if strings.Contains(url, "<") {
+			return fmt.Errorf("url cannot contain `<`")
+		}
+		p.eat(">")
+		return p.optionalHash()
+	case p.eat("integrity="):
+		n.kind = nameHash
+		if err := p.expect("<"); err != nil {
+			return err
+		}
+		h, err := p.upTo('>')
+		if err != nil {
+			return err
+		}
+		if err := checkHash(h); err != nil {
+			return err
+		}
+		return p.expect(">")
+	}
+	n.kind = nameInterface
+	ver, err := p.pkgName(true)
+	if err != nil {
+		return err
+	}
+	n.version = ver
+	return nil
+}
+
+// pkgPath reads namespace:package(/interface)*; more namespaces and
+// interfaces need the 🪺 feature.
+func (p *nameCursor) pkgPath(requireProjection bool) error {
+	if err := p.lowerKebab(); err != nil {
+		return err
+	}
+	if err := p.expect(":"); err != nil {
+		return err
+	}
+	if err := p.lowerKebab(); err != nil {
+		return err
+	}
+	for p.f.NestedNames && strings.HasPrefix(p.next, ":") {
+		p.eat(":")
+		if err := p.lowerKebab(); err != nil {
+			return err
+		}
+	}
+	switch {
+	case p.eat("/"):
+		if _, err := p.kebab(); err != nil {
+			return err
+		}
+		for p.f.NestedNames && p.eat("/") {
+			if _, err := p.kebab(); err != nil {
+				return err
+			}
+		}
+	case requireProjection && strings.HasPrefix(p.next, ":"):
+		return fmt.Errorf("expected `/` after package name (nested package names need the 🪺 feature)")
+	case requireProjection:
+		return fmt.Errorf("expected `/` after package name")
+	}
+	return nil
+}
+
+// pkgName reads a package path and an optional @version, which it
+// returns; an interface's version is checked later, with its attributes.
+func (p *nameCursor) pkgName(iface bool) (string, error) {
+	if err := p.pkgPath(iface); err != nil {
+		return "", err
+	}
+	if !p.eat("@") {
+		return "", nil
+	}
+	ver, err := p.upTo('>')
+	if err != nil {
+		ver, p.next = p.next, ""
+	}
+	if ver == "" && iface {
+		return "", fmt.Errorf("empty string, expected a semver version")
+	}
+	if !iface && !validSemver(ver) {
+		return "", fmt.Errorf("`%s` is not a valid semver: %s", ver, semverProblem(ver))
+	}
+	return ver, nil
+}
+
+// pkgNameQuery reads a package path and an optional version range:
+// @*, @{>=v}, @{<v} or @{>=v <w}.
+func (p *nameCursor) pkgNameQuery() error {
+	if err := p.pkgPath(false); err != nil {
+		return err
+	}
+	if !p.eat("@") || p.eat("*") {
 		return nil
 	}
-	if !strings.HasPrefix(rest, ",integrity=<") || !strings.HasSuffix(rest, ">") {
-		return fmt.Errorf("trailing characters found: `%s`", rest)
+	if err := p.expect("{"); err != nil {
+		return err
 	}
-	return checkHash(rest[len(",integrity=<") : len(rest)-1])
+	r, err := p.upTo('}')
+	if err != nil {
+		return err
+	}
+	p.eat("}")
+	return checkSemverRange(r)
+}
+
+// optionalHash reads ",integrity=<...>" if it is there.
+func (p *nameCursor) optionalHash() error {
+	if !p.eat(",") {
+		return nil
+	}
+	if err := p.expect("integrity=<"); err != nil {
+		return err
+	}
+	h, err := p.upTo('>')
+	if err != nil {
+		return err
+	}
+	if err := checkHash(h); err != nil {
+		return err
+	}
+	return p.expect(">")
 }
 
 func checkHash(s string) error {
@@ -279,20 +394,20 @@ func checkSemverRange(r string) error {
 	case strings.HasPrefix(r, ">="):
 		lower, upper, hasUpper := strings.Cut(r[2:], " ")
 		if !validSemver(lower) {
-			return fmt.Errorf("`%s` is not a valid semver", lower)
+			return fmt.Errorf("`%s` is not a valid semver: %s", lower, semverProblem(lower))
 		}
 		if hasUpper {
 			if !strings.HasPrefix(upper, "<") {
 				return fmt.Errorf("expected `<` at start of version range upper bounds")
 			}
 			if !validSemver(upper[1:]) {
-				return fmt.Errorf("`%s` is not a valid semver", upper[1:])
+				return fmt.Errorf("`%s` is not a valid semver: %s", upper[1:], semverProblem(upper[1:]))
 			}
 		}
 		return nil
 	case strings.HasPrefix(r, "<"):
 		if !validSemver(r[1:]) {
-			return fmt.Errorf("`%s` is not a valid semver", r[1:])
+			return fmt.Errorf("`%s` is not a valid semver: %s", r[1:], semverProblem(r[1:]))
 		}
 		return nil
 	}
