@@ -41,6 +41,11 @@ type witDecoder struct {
 
 	pkgIfaces []wit.Entry[wit.InterfaceID]
 	pkgWorlds []wit.Entry[wit.WorldID]
+
+	// shareTypes makes a type seen twice an alias, and an instance type
+	// seen twice the same interface (ComponentTypes).
+	shareTypes bool
+	instances  map[witTyID]wit.InterfaceID
 }
 
 // DecodedWIT is what a component binary says in WIT: a WIT package (World
@@ -66,7 +71,16 @@ func DecodeWIT(b []byte) (*DecodedWIT, error) {
 }
 
 // ComponentWIT is DecodeWIT on a decoded component.
-func ComponentWIT(c *Component) (*DecodedWIT, error) {
+func ComponentWIT(c *Component) (*DecodedWIT, error) { return componentWIT(c, false) }
+
+// ComponentTypes is ComponentWIT for tools that need a component's types
+// rather than WIT text (composition): a type that an export shares with an
+// import, as when an imported instance is exported again, becomes an alias
+// of the import's type where ComponentWIT, like the reference, reports that
+// WIT cannot say it.
+func ComponentTypes(c *Component) (*DecodedWIT, error) { return componentWIT(c, true) }
+
+func componentWIT(c *Component, shareTypes bool) (*DecodedWIT, error) {
 	tt := &witTypes{}
 	_, externs, err := tt.component(c, nil, 0)
 	if err != nil {
@@ -82,6 +96,7 @@ func ComponentWIT(c *Component) (*DecodedWIT, error) {
 		}
 	}
 	d := newWitDecoder(tt)
+	d.shareTypes = shareTypes
 	out := &DecodedWIT{World: wit.NoWorld}
 	if witIsPackage(tt, externs) {
 		if !witIsLabel(externs[0].entity.name.Name) {
@@ -122,7 +137,7 @@ func newWitDecoder(tt *witTypes) *witDecoder {
 		tt: tt, r: &wit.Resolve{},
 		foreignIndex: map[string]int{}, ifaceToPkg: map[wit.InterfaceID]int{},
 		named: map[string]wit.InterfaceID{}, resources: map[witOwnerKey]map[string]wit.TypeID{},
-		typeMap: map[witTyID]wit.TypeID{},
+		typeMap: map[witTyID]wit.TypeID{}, instances: map[witTyID]wit.InterfaceID{},
 	}
 }
 
@@ -451,6 +466,19 @@ func (d *witDecoder) findAlias(id witTyID) (wit.TypeID, bool) {
 }
 
 func (d *witDecoder) registerTypeExport(name string, e witEntity, owner wit.TypeOwner) (wit.TypeID, error) {
+	if prev, dup := d.typeMap[e.created]; dup && d.shareTypes {
+		// The same type again: an alias of it, and for a resource, the
+		// resource itself for the functions of its owner.
+		d.r.Types = append(d.r.Types, &wit.TypeDef{Name: name, Owner: owner, Kind: wit.KindType, Elem: wit.TypeOf(prev)})
+		if d.r.Types[prev].Kind == wit.KindResource {
+			k := witKeyOf(owner)
+			if d.resources[k] == nil {
+				d.resources[k] = map[string]wit.TypeID{}
+			}
+			d.resources[k][name] = prev
+		}
+		return wit.TypeID(len(d.r.Types) - 1), nil
+	}
 	td := &wit.TypeDef{Name: name, Owner: owner}
 	if prev, ok := d.findAlias(e.referenced); ok {
 		td.Kind, td.Elem = wit.KindType, wit.TypeOf(prev)
@@ -543,6 +571,21 @@ func (d *witDecoder) decodeWorldInstance(e witEntity) (wit.WorldItem, error) {
 	var key wit.WorldKey
 	var id wit.InterfaceID
 	var err error
+	if prev, ok := d.instances[e.typ]; ok && d.shareTypes && !witHasAttr(&e.name, AttrImplements) {
+		if _, named := witParseInterfaceName(e.name.Name); !named {
+			// An instance of a type seen before (an imported instance
+			// exported again): the same interface, as the reference's
+			// composition tools type it.
+			return wit.WorldItem{Key: wit.WorldKey{Name: e.name.Name}, Kind: wit.WorldItemInterface, Interface: prev}, nil
+		}
+	}
+	defer func() {
+		if err == nil && d.shareTypes {
+			if _, seen := d.instances[e.typ]; !seen {
+				d.instances[e.typ] = id
+			}
+		}
+	}()
 	switch {
 	case witHasAttr(&e.name, AttrImplements):
 		impl, _ := e.name.Attr(AttrImplements)

@@ -46,6 +46,9 @@ func (g *Graph) Encode(opts EncodeOptions) ([]byte, error) {
 	if err := e.declareImports(); err != nil {
 		return nil, err
 	}
+	if err := e.exportDefinitions(); err != nil {
+		return nil, err
+	}
 	for i, nd := range g.nodes {
 		if nd.kind == nodeInstance {
 			if err := e.instance(NodeID(i)); err != nil {
@@ -78,13 +81,32 @@ func (g *Graph) Encode(opts EncodeOptions) ([]byte, error) {
 
 // declareImports declares the graph's imports as a world's imports are
 // declared in a component type, at the top level so that indices match.
+//
+// Value types the composition exports (WAC's type declarations) are
+// declared the same way, as type imports of that world, whose declarations
+// become exports instead: an import and an export of a type both add one
+// index to the type index space, so the indices stay the same.
 func (e *encoder) declareImports() error {
 	g := e.g
-	if len(g.imports) == 0 {
-		return nil
-	}
 	r := g.Resolve
 	w := &wit.World{Name: "composition", Package: wit.NoPackage}
+	typeExports := map[string]bool{}
+	for _, te := range g.types {
+		if te.kind != exportValueType {
+			continue
+		}
+		it := wit.WorldItem{Key: wit.WorldKey{Name: te.name}, Kind: wit.WorldItemType, Type: te.typ}
+		if td := r.Types[te.typ]; td.Name != te.name {
+			// Exported under another name: an alias of the type.
+			r.Types = append(r.Types, &wit.TypeDef{Name: te.name, Kind: wit.KindType, Elem: wit.TypeOf(te.typ)})
+			it.Type = wit.TypeID(len(r.Types) - 1)
+		}
+		w.Imports = append(w.Imports, it)
+		typeExports[te.name] = true
+	}
+	if len(g.imports) == 0 && len(w.Imports) == 0 {
+		return nil
+	}
 	for _, i := range e.importOrder() {
 		im := g.imports[i]
 		it := wit.WorldItem{Key: wit.WorldKey{Name: im.name}}
@@ -99,6 +121,9 @@ func (e *encoder) declareImports() error {
 			f.Name = im.name
 			it.Kind, it.Function = wit.WorldItemFunction, &f
 		case ItemType:
+			if typeExports[im.name] {
+				return fmt.Errorf("compose: cannot encode the import `%s` beside an exported type of the same name", im.name)
+			}
 			it.Kind, it.Type = wit.WorldItemType, im.item.Type
 			// A world type import takes its name from the type.
 			if td := r.Types[im.item.Type]; td.Name != im.name {
@@ -132,6 +157,11 @@ func (e *encoder) declareImports() error {
 			e.sec(&component.AliasSection{Aliases: []component.Alias{*d.Alias}})
 			e.counts[d.Alias.Sort]++
 		case component.DeclImport:
+			if d.Extern.Sort == component.SortType && typeExports[d.Name.Name] && !d.Extern.SubResource {
+				e.sec(&component.ExportSection{Exports: []component.Export{{Name: d.Name, Sort: component.SortType, Index: d.Extern.Index}}})
+				e.counts[component.SortType]++
+				continue
+			}
 			e.sec(&component.ImportSection{Imports: []component.Import{{Name: d.Name, Type: d.Extern}}})
 			e.imports[d.Name.Name] = e.counts[d.Extern.Sort]
 			e.counts[d.Extern.Sort]++
@@ -140,6 +170,106 @@ func (e *encoder) declareImports() error {
 		}
 	}
 	return nil
+}
+
+// exportDefinitions exports the interfaces and worlds the composition
+// defines as types, each encoded as the binary WIT format encodes it in a
+// package: a component type exporting the instance (or component) type
+// under its full name.
+func (e *encoder) exportDefinitions() error {
+	r := e.g.Resolve
+	encoded := map[wit.PackageID]map[string]component.Type{}
+	emitted := map[string]uint32{} // by package and name
+	for _, te := range e.g.types {
+		var pkg wit.PackageID
+		var name string
+		switch te.kind {
+		case exportInterface:
+			pkg, name = r.Interfaces[te.iface].Package, r.Interfaces[te.iface].Name
+		case exportWorld:
+			pkg, name = r.Worlds[te.world].Package, r.Worlds[te.world].Name
+		default:
+			continue
+		}
+		if pkg == wit.NoPackage || name == "" {
+			return fmt.Errorf("compose: cannot export `%s`: it is not a named definition of a package", te.name)
+		}
+		types, ok := encoded[pkg]
+		if !ok {
+			var err error
+			if types, err = packageTypes(r, pkg); err != nil {
+				return err
+			}
+			encoded[pkg] = types
+		}
+		key := fmt.Sprintf("%d/%s", pkg, name)
+		idx, ok := emitted[key]
+		if !ok {
+			t, ok := types[name]
+			if !ok {
+				return fmt.Errorf("compose: `%s` is missing from the encoding of its package (a bug)", name)
+			}
+			e.sec(&component.TypeSection{Types: []component.Type{t}})
+			idx = e.counts[component.SortType]
+			e.counts[component.SortType]++
+			emitted[key] = idx
+		}
+		e.sec(&component.ExportSection{Exports: []component.Export{{Name: component.ExternName{Name: te.name}, Sort: component.SortType, Index: idx}}})
+		e.counts[component.SortType]++
+	}
+	return nil
+}
+
+// packageTypes encodes package pkg of r in the binary WIT format and
+// returns the component type of each interface and world by name.
+func packageTypes(r *wit.Resolve, pkg wit.PackageID) (map[string]component.Type, error) {
+	b, err := component.EncodeWIT(r, pkg)
+	if err != nil {
+		return nil, fmt.Errorf("compose: encoding the definitions of package %s: %w", r.Packages[pkg].Name, err)
+	}
+	c, err := component.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("compose: decoding the definitions of package %s (a bug): %w", r.Packages[pkg].Name, err)
+	}
+	// The type index space: definitions, and exports, which add an index
+	// for the type they export.
+	var types []*component.Type
+	out := map[string]component.Type{}
+	for _, sec := range c.Sections {
+		switch sec := sec.(type) {
+		case *component.TypeSection:
+			for i := range sec.Types {
+				types = append(types, &sec.Types[i])
+			}
+		case *component.ExportSection:
+			for _, x := range sec.Exports {
+				if x.Sort != component.SortType {
+					continue
+				}
+				var t *component.Type
+				if int(x.Index) < len(types) {
+					t = types[x.Index]
+				}
+				if t != nil {
+					out[x.Name.Name] = *t
+				}
+				types = append(types, t)
+			}
+		case *component.ImportSection:
+			for _, im := range sec.Imports {
+				if im.Type.Sort == component.SortType {
+					types = append(types, nil)
+				}
+			}
+		case *component.AliasSection:
+			for _, a := range sec.Aliases {
+				if a.Sort == component.SortType {
+					types = append(types, nil)
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // importOrder orders the imports so that an interface comes after the

@@ -61,7 +61,7 @@ func NewPackage(name string, b []byte) (*Package, error) {
 	// by an equal local definition, so that indices stay) and decode the
 	// rest.
 	forWIT, funcTypes := splitFuncTypeExports(c)
-	d, err := component.ComponentWIT(forWIT)
+	d, err := component.ComponentTypes(forWIT)
 	if err != nil {
 		return nil, fmt.Errorf("package `%s`: %w", name, err)
 	}
@@ -263,7 +263,27 @@ type Graph struct {
 	nodes   []*node
 	imports []graphImport
 	exports []graphExport
+	types   []typeExport
 }
+
+// typeExport is a type definition the composition exports (a WAC
+// document's declarations): a value type, an interface or a world of the
+// graph's Resolve.
+type typeExport struct {
+	name  string
+	kind  typeExportKind
+	typ   wit.TypeID
+	iface wit.InterfaceID
+	world wit.WorldID
+}
+
+type typeExportKind uint8
+
+const (
+	exportValueType typeExportKind = iota
+	exportInterface
+	exportWorld
+)
 
 // NewGraph returns an empty graph.
 func NewGraph() *Graph { return &Graph{Resolve: &wit.Resolve{}} }

@@ -37,9 +37,10 @@ type Composition struct {
 	// Package is the name the document declares.
 	Package string
 	Graph   *Graph
-	// TypeExports are the type definitions the document exports
-	// (declared interfaces, worlds and types, and exported aliases of
-	// them). They are checked, but the encoding does not export them.
+	// TypeExports are the type definitions the document exports that the
+	// encoding leaves out: function types (`type f = func(...)`), which
+	// are checked but not encoded. Declared interfaces, worlds and value
+	// types are exported by the composed component.
 	TypeExports []string
 }
 
@@ -716,7 +717,7 @@ func (r *resolver) exportStmt(s *wac.ExportStmt) error {
 	if !v.isNode() {
 		// Exporting a type definition under another name.
 		r.exported[name] = span
-		r.typeExports = append(r.typeExports, name)
+		r.exportType(name, v.sym)
 		return nil
 	}
 	if err := r.g.Export(v.node, name); err != nil {

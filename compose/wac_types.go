@@ -45,8 +45,32 @@ func (r *resolver) declareTop(id wac.Ident, s *symbol) error {
 		return err
 	}
 	r.exported[id.Name] = id.Span
-	r.typeExports = append(r.typeExports, id.Name)
+	r.exportType(id.Name, s)
 	return nil
+}
+
+// exportType records a type definition the composition exports. Function
+// types, which a component can export but wasmcm does not encode yet, are
+// only listed.
+func (r *resolver) exportType(name string, s *symbol) {
+	te := typeExport{name: name}
+	switch s.kind {
+	case symType:
+		id, ok := s.typ.ID()
+		if !ok {
+			r.typeExports = append(r.typeExports, name)
+			return
+		}
+		te.kind, te.typ = exportValueType, id
+	case symInterface:
+		te.kind, te.iface = exportInterface, s.iface
+	case symWorld:
+		te.kind, te.world = exportWorld, s.world
+	default:
+		r.typeExports = append(r.typeExports, name)
+		return
+	}
+	r.g.types = append(r.g.types, te)
 }
 
 func (r *resolver) typeStmt(t *wac.TypeStmt) error {
@@ -498,10 +522,15 @@ func (r *resolver) worldDecl(d *wac.WorldDecl) (wit.WorldID, error) {
 	l := &local{names: map[string]*symbol{}, owner: wit.TypeOwner{Kind: wit.OwnerWorld, World: id}, what: fmt.Sprintf("world `%s`", d.ID.Name)}
 	imports := map[string]*origin{}
 	exports := map[string]*origin{}
+	var used []usedIface
 	for _, it := range d.Items {
 		switch {
 		case it.Use != nil:
+			at := len(w.Imports)
 			if err := r.use(it.Use, l, func(n string, t wit.TypeID) {
+				if elem, ok := res.Types[t].Elem.ID(); ok && res.Types[elem].Owner.Kind == wit.OwnerInterface {
+					used = append(used, usedIface{res.Types[elem].Owner.Interface, at})
+				}
 				w.Imports = append(w.Imports, wit.WorldItem{Key: wit.WorldKey{Name: n}, Kind: wit.WorldItemType, Type: t})
 				imports[n] = &origin{}
 			}, "import", func(n string) bool { return imports[n] != nil }); err != nil {
@@ -557,7 +586,59 @@ func (r *resolver) worldDecl(d *wac.WorldDecl) (wit.WorldID, error) {
 			}
 		}
 	}
+	importUsed(res, w, used)
 	return id, nil
+}
+
+// usedIface is an interface a world's `use` takes types from, and where
+// in the world's imports the first of them is.
+type usedIface struct {
+	iface wit.InterfaceID
+	at    int
+}
+
+// importUsed imports into w the interfaces its `use`s take types from, and
+// those their types come from in turn, unless the world imports them
+// already: before the types, as the WIT resolver elaborates a world.
+func importUsed(res *wit.Resolve, w *wit.World, used []usedIface) {
+	imported := map[wit.InterfaceID]bool{}
+	for _, it := range w.Imports {
+		if it.Kind == wit.WorldItemInterface {
+			imported[it.Interface] = true
+		}
+	}
+	type ins struct {
+		at    int
+		items []wit.WorldItem
+	}
+	var inserts []ins
+	var visit func(id wit.InterfaceID, out *[]wit.WorldItem)
+	visit = func(id wit.InterfaceID, out *[]wit.WorldItem) {
+		if imported[id] {
+			return
+		}
+		imported[id] = true
+		for _, e := range res.Interfaces[id].Types {
+			td := res.Types[e.ID]
+			if elem, ok := td.Elem.ID(); ok && td.Kind == wit.KindType {
+				if o := res.Types[elem].Owner; o.Kind == wit.OwnerInterface && o.Interface != id {
+					visit(o.Interface, out)
+				}
+			}
+		}
+		*out = append(*out, wit.WorldItem{Key: wit.WorldKey{Interface: id}, Kind: wit.WorldItemInterface, Interface: id})
+	}
+	for _, u := range used {
+		var items []wit.WorldItem
+		visit(u.iface, &items)
+		if len(items) > 0 {
+			inserts = append(inserts, ins{u.at, items})
+		}
+	}
+	for i := len(inserts) - 1; i >= 0; i-- {
+		in := inserts[i]
+		w.Imports = append(w.Imports[:in.at], append(in.items, w.Imports[in.at:]...)...)
+	}
 }
 
 func (r *resolver) worldItem(p *wac.WorldItemPath, l *local, kind string) (wit.WorldItem, string, wac.Span, error) {
