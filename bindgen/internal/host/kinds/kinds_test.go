@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -24,6 +25,9 @@ import (
 	"github.com/wasmcm/wasmcm/bindgen/internal/host/kinds/bindings/test/kinds/kinds"
 	"github.com/wasmcm/wasmcm/bindgen/internal/host/kinds/bindings/test/kinds/types"
 	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/canon/wave"
+	"github.com/wasmcm/wasmcm/internal/testutil"
+	"github.com/wasmcm/wasmcm/runtime"
 	"github.com/wasmcm/wasmcm/runtime/wasi"
 )
 
@@ -576,3 +580,88 @@ var (
 	_ types.Counter   = (*counter)(nil)
 	_ kinds.Functions = logImpl{}
 )
+
+// Benchmarks of export calls into the real guest: typed through the
+// bindings, and the same call through the runtime's dynamic API
+// (canon.Value arguments) for comparison.
+func benchInstance(b *testing.B) *kinds.Instance {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.Config{CompilationCacheDir: filepath.Join(testutil.RepoRoot(b), ".cache", "wazero")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { rt.Close(ctx) })
+	compOnce.Do(func() { comp = hosttest.GoGuest(b, "bindgen/testdata/kinds", "kinds", "bindgen/testdata/kindsguest") })
+	h := newHost()
+	inst, err := kinds.Instantiate(ctx, rt, comp, kinds.Imports{Types: typesImpl{h}, API: apiImpl{h}, Functions: logImpl{h}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { inst.Close(ctx) })
+	return inst
+}
+
+var benchNested = xtypes.Nested{P: xtypes.Point{X: 1, Y: 2, Label: "p"}, Shapes: []xtypes.Shape{xtypes.ShapeNamed("n"), xtypes.ShapeBig(1), xtypes.ShapeCircle(1)},
+	Tags: []string{"a", "bb"}, Fixed: []uint8{1, 2, 3}, Pairs: []struct {
+		F0 uint32
+		F1 string
+	}{{1, "x"}}, Res: hostcm.OK[uint32, string](1), Opt: hostcm.Some("o"), C: xtypes.ColorGreen, F: xtypes.PermsRead}
+
+const benchNestedWAVE = `{p: {x: 1, y: 2, label: "p"}, shapes: [named("n"), big(1), circle(1)], opt: some("o"), res: ok(1), fixed: [1, 2, 3], tags: ["a", "bb"], pairs: [(1, "x")], c: green, f: {read}, maybe: none, keyword: 0}`
+
+func BenchmarkTyped(b *testing.B) {
+	inst := benchInstance(b)
+	ctx := context.Background()
+	x := inst.API()
+	b.Run("echo-string-16", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := x.EchoString(ctx, "0123456789abcdef"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("echo-nested", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := x.EchoNested(ctx, benchNested); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("f32", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := x.EchoF32(ctx, 1, 2); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkDynamic(b *testing.B) {
+	inst := benchInstance(b)
+	ctx := context.Background()
+	for _, c := range []struct{ name, fn, args string }{
+		{"echo-string-16", "echo-string", `"0123456789abcdef"`},
+		{"echo-nested", "echo-nested", benchNestedWAVE},
+		{"f32", "echo-f32", `1, 2`},
+	} {
+		f, err := inst.Runtime().Func("test:kinds/api@0.1.0#" + c.fn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		args, err := wave.ParseValues(f.Resolve(), f.Params(), c.args)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := f.Call(ctx, args...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
