@@ -71,6 +71,10 @@ func Compose(path, src string, opts Options) (*Composition, error) {
 func locate(path, src string, err error) error {
 	var we *wac.Error
 	if errors.As(err, &we) {
+		if we.Span.Offset < 0 {
+			// Nowhere in the document (an implicit import, say).
+			return &SourceError{Path: path, Msg: we.Msg, text: path + ": " + we.Msg}
+		}
 		l, c := wac.Position(src, we.Span.Offset)
 		return &SourceError{Path: path, Line: l, Col: c, Msg: we.Msg, text: wac.Render(path, src, we)}
 	}

@@ -597,48 +597,66 @@ type usedIface struct {
 	at    int
 }
 
-// importUsed imports into w the interfaces its `use`s take types from, and
-// those their types come from in turn, unless the world imports them
-// already: before the types, as the WIT resolver elaborates a world.
+// importUsed elaborates world w as the WIT resolver does: the interfaces
+// its `use`s take types from, and those every imported or exported
+// interface takes types from (transitively), are imported unless the world
+// has them already, each before what needs it; an exported interface's
+// dependencies that are exported themselves stay exports.
 func importUsed(res *wit.Resolve, w *wit.World, used []usedIface) {
-	imported := map[wit.InterfaceID]bool{}
+	have := map[wit.InterfaceID]bool{}
 	for _, it := range w.Imports {
 		if it.Kind == wit.WorldItemInterface {
-			imported[it.Interface] = true
+			have[it.Interface] = true
 		}
 	}
-	type ins struct {
-		at    int
-		items []wit.WorldItem
+	exported := map[wit.InterfaceID]bool{}
+	for _, it := range w.Exports {
+		if it.Kind == wit.WorldItemInterface {
+			exported[it.Interface] = true
+		}
 	}
-	var inserts []ins
-	var visit func(id wit.InterfaceID, out *[]wit.WorldItem)
-	visit = func(id wit.InterfaceID, out *[]wit.WorldItem) {
-		if imported[id] {
+	placed := map[wit.InterfaceID]bool{}
+	var out []wit.WorldItem
+	// deps appends the imports interface id needs, dependencies first.
+	var deps func(id wit.InterfaceID, self bool)
+	deps = func(id wit.InterfaceID, self bool) {
+		if placed[id] {
 			return
 		}
-		imported[id] = true
+		placed[id] = true
 		for _, e := range res.Interfaces[id].Types {
 			td := res.Types[e.ID]
 			if elem, ok := td.Elem.ID(); ok && td.Kind == wit.KindType {
-				if o := res.Types[elem].Owner; o.Kind == wit.OwnerInterface && o.Interface != id {
-					visit(o.Interface, out)
+				if o := res.Types[elem].Owner; o.Kind == wit.OwnerInterface && o.Interface != id && !exported[o.Interface] {
+					deps(o.Interface, true)
 				}
 			}
 		}
-		*out = append(*out, wit.WorldItem{Key: wit.WorldKey{Interface: id}, Kind: wit.WorldItemInterface, Interface: id})
-	}
-	for _, u := range used {
-		var items []wit.WorldItem
-		visit(u.iface, &items)
-		if len(items) > 0 {
-			inserts = append(inserts, ins{u.at, items})
+		if self && !have[id] {
+			out = append(out, wit.WorldItem{Key: wit.WorldKey{Interface: id}, Kind: wit.WorldItemInterface, Interface: id})
 		}
 	}
-	for i := len(inserts) - 1; i >= 0; i-- {
-		in := inserts[i]
-		w.Imports = append(w.Imports[:in.at], append(in.items, w.Imports[in.at:]...)...)
+	next := 0
+	for i, it := range w.Imports {
+		for next < len(used) && used[next].at == i {
+			deps(used[next].iface, true)
+			next++
+		}
+		if it.Kind == wit.WorldItemInterface {
+			deps(it.Interface, false)
+		}
+		out = append(out, it)
 	}
+	for ; next < len(used); next++ {
+		deps(used[next].iface, true)
+	}
+	for _, it := range w.Exports {
+		if it.Kind == wit.WorldItemInterface {
+			placed[it.Interface] = false
+			deps(it.Interface, false)
+		}
+	}
+	w.Imports = out
 }
 
 func (r *resolver) worldItem(p *wac.WorldItemPath, l *local, kind string) (wit.WorldItem, string, wac.Span, error) {
@@ -811,7 +829,11 @@ func (r *resolver) checkTargets(p *wac.PackagePath) error {
 				want = &w.Imports[i]
 			}
 		}
-		span := r.importNames[im.name]
+		span, ok := r.importNames[im.name]
+		if !ok {
+			// An implicit import, which the document does not write.
+			span = wac.Span{Offset: -1}
+		}
 		if want == nil {
 			return r.errf(span, "target world `%s` does not have an import named `%s`", target, im.name)
 		}
