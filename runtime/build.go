@@ -1075,10 +1075,125 @@ func (b *builder) canon(sc *scope, c *component.Canon) error {
 		}
 		t.desc = fmt.Sprintf("%s of resource %q", c.Op, b.p.resources[td.resource].name)
 		b.addTramp(sc, t)
+	case component.CanonContextGet, component.CanonContextSet:
+		if c.Index > 1 {
+			return b.errorf(sc, "canon %s: slot %d does not exist", c.Op, c.Index)
+		}
+		vt := []canon.CoreType{canon.CoreI32}
+		if c.ValType == wasm.ValI64 {
+			vt = []canon.CoreType{canon.CoreI64}
+		}
+		t := &planTramp{comp: sc.comp, slot: int(c.Index), kind: trampContextGet, core: canon.CoreFuncType{Results: vt}}
+		if c.Op == component.CanonContextSet {
+			t.kind, t.core = trampContextSet, canon.CoreFuncType{Params: vt}
+		}
+		t.desc = fmt.Sprintf("%s %d", c.Op, c.Index)
+		if b.p.usesContext == nil {
+			b.p.usesContext = map[int]bool{}
+		}
+		b.p.usesContext[sc.comp] = true
+		b.addTramp(sc, t)
+	case component.CanonBackpressureInc, component.CanonBackpressureDec:
+		t := &planTramp{comp: sc.comp, kind: trampBackpressure, slot: 1, desc: c.Op.String()}
+		if c.Op == component.CanonBackpressureDec {
+			t.slot = -1
+		}
+		b.addTramp(sc, t)
+	case component.CanonErrorContextNew, component.CanonErrorContextDebug, component.CanonErrorContextDrop:
+		i32 := []canon.CoreType{canon.CoreI32}
+		t := &planTramp{comp: sc.comp, desc: c.Op.String()}
+		switch c.Op {
+		case component.CanonErrorContextNew:
+			t.kind, t.core = trampErrorContextNew, canon.CoreFuncType{Params: []canon.CoreType{canon.CoreI32, canon.CoreI32}, Results: i32}
+		case component.CanonErrorContextDebug:
+			t.kind, t.core = trampErrorContextDebug, canon.CoreFuncType{Params: []canon.CoreType{canon.CoreI32, canon.CoreI32}}
+		default:
+			t.kind, t.core = trampErrorContextDrop, canon.CoreFuncType{Params: i32}
+		}
+		if c.Op != component.CanonErrorContextDrop {
+			opts, err := b.options(sc, c.Options)
+			if err != nil {
+				return b.errorf(sc, "canon %s: %v", c.Op, err)
+			}
+			if opts.memory < 0 {
+				return b.errorf(sc, "canon %s: no memory option", c.Op)
+			}
+			t.opts = opts
+		}
+		b.addTramp(sc, t)
+	case component.CanonThreadSpawnRef, component.CanonThreadSpawnIndirect, component.CanonThreadAvailableParallelism:
+		return b.errorf(sc, "canon %s is not supported (shared-everything threads are not implemented)", c.Op)
 	default:
-		return b.errorf(sc, "canon %s is not supported (async and threads are not implemented)", c.Op)
+		ct, err := b.asyncBuiltinType(sc, c)
+		if err != nil {
+			return b.errorf(sc, "canon %s: %v", c.Op, err)
+		}
+		// Only an async task can use these; a synchronous one may still
+		// call them (and must trap as the spec says when it may not leave).
+		why := "needs the async runtime, which is not implemented"
+		switch c.Op {
+		case component.CanonTaskReturn, component.CanonTaskCancel:
+			why = "called by a function that is not lifted async"
+		}
+		b.addTramp(sc, &planTramp{comp: sc.comp, kind: trampNeedsAsync, core: ct, desc: fmt.Sprintf("canon %s %s", c.Op, why)})
 	}
 	return nil
+}
+
+// asyncBuiltinType is the core function type of the async and thread
+// built-ins, as the validator gives it.
+func (b *builder) asyncBuiltinType(sc *scope, c *component.Canon) (canon.CoreFuncType, error) {
+	i32, i64 := canon.CoreI32, canon.CoreI64
+	sig := func(params []canon.CoreType, results ...canon.CoreType) canon.CoreFuncType {
+		return canon.CoreFuncType{Params: params, Results: results}
+	}
+	one, two, three := []canon.CoreType{i32}, []canon.CoreType{i32, i32}, []canon.CoreType{i32, i32, i32}
+	switch c.Op {
+	case component.CanonTaskReturn:
+		var params []wit.Type
+		if c.Result != nil {
+			t, err := b.valType(sc, *c.Result)
+			if err != nil {
+				return canon.CoreFuncType{}, err
+			}
+			params = []wit.Type{t}
+		}
+		ct, err := b.p.abi.FlattenFuncType(params, wit.NoneType, canon.FuncTypeOptions{}, canon.ContextLower)
+		if err != nil {
+			return canon.CoreFuncType{}, err
+		}
+		return sig(ct.Params), nil
+	case component.CanonTaskCancel:
+		return sig(nil), nil
+	case component.CanonSubtaskDrop, component.CanonStreamDropReadable, component.CanonStreamDropWritable,
+		component.CanonFutureDropReadable, component.CanonFutureDropWritable, component.CanonWaitableSetDrop,
+		component.CanonThreadResumeLater:
+		return sig(one), nil
+	case component.CanonSubtaskCancel, component.CanonStreamCancelRead, component.CanonStreamCancelWrite,
+		component.CanonFutureCancelRead, component.CanonFutureCancelWrite, component.CanonThreadSuspendThenResume,
+		component.CanonThreadYieldThenResume, component.CanonThreadSuspendThenPromote, component.CanonThreadYieldThenPromote:
+		return sig(one, i32), nil
+	case component.CanonStreamNew, component.CanonFutureNew:
+		return sig(nil, i64), nil
+	case component.CanonStreamRead, component.CanonStreamWrite:
+		return sig(three, i32), nil
+	case component.CanonFutureRead, component.CanonFutureWrite, component.CanonThreadNewIndirect:
+		return sig(two, i32), nil
+	case component.CanonWaitableSetNew, component.CanonThreadYield, component.CanonThreadIndex, component.CanonThreadSuspend:
+		return sig(nil, i32), nil
+	case component.CanonWaitableSetWait, component.CanonWaitableSetPoll:
+		m, err := sc.coreItem(component.SortCoreMemory, c.Index)
+		if err != nil {
+			return canon.CoreFuncType{}, err
+		}
+		if m.typ.Memory.Is64 {
+			return sig([]canon.CoreType{i32, i64}, i32), nil
+		}
+		return sig(two, i32), nil
+	case component.CanonWaitableJoin:
+		return sig(two), nil
+	}
+	return canon.CoreFuncType{}, fmt.Errorf("not supported")
 }
 
 func (b *builder) addTramp(sc *scope, t *planTramp) {

@@ -324,6 +324,9 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 	}
 	switch p.kind {
 	case trampResourceNew:
+		if !cs.canLeave() {
+			return trapf("cannot leave component instance (%s) during a lift, lower or post-return", cs.name)
+		}
 		if cs.table.Len() >= cs.maxHandle {
 			return trapf("resource.new: the handle table holds %d handles, the limit", cs.table.Len())
 		}
@@ -340,6 +343,24 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 		}
 		stack[0] = uint64(rep)
 		return nil
+	case trampContextGet:
+		stack[0] = cs.slots[p.slot]
+		return nil
+	case trampContextSet:
+		cs.slots[p.slot] = stack[0]
+		return nil
+	case trampBackpressure:
+		n := cs.backpressure + p.slot
+		if n < 0 || n >= 1<<16 {
+			return trapf("%s: the backpressure counter would be %d", p.desc, n)
+		}
+		cs.backpressure = n
+		return nil
+	case trampErrorContextNew, trampErrorContextDebug, trampErrorContextDrop, trampNeedsAsync:
+		if !cs.canLeave() {
+			return trapf("cannot leave component instance (%s) during a lift, lower or post-return", cs.name)
+		}
+		return inst.builtin(ctx, t, stack)
 	case trampResourceDrop:
 		if !cs.canLeave() {
 			return trapf("cannot leave component instance (%s) during a lift, lower or post-return", cs.name)
@@ -417,3 +438,45 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 	copy(stack, out)
 	return nil
 }
+
+// builtin runs the error-context built-ins and the async ones (which
+// trap): the instance may leave.
+func (inst *Instance) builtin(ctx context.Context, t *rtTramp, stack []uint64) error {
+	p, cs := t.p, t.comp
+	switch p.kind {
+	case trampErrorContextNew:
+		if cs.table.Len() >= cs.maxHandle {
+			return trapf("%s: the handle table holds %d handles, the limit", p.desc, cs.table.Len())
+		}
+		var msg canon.Value
+		if err := t.cx.LiftFlatInto(wit.String, stack[:2], &msg); err != nil {
+			return err
+		}
+		i, err := cs.table.Add(&errorContext{msg: msg.String()})
+		if err != nil {
+			return err
+		}
+		stack[0] = uint64(i)
+		return nil
+	case trampErrorContextDebug, trampErrorContextDrop:
+		i := uint32(stack[0])
+		e, err := cs.table.Get(i)
+		if err != nil {
+			return err
+		}
+		ec, ok := e.(*errorContext)
+		if !ok {
+			return trapf("%s: handle %d is not an error context", p.desc, i)
+		}
+		if p.kind == trampErrorContextDrop {
+			_, err := cs.table.Remove(i)
+			return err
+		}
+		ptr := stack[1]
+		_, err = t.cx.LowerValues(ctx, canon.MaxFlatResults, stringResult, []canon.Value{canon.String(ec.msg)}, &ptr, nil)
+		return err
+	}
+	return trapf("%s", p.desc)
+}
+
+var stringResult = []wit.Type{wit.String}

@@ -149,7 +149,7 @@ func scalarConv(r *wit.Resolve, t wit.Type, out []conv, depth int) ([]conv, bool
 // caller, when its values are all scalars, and returns the core function
 // the lowering defines. ok is false when the call must go through Go.
 func (b *builder) fuse(caller int, lf *liftedFunc) (coreItem, bool) {
-	if lf.coreTramp >= 0 || lf.core < 0 {
+	if lf.coreTramp >= 0 || lf.core < 0 || b.p.usesContext[lf.comp] {
 		return coreItem{}, false
 	}
 	r := b.p.resolve

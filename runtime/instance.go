@@ -49,7 +49,19 @@ type compState struct {
 	// flags are may_enter and may_leave (see fuse.go): two bytes of the
 	// flags memory, or of a Go array when no adapter reads them.
 	flags []byte
+	// slots are the context.get/set storage of the task running in the
+	// instance (the spec's thread storage, which starts at zero for every
+	// task); saved keeps those of the tasks a call interrupted. Only kept
+	// when usesContext.
+	slots       [2]uint64
+	saved       [][2]uint64
+	usesContext bool
+	// backpressure is the backpressure.inc/dec counter.
+	backpressure int
 }
+
+// errorContext is an error context in a handle table.
+type errorContext struct{ msg string }
 
 // rtRef is a resolved core export. Functions are looked up on first use:
 // wazero builds a call engine with its own stack for every
@@ -196,6 +208,7 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 		inst.comps[i] = compState{name: p.compNames[i], maxHandle: r.cfg.MaxHandles, flags: flags[2*i : 2*i+2 : 2*i+2]}
 		inst.comps[i].setEnter(true)
 		inst.comps[i].setLeave(true)
+		inst.comps[i].usesContext = p.usesContext[i]
 		if pi := p.compParents[i]; pi >= 0 {
 			inst.comps[i].parent = &inst.comps[pi]
 		}
@@ -502,6 +515,11 @@ func (c *compState) mayEnterFrom(caller *compState) bool {
 }
 
 func (c *compState) enterFrom(caller *compState) {
+	if c.usesContext {
+		// A new task: its context slots start at zero.
+		c.saved = append(c.saved, c.slots)
+		c.slots = [2]uint64{}
+	}
 	for x := c; x != nil; x = x.parent {
 		if !x.isSelfOrAncestorOf(caller) {
 			x.setEnter(false)
@@ -510,6 +528,10 @@ func (c *compState) enterFrom(caller *compState) {
 }
 
 func (c *compState) leaveTo(caller *compState) {
+	if c.usesContext && len(c.saved) > 0 {
+		c.slots = c.saved[len(c.saved)-1]
+		c.saved = c.saved[:len(c.saved)-1]
+	}
 	for x := c; x != nil; x = x.parent {
 		if !x.isSelfOrAncestorOf(caller) {
 			x.setEnter(true)

@@ -47,6 +47,10 @@ type plan struct {
 	// instance they name exists.
 	refs      []coreRef
 	refsOfIns [][]int // refs by core instance
+	// usesContext marks the component instances that define context.get
+	// or context.set: a call into one saves and clears its context slots
+	// (a new task), so it is never fused.
+	usesContext map[int]bool
 }
 
 // planModule is one core module to compile.
@@ -129,12 +133,22 @@ type coreRef struct{ item coreItem }
 type trampKind uint8
 
 const (
-	trampLowerHost     trampKind = iota + 1 // canon lower of a host import
-	trampLowerLifted                        // canon lower of a lifted function (component to component)
-	trampResourceNew                        // canon resource.new
-	trampResourceDrop                       // canon resource.drop
-	trampResourceRep                        // canon resource.rep
-	trampLowerImported                      // canon lower of a function of a linked component instance
+	trampLowerHost         trampKind = iota + 1 // canon lower of a host import
+	trampLowerLifted                            // canon lower of a lifted function (component to component)
+	trampResourceNew                            // canon resource.new
+	trampResourceDrop                           // canon resource.drop
+	trampResourceRep                            // canon resource.rep
+	trampLowerImported                          // canon lower of a function of a linked component instance
+	trampContextGet                             // canon context.get (slot in planTramp.slot)
+	trampContextSet                             // canon context.set
+	trampBackpressure                           // canon backpressure.inc/dec (delta in planTramp.slot)
+	trampErrorContextNew                        // canon error-context.new
+	trampErrorContextDebug                      // canon error-context.debug-message
+	trampErrorContextDrop                       // canon error-context.drop
+	// trampNeedsAsync is a built-in that only an async task can use
+	// (task.return, waitables, streams, futures, threads): it checks
+	// may_leave, as every built-in does, then traps with desc.
+	trampNeedsAsync
 )
 
 // planTramp is one trampoline: a core function implemented by the runtime.
@@ -153,7 +167,10 @@ type planTramp struct {
 	sig                 *funcSig
 	// resource of the built-ins.
 	resource int
-	desc     string // for error messages
+	// slot is the context slot of context.get/set, the delta of
+	// backpressure.inc/dec.
+	slot int
+	desc string // for error messages
 }
 
 // planOpts are canonical options resolved to plan references.
