@@ -279,10 +279,7 @@ func BenchmarkVariant(b *testing.B) {
 
 func BenchmarkTranscodeUTF8ToUTF16(b *testing.B) {
 	ctx := context.Background()
-	for _, tc := range []struct{ name, s string }{
-		{"ascii", strings.Repeat("The quick brown fox jumps over the lazy dog. ", 1<<14)},
-		{"mixed", strings.Repeat("Grüße, 日本語, and 😀! ", 1<<14)},
-	} {
+	for _, tc := range transcodeTexts {
 		b.Run(tc.name, func(b *testing.B) {
 			e := newBenchEnv(4*len(tc.s)+64, canon.UTF16)
 			b.SetBytes(int64(len(tc.s)))
@@ -291,6 +288,100 @@ func BenchmarkTranscodeUTF8ToUTF16(b *testing.B) {
 			for b.Loop() {
 				e.last = 8
 				if _, _, err := e.cx.LowerString(ctx, tc.s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// transcodeTexts are the texts of the transcoding benchmarks: plain ASCII,
+// mixed (Latin-1 letters, CJK, an emoji and ASCII), CJK prose with
+// ASCII punctuation, and Latin-1 text (fits latin1+utf16 as one byte a
+// character). Throughput is counted in the text's UTF-8 bytes throughout.
+var transcodeTexts = []struct{ name, s string }{
+	{"ascii", strings.Repeat("The quick brown fox jumps over the lazy dog. ", 1<<14)},
+	{"mixed", strings.Repeat("Grüße, 日本語, and 😀! ", 1<<14)},
+	{"cjk", strings.Repeat("日本語のテキスト、中文文本。한국어 텍스트 ", 1<<13)},
+	{"latin1", strings.Repeat("Ça coûte 5 £? Non, déjà vu à Zürich, señor. ¡Olé! ", 1<<13)},
+}
+
+// BenchmarkTranscodeUTF16ToUTF8 lifts a string from a utf16 memory.
+func BenchmarkTranscodeUTF16ToUTF8(b *testing.B) {
+	ctx := context.Background()
+	for _, tc := range transcodeTexts {
+		b.Run(tc.name, func(b *testing.B) {
+			e := newBenchEnv(4*len(tc.s)+64, canon.UTF16)
+			e.last = 8
+			p, n, err := e.cx.LowerString(ctx, tc.s)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(tc.s)))
+			defer cpuMetric(b, int64(len(tc.s)))()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := e.cx.LiftString(p, n); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkTranscodeLatin1UTF16 lowers a Go string into a latin1+utf16
+// memory (which picks Latin-1 or UTF-16 by the text) and lifts it back.
+func BenchmarkTranscodeLatin1UTF16(b *testing.B) {
+	ctx := context.Background()
+	for _, tc := range transcodeTexts {
+		b.Run("lower/"+tc.name, func(b *testing.B) {
+			e := newBenchEnv(4*len(tc.s)+64, canon.Latin1UTF16)
+			b.SetBytes(int64(len(tc.s)))
+			defer cpuMetric(b, int64(len(tc.s)))()
+			b.ReportAllocs()
+			for b.Loop() {
+				e.last = 8
+				if _, _, err := e.cx.LowerString(ctx, tc.s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("lift/"+tc.name, func(b *testing.B) {
+			e := newBenchEnv(4*len(tc.s)+64, canon.Latin1UTF16)
+			e.last = 8
+			p, n, err := e.cx.LowerString(ctx, tc.s)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(tc.s)))
+			defer cpuMetric(b, int64(len(tc.s)))()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := e.cx.LiftString(p, n); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkTranscodeUTF8 lifts a string from a utf8 memory (validation and
+// one copy) and lowers it into one (one copy).
+func BenchmarkTranscodeUTF8(b *testing.B) {
+	ctx := context.Background()
+	for _, tc := range transcodeTexts {
+		b.Run(tc.name, func(b *testing.B) {
+			e := newBenchEnv(4*len(tc.s)+64, canon.UTF8)
+			b.SetBytes(int64(len(tc.s)))
+			defer cpuMetric(b, int64(len(tc.s)))()
+			b.ReportAllocs()
+			for b.Loop() {
+				e.last = 8
+				p, n, err := e.cx.LowerString(ctx, tc.s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := e.cx.LiftString(p, n); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,10 +2,6 @@ package canon
 
 import (
 	"context"
-	"encoding/binary"
-	"math/bits"
-	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // reallocMax is the largest size a realloc call may ask for: the spec
@@ -79,7 +75,7 @@ func (cx *LiftLowerContext) decodeString(ptr, units uint64) (string, uint64, err
 	b := cx.buf[ptr : ptr+byteLen]
 	switch src {
 	case srcUTF8:
-		if !utf8.Valid(b) {
+		if !validUTF8(b) {
 			return "", 0, trapf("lift", "string at %#x is not valid UTF-8", ptr)
 		}
 		return string(b), src, nil
@@ -91,179 +87,6 @@ func (cx *LiftLowerContext) decodeString(ptr, units uint64) (string, uint64, err
 		return "", 0, trapf("lift", "string at %#x is not valid UTF-16 (unpaired surrogate)", ptr)
 	}
 	return s, src, nil
-}
-
-func decodeLatin1(b []byte) string {
-	n := len(b)
-	for _, c := range b {
-		if c >= 0x80 {
-			n++
-		}
-	}
-	if n == len(b) {
-		return string(b)
-	}
-	out := make([]byte, 0, n)
-	for _, c := range b {
-		out = utf8.AppendRune(out, rune(c))
-	}
-	return string(out)
-}
-
-// decodeUTF16 decodes little-endian UTF-16, rejecting unpaired surrogates.
-func decodeUTF16(b []byte) (string, bool) {
-	n := len(b) / 2
-	// Size the output exactly first: each unit is 1-3 UTF-8 bytes, a pair 4.
-	size := 0
-	for i := 0; i < n; i++ {
-		u := binary.LittleEndian.Uint16(b[2*i:])
-		switch {
-		case u < 0x80:
-			size++
-		case u < 0x800:
-			size += 2
-		case u >= 0xd800 && u < 0xdc00:
-			if i+1 >= n {
-				return "", false
-			}
-			v := binary.LittleEndian.Uint16(b[2*i+2:])
-			if v < 0xdc00 || v > 0xdfff {
-				return "", false
-			}
-			size += 4
-			i++
-		case u >= 0xdc00 && u <= 0xdfff:
-			return "", false
-		default:
-			size += 3
-		}
-	}
-	out := make([]byte, 0, size)
-	for i := 0; i < n; i++ {
-		u := rune(binary.LittleEndian.Uint16(b[2*i:]))
-		if u >= 0xd800 && u < 0xdc00 {
-			v := rune(binary.LittleEndian.Uint16(b[2*i+2:]))
-			u = utf16.DecodeRune(u, v)
-			i++
-		}
-		out = utf8.AppendRune(out, u)
-	}
-	return string(out), true
-}
-
-// utf16Len counts the UTF-16 code units of s, and reports whether every
-// character is below U+0100 (fits Latin-1) and whether s is all ASCII.
-func utf16Len(s string) (n uint64, latin1, ascii bool) {
-	latin1, ascii = true, true
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			n++
-			i++
-			continue
-		}
-		ascii = false
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if r >= 0x100 {
-			latin1 = false
-		}
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n, latin1, ascii
-}
-
-// spread16 widens the 4 bytes in the low half of x to 4 16-bit units.
-func spread16(x uint64) uint64 {
-	x = (x | x<<16) & 0x0000ffff0000ffff
-	return (x | x<<8) & 0x00ff00ff00ff00ff
-}
-
-// putUTF16 writes s as little-endian UTF-16 into b (which has room for
-// 2*len(s) bytes) and returns the bytes written, or false when s is not
-// valid UTF-8. ASCII runs go 8 bytes at a time; validation happens on the
-// way, so the string is read once.
-func putUTF16(b []byte, s string) (int, bool) {
-	j := 0
-	for i := 0; i < len(s); {
-		if i+8 <= len(s) {
-			x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			m := x & 0x8080808080808080
-			if m == 0 {
-				binary.LittleEndian.PutUint64(b[j:], spread16(x&0xffffffff))
-				binary.LittleEndian.PutUint64(b[j+8:], spread16(x>>32))
-				i += 8
-				j += 16
-				continue
-			}
-			// Copy the ASCII bytes before the first non-ASCII one.
-			for k := bits.TrailingZeros64(m) / 8; k > 0; k-- {
-				b[j] = s[i]
-				b[j+1] = 0
-				i++
-				j += 2
-			}
-		}
-		c := s[i]
-		switch {
-		case c < utf8.RuneSelf:
-			b[j] = c
-			b[j+1] = 0
-			j += 2
-			i++
-			continue
-		case c >= 0xc2 && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80:
-			binary.LittleEndian.PutUint16(b[j:], uint16(c&0x1f)<<6|uint16(s[i+1]&0x3f))
-			j += 2
-			i += 2
-			continue
-		case c >= 0xe0 && c <= 0xef && i+2 < len(s) && s[i+2]&0xc0 == 0x80:
-			// The second byte's range excludes overlong forms (after E0)
-			// and surrogates (after ED).
-			lo, hi := byte(0x80), byte(0xbf)
-			if c == 0xe0 {
-				lo = 0xa0
-			} else if c == 0xed {
-				hi = 0x9f
-			}
-			if d := s[i+1]; d >= lo && d <= hi {
-				binary.LittleEndian.PutUint16(b[j:], uint16(c&0x0f)<<12|uint16(d&0x3f)<<6|uint16(s[i+2]&0x3f))
-				j += 2
-				i += 3
-				continue
-			}
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			return j, false
-		}
-		i += size
-		if r >= 0x10000 {
-			r -= 0x10000
-			binary.LittleEndian.PutUint16(b[j:], uint16(0xd800+(r>>10)))
-			binary.LittleEndian.PutUint16(b[j+2:], uint16(0xdc00+(r&0x3ff)))
-			j += 4
-		} else {
-			binary.LittleEndian.PutUint16(b[j:], uint16(r))
-			j += 2
-		}
-	}
-	return j, true
-}
-
-// putLatin1 writes s (every character below U+0100) as Latin-1.
-func putLatin1(b []byte, s string) int {
-	j := 0
-	for _, r := range s {
-		b[j] = byte(r)
-		j++
-	}
-	return j
 }
 
 // LowerString is the fast path for a string: it stores s (a Go string,
@@ -280,20 +103,15 @@ func (cx *LiftLowerContext) LowerString(ctx context.Context, s string) (ptr, uni
 func (cx *LiftLowerContext) storeStringIntoRange(ctx context.Context, s string, src uint64) (uint64, uint64, error) {
 	// Host strings are checked before they reach guest memory; the
 	// UTF-8 to UTF-16 path checks while it transcodes.
-	if !(src == srcUTF8 && cx.StringEncoding == UTF16) && !utf8.ValidString(s) {
+	if !(src == srcUTF8 && cx.StringEncoding == UTF16) && !validUTF8(bytesOf(s)) {
 		return 0, 0, errInvalidUTF8
 	}
-	// Source code units, as the source memory counted them.
-	var units uint64
-	switch src {
-	case srcUTF8:
-		units = uint64(len(s))
-	default:
-		n, _, _ := utf16Len(s)
-		units = n
-		if src == srcLatin1 {
-			units = uint64(utf8.RuneCountInString(s))
-		}
+	// Source code units, as the source memory counted them (a string
+	// from a Latin-1 memory has one unit a character, which is also its
+	// UTF-16 length).
+	units := uint64(len(s))
+	if src != srcUTF8 {
+		units, _, _ = utf16Len(s)
 	}
 	switch cx.StringEncoding {
 	case UTF8:
@@ -366,11 +184,8 @@ func (cx *LiftLowerContext) storeStringToUTF8(ctx context.Context, s string, uni
 		return 0, 0, err
 	}
 	// Code point i is at byte i while everything before it is ASCII.
-	for i := 0; i < len(s); i++ {
-		if s[i] < utf8.RuneSelf {
-			cx.buf[ptr+uint64(i)] = s[i]
-			continue
-		}
+	if i := asciiPrefix(bytesOf(s)); i < len(s) {
+		copy(cx.buf[ptr:], s[:i])
 		if ptr, err = cx.realloc(ctx, "lower", ptr, units, 1, worst); err != nil {
 			return 0, 0, err
 		}
@@ -389,6 +204,7 @@ func (cx *LiftLowerContext) storeStringToUTF8(ctx context.Context, s string, uni
 		}
 		return ptr, n, nil
 	}
+	copy(cx.buf[ptr:ptr+units], s)
 	return ptr, units, nil
 }
 
@@ -431,13 +247,9 @@ func (cx *LiftLowerContext) storeStringToLatin1OrUTF16(ctx context.Context, s st
 	if err := cx.allocCheck("lower", ptr, 2, units); err != nil {
 		return 0, 0, err
 	}
-	var n uint64 // Latin-1 bytes written so far
-	for i, r := range s {
-		if r < 0x100 {
-			cx.buf[ptr+n] = byte(r)
-			n++
-			continue
-		}
+	w, i := putLatin1(cx.buf[ptr:ptr+units], s)
+	n := uint64(w) // Latin-1 bytes written
+	if i < len(s) {
 		worst := 2 * units
 		if ptr, err = cx.realloc(ctx, "lower", ptr, units, 2, worst); err != nil {
 			return 0, 0, err
