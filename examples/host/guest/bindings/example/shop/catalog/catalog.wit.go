@@ -234,7 +234,6 @@ func wasmexport_NewCart(p0 uint32, p1 uint32, p2 uint32) uint32 {
 	cm.EndBorrows()
 	var _rf [1]uint64
 	_rf[0] = uint64(LowerCart(_v))
-	cm.SettleGC()
 	return uint32(_rf[0])
 }
 
@@ -263,7 +262,6 @@ func wasmexport_Cart_Add(p0 uint32, p1 uint32, p2 uint32, p3 uint32, p4 uint32, 
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(16)
 	store_T6(_v, _ret, _pins)
-	cm.SettleGC()
 	return _reta
 }
 
@@ -286,7 +284,6 @@ func wasmexport_Cart_Find(p0 uint32, p1 uint32, p2 uint32, p3 uint32) uint32 {
 		*(*uint32)(_ret) = ptr
 		*(*uint32)(unsafe.Add(_ret, 4)) = n
 	}
-	cm.SettleGC()
 	return _reta
 }
 
@@ -303,7 +300,6 @@ func wasmexport_Cart_Total(p0 uint32) uint32 {
 	cm.EndBorrows()
 	var _rf [1]uint64
 	_rf[0] = uint64(_v)
-	cm.SettleGC()
 	return uint32(_rf[0])
 }
 
@@ -325,7 +321,6 @@ func wasmexport_Summary(p0 uint32) uint32 {
 		*(*uint32)(_ret) = ptr
 		*(*uint32)(unsafe.Add(_ret, 4)) = n
 	}
-	cm.SettleGC()
 	return _reta
 }
 
