@@ -223,3 +223,17 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// jcoVersion is the jco the comparisons use, as the other packages' tests.
+const jcoVersion = "1.35.0"
+
+// jcoLib is the lib directory of jco's package (the reference preview-1
+// adapters), or the test is skipped.
+func jcoLib(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join(testutil.RepoRoot(t), ".cache", "jco", "node_modules", "@bytecodealliance", "jco", "lib")
+	if _, err := os.Stat(filepath.Join(dir, "wasi_snapshot_preview1.reactor.wasm")); err != nil {
+		t.Skipf("skipped: jco is absent (npm install --prefix .cache/jco @bytecodealliance/jco@%s)", jcoVersion)
+	}
+	return dir
+}

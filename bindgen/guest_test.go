@@ -229,7 +229,7 @@ func TestExampleGuestNoGrowth(t *testing.T) {
 	}
 	h := newGuestHost(t, buildExampleGuest(t), map[string]string{"GOGC": "1"})
 	self := canon.Borrow(h.reps[h.call("[constructor]bucket", canon.String("b")).Handle()])
-	long := canon.String(string(make([]byte, 100<<10))) // past the static arena
+	long := canon.String(string(make([]byte, 300<<10))) // past the static arena
 	round := func(i int) {
 		k := canon.String(fmt.Sprintf("k%d", i%50))
 		h.call("[method]bucket.set", self, k, canon.String(fmt.Sprintf("value %d", i)))

@@ -1,15 +1,24 @@
 package cm
 
 import (
+	"runtime/debug"
 	"strconv"
 	"unsafe"
 )
 
 // staticArenaSize is the arena that exists before the Go runtime does: it
 // lives in the module's data, so cabi_realloc can hand it out while the
-// runtime is still initialising (the preview1 adapter allocates its state
-// that early).
-const staticArenaSize = 64 << 10
+// runtime is still initialising. A preview-1 adapter allocates then, for
+// good: the reference adapter takes a 64 KiB page for its state and another
+// for its stack; what is left is the first chunk of every lowering.
+const staticArenaSize = 256 << 10
+
+// lazyGC is the GC percentage while cabi_realloc takes memory from the Go
+// heap: so large that the allocation starts no collection, and that the
+// heap's growth is not followed by eager scavenging (which reads the
+// clocks). Turning the collector off (-1) does not do the latter: the
+// scavenger's goal, computed from an infinite heap goal, overflows.
+const lazyGC = 1 << 30
 
 // minChunk is the least a heap chunk of the arena holds.
 const minChunk = 64 << 10
@@ -31,9 +40,13 @@ func init() { initialized = true }
 // block lives from its cabi_realloc to the end of the lowering that asked for
 // it.
 type arena struct {
-	cur  []uint64 // the chunk being bumped; staticArena until it overflows
-	off  uintptr  // bytes of cur in use
-	keep [][]uint64
+	cur []uint64 // the chunk being bumped; staticArena until it overflows
+	off uintptr  // bytes of cur in use
+	// floor is where staticArena's reusable part starts: blocks handed out
+	// before the Go runtime is initialised belong to adapters, which keep
+	// them for ever (their state and stack), so reset never goes below.
+	floor uintptr
+	keep  [][]uint64
 	// spare is a heap chunk allocated at a safe point (not during a
 	// lowering) so that an overflow does not need the Go heap.
 	spare   []uint64
@@ -56,26 +69,46 @@ func (a *arena) alloc(align, size uintptr) unsafe.Pointer {
 		a.cur = staticArena[:]
 	}
 	if p := a.bump(align, size); p != nil {
+		if !initialized {
+			a.floor = a.off
+		}
 		return p
 	}
 	need := size + align
 	switch {
 	case uintptr(len(a.spare))*8 >= need:
-		a.keep = append(a.keep, a.spare)
+		a.keepChunk(a.spare)
 		a.cur, a.spare = a.spare, nil
 	case !initialized:
-		panic("cm: cabi_realloc: " + strconv.FormatUint(uint64(size), 10) + " bytes requested before the Go runtime is initialised; the static arena holds " + strconv.Itoa(staticArenaSize))
+		panic("cm: cabi_realloc: " + strconv.FormatUint(uint64(size), 10) + " bytes requested before the Go runtime is initialised; the static arena holds " + strconv.Itoa(staticArenaSize) + ", of which " + strconv.FormatUint(uint64(a.off), 10) + " are taken")
 	default:
-		// Last resort: the Go heap, which may run the garbage collector.
-		// refill sizes the next spare from this so it happens once.
+		// Last resort: the Go heap, with the collector off so that the
+		// allocation cannot start a collection, which would call WASI
+		// (the clocks) in the middle of the host's lowering, where the
+		// component model forbids calls out. refill sizes the next spare
+		// from this, so it happens once per new largest size.
 		n := max(need, minChunk)
+		gc := debug.SetGCPercent(lazyGC)
 		c := make([]uint64, (n+7)/8)
 		a.keep = append(a.keep, c)
+		debug.SetGCPercent(gc)
 		a.cur = c
 	}
 	a.largest = max(a.largest, need)
 	a.off = 0
 	return a.bump(align, size)
+}
+
+// keepChunk records c as in use until the next reset, without letting a
+// growing slice start a collection.
+func (a *arena) keepChunk(c []uint64) {
+	if len(a.keep) < cap(a.keep) {
+		a.keep = append(a.keep, c)
+		return
+	}
+	gc := debug.SetGCPercent(lazyGC)
+	a.keep = append(a.keep, c)
+	debug.SetGCPercent(gc)
 }
 
 // bump allocates from the current chunk, or returns nil when it is full.
@@ -108,7 +141,7 @@ func (a *arena) realloc(old unsafe.Pointer, oldSize, align, newSize uintptr) uns
 // reset forgets every block: their contents have been copied out.
 func (a *arena) reset() {
 	a.cur = staticArena[:]
-	a.off = 0
+	a.off = a.floor
 	for _, c := range a.keep {
 		if len(c) > len(a.spare) {
 			a.spare = c
@@ -125,6 +158,24 @@ func (a *arena) refill() {
 		return
 	}
 	a.spare = make([]uint64, (max(a.largest, minChunk)+7)/8)
+}
+
+// Reserve prepares the arena for lowerings of up to n bytes at once (the
+// largest string or list, elements included, that the host may pass in one
+// call or return from one import), so that cabi_realloc never needs the Go
+// heap while the host lowers values. Call it in an init function.
+//
+// Without it, the first lowering larger than any before takes its memory
+// from the Go heap, with collections held off. That usually works, but
+// not when a collection is in its mark phase (the allocation must help it)
+// or the heap's growth makes the runtime scavenge: both read the clocks,
+// which the canonical ABI forbids while the host lowers values, and the
+// call traps. Stock Go gives a program no way to rule that out.
+func Reserve(n int) {
+	if n > 0 && uintptr(n) <= maxAlloc {
+		theArena.largest = max(theArena.largest, uintptr(n)+8)
+		theArena.refill()
+	}
 }
 
 // ResetArena releases every block cabi_realloc handed out, once generated code

@@ -70,12 +70,14 @@ var exportPins Pins
 func ExportPins() *Pins { return &exportPins }
 
 // BeginExport starts an export call: the results of the previous call are
-// released (its post-return, if any, has run or was not needed).
-func BeginExport() { exportPins.Release() }
-
-// PostReturn ends an export call once the host has read its results: their
-// memory is released and the arena is made ready for the next lowering.
-func PostReturn() {
+// released (its post-return, if any, has run or was not needed), and the
+// arena's spare is prepared here, where allocating is safe.
+func BeginExport() {
 	exportPins.Release()
 	theArena.refill()
 }
+
+// PostReturn ends an export call once the host has read its results: their
+// memory is released. It allocates nothing: a post-return may not call out
+// of the component, which a collection would.
+func PostReturn() { exportPins.Release() }

@@ -2,7 +2,8 @@
 // the bindings bindgen generates, for the end-to-end tests: every export
 // echoes what it is given through Go values, and run calls every import
 // and checks what comes back. GUEST_GC_EVERY=N makes every Nth export call
-// run the garbage collector in the middle of the call.
+// run the garbage collector in the middle of the call; GUEST_RESERVE=N
+// prepares the arena for lowerings of N bytes (cm.Reserve).
 package main
 
 import (
@@ -300,6 +301,9 @@ func (c *checker) imports() {
 
 func init() {
 	gcEvery, _ = strconv.Atoi(os.Getenv("GUEST_GC_EVERY"))
+	if n, err := strconv.Atoi(os.Getenv("GUEST_RESERVE")); err == nil {
+		cm.Reserve(n)
+	}
 	xtypes.Export(typesImpl{})
 	xapi.Export(apiImpl{})
 	kinds.Export(worldImpl{})
