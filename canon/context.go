@@ -176,10 +176,10 @@ func (cx *LiftLowerContext) LoadInto(t wit.Type, ptr uint64, dst *Value) error {
 
 func (cx *LiftLowerContext) checkRange(op string, ptr, size uint64, align uint32) error {
 	if ptr&(uint64(align)-1) != 0 {
-		return trapf(op, "pointer %#x is not aligned to %d", ptr, align)
+		return trapf(op, msgUnaligned+": pointer %#x is not aligned to %d", ptr, align)
 	}
 	if !cx.inBounds(ptr, size) {
-		return trapf(op, "%d bytes at %#x run past the end of memory (%d bytes)", size, ptr, len(cx.buf))
+		return trapf(op, msgOutOfBounds+": %d bytes at %#x run past the end of memory (%d bytes)", size, ptr, len(cx.buf))
 	}
 	return nil
 }
@@ -343,13 +343,27 @@ func (cx *LiftLowerContext) realloc(ctx context.Context, op string, old, oldSize
 	return p & cx.addrMask(), nil
 }
 
+// What a realloc allocates, for the words of its traps.
+const (
+	allocBlock  = iota // spilled values
+	allocString        // a string's code units
+	allocList          // a list's elements
+)
+
 // allocCheck checks a block the realloc returned.
-func (cx *LiftLowerContext) allocCheck(op string, ptr uint64, align uint32, size uint64) error {
+func (cx *LiftLowerContext) allocCheck(op string, what int, ptr uint64, align uint32, size uint64) error {
 	if ptr&(uint64(align)-1) != 0 {
-		return trapf(op, "realloc returned %#x, not aligned to %d", ptr, align)
+		return trapf(op, msgUnaligned+": "+msgReallocAlign+" (%#x, want alignment %d)", ptr, align)
 	}
 	if !cx.inBounds(ptr, size) {
-		return trapf(op, "realloc returned %#x: %d bytes there run past the end of memory (%d bytes)", ptr, size, len(cx.buf))
+		prefix := ""
+		switch what {
+		case allocString:
+			prefix = msgStringOOB + ": "
+		case allocList:
+			prefix = msgListOOB + ": "
+		}
+		return trapf(op, prefix+msgReallocBounds+" (%d bytes at %#x, memory is %d bytes)", size, ptr, len(cx.buf))
 	}
 	return nil
 }

@@ -70,7 +70,7 @@ func Example() {
 	// flat values [16 6 24 2]
 	// {name: "origin", coords: [0, -1]}
 	// 32 6 héllo
-	// true canon: trap in lift at field name: string of 10 bytes at 0x3fc runs past the end of memory (1024 bytes)
+	// true canon: trap in lift at field name: string content out-of-bounds: string pointer/length out of bounds of memory (10 bytes at 0x3fc, memory is 1024 bytes)
 }
 
 // The core signature of a function, with the spec's spilling rules.
@@ -106,5 +106,5 @@ func ExampleResourceTable() {
 	// handle 1 rep 42
 	// destroy 42
 	// <nil>
-	// canon: trap in resource.drop: no handle at index 1
+	// canon: trap in resource.drop: unknown handle index 1
 }

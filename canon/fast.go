@@ -39,7 +39,7 @@ func (cx *LiftLowerContext) Alloc(ctx context.Context, align uint32, size uint64
 	if err != nil {
 		return 0, nil, err
 	}
-	if err := cx.allocCheck("lower", ptr, align, size); err != nil {
+	if err := cx.allocCheck("lower", allocBlock, ptr, align, size); err != nil {
 		return 0, nil, err
 	}
 	return ptr, cx.buf[ptr : ptr+size : ptr+size], nil
@@ -78,14 +78,14 @@ func LiftList[T Scalar](cx *LiftLowerContext, ptr, n uint64) ([]T, error) {
 	ptr, n = ptr&m, n&m
 	size := sizeOf[T]()
 	if n > MaxListByteLength/size {
-		return nil, trapf("lift", "list of %d elements of %d bytes is longer than %d bytes", n, size, MaxListByteLength)
+		return nil, trapf("lift", msgListOOB+": list of %d elements of %d bytes is longer than the limit of %d bytes", n, size, MaxListByteLength)
 	}
 	byteLen := n * size
 	if ptr&(size-1) != 0 {
-		return nil, trapf("lift", "list pointer %#x is not aligned to %d", ptr, size)
+		return nil, trapf("lift", msgUnaligned+": list pointer %#x is not aligned to %d", ptr, size)
 	}
 	if !cx.inBounds(ptr, byteLen) {
-		return nil, trapf("lift", "list of %d bytes at %#x runs past the end of memory (%d bytes)", byteLen, ptr, len(cx.buf))
+		return nil, listOOB(ptr, byteLen, len(cx.buf))
 	}
 	out := make([]T, n)
 	if n > 0 {

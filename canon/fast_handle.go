@@ -20,7 +20,7 @@ func (cx *LiftLowerContext) LiftOwn(rt *ResourceType, i uint32) (uint32, error) 
 		return 0, trapf("lift own", "handle %d is a borrow, not an own", i)
 	}
 	if h.NumLends != 0 {
-		return 0, trapf("lift own", "handle %d is lent to %d call(s) and cannot move", i, h.NumLends)
+		return 0, trapf("lift own", msgOwnBorrowed+" (handle %d is lent to %d call(s))", i, h.NumLends)
 	}
 	if _, err := cx.Table.Remove(i); err != nil {
 		return 0, err

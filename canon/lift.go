@@ -63,7 +63,7 @@ func canon64(b uint64) uint64 {
 func LiftChar(i uint64) (rune, error) {
 	c := uint32(i)
 	if c >= 0x110000 || (c >= 0xd800 && c <= 0xdfff) {
-		return 0, trapf("lift", "%#x is not a Unicode scalar value", c)
+		return 0, trapf("lift", msgChar+": %#x is not a Unicode scalar value", c)
 	}
 	return rune(c), nil
 }
@@ -152,7 +152,7 @@ func (cx *LiftLowerContext) liftFlat(l *Layout, flat []uint64, pos int, dst *Val
 	case KindVariant, KindEnum, KindOption, KindResult:
 		disc := flat[pos] & 0xffffffff
 		if disc >= l.length {
-			return pos, trapf("lift", "%s discriminant %d is out of range (%d cases)", k, disc, l.length)
+			return pos, discriminantTrap("lift", k, disc, l.length)
 		}
 		end := pos + int(l.FlatCount)
 		c := l.cases[disc]
@@ -232,7 +232,7 @@ func (cx *LiftLowerContext) liftHandle(l *Layout, i uint32) (uint32, error) {
 			return 0, err
 		}
 		if h.NumLends != 0 {
-			return 0, trapf(op, "handle %d is lent to %d call(s) and cannot move", i, h.NumLends)
+			return 0, trapf(op, msgOwnBorrowed+" (handle %d is lent to %d call(s))", i, h.NumLends)
 		}
 		if !h.Own {
 			return 0, trapf(op, "handle %d is a borrow, not an own", i)
@@ -308,7 +308,7 @@ func (cx *LiftLowerContext) load(l *Layout, ptr uint64, dst *Value) error {
 			disc = uint64(binary.LittleEndian.Uint32(b[ptr:]))
 		}
 		if disc >= l.length {
-			return trapf("load", "%s discriminant %d is out of range (%d cases)", k, disc, l.length)
+			return discriminantTrap("load", k, disc, l.length)
 		}
 		dst.kind, dst.bits, dst.str = k, disc, ""
 		c := l.cases[disc]
@@ -362,14 +362,14 @@ func (cx *LiftLowerContext) loadPtrPair(ptr uint64) (uint64, uint64) {
 func (cx *LiftLowerContext) loadListFromRange(l *Layout, ptr, n uint64, dst *Value) error {
 	e := l.elem
 	if e.Size != 0 && n > MaxListByteLength/e.Size {
-		return trapf("lift", "list of %d elements of %d bytes is longer than %d bytes", n, e.Size, MaxListByteLength)
+		return trapf("lift", msgListOOB+": list of %d elements of %d bytes is longer than the limit of %d bytes", n, e.Size, MaxListByteLength)
 	}
 	byteLen := n * e.Size
 	if ptr&(uint64(e.Align)-1) != 0 {
-		return trapf("lift", "list pointer %#x is not aligned to %d", ptr, e.Align)
+		return trapf("lift", msgUnaligned+": list pointer %#x is not aligned to %d", ptr, e.Align)
 	}
 	if !cx.inBounds(ptr, byteLen) {
-		return trapf("lift", "list of %d bytes at %#x runs past the end of memory (%d bytes)", byteLen, ptr, len(cx.buf))
+		return listOOB(ptr, byteLen, len(cx.buf))
 	}
 	if err := cx.charge("lift", byteLen); err != nil {
 		return err

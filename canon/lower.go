@@ -289,7 +289,7 @@ func (cx *LiftLowerContext) storeListIntoRange(ctx context.Context, l *Layout, v
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := cx.allocCheck("lower", ptr, e.Align, byteLen); err != nil {
+	if err := cx.allocCheck("lower", allocList, ptr, e.Align, byteLen); err != nil {
 		return 0, 0, err
 	}
 	if err := cx.storeElems(ctx, e, v.elems, ptr); err != nil {

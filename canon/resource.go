@@ -49,7 +49,7 @@ func (s *BorrowScope) NumBorrows() int { return s.numBorrows }
 // returns (task.return).
 func (s *BorrowScope) CheckReturn() error {
 	if s.numBorrows > 0 {
-		return trapf("return", "%d borrowed handle(s) not dropped before the call returned", s.numBorrows)
+		return trapf("return", msgBorrowsRemain+" (%d not dropped)", s.numBorrows)
 	}
 	return nil
 }
@@ -109,7 +109,7 @@ func (t *ResourceTable) Add(e any) (uint32, error) {
 // Get returns the element at index i, trapping when there is none.
 func (t *ResourceTable) Get(i uint32) (any, error) {
 	if uint64(i) >= uint64(len(t.slots)) || t.slots[i] == nil {
-		return nil, trapf("table", "no handle at index %d", i)
+		return nil, trapf("table", msgUnknownHandle+" %d", i)
 	}
 	return t.slots[i], nil
 }
@@ -139,19 +139,29 @@ func (t *ResourceTable) handle(op string, rt *ResourceType, i uint32, remove boo
 	}
 	h, ok := e.(*ResourceHandle)
 	if !ok {
-		return nil, trapf(op, "index %d is not a resource handle", i)
+		return nil, trapf(op, "handle index %d "+msgWrongType+", expected %s but found an element that is not a resource handle", i, rt.kind())
 	}
 	if h.Type != rt {
-		return nil, trapf(op, "handle %d is a %s, not a %s", i, h.Type.name(), rt.name())
+		found := h.Type.kind()
+		if found == rt.kind() {
+			found = "a different " + found
+		}
+		detail := ""
+		if h.Type.Name != "" && rt.Name != "" {
+			detail = fmt.Sprintf(" (%s, not %s)", h.Type.Name, rt.Name)
+		}
+		return nil, trapf(op, "handle index %d "+msgWrongType+", expected %s but found %s%s", i, rt.kind(), found, detail)
 	}
 	return h, nil
 }
 
-func (rt *ResourceType) name() string {
-	if rt == nil || rt.Name == "" {
-		return "resource"
+// kind says who defines the resource, in the reference's words: a
+// resource implemented by a component instance is guest-defined.
+func (rt *ResourceType) kind() string {
+	if rt != nil && rt.Impl != nil {
+		return "guest-defined resource"
 	}
-	return rt.Name
+	return "host-defined resource"
 }
 
 // ResourceNew is `canon resource.new`: a new owned handle for rep.
@@ -177,7 +187,7 @@ func (t *ResourceTable) ResourceDrop(ctx context.Context, rt *ResourceType, i ui
 		return err
 	}
 	if h.NumLends != 0 {
-		return trapf("resource.drop", "handle %d is lent to %d call(s)", i, h.NumLends)
+		return trapf("resource.drop", msgOwnBorrowed+" (handle %d is lent to %d call(s))", i, h.NumLends)
 	}
 	if !h.Own {
 		if h.Scope != nil {

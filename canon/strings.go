@@ -44,7 +44,7 @@ func (cx *LiftLowerContext) decodeString(ptr, units uint64) (string, uint64, err
 	case UTF16:
 		src = srcUTF16
 		if units > MaxStringByteLength/2 {
-			return "", 0, trapf("lift", "utf16 string of %d code units is longer than %d bytes", units, MaxStringByteLength)
+			return "", 0, trapf("lift", msgStringOOB+": utf16 string of %d code units is longer than the limit of %d bytes", units, MaxStringByteLength)
 		}
 		byteLen = 2 * units
 	case Latin1UTF16:
@@ -53,7 +53,7 @@ func (cx *LiftLowerContext) decodeString(ptr, units uint64) (string, uint64, err
 			src = srcTaggedUTF16
 			units ^= tag
 			if units > MaxStringByteLength/2 {
-				return "", 0, trapf("lift", "utf16 string of %d code units is longer than %d bytes", units, MaxStringByteLength)
+				return "", 0, trapf("lift", msgStringOOB+": utf16 string of %d code units is longer than the limit of %d bytes", units, MaxStringByteLength)
 			}
 			byteLen = 2 * units
 		} else {
@@ -61,13 +61,13 @@ func (cx *LiftLowerContext) decodeString(ptr, units uint64) (string, uint64, err
 		}
 	}
 	if byteLen > MaxStringByteLength {
-		return "", 0, trapf("lift", "string of %d bytes is longer than %d bytes", byteLen, MaxStringByteLength)
+		return "", 0, trapf("lift", msgStringOOB+": string of %d bytes is longer than the limit of %d bytes", byteLen, MaxStringByteLength)
 	}
 	if ptr&(uint64(align)-1) != 0 {
-		return "", 0, trapf("lift", "%s string pointer %#x is not aligned to %d", cx.StringEncoding, ptr, align)
+		return "", 0, trapf("lift", msgUnaligned+": "+msgStringUnaligned+" %d (%s string at %#x)", align, cx.StringEncoding, ptr)
 	}
 	if !cx.inBounds(ptr, byteLen) {
-		return "", 0, trapf("lift", "string of %d bytes at %#x runs past the end of memory (%d bytes)", byteLen, ptr, len(cx.buf))
+		return "", 0, trapf("lift", msgStringOOB+": "+msgStringHostOOB+" (%d bytes at %#x, memory is %d bytes)", byteLen, ptr, len(cx.buf))
 	}
 	if err := cx.charge("lift", byteLen); err != nil {
 		return "", 0, err
@@ -76,7 +76,7 @@ func (cx *LiftLowerContext) decodeString(ptr, units uint64) (string, uint64, err
 	switch src {
 	case srcUTF8:
 		if !validUTF8(b) {
-			return "", 0, trapf("lift", "string at %#x is not valid UTF-8", ptr)
+			return "", 0, trapf("lift", "%s (string at %#x)", utf8Error(b), ptr)
 		}
 		return string(b), src, nil
 	case srcLatin1:
@@ -84,7 +84,7 @@ func (cx *LiftLowerContext) decodeString(ptr, units uint64) (string, uint64, err
 	}
 	s, ok := decodeUTF16(b)
 	if !ok {
-		return "", 0, trapf("lift", "string at %#x is not valid UTF-16 (unpaired surrogate)", ptr)
+		return "", 0, trapf("lift", msgInvalidUTF16+": unpaired surrogate at code unit %d (string at %#x)", unpairedSurrogate(b), ptr)
 	}
 	return s, src, nil
 }
@@ -157,7 +157,7 @@ func (cx *LiftLowerContext) storeStringCopy(ctx context.Context, s string, units
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := cx.allocCheck("lower", ptr, align, byteLen); err != nil {
+	if err := cx.allocCheck("lower", allocString, ptr, align, byteLen); err != nil {
 		return 0, 0, err
 	}
 	b := cx.buf[ptr : ptr+byteLen]
@@ -180,7 +180,7 @@ func (cx *LiftLowerContext) storeStringToUTF8(ctx context.Context, s string, uni
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := cx.allocCheck("lower", ptr, 1, units); err != nil {
+	if err := cx.allocCheck("lower", allocString, ptr, 1, units); err != nil {
 		return 0, 0, err
 	}
 	// Code point i is at byte i while everything before it is ASCII.
@@ -189,7 +189,7 @@ func (cx *LiftLowerContext) storeStringToUTF8(ctx context.Context, s string, uni
 		if ptr, err = cx.realloc(ctx, "lower", ptr, units, 1, worst); err != nil {
 			return 0, 0, err
 		}
-		if err := cx.allocCheck("lower", ptr, 1, worst); err != nil {
+		if err := cx.allocCheck("lower", allocString, ptr, 1, worst); err != nil {
 			return 0, 0, err
 		}
 		copy(cx.buf[ptr+uint64(i):], s[i:])
@@ -198,7 +198,7 @@ func (cx *LiftLowerContext) storeStringToUTF8(ctx context.Context, s string, uni
 			if ptr, err = cx.realloc(ctx, "lower", ptr, worst, 1, n); err != nil {
 				return 0, 0, err
 			}
-			if err := cx.allocCheck("lower", ptr, 1, n); err != nil {
+			if err := cx.allocCheck("lower", allocString, ptr, 1, n); err != nil {
 				return 0, 0, err
 			}
 		}
@@ -217,7 +217,7 @@ func (cx *LiftLowerContext) storeUTF8ToUTF16(ctx context.Context, s string, unit
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := cx.allocCheck("lower", ptr, 2, worst); err != nil {
+	if err := cx.allocCheck("lower", allocString, ptr, 2, worst); err != nil {
 		return 0, 0, err
 	}
 	w, ok := putUTF16(cx.buf[ptr:ptr+worst], s)
@@ -229,7 +229,7 @@ func (cx *LiftLowerContext) storeUTF8ToUTF16(ctx context.Context, s string, unit
 		if ptr, err = cx.realloc(ctx, "lower", ptr, worst, 2, n); err != nil {
 			return 0, 0, err
 		}
-		if err := cx.allocCheck("lower", ptr, 2, n); err != nil {
+		if err := cx.allocCheck("lower", allocString, ptr, 2, n); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -244,7 +244,7 @@ func (cx *LiftLowerContext) storeStringToLatin1OrUTF16(ctx context.Context, s st
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := cx.allocCheck("lower", ptr, 2, units); err != nil {
+	if err := cx.allocCheck("lower", allocString, ptr, 2, units); err != nil {
 		return 0, 0, err
 	}
 	w, i := putLatin1(cx.buf[ptr:ptr+units], s)
@@ -254,7 +254,7 @@ func (cx *LiftLowerContext) storeStringToLatin1OrUTF16(ctx context.Context, s st
 		if ptr, err = cx.realloc(ctx, "lower", ptr, units, 2, worst); err != nil {
 			return 0, 0, err
 		}
-		if err := cx.allocCheck("lower", ptr, 2, worst); err != nil {
+		if err := cx.allocCheck("lower", allocString, ptr, 2, worst); err != nil {
 			return 0, 0, err
 		}
 		b := cx.buf[ptr : ptr+worst]
@@ -269,7 +269,7 @@ func (cx *LiftLowerContext) storeStringToLatin1OrUTF16(ctx context.Context, s st
 			if ptr, err = cx.realloc(ctx, "lower", ptr, worst, 2, encLen); err != nil {
 				return 0, 0, err
 			}
-			if err := cx.allocCheck("lower", ptr, 2, encLen); err != nil {
+			if err := cx.allocCheck("lower", allocString, ptr, 2, encLen); err != nil {
 				return 0, 0, err
 			}
 		}
@@ -279,7 +279,7 @@ func (cx *LiftLowerContext) storeStringToLatin1OrUTF16(ctx context.Context, s st
 		if ptr, err = cx.realloc(ctx, "lower", ptr, units, 2, n); err != nil {
 			return 0, 0, err
 		}
-		if err := cx.allocCheck("lower", ptr, 2, n); err != nil {
+		if err := cx.allocCheck("lower", allocString, ptr, 2, n); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -295,7 +295,7 @@ func (cx *LiftLowerContext) storeProbablyUTF16ToLatin1OrUTF16(ctx context.Contex
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := cx.allocCheck("lower", ptr, 2, srcBytes); err != nil {
+	if err := cx.allocCheck("lower", allocString, ptr, 2, srcBytes); err != nil {
 		return 0, 0, err
 	}
 	b := cx.buf[ptr : ptr+srcBytes]
@@ -311,7 +311,7 @@ func (cx *LiftLowerContext) storeProbablyUTF16ToLatin1OrUTF16(ctx context.Contex
 	if ptr, err = cx.realloc(ctx, "lower", ptr, srcBytes, 1, n); err != nil {
 		return 0, 0, err
 	}
-	if err := cx.allocCheck("lower", ptr, 1, n); err != nil {
+	if err := cx.allocCheck("lower", allocString, ptr, 1, n); err != nil {
 		return 0, 0, err
 	}
 	return ptr, n, nil
