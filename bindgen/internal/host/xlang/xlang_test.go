@@ -155,6 +155,15 @@ func TestRustText(t *testing.T) {
 		}
 	}
 
+	// A Go string that is not UTF-8 is refused before the guest sees it,
+	// and the instance goes on.
+	if _, err := x.Analyze(ctx, "ab\xffcd"); err == nil || !strings.Contains(err.Error(), "not valid UTF-8") {
+		t.Errorf("Analyze of invalid UTF-8: %v", err)
+	}
+	if got, err := x.Analyze(ctx, "ok"); err != nil || got.Words != 1 {
+		t.Errorf("Analyze after a refused call = %+v, %v", got, err)
+	}
+
 	toks, err := x.Tokenize(ctx, "")
 	if err != nil || len(toks) != 0 {
 		t.Errorf("Tokenize(\"\") = %v, %v", toks, err)
@@ -385,6 +394,11 @@ func TestJSFormat(t *testing.T) {
 		t.Errorf("a lent tally was closed %d times", host.closed)
 	}
 
+	// A nil tally is refused on the host's side, the guest untouched.
+	if _, err := x.Report(ctx, nil, 1); err == nil || !strings.Contains(err.Error(), "nil tally") {
+		t.Errorf("Report(nil) = %v", err)
+	}
+
 	// A tally the Rust guest implements, lent to JS through the host.
 	rt, err := rust.NewTally(ctx)
 	if err != nil {
@@ -401,4 +415,25 @@ func TestJSFormat(t *testing.T) {
 	if n, err := rt.Add(ctx, nil); err != nil || n != 3 {
 		t.Errorf("the Rust tally after the loan: %d words, %v", n, err)
 	}
+
+	// A host method failing traps the guest that called it: the export's
+	// call fails with the host's error, and the trapped instance refuses
+	// further calls.
+	if _, err := x.Report(ctx, failingTally{}, 1); err == nil || !strings.Contains(err.Error(), "the tally's store is down") {
+		t.Errorf("Report(failing tally) = %v, want the host's error", err)
+	}
+	if got, err := x.Pad(ctx, "x", format.Style{Width: 2, Fill: '-'}); err == nil {
+		t.Errorf("a trapped instance answered Pad: %q", got)
+	}
+}
+
+// failingTally is a host tally whose methods fail.
+type failingTally struct{}
+
+func (failingTally) Add(context.Context, []string) (uint32, error) {
+	return 0, errors.New("the tally's store is down")
+}
+
+func (failingTally) Top(context.Context, uint32) ([]pair, error) {
+	return nil, errors.New("the tally's store is down")
 }
