@@ -261,3 +261,42 @@ func FuzzTranscode(f *testing.F) {
 		}
 	})
 }
+
+// TestTranscodeInvalidLong corrupts long texts, so that the invalid bytes
+// fall in the kernels' word loops and not only in their tails: the
+// verdicts must agree with utf8.Valid, and nothing may be written out of
+// bounds (the slices would panic).
+func TestTranscodeInvalidLong(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	bad := []string{"\xff", "\x80", "\xc0\x80", "\xc1\xbf", "\xc3", "\xe0\x80\x80", "\xe0\x9f\xbf", "\xed\xa0\x80", "\xed\xbf\xbf",
+		"\xe2\x82", "\xf0\x80\x80\x80", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xf0\x9f\x98", "\xc3(", "\xe2(\xa1"}
+	for n := 0; n < 20000; n++ {
+		s := []byte(randomText(rng, 20+rng.IntN(80)))
+		switch rng.IntN(3) {
+		case 0: // overwrite a byte
+			s[rng.IntN(len(s))] = byte(rng.IntN(256))
+		case 1: // insert an invalid sequence
+			i := rng.IntN(len(s) + 1)
+			s = append(s[:i:i], append([]byte(bad[rng.IntN(len(bad))]), s[i:]...)...)
+		default: // cut the text short, maybe mid-sequence
+			s = s[:rng.IntN(len(s)+1)]
+		}
+		valid := utf8.Valid(s)
+		if validUTF8(s) != valid {
+			t.Fatalf("validUTF8(%q) = %v", s, !valid)
+		}
+		out := make([]byte, 2*len(s))
+		if _, ok := putUTF16(out, string(s)); ok != valid {
+			t.Fatalf("putUTF16(%q) ok = %v, want %v", s, ok, valid)
+		}
+		if valid {
+			continue
+		}
+		// putLatin1 stops at the first byte that is not Latin-1 text.
+		lb := make([]byte, len(s))
+		w, read := putLatin1(lb, string(s))
+		if read > len(s) || w > read || !utf8.Valid(s[:read]) {
+			t.Fatalf("putLatin1(%q) = %d, %d", s, w, read)
+		}
+	}
+}
