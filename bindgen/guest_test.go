@@ -3,9 +3,12 @@ package bindgen
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
+	"strings"
 	"testing"
 
 	"github.com/tetratelabs/wazero"
@@ -34,14 +37,41 @@ type guestHost struct {
 	prefix string
 }
 
+// buildExampleGuest builds examples/go-guest, cached under .cache/guests by
+// a hash of its sources, package cm and the Go version.
 func buildExampleGuest(t testing.TB) []byte {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "guest.wasm")
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", out, "./examples/go-guest")
-	cmd.Dir = testutil.RepoRoot(t)
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	root := testutil.RepoRoot(t)
+	key := map[string][]byte{"go-version": []byte(goruntime.Version())}
+	for _, dir := range []string{"examples/go-guest", "bindgen/guest/cm"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			key[p[len(root):]] = b
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := filepath.Join(root, ".cache", "guests", "go-guest-"+hashFiles(key))
+	out := filepath.Join(dir, "guest.wasm")
+	if b, err := os.ReadFile(out); err == nil {
+		return b
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(goBin(t), "build", "-buildmode=c-shared", "-o", out+".tmp", "./examples/go-guest")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the example guest: %v\n%s", err, b)
+	}
+	if err := os.Rename(out+".tmp", out); err != nil {
+		t.Fatal(err)
 	}
 	b, err := os.ReadFile(out)
 	if err != nil {
