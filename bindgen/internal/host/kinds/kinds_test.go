@@ -270,7 +270,10 @@ func instantiate(t *testing.T, h *host, env ...string) *kinds.Instance {
 		Types:     typesImpl{h},
 		API:       apiImpl{h},
 		Functions: logImpl{h},
-		WASI:      wasi.Config{Args: []string{"kinds"}, Env: env},
+		// The guest reserves its arena for the largest value the tests pass
+		// (a 1 MiB list) so that cabi_realloc never needs the Go heap while
+		// the host lowers values (see cm.Reserve).
+		WASI: wasi.Config{Args: []string{"kinds"}, Env: append([]string{"GUEST_RESERVE=4194304"}, env...)},
 	})
 	if err != nil {
 		t.Fatalf("instantiating: %v", err)
