@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/wasmcm/wasmcm/canon"
 	"github.com/wasmcm/wasmcm/component"
@@ -392,18 +393,58 @@ func (b *builder) coreInstance(sc *scope, ci component.CoreInstance) error {
 		}
 		args[a.Name] = sc.coreInsts[a.Instance]
 	}
-	pc := planCoreInst{module: md.index}
-	pm := &b.p.modules[md.index]
+	// An argument made of exports of other instances would need a shim
+	// module instantiated with every instance; instead the module's
+	// imports from it are rewritten to name where each item lives.
+	wire := false
+	for _, im := range md.info.Imports {
+		if a, ok := args[im.Module]; ok && a.real < 0 && !allTramps(a) {
+			wire = true
+		}
+	}
+	mi := md.index
+	if wire || b.p.modules[mi].wired {
+		if b.p.modules[mi].used {
+			// Instantiated before: this instantiation gets a copy.
+			pm := b.p.modules[mi]
+			if pm.wired {
+				pm.bytes = pm.base
+			}
+			pm.used, pm.wired, pm.base = false, false, nil
+			mi = len(b.p.modules)
+			b.p.modules = append(b.p.modules, pm)
+		}
+	}
+	pc := planCoreInst{module: mi}
+	pm := &b.p.modules[mi]
+	pm.used = true
+	var wiring *importWiring
+	if wire {
+		wiring = newImportWiring(md.info)
+	}
 	seen := map[string]bool{}
 	for _, im := range md.info.Imports {
-		if seen[im.Module] {
-			continue
-		}
-		seen[im.Module] = true
 		a, ok := args[im.Module]
 		if !ok {
 			return b.errorf(sc, "core instance %d: module imports %q, which no argument supplies", len(sc.coreInsts), im.Module)
 		}
+		if wiring != nil && a.real < 0 && !allTramps(a) {
+			it, ok := a.exports[im.Name]
+			if !ok {
+				return b.errorf(sc, "core instance %d: module imports %q from %q, which the argument does not export", len(sc.coreInsts), im.Name, im.Module)
+			}
+			if name, special, inst, isNew := wiring.add(it); isNew {
+				pc.args = append(pc.args, planArg{name: name, inst: inst, bundle: -1, special: special})
+			}
+			continue
+		}
+		if wiring != nil {
+			wiring.keep()
+		}
+		if seen[im.Module] {
+			continue
+		}
+		seen[im.Module] = true
 		wazName := im.Module
 		if wazName == "" {
 			wazName = pm.emptyAs
@@ -421,10 +462,133 @@ func (b *builder) coreInstance(sc *scope, ci component.CoreInstance) error {
 		}
 		pc.args = append(pc.args, planArg{name: wazName, inst: -1, bundle: a.bundle})
 	}
+	if wiring != nil {
+		if err := wiring.rewrite(pm); err != nil {
+			return b.errorf(sc, "core instance %d: %v", len(sc.coreInsts), err)
+		}
+	}
 	idx := len(b.p.coreInsts)
 	b.p.coreInsts = append(b.p.coreInsts, pc)
 	sc.coreInsts = append(sc.coreInsts, &coreInst{real: idx, info: md.info, bundle: -1})
 	return nil
+}
+
+// allTramps tells a bundle made only of trampolines, which is a host
+// module shared by all instances.
+func allTramps(ci *coreInst) bool {
+	for _, it := range ci.exports {
+		if it.kind != coreFromTramp {
+			return false
+		}
+	}
+	return true
+}
+
+// importWiring rewrites a module's imports from bundles of mixed origin
+// to import each item from the core instance that has it (module name
+// prefix+"i<k>") or from the trampolines' host module (prefix+"t").
+type importWiring struct {
+	info    *wasm.ModuleInfo
+	prefix  string
+	imports []wasm.Import
+	named   map[string]bool
+}
+
+func newImportWiring(info *wasm.ModuleInfo) *importWiring {
+	used := map[string]bool{}
+	for _, im := range info.Imports {
+		used[im.Module] = true
+	}
+	prefix := "wasmcm:"
+	for {
+		clash := false
+		for m := range used {
+			if strings.HasPrefix(m, prefix) {
+				clash = true
+				break
+			}
+		}
+		if !clash {
+			break
+		}
+		prefix = "_" + prefix
+	}
+	return &importWiring{info: info, prefix: prefix, named: map[string]bool{}}
+}
+
+// add rewrites the next import to where it lives, returning the module
+// name and what it stands for, isNew the first time a name is used.
+func (w *importWiring) add(it coreItem) (name string, special argSpecial, inst int, isNew bool) {
+	im := w.info.Imports[len(w.imports)]
+	inst = -1
+	if it.kind == coreFromTramp {
+		name, special = w.prefix+"t", argTramps
+		im.Module, im.Name = name, "t"+strconv.Itoa(it.tramp)
+	} else {
+		name, inst = w.prefix+"i"+strconv.Itoa(it.inst), it.inst
+		im.Module, im.Name = name, it.name
+	}
+	w.imports = append(w.imports, im)
+	isNew = !w.named[name]
+	w.named[name] = true
+	return name, special, inst, isNew
+}
+
+// keep leaves the next import as it is.
+func (w *importWiring) keep() {
+	w.imports = append(w.imports, w.info.Imports[len(w.imports)])
+}
+
+// rewrite replaces pm's import section.
+func (w *importWiring) rewrite(pm *planModule) error {
+	if pm.emptyAs != "" {
+		for i := range w.imports {
+			if w.imports[i].Module == "" {
+				w.imports[i].Module = pm.emptyAs
+			}
+		}
+	}
+	out, err := replaceImports(pm.bytes, w.imports)
+	if err != nil {
+		return err
+	}
+	pm.base, pm.bytes, pm.wired = pm.bytes, out, true
+	return nil
+}
+
+// replaceImports returns module bytes with the import section made of
+// imports.
+func replaceImports(bin []byte, imports []wasm.Import) ([]byte, error) {
+	r := wasm.NewReader(bin, 0)
+	head, err := r.Bytes(8)
+	if err != nil {
+		return nil, err
+	}
+	out := append(make([]byte, 0, len(bin)+64), head...)
+	for !r.EOF() {
+		id, err := r.Byte()
+		if err != nil {
+			return nil, err
+		}
+		body, err := r.Sub("section")
+		if err != nil {
+			return nil, err
+		}
+		if id != wasm.SecImport {
+			out = append(out, id)
+			out = wasm.AppendU32(out, uint32(body.Remaining()))
+			out = append(out, body.Rest()...)
+			continue
+		}
+		sec := wasm.AppendU32(nil, uint32(len(imports)))
+		for _, im := range imports {
+			sec = wasm.AppendImport(sec, im)
+		}
+		out = append(out, id)
+		out = wasm.AppendU32(out, uint32(len(sec)))
+		out = append(out, sec...)
+	}
+	return out, nil
 }
 
 // makeBundle plans a bundle core instance used as an argument.

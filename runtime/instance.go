@@ -338,7 +338,7 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 	// resolves its import module names through *cur, set afresh for it.
 	var args, shimArgs []modArg
 	cur := &args
-	rctx := experimental.WithImportResolver(ctx, func(name string) api.Module {
+	rctx := experimental.WithImportResolver(experimental.WithMemoryAllocator(ctx, memoryAllocator{}), func(name string) api.Module {
 		for _, a := range *cur {
 			if a.name == name {
 				return a.mod

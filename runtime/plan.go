@@ -60,6 +60,11 @@ type planModule struct {
 	name  string // for error messages: "module 2 of component 1"
 	// emptyAs is the module name that stands for "" in bytes.
 	emptyAs string
+	// used is set once a core instantiation uses the module; wired when
+	// its imports were rewritten for that instantiation (see
+	// builder.wire), base then keeping the bytes before.
+	used, wired bool
+	base        []byte
 }
 
 // planCoreInst is one core instantiation: module with, for each import
