@@ -53,6 +53,7 @@ func hasZero16(x uint64) bool {
 
 // asciiPrefix returns the length of the longest ASCII prefix of p.
 func asciiPrefix(p []byte) int {
+	p = p[:len(p):len(p)]
 	n := len(p)
 	for len(p) > 32 && (binary.LittleEndian.Uint64(p)|binary.LittleEndian.Uint64(p[8:])|
 		binary.LittleEndian.Uint64(p[16:])|binary.LittleEndian.Uint64(p[24:]))&hi8 == 0 {
@@ -75,6 +76,7 @@ func asciiPrefix(p []byte) int {
 // validUTF8 reports whether p is valid UTF-8. It agrees with utf8.Valid
 // and is faster on text that is not ASCII.
 func validUTF8(p []byte) bool {
+	p = p[:len(p):len(p)] // spares the slicing below a capacity fixup
 words:
 	for len(p) >= 8 {
 		m := binary.LittleEndian.Uint64(p) & hi8
@@ -143,12 +145,19 @@ words:
 		k := bits.TrailingZeros64(m) >> 3
 		src, b = src[k:], b[2*k:]
 		// The run of multi-byte sequences that starts here, decoded from
-		// 4-byte loads until an ASCII byte.
+		// 4-byte loads, with the short ASCII runs (1 to 3 bytes) between
+		// them; a longer ASCII run goes back to the word loop.
 		for len(src) >= 4 && len(b) >= 4 {
 			w := binary.LittleEndian.Uint32(src)
 			switch {
 			case w&0x80 == 0:
-				continue words
+				hm := w & 0x80808080
+				if hm == 0 || len(src) < 32 || len(b) < 8 {
+					continue words
+				}
+				k := bits.TrailingZeros32(hm) >> 3
+				store64(b, spread16(uint64(w)))
+				src, b = src[k:], b[2*k:]
 			case w&0xc0e0 == 0x80c0: // 110xxxxx 10xxxxxx
 				r := (w&0x1f)<<6 | (w>>8)&0x3f
 				if r < 0x80 {
