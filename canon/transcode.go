@@ -94,7 +94,13 @@ words:
 			w := binary.LittleEndian.Uint32(p)
 			switch {
 			case w&0x80 == 0:
-				continue words
+				// Short ASCII runs are stepped over here, longer ones in
+				// the word loop.
+				hm := w & 0x80808080
+				if hm == 0 {
+					continue words
+				}
+				p = p[bits.TrailingZeros32(hm)>>3:]
 			case w&0xc0e0 == 0x80c0: // 110xxxxx 10xxxxxx
 				if w&0x1e == 0 {
 					return false // overlong
@@ -235,21 +241,43 @@ words:
 // larger allocation and the bytes left behind stay as written.
 func putLatin1(dst []byte, s string) (n, read int) {
 	src, b := bytesOf(s), dst
-	for len(src) > 0 && len(b) > 0 {
-		if len(src) >= 8 && len(b) >= 8 {
-			x := binary.LittleEndian.Uint64(src)
-			if x&hi8 == 0 {
-				store64(b, x)
-				src, b = src[8:], b[8:]
+	for len(src) >= 8 && len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(src)
+		m := x & hi8
+		if m == 0 {
+			store64(b, x)
+			src, b = src[8:], b[8:]
+			continue
+		}
+		k := bits.TrailingZeros64(m) >> 3
+		for i, c := range src[:k] {
+			b[i] = c
+		}
+		src, b = src[k:], b[k:]
+		// Two-byte sequences of Latin-1 characters, and the short ASCII
+		// runs between them.
+		for len(src) >= 4 && len(b) >= 4 {
+			w := binary.LittleEndian.Uint32(src)
+			if w&0x80 == 0 {
+				hm := w & 0x80808080
+				if hm == 0 {
+					break
+				}
+				k := bits.TrailingZeros32(hm) >> 3
+				for i, c := range src[:k] {
+					b[i] = c
+				}
+				src, b = src[k:], b[k:]
 				continue
 			}
-			// Copy the ASCII bytes before the first non-ASCII one.
-			k := bits.TrailingZeros64(x&hi8) >> 3
-			for i, c := range src[:k] {
-				b[i] = c
+			if w&0xc0fe != 0x80c2 {
+				return len(dst) - len(b), len(s) - len(src)
 			}
-			src, b = src[k:], b[k:]
+			b[0] = byte(w)<<6 | byte(w>>8)&0x3f
+			src, b = src[2:], b[1:]
 		}
+	}
+	for len(src) > 0 && len(b) > 0 {
 		c := src[0]
 		if c < utf8.RuneSelf {
 			b[0] = c
