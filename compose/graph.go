@@ -20,7 +20,7 @@ import (
 	"strings"
 
 	"github.com/wasmcm/wasmcm/component"
-	"github.com/wasmcm/wasmcm/compose/internal/wat"
+	"github.com/wasmcm/wasmcm/internal/wat"
 	"github.com/wasmcm/wasmcm/wit"
 )
 
@@ -844,8 +844,9 @@ func ReadPackage(name, path string) (*Package, error) {
 		return nil, err
 	}
 	if strings.HasSuffix(path, ".wat") {
-		if b, err = wat.Component(string(b)); err != nil {
-			return nil, fmt.Errorf("%s:%w", path, err)
+		// The text parser's errors already name path, line and column.
+		if b, err = wat.Parse(path, b); err != nil {
+			return nil, err
 		}
 	}
 	return NewPackage(name, b)

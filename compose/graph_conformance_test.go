@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wasmcm/wasmcm/compose/internal/wat"
+	"github.com/wasmcm/wasmcm/internal/wat"
 	"github.com/wasmcm/wasmcm/internal/testutil"
 	"github.com/wasmcm/wasmcm/wit"
 )
@@ -49,9 +49,9 @@ func loadTestPackage(name, path string) (*Package, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := wat.Component(string(src))
+		b, err := wat.Parse(path, src)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, err
 		}
 		return NewPackage(name, b)
 	}

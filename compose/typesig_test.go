@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/wasmcm/wasmcm/component"
-	"github.com/wasmcm/wasmcm/compose/internal/wat"
+	"github.com/wasmcm/wasmcm/internal/wat"
 )
 
 // The tests compare a composed component with the reference's expected
@@ -258,7 +258,7 @@ func instanceExports(desc, inst string) map[string]string {
 // compareEncoded compares a composed component with expected component
 // text by import and export signatures; "" when they agree.
 func compareEncoded(got []byte, wantText string) string {
-	wb, err := wat.Component(wantText)
+	wb, err := wat.Parse("expected.wat", []byte(wantText))
 	if err != nil {
 		return "reading the expected text: " + err.Error()
 	}
