@@ -230,7 +230,9 @@ type Trap struct {
 	Reason string
 }
 
-func (t *Trap) Error() string { return "trap: " + t.Reason }
+// Error prefixes the reason with "wasm trap: ", as the reference
+// implementation's messages (which the spec's tests quote) do.
+func (t *Trap) Error() string { return "wasm trap: " + t.Reason }
 
 func trapf(format string, args ...any) error {
 	return &Trap{Reason: fmt.Sprintf(format, args...)}
@@ -250,10 +252,42 @@ func cleanError(err error) error {
 	msg := err.Error()
 	for i := 0; i < len(msg); i++ {
 		if msg[i] == '\n' {
-			return &wasmTrap{msg: msg[:i], err: err}
+			return &wasmTrap{msg: referenceTrapMessage(msg[:i]), err: err}
 		}
 	}
 	return err
+}
+
+// wazeroTrapMessages maps the messages of wazero's traps (after its
+// "wasm error: " prefix) to the reference implementation's words, which
+// the spec's tests quote, so that a trap reads the same whichever runtime
+// raised it.
+var wazeroTrapMessages = map[string]string{
+	"unreachable":                   "wasm `unreachable` instruction executed",
+	"stack overflow":                "call stack exhausted",
+	"invalid table access":          "undefined element: out of bounds table access",
+	"expected shared memory":        "atomic wait on non-shared memory",
+	"uncaught exception":            "uncaught exception propagated out of component",
+	"null reference":                "null reference",
+	"out of bounds memory access":   "out of bounds memory access",
+	"integer divide by zero":        "integer divide by zero",
+	"integer overflow":              "integer overflow",
+	"invalid conversion to integer": "invalid conversion to integer",
+	"indirect call type mismatch":   "indirect call type mismatch",
+	"unaligned atomic":              "unaligned atomic",
+}
+
+// referenceTrapMessage rewrites the first line of a wazero trap error in
+// the reference's words, keeping any other message as it is.
+func referenceTrapMessage(line string) string {
+	const prefix = "wasm error: "
+	if len(line) < len(prefix) || line[:len(prefix)] != prefix {
+		return line
+	}
+	if m, ok := wazeroTrapMessages[line[len(prefix):]]; ok {
+		return "wasm trap: " + m
+	}
+	return "wasm trap: " + line[len(prefix):]
 }
 
 // wasmTrap is a trap of core wasm code (unreachable, out of bounds...),

@@ -196,7 +196,7 @@ func moveBlock(ctx context.Context, from, to *canon.LiftLowerContext, src, n uin
 		return 0, trapf("unaligned pointer: realloc returned %#x", dst)
 	}
 	if dst > uint64(len(tm)) || size > uint64(len(tm))-dst {
-		return 0, trapf("realloc return: beyond end of memory")
+		return 0, trapf("%s content out-of-bounds: realloc return: beyond end of memory (%d bytes at %#x, memory is %d bytes)", what, size, dst, len(tm))
 	}
 	fm = from.Memory.Bytes() // the realloc may have grown it (shared memory)
 	if src > uint64(len(fm)) || size > uint64(len(fm))-src {

@@ -35,7 +35,7 @@ var adapterTrapMessages = [...]string{
 	trapCannotLeave: "cannot leave component instance",
 	trapCannotEnter: "cannot enter component instance",
 	trapBadChar:     "invalid `char` bit pattern",
-	trapBadEnum:     "invalid enum discriminant",
+	trapBadEnum:     "invalid variant discriminant", // the reference's words: an enum is a variant
 }
 
 // adapterTrap is the host function adapters call to trap with a message.
