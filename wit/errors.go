@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/wasmcm/wasmcm/internal/srcerr"
 	"github.com/wasmcm/wasmcm/wit/internal/ast"
 )
 
@@ -72,7 +72,7 @@ func (l loc) pos() Pos {
 	if l.f == nil {
 		return Pos{}
 	}
-	line, col := ast.LineCol(l.f.Source, l.span.Start)
+	line, col := srcerr.LineCol(l.f.Source, l.span.Start)
 	return Pos{File: l.f.Path, Line: line, Col: col}
 }
 
@@ -87,30 +87,8 @@ func errorf(l loc, format string, args ...any) *Error {
 
 // locatedError renders msg at span of src in the reference's layout.
 func locatedError(path, src string, span ast.Span, msg string) *Error {
-	line, col := ast.LineCol(src, span.Start)
-	e := &Error{Path: path, Line: line, Col: col, Msg: msg}
-	start := min(max(span.Start, 0), len(src))
-	lineStart := strings.LastIndexByte(src[:start], '\n') + 1
-	lineEnd := strings.IndexByte(src[lineStart:], '\n')
-	if lineEnd < 0 {
-		lineEnd = len(src)
-	} else {
-		lineEnd += lineStart
-	}
-	snippet := strings.TrimSuffix(src[lineStart:lineEnd], "\r")
-	if len(snippet) > 500 {
-		// Like the reference, do not flood a terminal with a huge line.
-		e.text = fmt.Sprintf("%s:%d:%d: %s", path, line, col, msg)
-		return e
-	}
-	marker := strings.Repeat(" ", col-1) + "^"
-	if span.End > start && span.End <= len(src) {
-		if n := utf8.RuneCountInString(src[start:span.End]); n > 1 {
-			marker += strings.Repeat("-", n-1)
-		}
-	}
-	e.text = fmt.Sprintf("%s\n     --> %s:%d:%d\n      |\n %4d | %s\n      | %s", msg, path, line, col, line, snippet, marker)
-	return e
+	line, col := srcerr.LineCol(src, span.Start)
+	return &Error{Path: path, Line: line, Col: col, Msg: msg, text: srcerr.Format(path, src, span.Start, span.End, msg)}
 }
 
 // fromAST converts the parser's error so that *ast.Error never leaks.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wasmcm/wasmcm/internal/srcerr"
 	"github.com/wasmcm/wasmcm/wit/internal/ast"
 )
 
@@ -141,7 +142,7 @@ func TestLoadFeatures(t *testing.T) {
 	}
 }
 
-// The resolver's incremental positions agree with ast.LineCol in any order.
+// The resolver's incremental positions agree with srcerr.LineCol in any order.
 func TestPosCursor(t *testing.T) {
 	src := "package a:b;\n\ninterface é {\n  f: func();\r\n\n}\nworld w {}\n"
 	f1 := &ast.File{Path: "a.wit", Source: src}
@@ -154,7 +155,7 @@ func TestPosCursor(t *testing.T) {
 			f, off = f2, off%4
 		}
 		got := r.pos(loc{f: f, span: ast.Span{Start: off, End: off}})
-		line, col := ast.LineCol(f.Source, off)
+		line, col := srcerr.LineCol(f.Source, off)
 		if got.File != f.Path || got.Line != line || got.Col != col {
 			t.Errorf("offset %d of %s: got %+v, want %d:%d", off, f.Path, got, line, col)
 		}
