@@ -149,7 +149,7 @@ func scalarConv(r *wit.Resolve, t wit.Type, out []conv, depth int) ([]conv, bool
 // caller, when its values are all scalars, and returns the core function
 // the lowering defines. ok is false when the call must go through Go.
 func (b *builder) fuse(caller int, lf *liftedFunc) (coreItem, bool) {
-	if lf.coreTramp >= 0 || lf.core < 0 || b.p.usesContext[lf.comp] {
+	if lf.coreTramp >= 0 || lf.core < 0 || b.p.usesContext[lf.comp] || b.throws() {
 		return coreItem{}, false
 	}
 	r := b.p.resolve
@@ -202,6 +202,21 @@ func (b *builder) fuse(caller int, lf *liftedFunc) (coreItem, bool) {
 	ft := &wasm.FuncType{Params: valTypes(params), Results: valTypes(results)}
 	return coreItem{kind: coreFromInstance, ext: wasm.ExternFunc, inst: idx, name: "a", ftype: ft,
 		typ: wasm.ExternType{Kind: wasm.ExternFunc}}, true
+}
+
+// throws reports whether a core module planned so far has or imports an
+// exception tag. An exception must not unwind from one component instance
+// into another (it becomes a trap at the boundary), and an adapter's plain
+// call would let it through, so such calls go through Go, where the
+// callee's exception ends its call as a trap. Modules planned later cannot
+// be the callee's or be imported by it.
+func (b *builder) throws() bool {
+	for _, m := range b.p.modules {
+		if m.info != nil && len(m.info.Tags) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) selfOrAncestor(c, d int) bool {
