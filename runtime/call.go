@@ -352,7 +352,7 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 	case trampBackpressure:
 		n := cs.backpressure + p.slot
 		if n < 0 || n >= 1<<16 {
-			return trapf("%s: the backpressure counter would be %d", p.desc, n)
+			return trapf("backpressure counter overflow: %s: the counter would be %d", p.desc, n)
 		}
 		cs.backpressure = n
 		return nil
