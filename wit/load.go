@@ -23,6 +23,12 @@ type Options struct {
 	Features []string
 	// AllFeatures enables every @unstable gate.
 	AllFeatures bool
+	// DecodeWasm decodes a .wasm/.wat package (binary wasm, or component
+	// text, as the reference's push_file accepts) into a Resolve holding it
+	// and its dependencies, returning the package's id there; nil makes such
+	// files an error. It lives outside package wit (the decoder imports
+	// wit), and may be called from several goroutines at once.
+	DecodeWasm func(path string, data []byte) (*Resolve, PackageID, error)
 }
 
 // Load reads WIT from path and resolves it, like the reference's
@@ -33,7 +39,7 @@ type Options struct {
 // file's top-level package) for SelectWorld.
 func Load(path string, opts Options) (*Resolve, []PackageID, error) {
 	r := &Resolve{Features: slices.Clone(opts.Features), AllFeatures: opts.AllFeatures}
-	id, err := r.pushPath(path)
+	id, err := r.pushPath(path, opts.DecodeWasm)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -67,6 +73,13 @@ type source struct {
 type group struct {
 	main   *unresolvedPackage
 	nested []*unresolvedPackage
+
+	// wasm, when set, is a package decoded from wasm (main and nested are
+	// then nil): the reference merges it into the Resolve as soon as it is
+	// read, ahead of the WIT packages sorted together.
+	wasm    *Resolve
+	wasmPkg PackageID
+	path    string
 }
 
 // parseGroup parses and resolves (within themselves) the files of one
@@ -229,29 +242,35 @@ func renderLocation(l loc) string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
 
-func (r *Resolve) pushPath(path string) (PackageID, error) {
+func (r *Resolve) pushPath(path string, dec decodeFunc) (PackageID, error) {
 	st, err := os.Stat(path)
 	if err == nil && st.IsDir() {
-		id, err := r.pushDir(path)
+		id, err := r.pushDir(path, dec)
 		if err != nil {
 			return NoPackage, withContext(err, fmt.Sprintf("failed to resolve directory while parsing WIT for path [%s]", path))
 		}
 		return id, nil
 	}
-	g, err := readFileGroup(new(parse.Parser), path)
+	g, err := readFileGroup(new(parse.Parser), path, dec)
 	if err != nil {
 		return NoPackage, err
+	}
+	if g.wasm != nil {
+		return r.mergeWasm(g)
 	}
 	return r.pushGroups(g, nil)
 }
 
-func (r *Resolve) pushDir(path string) (PackageID, error) {
+// decodeFunc is Options.DecodeWasm.
+type decodeFunc = func(path string, data []byte) (*Resolve, PackageID, error)
+
+func (r *Resolve) pushDir(path string, dec decodeFunc) (PackageID, error) {
 	// The package and each of its dependencies parse independently, so
 	// they are loaded concurrently; errors are still reported in the
 	// reference's order (the package first, then deps/ in name order).
 	depsDir := filepath.Join(path, "deps")
 	deps, listErr := listDeps(depsDir)
-	q := &loadQueue{}
+	q := &loadQueue{decode: dec}
 	q.cond.L = &q.mu
 	top := &pkgLoad{path: path}
 	q.add(func(*parse.Parser) { top.loadDir(q, nil) })
@@ -272,6 +291,13 @@ func (r *Resolve) pushDir(path string) (PackageID, error) {
 		if d.err != nil {
 			return NoPackage, withContext(d.err, "failed to parse dependency directory: "+depsDir)
 		}
+		if d.g != nil && d.g.wasm != nil {
+			// Merged as it is met, as the reference's parse_deps_dir does.
+			if _, err := r.mergeWasm(d.g); err != nil {
+				return NoPackage, withContext(err, "failed to parse dependency directory: "+depsDir)
+			}
+			continue
+		}
 		if d.g != nil {
 			groups = append(groups, d.g)
 		}
@@ -284,6 +310,7 @@ func (r *Resolve) pushDir(path string) (PackageID, error) {
 // package does not leave the other goroutines idle at the end, and each
 // goroutine keeps one parse.Parser, whose chunks all its trees share.
 type loadQueue struct {
+	decode  decodeFunc
 	mu      sync.Mutex
 	cond    sync.Cond // on mu: a task was added, or none is left
 	tasks   []func(*parse.Parser)
@@ -364,7 +391,7 @@ func (d *depLoad) load(q *loadQueue, p *parse.Parser) {
 	ext := filepath.Ext(d.path)
 	witName := ext == ".wit" || ext == ".wat" || ext == ".wasm"
 	if !d.isDir && witName {
-		g, err := readFileGroup(p, d.path)
+		g, err := readFileGroup(p, d.path, q.decode)
 		if err == nil || !d.link || !isDirError(d.path, err) {
 			d.g, d.err = g, err
 			return
@@ -526,11 +553,23 @@ func listDeps(path string) ([]depLoad, error) {
 	return deps, nil
 }
 
-// readFileGroup reads and parses one WIT document.
-func readFileGroup(p *parse.Parser, path string) (*group, error) {
+// readFileGroup reads and parses one WIT document, or decodes a package
+// encoded as wasm with dec.
+func readFileGroup(p *parse.Parser, path string, dec decodeFunc) (*group, error) {
 	data, err := readFile(path)
 	if err != nil {
 		return nil, withContext(err, fmt.Sprintf("failed to read path for WIT [%s]", path))
+	}
+	if isWasm(path, data) && dec != nil {
+		d, id, err := dec(path, data)
+		if err != nil {
+			return nil, err
+		}
+		if d == nil || int(id) < 0 || int(id) >= len(d.Packages) {
+			msg := fmt.Sprintf("decoding [%s] gave no package", path)
+			return nil, &Error{Msg: msg, text: msg}
+		}
+		return &group{wasm: d, wasmPkg: id, path: path}, nil
 	}
 	if isWasm(path, data) {
 		return nil, &Error{Msg: "WIT packages encoded as wasm are not supported here yet", text: fmt.Sprintf("WIT packages encoded as wasm are not supported here yet [%s]", path)}
@@ -551,4 +590,38 @@ func isWasm(path string, data []byte) bool {
 		return true
 	}
 	return false
+}
+
+// mergeWasm brings a decoded package and its dependencies into r, like the
+// reference's Resolve::merge: a package r already has by name is taken as
+// it is, any other is printed as WIT and added from that text (so that it
+// is checked and laid out as if it were written in WIT). It returns the id
+// in r of the decoded main package.
+func (r *Resolve) mergeWasm(g *group) (PackageID, error) {
+	d := g.wasm
+	have := make(map[string]PackageID, len(r.Packages))
+	for i := range r.Packages {
+		have[r.Packages[i].Name.String()] = PackageID(i)
+	}
+	main := NoPackage
+	for i := range d.Packages {
+		name := d.Packages[i].Name.String()
+		id, ok := have[name]
+		if !ok {
+			text, err := d.PrintChecked([]PackageID{PackageID(i)})
+			if err != nil {
+				return NoPackage, withContext(err, fmt.Sprintf("failed to print package `%s` decoded from [%s]", name, g.path))
+			}
+			ids, err := r.AddSource(g.path, text)
+			if err != nil {
+				return NoPackage, withContext(err, fmt.Sprintf("failed to merge package `%s` decoded from [%s]", name, g.path))
+			}
+			id = ids[0]
+			have[name] = id
+		}
+		if PackageID(i) == g.wasmPkg {
+			main = id
+		}
+	}
+	return main, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/wasmcm/wasmcm/internal/witwasm"
 	"github.com/wasmcm/wasmcm/wit"
 )
 
@@ -106,6 +107,11 @@ func runWit(io IO, path string, f witFlags) error {
 
 // load resolves path, or standard input for "-".
 func load(io IO, path string, opts wit.Options) (*wit.Resolve, []wit.PackageID, error) {
+	if opts.DecodeWasm == nil {
+		// A .wasm or .wat package (the path itself or one in deps/), as
+		// the reference's wit-parser accepts.
+		opts.DecodeWasm = witwasm.Decode
+	}
 	if path != "-" {
 		return wit.Load(path, opts)
 	}
