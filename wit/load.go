@@ -607,7 +607,11 @@ func (r *Resolve) mergeWasm(g *group) (PackageID, error) {
 	for i := range d.Packages {
 		name := d.Packages[i].Name.String()
 		id, ok := have[name]
-		if !ok {
+		if ok {
+			if err := r.checkCovers(id, d, PackageID(i)); err != nil {
+				return NoPackage, withContext(err, fmt.Sprintf("failed to merge package `%s` decoded from [%s]", name, g.path))
+			}
+		} else {
 			text, err := d.PrintChecked([]PackageID{PackageID(i)})
 			if err != nil {
 				return NoPackage, withContext(err, fmt.Sprintf("failed to print package `%s` decoded from [%s]", name, g.path))
@@ -624,4 +628,35 @@ func (r *Resolve) mergeWasm(g *group) (PackageID, error) {
 		}
 	}
 	return main, nil
+}
+
+// checkCovers reports an item of package from in d that r's package of the
+// same name lacks (an interface, a world, an interface's type or function).
+// The reference's merge would add it to the existing package; here that is
+// not done yet, so it is an error rather than a silent loss.
+func (r *Resolve) checkCovers(id PackageID, d *Resolve, from PackageID) error {
+	have, want := r.Packages[id], d.Packages[from]
+	for _, e := range want.Worlds {
+		if !slices.ContainsFunc(have.Worlds, func(h Entry[WorldID]) bool { return h.Name == e.Name }) {
+			return errorf(loc{}, "world `%s` is not in the package already loaded; adding it to that package is not supported", e.Name)
+		}
+	}
+	for _, e := range want.Interfaces {
+		i := slices.IndexFunc(have.Interfaces, func(h Entry[InterfaceID]) bool { return h.Name == e.Name })
+		if i < 0 {
+			return errorf(loc{}, "interface `%s` is not in the package already loaded; adding it to that package is not supported", e.Name)
+		}
+		hi, wi := r.Interfaces[have.Interfaces[i].ID], d.Interfaces[e.ID]
+		for _, t := range wi.Types {
+			if !slices.ContainsFunc(hi.Types, func(h Entry[TypeID]) bool { return h.Name == t.Name }) {
+				return errorf(loc{}, "type `%s` of interface `%s` is not in the package already loaded; adding it is not supported", t.Name, e.Name)
+			}
+		}
+		for _, f := range wi.Functions {
+			if hi.Function(f.Name) == nil {
+				return errorf(loc{}, "function `%s` of interface `%s` is not in the package already loaded; adding it is not supported", f.Name, e.Name)
+			}
+		}
+	}
+	return nil
 }

@@ -56,3 +56,48 @@ package f:f { interface t { record r { x: u32 } } }
 		t.Errorf("component: %v", err)
 	}
 }
+
+// TestDepsSharingAPackage loads two binary WIT deps that both carry package
+// f:f: the same items merge into one package; an item the first lacks is a
+// clear error rather than being dropped.
+func TestDepsSharingAPackage(t *testing.T) {
+	encode := func(src string) []byte {
+		t.Helper()
+		r := &wit.Resolve{}
+		ids, err := r.AddSource("p.wit", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := component.EncodeWIT(r, ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	root := filepath.Join(t.TempDir(), "root")
+	if err := os.MkdirAll(filepath.Join(root, "deps"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, data []byte) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("m.wit", []byte("package m:m;\nworld w { import a:a/y; import b:b/y; }\n"))
+	write("deps/a.wasm", encode("package a:a;\ninterface y { use f:f/t.{r}; g: func(a: r); }\npackage f:f { interface t { record r { x: u32 } } }\n"))
+	write("deps/b.wasm", encode("package b:b;\ninterface y { use f:f/t.{r}; g: func(a: r); }\npackage f:f { interface t { record r { x: u32 } } }\n"))
+	r, _, err := wit.Load(root, wit.Options{DecodeWasm: Decode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.Packages); n != 4 {
+		t.Errorf("%d packages, want 4 (f:f once)", n)
+	}
+
+	write("deps/b.wasm", encode("package b:b;\ninterface y { use f:f/u.{s}; g: func(a: s); }\npackage f:f { interface u { record s { x: u32 } } }\n"))
+	_, _, err = wit.Load(root, wit.Options{DecodeWasm: Decode})
+	if err == nil || !strings.Contains(err.Error(), "interface `u`") {
+		t.Errorf("an interface the loaded f:f lacks: %v", err)
+	}
+}
