@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/wasmcm/wasmcm/internal/wat"
 	"github.com/wasmcm/wasmcm/internal/testutil"
+	"github.com/wasmcm/wasmcm/internal/wat"
 	"github.com/wasmcm/wasmcm/wit"
 )
 
