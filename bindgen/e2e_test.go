@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -37,18 +35,6 @@ type goGuest struct {
 	world   wit.WorldID
 	core    []byte // the wasip1 reactor module
 	cacheAt string // the directory the build is cached in
-}
-
-// goBin is the go command of the toolchain running the tests.
-func goBin(t testing.TB) string {
-	t.Helper()
-	p := filepath.Join(goruntime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(p); err != nil {
-		if p, err = exec.LookPath("go"); err != nil {
-			t.Skip("skipped: no go command to build a wasip1 guest")
-		}
-	}
-	return p
 }
 
 // buildGoGuest generates the bindings of world in the WIT at witPath,
@@ -95,7 +81,7 @@ func buildGoGuest(t testing.TB, witPath, world, srcDir string) *goGuest {
 		}
 		key["cm/"+filepath.Base(f)] = b
 	}
-	dir := filepath.Join(root, ".cache", "guests", "bindgen-"+hashFiles(key))
+	dir := filepath.Join(root, ".cache", "guests", "bindgen-"+testutil.HashFiles(key))
 	out := filepath.Join(dir, "guest.wasm")
 	if b, err := os.ReadFile(out); err == nil {
 		return &goGuest{r: r, world: w, core: b, cacheAt: dir}
@@ -123,7 +109,7 @@ func buildGoGuest(t testing.TB, witPath, world, srcDir string) *goGuest {
 
 // goBuildWasip1 builds pkg of the module in dir as a wasip1 reactor.
 func goBuildWasip1(t testing.TB, dir, out, pkg string) ([]byte, error) {
-	cmd := exec.Command(goBin(t), "build", "-buildmode=c-shared", "-o", out, pkg)
+	cmd := exec.Command(testutil.GoCommand(t), "build", "-buildmode=c-shared", "-o", out, pkg)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0", "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off")
 	msg, err := cmd.CombinedOutput()
@@ -131,20 +117,6 @@ func goBuildWasip1(t testing.TB, dir, out, pkg string) ([]byte, error) {
 		return msg, fmt.Errorf("%v: %s", err, msg)
 	}
 	return msg, nil
-}
-
-func hashFiles(files map[string][]byte) string {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	h := sha256.New()
-	for _, n := range names {
-		fmt.Fprintf(h, "%d:%s\n%d:", len(n), n, len(files[n]))
-		h.Write(files[n])
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 func firstLineOf(s string) string {

@@ -18,7 +18,7 @@ func TestGoToolGenerate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short: builds the CLI and a Go guest")
 	}
-	goCmd := goBin(t)
+	goCmd := testutil.GoCommand(t)
 	root := testutil.RepoRoot(t)
 	dir := t.TempDir()
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))

@@ -56,7 +56,7 @@ func buildExampleGuest(t testing.TB) []byte {
 			t.Fatal(err)
 		}
 	}
-	dir := filepath.Join(root, ".cache", "guests", "go-guest-"+hashFiles(key))
+	dir := filepath.Join(root, ".cache", "guests", "go-guest-"+testutil.HashFiles(key))
 	out := filepath.Join(dir, "guest.wasm")
 	if b, err := os.ReadFile(out); err == nil {
 		return b
@@ -64,7 +64,7 @@ func buildExampleGuest(t testing.TB) []byte {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(goBin(t), "build", "-buildmode=c-shared", "-o", out+".tmp", "./examples/go-guest")
+	cmd := exec.Command(testutil.GoCommand(t), "build", "-buildmode=c-shared", "-o", out+".tmp", "./examples/go-guest")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {

@@ -131,10 +131,14 @@ func transpile(t *testing.T, comp []byte) string {
 		}
 		key[f] = b
 	}
-	dir := filepath.Join(root, ".cache", "guests", "jco-"+hashFiles(key))
+	dir := filepath.Join(root, ".cache", "guests", "jco-"+testutil.HashFiles(key))
 	js := filepath.Join(dir, "out", "kinds.js")
+	// A cached transpile counts only while its node_modules link still
+	// resolves (a cache copied from another checkout keeps a dead link).
 	if _, err := os.Stat(js); err == nil {
-		return js
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", "@bytecodealliance", "preview2-shim")); err == nil {
+			return js
+		}
 	}
 	tmp := dir + ".tmp"
 	os.RemoveAll(tmp)
@@ -148,8 +152,10 @@ func transpile(t *testing.T, comp []byte) string {
 			}
 		}
 	}
-	// The transpiled module imports @bytecodealliance/preview2-shim.
-	if err := os.Symlink(filepath.Join(root, ".cache", "jco", "node_modules"), filepath.Join(tmp, "node_modules")); err != nil {
+	// The transpiled module imports @bytecodealliance/preview2-shim. The link
+	// is relative (.cache/guests/X -> .cache/jco) so the cache survives a
+	// move of the checkout.
+	if err := os.Symlink(filepath.Join("..", "..", "jco", "node_modules"), filepath.Join(tmp, "node_modules")); err != nil {
 		t.Fatal(err)
 	}
 	wasm := filepath.Join(tmp, "kinds.wasm")
