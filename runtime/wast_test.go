@@ -573,7 +573,8 @@ func TestConformanceWAST(t *testing.T) {
 				testutil.Conformance(t, fmt.Sprintf("wast-%s-async-%s", suite, kind), async.pass[kind], async.total[kind])
 			}
 		}
-		t.Logf("%s: assert_trap with the reference's message: %d", suite, sync.sameMsg)
+		// A trap must not only happen but name the reference's reason.
+		testutil.Conformance(t, fmt.Sprintf("wast-%s-trap-message", suite), sync.sameMsg, sync.total["assert_trap"])
 		for _, f := range sync.failures {
 			t.Logf("FAIL %s", f)
 		}
