@@ -516,3 +516,37 @@ func ConstI32(v int32) []byte { return append(AppendS32([]byte{0x41}, v), OpEnd)
 // ConstExpr returns the instructions of c followed by end, as a constant
 // expression.
 func ConstExpr(c *Code) []byte { return append(append([]byte{}, c.b...), OpEnd) }
+
+// Raw appends already encoded instructions.
+func (c *Code) Raw(b []byte) *Code { c.b = append(c.b, b...); return c }
+
+// Prefixed appends a prefixed opcode (one of the Prefix* bytes and the
+// opcode after it) without immediates.
+func (c *Code) Prefixed(prefix byte, sub uint32) *Code {
+	c.b = AppendU32(append(c.b, prefix), sub)
+	return c
+}
+
+// MemArg appends a memory immediate (for prefixed accesses, after Prefixed).
+func (c *Code) MemArg(m MemArg) *Code {
+	c.memarg(m.Align, m.Offset, m.Mem)
+	return c
+}
+
+// MemoryInit copies from data segment data into memory mem.
+func (c *Code) MemoryInit(data, mem uint32) *Code {
+	c.b = AppendU32(AppendU32(AppendU32(append(c.b, 0xfc), 8), data), mem)
+	return c
+}
+
+// DataDrop drops data segment data.
+func (c *Code) DataDrop(data uint32) *Code {
+	c.b = AppendU32(AppendU32(append(c.b, 0xfc), 9), data)
+	return c
+}
+
+// SIMD opcodes (after PrefixSIMD) of whole-vector loads and stores.
+const (
+	SIMDV128Load  uint32 = 0
+	SIMDV128Store uint32 = 11
+)
