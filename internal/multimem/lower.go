@@ -296,7 +296,9 @@ func (l *lowering) run() (*Lowered, error) {
 	return out, nil
 }
 
-func (l *lowering) moduleName(k uint32) string { return l.opts.ModulePrefix + strconv.FormatUint(uint64(k), 10) }
+func (l *lowering) moduleName(k uint32) string {
+	return l.opts.ModulePrefix + strconv.FormatUint(uint64(k), 10)
+}
 
 // readSections splits the module into its sections and reads the data
 // segments and function bodies.

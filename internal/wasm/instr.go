@@ -6,44 +6,44 @@ type ImmKind uint8
 
 // The immediate kinds. X and Y are the index immediates in encoding order.
 const (
-	ImmNone        ImmKind = iota
-	ImmBlock               // Block: block, loop, if, try
-	ImmTryTable            // Block, Catches
-	ImmLabel               // X: br, br_if, br_on_null, rethrow, delegate
-	ImmBrTable             // Labels, X (the default)
-	ImmFunc                // X: call, return_call, ref.func
-	ImmCallIndirect        // X type, Y table
-	ImmLocal               // X
-	ImmGlobal              // X
-	ImmTable               // X: table.get/set/grow/size/fill
-	ImmMem                 // X: memory.size, memory.grow, memory.fill
-	ImmMemArg              // Mem: loads, stores, atomics
-	ImmMemArgLane          // Mem, Lane: v128.loadN_lane/storeN_lane
-	ImmI32                 // Bits (sign-extended int32)
-	ImmI64                 // Bits
-	ImmF32                 // Bits (the raw 32 bits)
-	ImmF64                 // Bits
-	ImmHeap                // Heap: ref.null
-	ImmRefTest             // Heap: ref.test, ref.cast (nullable or not by Sub)
-	ImmSelectT             // Types: typed select
-	ImmMemInit             // X data, Y memory
-	ImmData                // X: data.drop
-	ImmMemCopy             // X destination memory, Y source memory
-	ImmTableInit           // X element segment, Y table
-	ImmElem                // X: elem.drop
-	ImmTableCopy           // X destination table, Y source table
-	ImmType                // X: call_ref, struct.new ...
-	ImmTypeField           // X type, Y field
-	ImmTag                 // X: throw, catch
-	ImmTypeU32             // X type, Y count: array.new_fixed
-	ImmTypeData            // X type, Y data
-	ImmTypeElem            // X type, Y element segment
-	ImmTypeType            // X, Y types: array.copy
-	ImmV128                // V128: v128.const
-	ImmShuffle             // V128: the 16 lane indices of i8x16.shuffle
-	ImmLane                // Lane: extract/replace lane
-	ImmBrOnCast            // Lane (the flags), X label, Heap, Heap2
-	ImmFence               // atomic.fence's reserved byte
+	ImmNone         ImmKind = iota
+	ImmBlock                // Block: block, loop, if, try
+	ImmTryTable             // Block, Catches
+	ImmLabel                // X: br, br_if, br_on_null, rethrow, delegate
+	ImmBrTable              // Labels, X (the default)
+	ImmFunc                 // X: call, return_call, ref.func
+	ImmCallIndirect         // X type, Y table
+	ImmLocal                // X
+	ImmGlobal               // X
+	ImmTable                // X: table.get/set/grow/size/fill
+	ImmMem                  // X: memory.size, memory.grow, memory.fill
+	ImmMemArg               // Mem: loads, stores, atomics
+	ImmMemArgLane           // Mem, Lane: v128.loadN_lane/storeN_lane
+	ImmI32                  // Bits (sign-extended int32)
+	ImmI64                  // Bits
+	ImmF32                  // Bits (the raw 32 bits)
+	ImmF64                  // Bits
+	ImmHeap                 // Heap: ref.null
+	ImmRefTest              // Heap: ref.test, ref.cast (nullable or not by Sub)
+	ImmSelectT              // Types: typed select
+	ImmMemInit              // X data, Y memory
+	ImmData                 // X: data.drop
+	ImmMemCopy              // X destination memory, Y source memory
+	ImmTableInit            // X element segment, Y table
+	ImmElem                 // X: elem.drop
+	ImmTableCopy            // X destination table, Y source table
+	ImmType                 // X: call_ref, struct.new ...
+	ImmTypeField            // X type, Y field
+	ImmTag                  // X: throw, catch
+	ImmTypeU32              // X type, Y count: array.new_fixed
+	ImmTypeData             // X type, Y data
+	ImmTypeElem             // X type, Y element segment
+	ImmTypeType             // X, Y types: array.copy
+	ImmV128                 // V128: v128.const
+	ImmShuffle              // V128: the 16 lane indices of i8x16.shuffle
+	ImmLane                 // Lane: extract/replace lane
+	ImmBrOnCast             // Lane (the flags), X label, Heap, Heap2
+	ImmFence                // atomic.fence's reserved byte
 )
 
 // Instruction prefixes: the opcode byte of an instruction whose real opcode
