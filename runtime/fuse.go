@@ -29,6 +29,14 @@ const (
 	trapCannotEnter
 	trapBadChar
 	trapBadEnum
+	trapReallocAlign
+	trapListAlign
+	trapListOOB
+	trapStringOOB
+	trapStringAlign
+	trapUnalignedArgs
+	trapUnalignedResults
+	trapOutOfBounds
 )
 
 var adapterTrapMessages = [...]string{
@@ -36,6 +44,15 @@ var adapterTrapMessages = [...]string{
 	trapCannotEnter: "cannot enter component instance",
 	trapBadChar:     "invalid `char` bit pattern",
 	trapBadEnum:     "invalid variant discriminant", // the reference's words: an enum is a variant
+	// The general adapters' traps (adapter.go), in the reference's words.
+	trapReallocAlign:     "unaligned pointer: realloc return: result not aligned",
+	trapListAlign:        "unaligned pointer: list pointer not aligned",
+	trapListOOB:          "list content out-of-bounds",
+	trapStringOOB:        "string content out-of-bounds",
+	trapStringAlign:      "unaligned pointer: string pointer not aligned to 2",
+	trapUnalignedArgs:    "unaligned pointer: spilled parameters not aligned",
+	trapUnalignedResults: "unaligned pointer: return area not aligned",
+	trapOutOfBounds:      "out of bounds memory access",
 }
 
 // adapterTrap is the host function adapters call to trap with a message.

@@ -1,0 +1,385 @@
+package runtime
+
+import (
+	"context"
+	"unicode/utf8"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/wit"
+)
+
+// The general adapters' libcalls: host functions of the trampolines' host
+// module, as the reference's adapters call its host for transcoding and
+// for handle tables. The string libcall reads one memory and writes the
+// other directly; it never builds a Go string. Each takes the plan.refs
+// indexes of its memories and finds them through the call's instance.
+
+// String libcall operations.
+const (
+	libCopyUTF8 = iota
+	libCopyUTF16
+	libCopyLatin1
+	libLatin1ToUTF16
+	libUTF8ToUTF16
+	libUTF16ToUTF8
+	libLatin1ToUTF8
+	libUTF8ToLatin1
+	libUTF16ToLatin1
+	libUTF8ToCompactUTF16
+	libUTF16ToCompactUTF16
+	libUTF16ToCompactProbably
+)
+
+// libResEnd is the handle libcall's operation that ends a call: the
+// callee's borrows must be dropped, the caller's lent handles are
+// released.
+const libResEnd = 2
+
+// addAdapterLibcalls adds the libcalls to the trampolines' host module.
+func addAdapterLibcalls(hb wazero.HostModuleBuilder) {
+	i32 := api.ValueTypeI32
+	hb.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(adapterStr),
+		[]api.ValueType{i32, i32, i32, i32, i32, i32, i32, i32}, []api.ValueType{api.ValueTypeI64}).Export("str")
+	hb.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(adapterRes),
+		[]api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}).Export("res")
+}
+
+func memoryBytes(m api.Memory) []byte {
+	if m == nil {
+		return nil
+	}
+	b, _ := m.Read(0, m.Size())
+	return b
+}
+
+// adapterStr is the string libcall: op, the source and destination
+// memories' refs, then the source's pointer and code units, the
+// destination's pointer and byte size, and an extra argument.
+func adapterStr(ctx context.Context, _ api.Module, stack []uint64) {
+	inst := instanceOf(ctx)
+	if inst == nil {
+		panic(&guestError{err: trapf("adapter libcall outside of a component call")})
+	}
+	from, to := int(uint32(stack[1])), int(uint32(stack[2]))
+	if from >= len(inst.refs) || to >= len(inst.refs) {
+		panic(&guestError{err: trapf("adapter libcall: no memory %d or %d", from, to)})
+	}
+	s := memoryBytes(inst.refs[from].mem)
+	d := memoryBytes(inst.refs[to].mem)
+	r, err := transcode(int(uint32(stack[0])), s, d, uint64(uint32(stack[3])), uint64(uint32(stack[4])),
+		uint64(uint32(stack[5])), uint64(uint32(stack[6])), uint64(uint32(stack[7])))
+	if err != nil {
+		panic(&guestError{err: err})
+	}
+	stack[0] = r
+}
+
+// span returns m[at:at+n] or false when it is out of bounds.
+func span(m []byte, at, n uint64) ([]byte, bool) {
+	if at > uint64(len(m)) || n > uint64(len(m))-at {
+		return nil, false
+	}
+	return m[at : at+n : at+n], true
+}
+
+func strTrap(format string, args ...any) error { return trapf(format, args...) }
+
+// transcode runs string operation op from s (the source memory) to d.
+// Partial operations return the source units read (high 32 bits) and the
+// destination units written; the others return the units written.
+func transcode(op int, s, d []byte, src, n, dst, dstSize, extra uint64) (uint64, error) {
+	srcBytes := n
+	switch op {
+	case libCopyUTF16, libUTF16ToUTF8, libUTF16ToLatin1, libUTF16ToCompactUTF16, libUTF16ToCompactProbably:
+		srcBytes = 2 * n
+	}
+	in, ok := span(s, src, srcBytes)
+	if !ok {
+		return 0, strTrap("string content out-of-bounds: %d bytes at %#x", srcBytes, src)
+	}
+	out, ok := span(d, dst, dstSize)
+	if !ok {
+		return 0, strTrap("string content out-of-bounds: realloc return: beyond end of memory (%d bytes at %#x)", dstSize, dst)
+	}
+	switch op {
+	case libCopyUTF8:
+		if !utf8.Valid(in) {
+			return 0, strTrap("invalid utf-8 string")
+		}
+		copy(out, in)
+		return n, nil
+	case libCopyUTF16:
+		if _, ok := validUTF16(in); !ok {
+			return 0, strTrap("invalid utf-16 string")
+		}
+		copy(out, in)
+		return n, nil
+	case libCopyLatin1:
+		copy(out, in)
+		return n, nil
+	case libLatin1ToUTF16:
+		for i, c := range in {
+			out[2*i], out[2*i+1] = c, 0
+		}
+		return n, nil
+	case libUTF8ToUTF16:
+		w, err := utf8ToUTF16(in, out)
+		return w, err
+	case libUTF16ToUTF8:
+		return utf16ToUTF8(in, out)
+	case libLatin1ToUTF8:
+		return latin1ToUTF8(in, out), nil
+	case libUTF8ToLatin1:
+		return utf8ToLatin1(in, out)
+	case libUTF16ToLatin1:
+		return utf16ToLatin1(in, out), nil
+	case libUTF8ToCompactUTF16, libUTF16ToCompactUTF16:
+		// out holds extra Latin-1 bytes written by the first pass, to be
+		// inflated in place, then the rest of the source as UTF-16.
+		if 2*extra > uint64(len(out)) {
+			return 0, strTrap("string content out-of-bounds: %d bytes written before", extra)
+		}
+		for i := int(extra) - 1; i >= 0; i-- {
+			out[2*i], out[2*i+1] = out[i], 0
+		}
+		rest := out[2*extra:]
+		var w uint64
+		var err error
+		if op == libUTF8ToCompactUTF16 {
+			w, err = utf8ToUTF16(in, rest)
+		} else {
+			if _, ok := validUTF16(in); !ok {
+				return 0, strTrap("invalid utf-16 string")
+			}
+			if len(in) > len(rest) {
+				return 0, strTrap("string content out-of-bounds")
+			}
+			w = uint64(copy(rest, in)) / 2
+		}
+		return extra + w, err
+	case libUTF16ToCompactProbably:
+		latin1, ok := validUTF16(in)
+		if !ok {
+			return 0, strTrap("invalid utf-16 string")
+		}
+		if latin1 {
+			for i := uint64(0); i < n; i++ {
+				out[i] = in[2*i]
+			}
+			return n, nil
+		}
+		copy(out, in)
+		return n | utf16Tag, nil
+	}
+	return 0, strTrap("adapter libcall: unknown string operation %d", op)
+}
+
+// validUTF16 reports whether p (little-endian code units) is valid UTF-16
+// and whether every unit fits Latin-1.
+func validUTF16(p []byte) (latin1, ok bool) {
+	latin1 = true
+	for i := 0; i+1 < len(p); i += 2 {
+		u := uint16(p[i]) | uint16(p[i+1])<<8
+		switch {
+		case u < 0x100:
+			continue
+		case u >= 0xD800 && u < 0xDC00:
+			if i+3 >= len(p) {
+				return false, false
+			}
+			v := uint16(p[i+2]) | uint16(p[i+3])<<8
+			if v < 0xDC00 || v >= 0xE000 {
+				return false, false
+			}
+			i += 2
+		case u >= 0xDC00 && u < 0xE000:
+			return false, false
+		}
+		latin1 = false
+	}
+	return latin1, true
+}
+
+// utf8ToUTF16 decodes in into out and returns the code units written.
+func utf8ToUTF16(in, out []byte) (uint64, error) {
+	w := 0
+	for i := 0; i < len(in); {
+		c := in[i]
+		var r rune
+		if c < utf8.RuneSelf {
+			r = rune(c)
+			i++
+		} else {
+			var size int
+			r, size = utf8.DecodeRune(in[i:])
+			if r == utf8.RuneError && size <= 1 {
+				return 0, strTrap("invalid utf-8 string at byte %d", i)
+			}
+			i += size
+		}
+		if r >= 0x10000 {
+			if w+4 > len(out) {
+				return 0, strTrap("string content out-of-bounds")
+			}
+			r -= 0x10000
+			hi, lo := 0xD800+(r>>10), 0xDC00+(r&0x3ff)
+			out[w], out[w+1], out[w+2], out[w+3] = byte(hi), byte(hi>>8), byte(lo), byte(lo>>8)
+			w += 4
+			continue
+		}
+		if w+2 > len(out) {
+			return 0, strTrap("string content out-of-bounds")
+		}
+		out[w], out[w+1] = byte(r), byte(r>>8)
+		w += 2
+	}
+	return uint64(w / 2), nil
+}
+
+// utf16ToUTF8 encodes as much of in as out can hold (stopping as soon as
+// the rest cannot fit: every unit takes a byte at least) and returns the
+// units read and bytes written.
+func utf16ToUTF8(in, out []byte) (uint64, error) {
+	units := len(in) / 2
+	w, i := 0, 0
+	var buf [4]byte
+	for i < units {
+		u := rune(uint16(in[2*i]) | uint16(in[2*i+1])<<8)
+		n := 1
+		if u >= 0xD800 && u < 0xE000 {
+			if u >= 0xDC00 || i+1 >= units {
+				return 0, strTrap("invalid utf-16 string at unit %d", i)
+			}
+			v := rune(uint16(in[2*i+2]) | uint16(in[2*i+3])<<8)
+			if v < 0xDC00 || v >= 0xE000 {
+				return 0, strTrap("invalid utf-16 string at unit %d", i)
+			}
+			u = 0x10000 + (u-0xD800)<<10 + (v - 0xDC00)
+			n = 2
+		}
+		if u < utf8.RuneSelf {
+			if w+1+(units-i-1) > len(out) {
+				break
+			}
+			out[w] = byte(u)
+			w++
+			i++
+			continue
+		}
+		k := utf8.EncodeRune(buf[:], u)
+		if w+k+(units-i-n) > len(out) {
+			break
+		}
+		copy(out[w:], buf[:k])
+		w += k
+		i += n
+	}
+	return uint64(i)<<32 | uint64(w), nil
+}
+
+// latin1ToUTF8 encodes as much of in as out can hold.
+func latin1ToUTF8(in, out []byte) uint64 {
+	w := 0
+	i := 0
+	for ; i < len(in); i++ {
+		c := in[i]
+		rest := len(in) - i - 1
+		if c < 0x80 {
+			if w+1+rest > len(out) {
+				break
+			}
+			out[w] = c
+			w++
+			continue
+		}
+		if w+2+rest > len(out) {
+			break
+		}
+		out[w], out[w+1] = 0xC0|c>>6, 0x80|c&0x3F
+		w += 2
+	}
+	return uint64(i)<<32 | uint64(w)
+}
+
+// utf8ToLatin1 writes in as Latin-1 until a character Latin-1 cannot hold;
+// it returns the bytes read and written.
+func utf8ToLatin1(in, out []byte) (uint64, error) {
+	w, i := 0, 0
+	for i < len(in) && w < len(out) {
+		c := in[i]
+		if c < utf8.RuneSelf {
+			out[w] = c
+			w++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(in[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return 0, strTrap("invalid utf-8 string at byte %d", i)
+		}
+		if r > 0xFF {
+			break
+		}
+		out[w] = byte(r)
+		w++
+		i += size
+	}
+	return uint64(i)<<32 | uint64(w), nil
+}
+
+// utf16ToLatin1 writes in as Latin-1 until a unit Latin-1 cannot hold.
+func utf16ToLatin1(in, out []byte) uint64 {
+	units := len(in) / 2
+	i := 0
+	for ; i < units && i < len(out); i++ {
+		if in[2*i+1] != 0 {
+			break
+		}
+		out[i] = in[2*i]
+	}
+	return uint64(i)<<32 | uint64(i)
+}
+
+// adapterRes is the handle libcall: (trampoline, op, type, handle). It
+// lifts the handle from one side's table and lowers it into the other's,
+// as a call through Go would; libResEnd ends the call's borrows.
+func adapterRes(ctx context.Context, _ api.Module, stack []uint64) {
+	inst := instanceOf(ctx)
+	if inst == nil {
+		panic(&guestError{err: trapf("adapter libcall outside of a component call")})
+	}
+	ti := int(uint32(stack[0]))
+	if ti >= len(inst.tramps) || inst.tramps[ti].p.callee == nil {
+		panic(&guestError{err: trapf("adapter libcall: no adapter %d", ti)})
+	}
+	t := &inst.tramps[ti]
+	rt := inst.liftedState(t.p.callee)
+	op := uint32(stack[1])
+	if op == libResEnd {
+		err := rt.scope.CheckReturn()
+		t.scope.Release()
+		if err != nil {
+			panic(&guestError{err: err})
+		}
+		stack[0] = 0
+		return
+	}
+	from, to := &t.cx, &rt.cx
+	if op == dirResults {
+		from, to = to, from
+	}
+	typ := wit.Type(uint32(stack[2]))
+	flat := [1]uint64{uint64(uint32(stack[3]))}
+	var v canon.Value
+	if err := from.LiftFlatInto(typ, flat[:], &v); err != nil {
+		panic(&guestError{err: err})
+	}
+	out, err := to.LowerFlat(ctx, typ, v, flat[:0])
+	if err != nil {
+		panic(&guestError{err: err})
+	}
+	stack[0] = out[0]
+}

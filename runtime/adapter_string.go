@@ -1,0 +1,259 @@
+package runtime
+
+import (
+	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/internal/wasm"
+)
+
+// Strings in a fused adapter follow the spec's store_string algorithms and
+// the reference's adapters: the length is checked against the limit of
+// the destination's worst case, the source's bounds are checked, the
+// destination's realloc is called with the worst-case size before any
+// byte moves, and a libcall transcodes from memory to memory. When a first
+// optimistic pass does not fit (UTF-8 out of UTF-16 or Latin-1, Latin-1
+// out of UTF-8 or UTF-16), the block is grown to the worst case and a
+// second pass finishes; the block is shrunk to what was written.
+
+// fixedEnc is the encoding of a string's code units at one point of the
+// adapter: a latin1+utf16 string is one of latin1 or utf16 once its tag is
+// read.
+type fixedEnc uint8
+
+const (
+	encUTF8 fixedEnc = iota
+	encUTF16
+	encLatin1
+)
+
+func (e fixedEnc) width() int32 {
+	if e == encUTF16 {
+		return 2
+	}
+	return 1
+}
+
+// str translates a string.
+func (g *gen) str(src, dst place) {
+	if !g.needSide(src.side, false) || !g.needSide(dst.side, true) {
+		return
+	}
+	c := &g.c
+	i32 := canon.CoreI32
+	sp, sl := g.pointerPair(src)
+	dp, dl := g.local(i32), g.local(i32)
+	d := dst.side
+	switch src.side.enc {
+	case canon.UTF8:
+		g.strFrom(encUTF8, false, src.side, sp, sl, d, dp, dl)
+	case canon.UTF16:
+		g.checkAligned(sp, 2, trapStringAlign)
+		g.strFrom(encUTF16, false, src.side, sp, sl, d, dp, dl)
+	default:
+		g.checkAligned(sp, 2, trapStringAlign)
+		c.LocalGet(sl).I32Const(tagI32).Op(wasm.OpI32And).If(wasm.BlockEmpty)
+		c.LocalGet(sl).I32Const(tagI32).Op(0x73).LocalSet(sl) // i32.xor
+		g.strFrom(encUTF16, true, src.side, sp, sl, d, dp, dl)
+		c.Else()
+		g.strFrom(encLatin1, true, src.side, sp, sl, d, dp, dl)
+		c.End()
+	}
+	g.putPair(dst, dp, dl)
+}
+
+// strFrom moves the string of sl code units of encoding fe at sp (on side
+// s) to side d, setting dp and dl. compact tells that the source is a
+// latin1+utf16 string.
+func (g *gen) strFrom(fe fixedEnc, compact bool, s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+	switch d.enc {
+	case canon.UTF8:
+		switch fe {
+		case encUTF8:
+			g.strCopy(libCopyUTF8, fe, encUTF8, s, sp, sl, d, dp, dl)
+		default:
+			g.strDeflate(fe, s, sp, sl, d, dp, dl)
+		}
+	case canon.UTF16:
+		switch fe {
+		case encUTF8:
+			g.strUTF8ToUTF16(s, sp, sl, d, dp, dl)
+		case encUTF16:
+			g.strCopy(libCopyUTF16, fe, encUTF16, s, sp, sl, d, dp, dl)
+		default:
+			g.strCopy(libLatin1ToUTF16, fe, encUTF16, s, sp, sl, d, dp, dl)
+		}
+	default:
+		switch {
+		case fe == encLatin1:
+			g.strCopy(libCopyLatin1, fe, encLatin1, s, sp, sl, d, dp, dl)
+		case fe == encUTF16 && compact:
+			g.strProbablyUTF16(s, sp, sl, d, dp, dl)
+		default:
+			g.strToCompact(fe, s, sp, sl, d, dp, dl)
+		}
+	}
+}
+
+// checkLength traps unless sl code units, each taking factor bytes, fit
+// in the spec's largest string.
+func (g *gen) checkLength(sl uint32, factor int32) {
+	g.c.LocalGet(sl).I32Const(int32(maxStringBytes / uint32(factor))).Op(wasm.OpI32GtU)
+	g.trapIf(trapStringOOB)
+}
+
+// scaled sets a new local to sl*factor (no overflow: checked before).
+func (g *gen) scaled(sl uint32, factor int32) uint32 {
+	v := g.local(canon.CoreI32)
+	g.c.LocalGet(sl)
+	if factor != 1 {
+		g.c.I32Const(factor).Op(0x6c) // i32.mul
+	}
+	g.c.LocalSet(v)
+	return v
+}
+
+// libcall calls the string libcall op from s's memory to d's with the
+// five i32 arguments args pushes; the i64 result is left on the stack.
+func (g *gen) libcall(op int32, s, d *adapterSide, args func()) {
+	g.usesStr = true
+	g.c.I32Const(op).I32Const(s.memRef).I32Const(d.memRef)
+	args()
+	g.c.Call(g.strFn)
+}
+
+// allocFirst checks the source's bytes, then calls d's realloc for size
+// bytes (local) with align, leaving the block in dp.
+func (g *gen) allocFirst(s *adapterSide, sp, srcBytes uint32, d *adapterSide, dp, size uint32, align int32) {
+	g.checkBounds(s, sp, srcBytes, trapStringOOB)
+	g.realloc(d, func() { g.c.I32Const(0).I32Const(0).I32Const(align).LocalGet(size) }, dp, size, uint32(align), trapStringOOB)
+}
+
+// shrink calls d's realloc to take the block dp of old bytes down to the
+// bytes new pushes, when they differ.
+func (g *gen) shrink(d *adapterSide, dp, old uint32, align int32, newSize func()) {
+	c := &g.c
+	size := g.local(canon.CoreI32)
+	newSize()
+	c.LocalTee(size).LocalGet(old).Op(wasm.OpI32Ne).If(wasm.BlockEmpty)
+	g.realloc(d, func() { c.LocalGet(dp).LocalGet(old).I32Const(align).LocalGet(size) }, dp, size, uint32(align), trapStringOOB)
+	c.End()
+}
+
+// strCopy is the spec's store_string_copy: the destination's code units
+// are as many as the source's and at least as wide.
+func (g *gen) strCopy(op int32, fe, te fixedEnc, s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+	c := &g.c
+	g.checkLength(sl, te.width())
+	srcBytes, dstBytes := g.scaled(sl, fe.width()), g.scaled(sl, te.width())
+	g.allocFirst(s, sp, srcBytes, d, dp, dstBytes, te.width())
+	g.libcall(op, s, d, func() { c.LocalGet(sp).LocalGet(sl).LocalGet(dp).LocalGet(dstBytes).I32Const(0) })
+	c.Drop()
+	c.LocalGet(sl).LocalSet(dl)
+}
+
+// strUTF8ToUTF16 is the spec's store_utf8_to_utf16: twice the bytes
+// first, shrunk to the code units written.
+func (g *gen) strUTF8ToUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+	c := &g.c
+	g.checkLength(sl, 2)
+	dstBytes := g.scaled(sl, 2)
+	g.allocFirst(s, sp, sl, d, dp, dstBytes, 2)
+	g.libcall(libUTF8ToUTF16, s, d, func() { c.LocalGet(sp).LocalGet(sl).LocalGet(dp).LocalGet(dstBytes).I32Const(0) })
+	c.Op(0xa7).LocalSet(dl)
+	g.shrink(d, dp, dstBytes, 2, func() { c.LocalGet(dl).I32Const(1).Op(0x74) }) // i32.shl
+}
+
+// strDeflate is the spec's store_string_to_utf8 from Latin-1 or UTF-16:
+// as many bytes as code units first; when that is not enough, the worst
+// case, then shrunk.
+func (g *gen) strDeflate(fe fixedEnc, s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+	c := &g.c
+	i32, i64 := canon.CoreI32, canon.CoreI64
+	op := int32(libLatin1ToUTF8)
+	factor := int32(2)
+	if fe == encUTF16 {
+		op, factor = libUTF16ToUTF8, 3
+	}
+	g.checkLength(sl, fe.width())
+	srcBytes := g.scaled(sl, fe.width())
+	g.allocFirst(s, sp, srcBytes, d, dp, sl, 1)
+	r := g.local(i64)
+	read := g.local(i32)
+	g.libcall(op, s, d, func() { c.LocalGet(sp).LocalGet(sl).LocalGet(dp).LocalGet(sl).I32Const(0) })
+	c.LocalTee(r).Op(0xa7).LocalSet(dl)
+	c.LocalGet(r).I64Const(32).Op(0x88).Op(0xa7).LocalSet(read) // i64.shr_u
+	c.LocalGet(read).LocalGet(sl).Op(wasm.OpI32Ne).If(wasm.BlockEmpty)
+	{
+		g.checkLength(sl, factor)
+		worst := g.scaled(sl, factor)
+		g.realloc(d, func() { c.LocalGet(dp).LocalGet(sl).I32Const(1).LocalGet(worst) }, dp, worst, 1, trapStringOOB)
+		g.libcall(op, s, d, func() {
+			c.LocalGet(sp).LocalGet(read).I32Const(fe.width()).Op(0x6c).Op(wasm.OpI32Add)
+			c.LocalGet(sl).LocalGet(read).Op(wasm.OpI32Sub)
+			c.LocalGet(dp).LocalGet(dl).Op(wasm.OpI32Add)
+			c.LocalGet(worst).LocalGet(dl).Op(wasm.OpI32Sub)
+			c.I32Const(0)
+		})
+		c.Op(0xa7).LocalGet(dl).Op(wasm.OpI32Add).LocalSet(dl)
+		g.shrink(d, dp, worst, 1, func() { c.LocalGet(dl) })
+	}
+	c.Else()
+	g.shrink(d, dp, sl, 1, func() { c.LocalGet(dl) })
+	c.End()
+}
+
+// strToCompact is the spec's store_string_to_latin1_or_utf16 from UTF-8
+// or UTF-16: Latin-1 first, in as many bytes as code units; at the first
+// character Latin-1 cannot hold, the block grows to UTF-16's worst case,
+// what was written is inflated and the rest encoded as UTF-16.
+func (g *gen) strToCompact(fe fixedEnc, s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+	c := &g.c
+	i32, i64 := canon.CoreI32, canon.CoreI64
+	latin1, utf16 := int32(libUTF8ToLatin1), int32(libUTF8ToCompactUTF16)
+	if fe == encUTF16 {
+		latin1, utf16 = libUTF16ToLatin1, libUTF16ToCompactUTF16
+	}
+	g.checkLength(sl, fe.width())
+	srcBytes := g.scaled(sl, fe.width())
+	g.allocFirst(s, sp, srcBytes, d, dp, sl, 2)
+	r := g.local(i64)
+	read := g.local(i32)
+	g.libcall(latin1, s, d, func() { c.LocalGet(sp).LocalGet(sl).LocalGet(dp).LocalGet(sl).I32Const(0) })
+	c.LocalTee(r).Op(0xa7).LocalSet(dl)
+	c.LocalGet(r).I64Const(32).Op(0x88).Op(0xa7).LocalSet(read)
+	c.LocalGet(read).LocalGet(sl).Op(wasm.OpI32Eq).If(wasm.BlockEmpty)
+	g.shrink(d, dp, sl, 2, func() { c.LocalGet(dl) })
+	c.Else()
+	{
+		if fe == encUTF8 {
+			g.checkLength(sl, 2)
+		}
+		worst := g.scaled(sl, 2)
+		g.realloc(d, func() { c.LocalGet(dp).LocalGet(sl).I32Const(2).LocalGet(worst) }, dp, worst, 2, trapStringOOB)
+		g.libcall(utf16, s, d, func() {
+			c.LocalGet(sp).LocalGet(read).I32Const(fe.width()).Op(0x6c).Op(wasm.OpI32Add)
+			c.LocalGet(sl).LocalGet(read).Op(wasm.OpI32Sub)
+			c.LocalGet(dp).LocalGet(worst).LocalGet(dl)
+		})
+		c.Op(0xa7).LocalSet(dl)
+		g.shrink(d, dp, worst, 2, func() { c.LocalGet(dl).I32Const(1).Op(0x74) })
+		c.LocalGet(dl).I32Const(tagI32).Op(0x72).LocalSet(dl) // i32.or
+	}
+	c.End()
+}
+
+// strProbablyUTF16 is the spec's store_probably_utf16_to_latin1_or_utf16:
+// the UTF-16 worst case first; the libcall writes Latin-1 when it can, and
+// the block is then shrunk.
+func (g *gen) strProbablyUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+	c := &g.c
+	g.checkLength(sl, 2)
+	bytes := g.scaled(sl, 2)
+	g.allocFirst(s, sp, bytes, d, dp, bytes, 2)
+	g.libcall(libUTF16ToCompactProbably, s, d, func() { c.LocalGet(sp).LocalGet(sl).LocalGet(dp).LocalGet(bytes).I32Const(0) })
+	c.Op(0xa7).LocalTee(dl).I32Const(tagI32).Op(wasm.OpI32And).Op(wasm.OpI32Eqz).If(wasm.BlockEmpty)
+	g.shrink(d, dp, bytes, 2, func() { c.LocalGet(dl) })
+	c.End()
+}
+
+// tagI32 is utf16Tag as an i32 constant.
+const tagI32 = -1 << 31
