@@ -88,6 +88,9 @@ type coreInst struct {
 	info    *wasm.ModuleInfo
 	exports map[string]coreItem // bundles
 	bundle  int                 // index in plan.bundles once used as an argument, else -1
+	// memAt maps export names of memories that moved to accessor
+	// instances (multimem.go) to those instances.
+	memAt map[string]int
 }
 
 // scope holds the index spaces of one component instantiation (or one
@@ -391,7 +394,7 @@ func (b *builder) coreInstance(sc *scope, ci component.CoreInstance) error {
 		if uint64(a.Instance) >= uint64(len(sc.coreInsts)) {
 			return b.errorf(sc, "core instance %d: argument %q: instance index %d out of range", len(sc.coreInsts), a.Name, a.Instance)
 		}
-		args[a.Name] = sc.coreInsts[a.Instance]
+		args[a.Name] = memView(sc.coreInsts[a.Instance])
 	}
 	// An argument made of exports of other instances would need a shim
 	// module instantiated with every instance; instead the module's
@@ -407,6 +410,9 @@ func (b *builder) coreInstance(sc *scope, ci component.CoreInstance) error {
 		if b.p.modules[mi].used {
 			// Instantiated before: this instantiation gets a copy.
 			pm := b.p.modules[mi]
+			if pm.mm != nil {
+				pm.bytes, pm.mm = pm.mm.orig, nil
+			}
 			if pm.wired {
 				pm.bytes = pm.base
 			}
@@ -467,9 +473,13 @@ func (b *builder) coreInstance(sc *scope, ci component.CoreInstance) error {
 			return b.errorf(sc, "core instance %d: %v", len(sc.coreInsts), err)
 		}
 	}
+	memAt, err := b.lowerMemories(&pc)
+	if err != nil {
+		return b.errorf(sc, "core instance %d: %v", len(sc.coreInsts), err)
+	}
 	idx := len(b.p.coreInsts)
 	b.p.coreInsts = append(b.p.coreInsts, pc)
-	sc.coreInsts = append(sc.coreInsts, &coreInst{real: idx, info: md.info, bundle: -1})
+	sc.coreInsts = append(sc.coreInsts, &coreInst{real: idx, info: md.info, bundle: -1, memAt: memAt})
 	return nil
 }
 
@@ -733,6 +743,9 @@ func (b *builder) alias(sc *scope, a *component.Alias) error {
 			}
 			t, _ := ci.info.ExportType(*e)
 			it = coreItem{kind: coreFromInstance, ext: e.Kind, inst: ci.real, name: a.Name, typ: t}
+			if at, ok := ci.memAt[a.Name]; ok && e.Kind == wasm.ExternMemory {
+				it.inst = at // the memory lives in an accessor (multimem.go)
+			}
 			if e.Kind == wasm.ExternFunc || e.Kind == wasm.ExternTag {
 				it.ftype = ci.info.FuncType(t.Index)
 			}
@@ -1204,6 +1217,10 @@ func (b *builder) canon(sc *scope, c *component.Canon) error {
 				return b.errorf(sc, "the component graph creates more than %d core instances", maxCoreInstances)
 			}
 			if a, ok := b.fuse(sc.comp, f.lifted); ok {
+				sc.coreFuncs = append(sc.coreFuncs, a)
+				return nil
+			}
+			if a, ok := b.fuseAny(sc.comp, f.lifted, opts); ok {
 				sc.coreFuncs = append(sc.coreFuncs, a)
 				return nil
 			}

@@ -79,6 +79,7 @@ func (r *Runtime) Compile(ctx context.Context, bin []byte) (*Compiled, error) {
 		cc.hostFunc(hb, i, "t"+strconv.Itoa(i))
 	}
 	hb.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(adapterTrap), []api.ValueType{api.ValueTypeI32}, nil).Export("trap")
+	addAdapterLibcalls(hb)
 	if b.p.fused > 0 {
 		if cc.flagsMod, err = r.wz.CompileModule(ctx, flagsModule()); err != nil {
 			return nil, fmt.Errorf("runtime: flags memory: %w", err)
