@@ -220,6 +220,7 @@ func (h *Host) define(l *runtime.Linker) error {
 	h.defineClocks(d)
 	h.defineRandom(d)
 	h.defineFilesystem(d)
+	h.defineHTTP(d)
 	return d.err
 }
 

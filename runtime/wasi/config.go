@@ -2,6 +2,7 @@ package wasi
 
 import (
 	"io"
+	"net/http"
 	"time"
 )
 
@@ -38,6 +39,15 @@ type Config struct {
 	// Timezone is what wasi:clocks/timezone reports; nil means UTC, so that
 	// the host's zone is not revealed unless given.
 	Timezone *time.Location
+	// AllowedHTTPHosts are the authorities wasi:http/outgoing-handler may
+	// reach: "host" (any port) or "host:port", or "*" for any. Requests to
+	// others get error-code.HTTP-request-denied; none are allowed by
+	// default.
+	AllowedHTTPHosts []string
+	// HTTPTransport sends the allowed outgoing requests; nil means
+	// http.DefaultTransport. Redirects are the guest's to follow.
+	HTTPTransport http.RoundTripper
+
 	// Random, when set, replaces the secure random source (for
 	// reproducible tests); insecure randomness is seeded from it too.
 	Random io.Reader

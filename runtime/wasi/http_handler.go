@@ -1,0 +1,244 @@
+package wasi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"strings"
+
+	"github.com/wasmcm/wasmcm/runtime"
+)
+
+// DefaultMaxRequestBody is the request body limit of an HTTPHandler whose
+// MaxRequestBody is 0.
+const DefaultMaxRequestBody = 64 << 20
+
+// HTTPHandler serves HTTP requests with a component that exports
+// wasi:http/incoming-handler@0.2.x (a wasi:http proxy), as wasmtime serve
+// does: the component is compiled once and instantiated afresh for every
+// request, so requests share no guest state, and the response body is
+// streamed to the client as the guest writes it.
+//
+//	h, err := wasi.NewHTTPHandler(compiled, wasi.Config{AllowedHTTPHosts: []string{"api.example.com"}})
+//	...
+//	http.ListenAndServe("127.0.0.1:8080", h)
+type HTTPHandler struct {
+	// Compiled is the proxy component.
+	Compiled *runtime.Compiled
+	// Config is what every instance is granted (copied per request).
+	Config Config
+	// Link, when set, adds definitions of the embedder's own to each
+	// request's Linker after WASI's.
+	Link func(*runtime.Linker) error
+	// MaxRequestBody bounds a request body in bytes: larger ones are
+	// refused with 413 when their length is declared, and end the guest's
+	// stream with error-code.HTTP-request-body-size when it is not.
+	// 0 means DefaultMaxRequestBody, negative means no limit.
+	MaxRequestBody int64
+	// ErrorLog receives the reasons of failed requests; nil means the log
+	// package's standard logger.
+	ErrorLog *log.Logger
+
+	handle string // the export's name
+}
+
+// NewHTTPHandler returns a handler serving with c, after checking that c
+// exports a wasi:http/incoming-handler 0.2.x.
+func NewHTTPHandler(c *runtime.Compiled, cfg Config) (*HTTPHandler, error) {
+	h := &HTTPHandler{Compiled: c, Config: cfg}
+	if err := h.find(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (hh *HTTPHandler) find() error {
+	if hh.handle != "" {
+		return nil
+	}
+	for _, e := range hh.Compiled.Exports() {
+		if strings.HasPrefix(e, ifHTTPIncoming+"@0.2.") && strings.HasSuffix(e, "#handle") {
+			hh.handle = e
+			return nil
+		}
+	}
+	return errors.New("wasi: the component exports no wasi:http/incoming-handler@0.2.x#handle, so it is not a wasi:http proxy")
+}
+
+func (hh *HTTPHandler) logf(format string, args ...any) {
+	if hh.ErrorLog != nil {
+		hh.ErrorLog.Printf(format, args...)
+	} else {
+		log.Printf(format, args...)
+	}
+}
+
+// responseState follows one request's response from the guest's
+// response-outparam.set to the last byte sent.
+type responseState struct {
+	set    bool
+	resp   *outgoingResponse
+	code   *ErrorCode
+	copied chan error // the body copy's outcome, once started
+}
+
+// ServeHTTP implements http.Handler.
+func (hh *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := hh.find(); err != nil {
+		hh.logf("wasi:http: %s %s: %v", r.Method, r.URL, err)
+		http.Error(w, "the component is not a wasi:http proxy", http.StatusInternalServerError)
+		return
+	}
+	limit := hh.MaxRequestBody
+	if limit == 0 {
+		limit = DefaultMaxRequestBody
+	}
+	if limit > 0 && r.ContentLength > limit {
+		http.Error(w, fmt.Sprintf("request body of %d bytes is larger than the limit of %d", r.ContentLength, limit), http.StatusRequestEntityTooLarge)
+		return
+	}
+	ctx := r.Context()
+	st := &responseState{}
+	if err := hh.serve(ctx, w, r, limit, st); err != nil {
+		hh.logf("wasi:http: %s %s: %v", r.Method, r.URL.RequestURI(), err)
+		if st.copied == nil {
+			http.Error(w, "internal server error", http.StatusInternalServerError)
+			return
+		}
+		// The status line is out: the only way left to say the response
+		// failed is to cut the connection, as the reference host does.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+func (hh *HTTPHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.Request, limit int64, st *responseState) error {
+	l := runtime.NewLinker()
+	h, err := Add(l, hh.Config)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	if hh.Link != nil {
+		if err := hh.Link(l); err != nil {
+			return err
+		}
+	}
+	inst, err := hh.Compiled.Instantiate(ctx, l)
+	if err != nil {
+		return fmt.Errorf("instantiating: %w", err)
+	}
+	defer inst.Close(context.WithoutCancel(ctx))
+	fn, err := inst.Func(hh.handle)
+	if err != nil {
+		return err
+	}
+
+	// The guest reads the request body while it writes the response (an
+	// echo), which HTTP/1 allows only when asked.
+	http.NewResponseController(w).EnableFullDuplex()
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	hdr := r.Header.Clone()
+	if r.Host != "" {
+		hdr.Set("Host", r.Host)
+	}
+	req := &incomingRequest{
+		method:        r.Method,
+		pathWithQuery: r.URL.RequestURI(),
+		scheme:        scheme,
+		authority:     r.Host,
+		headers:       fieldsOf(hdr),
+		body: &incomingBody{r: newBodyReader(r.Body, limit, false, func() http.Header {
+			return r.Trailer
+		})},
+	}
+	reqV, err := h.add(req)
+	if err != nil {
+		return err
+	}
+	out := &responseOutparam{set: func(resp *outgoingResponse, code *ErrorCode) {
+		st.set, st.resp, st.code = true, resp, code
+		if resp != nil {
+			st.copied = make(chan error, 1)
+			go func() { st.copied <- sendResponse(w, resp) }()
+		}
+	}}
+	outV, err := h.add(out)
+	if err != nil {
+		return err
+	}
+
+	_, callErr := fn.Call(ctx, reqV, outV)
+	if st.resp != nil && st.resp.body != nil {
+		if callErr != nil {
+			st.resp.body.pipe.CloseWrite(callErr)
+		} else {
+			// A body the guest neither finished nor dropped ends with the
+			// instance, cleanly, as under the reference host; one it
+			// dropped unfinished was cut short already.
+			st.resp.body.pipe.CloseWrite(nil)
+		}
+	}
+	switch {
+	case callErr != nil && !st.set:
+		return fmt.Errorf("the guest failed before setting the response: %w", callErr)
+	case callErr != nil && st.copied != nil:
+		<-st.copied
+		return fmt.Errorf("the guest failed while sending the body: %w", callErr)
+	case callErr != nil:
+		return callErr
+	case !st.set:
+		return errors.New("the guest returned from wasi:http/incoming-handler.handle without setting the response-outparam")
+	case st.code != nil:
+		return fmt.Errorf("the guest set the response-outparam to an error: %v", st.code)
+	}
+	if err := <-st.copied; err != nil {
+		return fmt.Errorf("sending the response body: %w", err)
+	}
+	return nil
+}
+
+// sendResponse writes the guest's response: status and headers at once,
+// then the body as the guest writes it, flushed chunk by chunk so a
+// streaming guest streams to the client, then the trailers.
+func sendResponse(w http.ResponseWriter, resp *outgoingResponse) error {
+	hdr := w.Header()
+	for k, v := range resp.headers.header() {
+		hdr[k] = v
+	}
+	b := resp.body
+	w.WriteHeader(resp.status)
+	if b == nil {
+		return nil
+	}
+	rc := http.NewResponseController(w)
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := b.pipe.Read(buf)
+		if n > 0 {
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				b.pipe.CloseRead(werr)
+				return werr
+			}
+			rc.Flush()
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	b.mu.Lock()
+	tr := b.trailers
+	b.mu.Unlock()
+	for k, v := range tr {
+		hdr[http.TrailerPrefix+k] = v
+	}
+	return nil
+}

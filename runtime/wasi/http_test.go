@@ -1,0 +1,230 @@
+package wasi_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/wasmcm/wasmcm/internal/testutil"
+	"github.com/wasmcm/wasmcm/runtime/wasi"
+)
+
+var (
+	httpOnce sync.Once
+	httpOut  string
+	httpErr  error
+)
+
+// httpGuest builds (or finds cached) testdata/guests/http/guest.js: a
+// wasi:http proxy made by componentize-js with its fetch event, whose
+// world is wasi:http/proxy@0.2.10 taken from the conformance corpus.
+func httpGuest(t testing.TB) string {
+	t.Helper()
+	testutil.ComponentizeJS(t)
+	wasiDir := testutil.Shared(t, "conformance/wasi/0.2.10")
+	httpOnce.Do(func() {
+		src := filepath.Join(testutil.RepoRoot(t), "testdata", "guests", "http")
+		key := testutil.BuildJSScriptFiles(t)
+		for _, f := range []string{"guest.js", "world.wit", "build.mjs"} {
+			b, err := os.ReadFile(filepath.Join(src, f))
+			if err != nil {
+				httpErr = err
+				return
+			}
+			key["http/"+f] = b
+		}
+		httpOut, httpErr = testutil.CachedBuild(t, "http", testutil.HashFiles(key), "guest.component.wasm", func(out string) error {
+			wit := httpWIT(t, src, wasiDir)
+			mod, _ := testutil.ComponentizeJS(t)
+			return runNode(filepath.Join(src, "build.mjs"), mod, filepath.Join(src, "guest.js"), wit, out)
+		})
+	})
+	if httpErr != nil {
+		t.Fatalf("building the http guest: %v", httpErr)
+	}
+	return httpOut
+}
+
+// httpWIT puts the guest's world and the WASI packages it uses (wasi:http
+// and its deps) in a temporary folder for componentize-js.
+func httpWIT(t testing.TB, src, wasiDir string) string {
+	out := t.TempDir()
+	cp := func(from, to string) {
+		files, _ := filepath.Glob(filepath.Join(from, "*.wit"))
+		if len(files) == 0 {
+			t.Fatalf("no .wit files in %s", from)
+		}
+		os.MkdirAll(to, 0o755)
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err == nil {
+				err = os.WriteFile(filepath.Join(to, filepath.Base(f)), b, 0o644)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	cp(src, out)
+	for _, p := range []string{"cli", "io", "clocks", "random", "filesystem", "sockets", "http"} {
+		cp(filepath.Join(wasiDir, p), filepath.Join(out, "deps", p))
+	}
+	return out
+}
+
+// proxyServer serves the guest with wasmcm's handler through httptest.
+func proxyServer(t testing.TB, cfg wasi.Config, tweak func(*wasi.HTTPHandler)) (*httptest.Server, *bytes.Buffer) {
+	t.Helper()
+	c := compile(t, httpGuest(t))
+	h, err := wasi.NewHTTPHandler(c, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logBuf syncBuffer
+	h.ErrorLog = log.New(&logBuf, "", 0)
+	if tweak != nil {
+		tweak(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, &logBuf.Buffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.Buffer.Write(p)
+}
+
+type httpResult struct {
+	status int
+	header http.Header
+	body   string
+	err    error
+}
+
+func do(t testing.TB, method, url string, body io.Reader, hdr map[string]string) httpResult {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return httpResult{err: err}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return httpResult{resp.StatusCode, resp.Header, string(b), err}
+}
+
+// TestHTTPProxy serves a componentize-js proxy through wasmcm's
+// HTTPHandler: routes, headers, a body echoed and an 8 MiB body streamed
+// both ways, and outgoing requests allowed and denied.
+func TestHTTPProxy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short: the JS guest takes a minute to build and compile the first time")
+	}
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("x-upstream", "yes:"+r.Header.Get("x-from"))
+		fmt.Fprintf(w, "%s %s", r.Method, r.URL.Path)
+	}))
+	defer upstream.Close()
+	upHost := strings.TrimPrefix(upstream.URL, "http://")
+	srv, logs := proxyServer(t, wasi.Config{AllowedHTTPHosts: []string{upHost}}, nil)
+
+	t.Run("hello", func(t *testing.T) {
+		r := do(t, "GET", srv.URL+"/hello", nil, nil)
+		if r.err != nil || r.status != 200 || r.body != "hello from js\n" || r.header.Get("x-guest") != "js" || r.header.Get("content-type") != "text/plain" {
+			t.Fatalf("%+v\nlog: %s", r, logs)
+		}
+	})
+	t.Run("status", func(t *testing.T) {
+		for _, s := range []int{201, 204, 404, 418, 503} {
+			r := do(t, "GET", fmt.Sprintf("%s/status/%d", srv.URL, s), nil, nil)
+			if r.err != nil || r.status != s {
+				t.Fatalf("status %d: %+v", s, r)
+			}
+		}
+	})
+	t.Run("headers", func(t *testing.T) {
+		r := do(t, "GET", srv.URL+"/headers", nil, map[string]string{"X-One": "1", "x-two": "zwei", "Connection": "keep-alive"})
+		if r.err != nil || r.status != 200 || r.body != "x-one=1\nx-two=zwei\n" || r.header.Get("x-multi") != "a, b" {
+			t.Fatalf("%+v", r)
+		}
+	})
+	t.Run("echo", func(t *testing.T) {
+		r := do(t, "POST", srv.URL+"/echo", strings.NewReader("body é"), map[string]string{"content-type": "text/x-test", "x-test": "yo"})
+		if r.err != nil || r.status != 200 || r.body != "body é" || r.header.Get("x-method") != "POST" ||
+			r.header.Get("content-type") != "text/x-test" || r.header.Get("x-test-echo") != "yo" {
+			t.Fatalf("%+v", r)
+		}
+	})
+	big := make([]byte, 8<<20)
+	for i := range big {
+		big[i] = byte(i*7 + i>>13)
+	}
+	t.Run("echo-8MiB", func(t *testing.T) {
+		// Streamed: no declared length, so neither side can buffer it whole
+		// by the header.
+		r := do(t, "POST", srv.URL+"/echo", io.MultiReader(bytes.NewReader(big)), nil)
+		if r.err != nil || r.status != 200 || len(r.body) != len(big) || sha256.Sum256([]byte(r.body)) != sha256.Sum256(big) {
+			t.Fatalf("status %d, %d bytes back of %d, err %v", r.status, len(r.body), len(big), r.err)
+		}
+	})
+	t.Run("large-response", func(t *testing.T) {
+		r := do(t, "GET", srv.URL+fmt.Sprintf("/large?n=%d", 8<<20), nil, nil)
+		if r.err != nil || r.status != 200 || len(r.body) != 8<<20 || r.body[:3] != "abc" || r.body[len(r.body)-1] != 'a'+byte((8<<20-1)%(64<<10)%26) {
+			t.Fatalf("status %d, %d bytes, err %v", r.status, len(r.body), r.err)
+		}
+	})
+	t.Run("fetch-allowed", func(t *testing.T) {
+		r := do(t, "GET", srv.URL+"/fetch?url="+upstream.URL+"/up", nil, nil)
+		if r.err != nil || r.status != 200 || r.body != "upstream 200 GET /up" || r.header.Get("x-upstream") != "yes:guest" {
+			t.Fatalf("%+v\nlog: %s", r, logs)
+		}
+	})
+	t.Run("fetch-denied", func(t *testing.T) {
+		other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			t.Error("a denied request reached the server")
+		}))
+		defer other.Close()
+		r := do(t, "GET", srv.URL+"/fetch?url="+other.URL+"/up", nil, nil)
+		if r.err != nil || r.status != 502 || !strings.Contains(r.body, "fetch failed") {
+			t.Fatalf("%+v", r)
+		}
+	})
+	t.Run("throw", func(t *testing.T) {
+		r := do(t, "GET", srv.URL+"/throw", nil, nil)
+		if r.err != nil || r.status != 500 {
+			t.Fatalf("%+v\nlog: %s", r, logs)
+		}
+	})
+}
+
+// runNode runs a node script, for builds.
+func runNode(script string, args ...string) error {
+	cmd := exec.Command("node", append([]string{script}, args...)...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("node %s: %v\n%s", filepath.Base(script), err, b)
+	}
+	return nil
+}
