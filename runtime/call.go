@@ -374,6 +374,9 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 	if !cs.canLeave() {
 		return trapf("cannot leave component instance (%s) to call %s during a lift, lower or post-return", cs.name, p.desc)
 	}
+	if p.kind == trampLowerLifted {
+		inst.goLowered++
+	}
 	if p.copy != nil {
 		return inst.callCopy(ctx, t, p.copy, inst, inst.liftedState(p.callee), stack)
 	}

@@ -38,6 +38,9 @@ type Instance struct {
 	// caller of a destructor.
 	dropper *compState
 	closed  bool
+	// goLowered counts calls of a lowered lifted function of the graph
+	// that went through Go instead of a fused adapter, for tests.
+	goLowered int
 }
 
 // compState is the state of one component instance of the graph.
