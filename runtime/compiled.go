@@ -66,8 +66,9 @@ func (r *Runtime) Compile(ctx context.Context, bin []byte) (*Compiled, error) {
 			cc.Close(ctx)
 		}
 	}()
-	for _, m := range b.p.modules {
-		cm, err := r.wz.CompileModule(ctx, m.bytes)
+	for i := range b.p.modules {
+		m := &b.p.modules[i]
+		cm, err := r.compileModule(ctx, m)
 		if err != nil {
 			return nil, fmt.Errorf("runtime: %s: %w", m.name, err)
 		}

@@ -65,6 +65,9 @@ type planModule struct {
 	// builder.wire), base then keeping the bytes before.
 	used, wired bool
 	base        []byte
+	// mm is set once the module, having several memories, is lowered
+	// (multimem.go): bytes is then the main module.
+	mm *mmModule
 }
 
 // planCoreInst is one core instantiation: module with, for each import
