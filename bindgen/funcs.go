@@ -229,7 +229,7 @@ func (p *goPkg) genImport(f *wit.Function) error {
 		}
 		fmt.Fprintf(&body, "_sp, _spa := _pins.AllocAddr(%d)\n", l.Size)
 		for i, t := range s.types {
-			st, err := p.store(t, s.names[i], p.at("_sp", l.FieldOffsets[i]), "&_pins")
+			st, err := p.store(t, s.names[i], p.d.at("_sp", l.FieldOffsets[i]), "&_pins")
 			if err != nil {
 				return p.funcErr(f, err)
 			}
@@ -399,7 +399,7 @@ func (p *goPkg) genExport(f *wit.Function, prefix string) error {
 		}
 		fmt.Fprintf(&body, "_sp := %s.PtrOf(p0)\n", cm)
 		for i, t := range s.types {
-			e, err := p.load(t, p.at("_sp", l.FieldOffsets[i]))
+			e, err := p.load(t, p.d.at("_sp", l.FieldOffsets[i]))
 			if err != nil {
 				return err
 			}

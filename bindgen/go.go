@@ -242,6 +242,10 @@ func (g *generator) newPkg(dir string, iface wit.InterfaceID, export bool, key w
 		helpers:   map[string]bool{},
 	}
 	p.alias = g.uniqueAlias(p)
+	p.d = guestABI{p}
+	if g.host {
+		p.d = hostABI{p}
+	}
 	reserved := packageReserved
 	if g.host {
 		reserved = hostReserved

@@ -209,7 +209,7 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 			}
 			fmt.Fprintf(b, "\ta := w.Alloc(%d, %d)\n", l.Align, l.Size)
 			for i, t := range s.types {
-				st, err := p.hStore(t, fmt.Sprintf("c.a%d", i), addr("a", l.FieldOffsets[i]))
+				st, err := p.store(t, fmt.Sprintf("c.a%d", i), p.d.at("a", l.FieldOffsets[i]), "w")
 				if err != nil {
 					return err
 				}
@@ -221,7 +221,7 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 				b.WriteString("\tclear(f)\n")
 			}
 			for i, t := range s.types {
-				st, err := p.hLowerFlat(t, fmt.Sprintf("c.a%d", i), "f", offsets[i])
+				st, err := p.lowerFlat(t, fmt.Sprintf("c.a%d", i), "f", offsets[i], "w")
 				if err != nil {
 					return err
 				}
@@ -242,7 +242,7 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 			return err
 		}
 		if n <= canon.MaxFlatResults {
-			e, err := p.hLiftFlat(f.Result, "f", 0)
+			e, err := p.liftFlat(f.Result, "f", 0)
 			if err != nil {
 				return err
 			}
@@ -252,7 +252,7 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 			if err != nil {
 				return err
 			}
-			e, err := p.hLoad(f.Result, "f[0]&0xffffffff")
+			e, err := p.load(f.Result, "f[0]&0xffffffff")
 			if err != nil {
 				return err
 			}
@@ -419,7 +419,7 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 			}
 			fmt.Fprintf(b, "\tif l.Region(f[0], %d, %d) {\n\t\ta := f[0] & 0xffffffff\n", lay.Size, lay.Align)
 			for i, t := range s.types {
-				e, err := p.hLoad(t, addr("a", lay.FieldOffsets[i]))
+				e, err := p.load(t, p.d.at("a", lay.FieldOffsets[i]))
 				if err != nil {
 					return err
 				}
@@ -428,7 +428,7 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 			b.WriteString("\t}\n")
 		} else {
 			for i, t := range s.types {
-				e, err := p.hLiftFlat(t, "f", offsets[i])
+				e, err := p.liftFlat(t, "f", offsets[i])
 				if err != nil {
 					return err
 				}
@@ -483,7 +483,7 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 		return err
 	}
 	if n <= canon.MaxFlatResults {
-		st, err := p.hLowerFlat(f.Result, "_v", "f", 0)
+		st, err := p.lowerFlat(f.Result, "_v", "f", 0, "w")
 		if err != nil {
 			return err
 		}
@@ -493,7 +493,7 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 		if spilled {
 			ret = 1
 		}
-		st, err := p.hStore(f.Result, "_v", "_ret")
+		st, err := p.store(f.Result, "_v", "_ret", "w")
 		if err != nil {
 			return err
 		}

@@ -32,6 +32,7 @@ type goPkg struct {
 	funcs   bytes.Buffer
 	helpers map[string]bool
 	hbuf    bytes.Buffer
+	d       abiDialect // guestABI or hostABI
 }
 
 // use records an import of the file and returns the name to qualify with.

@@ -44,15 +44,15 @@ func LiftList[T any](ptr, n uint32) []T {
 	return slices.Clone(unsafe.Slice((*T)(PtrOf(ptr)), n))
 }
 
-// LowerString pins s and returns its address and length.
-func LowerString(p *Pins, s string) (ptr, n uint32) {
-	return p.Addr(unsafe.Pointer(unsafe.StringData(s))), uint32(len(s))
+// LowerString pins s and returns its address and length as flat values.
+func LowerString(p *Pins, s string) (ptr, n uint64) {
+	return uint64(p.Addr(unsafe.Pointer(unsafe.StringData(s)))), uint64(len(s))
 }
 
-// LowerList pins the elements of s and returns their address and count; T
-// must be laid out as the WIT element type is.
-func LowerList[T any](s []T, p *Pins) (ptr, n uint32) {
-	return p.Addr(unsafe.Pointer(unsafe.SliceData(s))), uint32(len(s))
+// LowerList pins the elements of s and returns their address and count as
+// flat values; T must be laid out as the WIT element type is.
+func LowerList[T any](p *Pins, s []T) (ptr, n uint64) {
+	return uint64(p.Addr(unsafe.Pointer(unsafe.SliceData(s)))), uint64(len(s))
 }
 
 // ReturnArea returns a pinned block of size bytes for results the host

@@ -94,7 +94,7 @@ func (t *ExportTable[T]) Add(v T) uint32 {
 		t.entries = append(t.entries, e)
 		rep = uint32(len(t.entries))
 	}
-	if comparable(v) {
+	if isComparable(v) {
 		if t.byValue == nil {
 			t.byValue = map[any]uint32{}
 		}
@@ -119,7 +119,7 @@ func (t *ExportTable[T]) Has(rep uint32) bool {
 
 // Lookup returns the rep of v when v is in the table.
 func (t *ExportTable[T]) Lookup(v T) (uint32, bool) {
-	if !comparable(v) {
+	if !isComparable(v) {
 		return 0, false
 	}
 	rep, ok := t.byValue[v]
@@ -129,7 +129,7 @@ func (t *ExportTable[T]) Lookup(v T) (uint32, bool) {
 // Remove takes rep out of the table and returns its value.
 func (t *ExportTable[T]) Remove(rep uint32) T {
 	v := t.Get(rep)
-	if comparable(v) {
+	if isComparable(v) {
 		delete(t.byValue, v)
 	}
 	var zero exportEntry[T]
@@ -176,9 +176,9 @@ func (t *ExportTable[T]) Release(rep uint32) (T, bool) {
 // Len is how many values the table holds.
 func (t *ExportTable[T]) Len() int { return len(t.entries) - len(t.free) }
 
-// comparable reports whether v can key a map: the reverse index only covers
+// isComparable reports whether v can key a map: the reverse index only covers
 // such values (pointers, typically).
-func comparable(v any) (ok bool) {
+func isComparable(v any) (ok bool) {
 	if v == nil {
 		return false
 	}

@@ -17,10 +17,7 @@ func wasmimport_Log(p0 uint32, p1 uint32)
 func Log(msg string) {
 	var _pins cm.Pins
 	var _f [2]uint64
-	{
-		ptr, n := cm.LowerString(&_pins, msg)
-		_f[0], _f[1] = uint64(ptr), uint64(n)
-	}
+	_f[0], _f[1] = cm.LowerString(&_pins, msg)
 	wasmimport_Log(uint32(_f[0]), uint32(_f[1]))
 	_pins.KeepAlive()
 }

@@ -175,7 +175,7 @@ func wasmexport_Bucket_Get(p0 uint32, p1 uint32, p2 uint32) uint32 {
 	}
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(16)
-	store_T3(_v, _ret, _pins)
+	store_T3(_pins, _v, _ret)
 	return _reta
 }
 
@@ -204,7 +204,7 @@ func wasmexport_Bucket_Set(p0 uint32, p1 uint32, p2 uint32, p3 uint32, p4 uint32
 	}
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(16)
-	store_T4(_v, _ret, _pins)
+	store_T4(_pins, _v, _ret)
 	return _reta
 }
 
@@ -221,11 +221,7 @@ func wasmexport_Bucket_Keys(p0 uint32) uint32 {
 	cm.EndBorrows()
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(8)
-	{
-		ptr, n := lowerList_T5(_v, _pins)
-		*(*uint32)(_ret) = ptr
-		*(*uint32)(unsafe.Add(_ret, 4)) = n
-	}
+	cm.StoreListFunc(_pins, _v, _ret, 8, cm.StoreString)
 	return _reta
 }
 
@@ -248,60 +244,37 @@ func wasmexport_WordCount(p0 uint32, p1 uint32) uint32 {
 //go:wasmexport cabi_post_example:guest/store@0.1.0#word-count
 func wasmexport_post_WordCount(p0 uint32) { cm.PostReturn() }
 
-func store_T0(v StoreError, p unsafe.Pointer, pins *cm.Pins) {
+func store_T0(pins *cm.Pins, v StoreError, a unsafe.Pointer) {
 	switch v.Kind() {
 	case StoreErrorKindNotFound:
-		*(*uint8)(p) = 0
+		*(*uint8)(a) = 0
 		x, _ := v.NotFound()
-		{
-			ptr, n := cm.LowerString(pins, x)
-			*(*uint32)(unsafe.Add(p, 4)) = ptr
-			*(*uint32)(unsafe.Add(unsafe.Add(p, 4), 4)) = n
-		}
+		cm.StoreString(pins, x, unsafe.Add(a, 4))
 	case StoreErrorKindFull:
-		*(*uint8)(p) = 1
+		*(*uint8)(a) = 1
 	}
 }
 
-func store_T3(v cm.Result[string, StoreError], p unsafe.Pointer, pins *cm.Pins) {
+func store_T3(pins *cm.Pins, v cm.Result[string, StoreError], a unsafe.Pointer) {
 	switch v.IsErr() {
 	case false:
-		*(*uint8)(p) = 0
+		*(*uint8)(a) = 0
 		x, _ := v.OK()
-		{
-			ptr, n := cm.LowerString(pins, x)
-			*(*uint32)(unsafe.Add(p, 4)) = ptr
-			*(*uint32)(unsafe.Add(unsafe.Add(p, 4), 4)) = n
-		}
+		cm.StoreString(pins, x, unsafe.Add(a, 4))
 	case true:
-		*(*uint8)(p) = 1
+		*(*uint8)(a) = 1
 		x, _ := v.Err()
-		store_T0(x, unsafe.Add(p, 4), pins)
+		store_T0(pins, x, unsafe.Add(a, 4))
 	}
 }
 
-func store_T4(v cm.Result[struct{}, StoreError], p unsafe.Pointer, pins *cm.Pins) {
+func store_T4(pins *cm.Pins, v cm.Result[struct{}, StoreError], a unsafe.Pointer) {
 	switch v.IsErr() {
 	case false:
-		*(*uint8)(p) = 0
+		*(*uint8)(a) = 0
 	case true:
-		*(*uint8)(p) = 1
+		*(*uint8)(a) = 1
 		x, _ := v.Err()
-		store_T0(x, unsafe.Add(p, 4), pins)
+		store_T0(pins, x, unsafe.Add(a, 4))
 	}
-}
-
-func lowerList_T5(v []string, pins *cm.Pins) (uint32, uint32) {
-	if len(v) == 0 {
-		return 0, 0
-	}
-	p, addr := pins.AllocAddr(uintptr(len(v)) * 8)
-	for j := range v {
-		{
-			ptr, n := cm.LowerString(pins, v[j])
-			*(*uint32)(unsafe.Add(p, uintptr(j)*8)) = ptr
-			*(*uint32)(unsafe.Add(unsafe.Add(p, uintptr(j)*8), 4)) = n
-		}
-	}
-	return addr, uint32(len(v))
 }

@@ -43,11 +43,7 @@ func wasmexport_Greet(p0 uint32, p1 uint32) uint32 {
 	cm.EndBorrows()
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(8)
-	{
-		ptr, n := cm.LowerString(_pins, _v)
-		*(*uint32)(_ret) = ptr
-		*(*uint32)(unsafe.Add(_ret, 4)) = n
-	}
+	cm.StoreString(_pins, _v, _ret)
 	return _reta
 }
 
@@ -80,24 +76,20 @@ func wasmexport_LongestWord(p0 uint32, p1 uint32) uint32 {
 	cm.EndBorrows()
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(12)
-	store_T0(_v, _ret, _pins)
+	store_T0(_pins, _v, _ret)
 	return _reta
 }
 
 //go:wasmexport cabi_post_longest-word
 func wasmexport_post_LongestWord(p0 uint32) { cm.PostReturn() }
 
-func store_T0(v cm.Option[string], p unsafe.Pointer, pins *cm.Pins) {
+func store_T0(pins *cm.Pins, v cm.Option[string], a unsafe.Pointer) {
 	switch !v.IsNone() {
 	case false:
-		*(*uint8)(p) = 0
+		*(*uint8)(a) = 0
 	case true:
-		*(*uint8)(p) = 1
+		*(*uint8)(a) = 1
 		x := v.Value()
-		{
-			ptr, n := cm.LowerString(pins, x)
-			*(*uint32)(unsafe.Add(p, 4)) = ptr
-			*(*uint32)(unsafe.Add(unsafe.Add(p, 4), 4)) = n
-		}
+		cm.StoreString(pins, x, unsafe.Add(a, 4))
 	}
 }

@@ -269,7 +269,7 @@ func (c *call_Cart_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 	w.Init(ctx, c.s, cx)
 	clear(f)
 	f[0] = LowerCart(w, c.a0, false)
-	hlower_T1(w, c.a1, f[1:6])
+	lower_T1(w, c.a1, f[1:6])
 	return w.Err()
 }
 
@@ -277,7 +277,7 @@ func (c *call_Cart_Add) LiftResults(cx *canon.LiftLowerContext, f []uint64) erro
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 16, 4) {
-		c.r = hload_T6(l, f[0]&0xffffffff)
+		c.r = load_T6(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -317,7 +317,7 @@ func (c *call_Cart_Find) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 	w.Init(ctx, c.s, cx)
 	clear(f)
 	f[0] = LowerCart(w, c.a0, false)
-	hlower_T2(w, c.a1, f[1:4])
+	lower_T2(w, c.a1, f[1:4])
 	return w.Err()
 }
 
@@ -325,7 +325,7 @@ func (c *call_Cart_Find) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T7(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 20, 4, load_T1)
 	}
 	return l.Err()
 }
@@ -406,7 +406,7 @@ func (c *call_Summary) LiftResults(cx *canon.LiftLowerContext, f []uint64) error
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = l.LoadString(f[0] & 0xffffffff)
+		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -467,27 +467,16 @@ func NewExports(s *cm.Instance, w *cm.World, item int, name string) (*Exports, e
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/examples/host/bindings/example/shop/catalog is not bound to this instance (an interface the WASI host serves, or a bug)")
 
-func hlowerList_T0(w *cm.Lower, v []string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		w.PutString(base+uint64(j)*8, v[j])
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hlower_T1(w *cm.Lower, v Item, f []uint64) {
+func lower_T1(w *cm.Lower, v Item, f []uint64) {
 	f[0], f[1] = w.String(v.Name)
 	f[2] = uint64(v.Price)
-	f[3], f[4] = hlowerList_T0(w, v.Tags)
+	f[3], f[4] = cm.LowerListFunc(w, v.Tags, 8, 4, cm.StoreString)
 }
 
-func hload_T3(l *cm.Lift, a uint64) AddError {
+func load_T3(l *cm.Lift, a uint64) AddError {
 	switch l.Disc("variant add-error", uint64(l.U8(a)), 2) {
 	case 0:
-		return AddErrorDuplicate(l.LoadString(a + 4))
+		return AddErrorDuplicate(cm.LoadString(l, a+4))
 	case 1:
 		return AddErrorOverLimit(l.U32(a + 4))
 	}
@@ -495,18 +484,18 @@ func hload_T3(l *cm.Lift, a uint64) AddError {
 	return zero
 }
 
-func hload_T6(l *cm.Lift, a uint64) cm.Result[uint32, AddError] {
+func load_T6(l *cm.Lift, a uint64) cm.Result[uint32, AddError] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.OK[uint32, AddError](l.U32(a + 4))
 	case 1:
-		return cm.Err[uint32, AddError](hload_T3(l, a+4))
+		return cm.Err[uint32, AddError](load_T3(l, a+4))
 	}
 	var zero cm.Result[uint32, AddError]
 	return zero
 }
 
-func hlower_T2(w *cm.Lower, v Query, f []uint64) {
+func lower_T2(w *cm.Lower, v Query, f []uint64) {
 	clear(f)
 	switch v.Kind() {
 	case QueryKindAll:
@@ -522,40 +511,10 @@ func hlower_T2(w *cm.Lower, v Query, f []uint64) {
 	}
 }
 
-func hliftList_T0(l *cm.Lift, ptr, n uint64) []string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]string, n)
-	for j := range s {
-		s[j] = l.LoadString(base + uint64(j)*8)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T1(l *cm.Lift, a uint64) Item {
+func load_T1(l *cm.Lift, a uint64) Item {
 	return Item{
-		Name:  l.LoadString(a),
+		Name:  cm.LoadString(l, a),
 		Price: l.U32(a + 8),
-		Tags:  hliftList_T0(l, uint64(l.U32(a+12)), uint64(l.U32(a+12+4))),
+		Tags:  cm.LoadListFunc(l, a+12, 8, 4, cm.LoadString),
 	}
-}
-
-func hliftList_T7(l *cm.Lift, ptr, n uint64) []Item {
-	if !l.ListRegion(ptr, n, 20, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]Item, n)
-	for j := range s {
-		s[j] = hload_T1(l, base+uint64(j)*20)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
 }

@@ -261,7 +261,7 @@ func wasmexport_Cart_Add(p0 uint32, p1 uint32, p2 uint32, p3 uint32, p4 uint32, 
 	}
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(16)
-	store_T6(_v, _ret, _pins)
+	store_T6(_pins, _v, _ret)
 	return _reta
 }
 
@@ -279,11 +279,7 @@ func wasmexport_Cart_Find(p0 uint32, p1 uint32, p2 uint32, p3 uint32) uint32 {
 	cm.EndBorrows()
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(8)
-	{
-		ptr, n := lowerList_T7(_v, _pins)
-		*(*uint32)(_ret) = ptr
-		*(*uint32)(unsafe.Add(_ret, 4)) = n
-	}
+	cm.StoreListFunc(_pins, _v, _ret, 20, store_T1)
 	return _reta
 }
 
@@ -316,70 +312,49 @@ func wasmexport_Summary(p0 uint32) uint32 {
 	cm.EndBorrows()
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(8)
-	{
-		ptr, n := cm.LowerString(_pins, _v)
-		*(*uint32)(_ret) = ptr
-		*(*uint32)(unsafe.Add(_ret, 4)) = n
-	}
+	cm.StoreString(_pins, _v, _ret)
 	return _reta
 }
 
 //go:wasmexport cabi_post_example:shop/catalog@0.1.0#summary
 func wasmexport_post_Summary(p0 uint32) { cm.PostReturn() }
 
-func liftList_T0(ptr, n uint32) []string {
-	if n == 0 {
-		return nil
-	}
-	cm.CheckLen("list", n, 8)
-	p := cm.PtrOf(ptr)
-	s := make([]string, n)
-	for j := range s {
-		s[j] = cm.LiftString(*(*uint32)(unsafe.Add(p, uintptr(j)*8)), *(*uint32)(unsafe.Add(unsafe.Add(p, uintptr(j)*8), 4)))
-	}
-	return s
-}
-
 func lift_T1(f []uint64) Item {
 	return Item{
 		Name:  cm.LiftString(uint32(f[0]), uint32(f[1])),
 		Price: uint32(f[2]),
-		Tags:  liftList_T0(uint32(f[3]), uint32(f[4])),
+		Tags:  cm.LiftListFunc(uint32(f[3]), uint32(f[4]), 8, cm.LoadString),
 	}
 }
 
-func store_T3(v AddError, p unsafe.Pointer, pins *cm.Pins) {
+func store_T3(pins *cm.Pins, v AddError, a unsafe.Pointer) {
 	switch v.Kind() {
 	case AddErrorKindDuplicate:
-		*(*uint8)(p) = 0
+		*(*uint8)(a) = 0
 		x, _ := v.Duplicate()
-		{
-			ptr, n := cm.LowerString(pins, x)
-			*(*uint32)(unsafe.Add(p, 4)) = ptr
-			*(*uint32)(unsafe.Add(unsafe.Add(p, 4), 4)) = n
-		}
+		cm.StoreString(pins, x, unsafe.Add(a, 4))
 	case AddErrorKindOverLimit:
-		*(*uint8)(p) = 1
+		*(*uint8)(a) = 1
 		x, _ := v.OverLimit()
-		*(*uint32)(unsafe.Add(p, 4)) = x
+		*(*uint32)(unsafe.Add(a, 4)) = x
 	}
 }
 
-func store_T6(v cm.Result[uint32, AddError], p unsafe.Pointer, pins *cm.Pins) {
+func store_T6(pins *cm.Pins, v cm.Result[uint32, AddError], a unsafe.Pointer) {
 	switch v.IsErr() {
 	case false:
-		*(*uint8)(p) = 0
+		*(*uint8)(a) = 0
 		x, _ := v.OK()
-		*(*uint32)(unsafe.Add(p, 4)) = x
+		*(*uint32)(unsafe.Add(a, 4)) = x
 	case true:
-		*(*uint8)(p) = 1
+		*(*uint8)(a) = 1
 		x, _ := v.Err()
-		store_T3(x, unsafe.Add(p, 4), pins)
+		store_T3(pins, x, unsafe.Add(a, 4))
 	}
 }
 
 func lift_T2(f []uint64) Query {
-	switch f[0] {
+	switch cm.Disc("variant query", f[0], 3) {
 	case 0:
 		return QueryAll()
 	case 1:
@@ -387,45 +362,12 @@ func lift_T2(f []uint64) Query {
 	case 2:
 		return QueryCheaperThan(uint32(f[1]))
 	}
-	panic("bindgen: the host passed an invalid case of variant query")
+	var zero Query
+	return zero
 }
 
-func lowerList_T0(v []string, pins *cm.Pins) (uint32, uint32) {
-	if len(v) == 0 {
-		return 0, 0
-	}
-	p, addr := pins.AllocAddr(uintptr(len(v)) * 8)
-	for j := range v {
-		{
-			ptr, n := cm.LowerString(pins, v[j])
-			*(*uint32)(unsafe.Add(p, uintptr(j)*8)) = ptr
-			*(*uint32)(unsafe.Add(unsafe.Add(p, uintptr(j)*8), 4)) = n
-		}
-	}
-	return addr, uint32(len(v))
-}
-
-func store_T1(v Item, p unsafe.Pointer, pins *cm.Pins) {
-	{
-		ptr, n := cm.LowerString(pins, v.Name)
-		*(*uint32)(p) = ptr
-		*(*uint32)(unsafe.Add(p, 4)) = n
-	}
-	*(*uint32)(unsafe.Add(p, 8)) = v.Price
-	{
-		ptr, n := lowerList_T0(v.Tags, pins)
-		*(*uint32)(unsafe.Add(p, 12)) = ptr
-		*(*uint32)(unsafe.Add(unsafe.Add(p, 12), 4)) = n
-	}
-}
-
-func lowerList_T7(v []Item, pins *cm.Pins) (uint32, uint32) {
-	if len(v) == 0 {
-		return 0, 0
-	}
-	p, addr := pins.AllocAddr(uintptr(len(v)) * 20)
-	for j := range v {
-		store_T1(v[j], unsafe.Add(p, uintptr(j)*20), pins)
-	}
-	return addr, uint32(len(v))
+func store_T1(pins *cm.Pins, v Item, a unsafe.Pointer) {
+	cm.StoreString(pins, v.Name, a)
+	*(*uint32)(unsafe.Add(a, 8)) = v.Price
+	cm.StoreListFunc(pins, v.Tags, unsafe.Add(a, 12), 8, cm.StoreString)
 }

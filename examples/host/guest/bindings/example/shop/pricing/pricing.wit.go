@@ -19,10 +19,7 @@ func wasmimport_Discount(p0 uint32, p1 uint32) uint32
 func Discount(customer string) uint8 {
 	var _pins cm.Pins
 	var _f [2]uint64
-	{
-		ptr, n := cm.LowerString(&_pins, customer)
-		_f[0], _f[1] = uint64(ptr), uint64(n)
-	}
+	_f[0], _f[1] = cm.LowerString(&_pins, customer)
 	_r0 := wasmimport_Discount(uint32(_f[0]), uint32(_f[1]))
 	_pins.KeepAlive()
 	_rf := [1]uint64{uint64(_r0)}

@@ -54,23 +54,8 @@ func (st *state_) serve_Detect(ctx context.Context, cl *runtime.Caller, f []uint
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[2] & 0xffffffff
-	{
-		ptr, n := hlowerList_T7(w, _v)
-		w.PutU32(_ret, uint32(ptr))
-		w.PutU32(_ret+4, uint32(n))
-	}
+	cm.StoreListFunc(w, _v, _ret, 8, 4, cm.StoreString)
 	return w.Err()
 }
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/arcjet/bindings/arcjet/jsreq/botidentifier is not bound to this instance (an interface the WASI host serves, or a bug)")
-
-func hlowerList_T7(w *cm.Lower, v []string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		w.PutString(base+uint64(j)*8, v[j])
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}

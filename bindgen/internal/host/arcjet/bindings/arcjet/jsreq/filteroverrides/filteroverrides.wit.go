@@ -51,19 +51,19 @@ func (st *state_) serve_IPLookup(ctx context.Context, cl *runtime.Caller, f []ui
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[2] & 0xffffffff
-	hstore_T8(w, _v, _ret)
+	store_T8(w, _v, _ret)
 	return w.Err()
 }
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/arcjet/bindings/arcjet/jsreq/filteroverrides is not bound to this instance (an interface the WASI host serves, or a bug)")
 
-func hstore_T8(w *cm.Lower, v cm.Option[string], a uint64) {
+func store_T8(w *cm.Lower, v cm.Option[string], a uint64) {
 	switch !v.IsNone() {
 	case false:
 		w.PutU8(a, 0)
 	case true:
 		w.PutU8(a, 1)
 		x := v.Value()
-		w.PutString(a+4, x)
+		cm.StoreString(w, x, a+4)
 	}
 }

@@ -108,7 +108,7 @@ func (st *state_) serve_Detect(ctx context.Context, cl *runtime.Caller, f []uint
 	cx := cl.Context()
 	l := &cm.Lift{}
 	l.Init(st.s, cx)
-	_a0 := hliftList_T2(l, f[0], f[1])
+	_a0 := cm.LiftListFunc(l, f[0], f[1], 8, 4, cm.LoadString)
 	if err := l.Err(); err != nil {
 		return err
 	}
@@ -122,32 +122,13 @@ func (st *state_) serve_Detect(ctx context.Context, cl *runtime.Caller, f []uint
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[2] & 0xffffffff
-	{
-		ptr, n := hlowerList_T4(w, _v)
-		w.PutU32(_ret, uint32(ptr))
-		w.PutU32(_ret+4, uint32(n))
-	}
+	cm.StoreListFunc(w, _v, _ret, 16, 4, store_T3)
 	return w.Err()
 }
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/arcjet/bindings/arcjet/jsreq/sensitiveinformationidentifier is not bound to this instance (an interface the WASI host serves, or a bug)")
 
-func hliftList_T2(l *cm.Lift, ptr, n uint64) []string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]string, n)
-	for j := range s {
-		s[j] = l.LoadString(base + uint64(j)*8)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hstore_T1(w *cm.Lower, v SensitiveInfoEntity, a uint64) {
+func store_T1(w *cm.Lower, v SensitiveInfoEntity, a uint64) {
 	switch v.Kind() {
 	case SensitiveInfoEntityKindEmail:
 		w.PutU8(a, 0)
@@ -160,28 +141,17 @@ func hstore_T1(w *cm.Lower, v SensitiveInfoEntity, a uint64) {
 	case SensitiveInfoEntityKindCustom:
 		w.PutU8(a, 4)
 		x, _ := v.Custom()
-		w.PutString(a+4, x)
+		cm.StoreString(w, x, a+4)
 	}
 }
 
-func hstore_T3(w *cm.Lower, v cm.Option[SensitiveInfoEntity], a uint64) {
+func store_T3(w *cm.Lower, v cm.Option[SensitiveInfoEntity], a uint64) {
 	switch !v.IsNone() {
 	case false:
 		w.PutU8(a, 0)
 	case true:
 		w.PutU8(a, 1)
 		x := v.Value()
-		hstore_T1(w, x, a+4)
+		store_T1(w, x, a+4)
 	}
-}
-
-func hlowerList_T4(w *cm.Lower, v []cm.Option[SensitiveInfoEntity]) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 16, 4)
-	for j := range v {
-		hstore_T3(w, v[j], base+uint64(j)*16)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
 }

@@ -321,7 +321,7 @@ func (c *call_DetectBot) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 	w.Init(ctx, c.s, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
-	hlower_T27(w, c.a1, f[2:6])
+	lower_T27(w, c.a1, f[2:6])
 	return w.Err()
 }
 
@@ -329,7 +329,7 @@ func (c *call_DetectBot) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 24, 4) {
-		c.r = hload_T30(l, f[0]&0xffffffff)
+		c.r = load_T30(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -369,7 +369,7 @@ func (c *call_MatchFilters) LowerParams(ctx context.Context, cx *canon.LiftLower
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	f[2], f[3] = w.String(c.a1)
-	f[4], f[5] = hlowerList_T12(w, c.a2)
+	f[4], f[5] = cm.LowerListFunc(w, c.a2, 8, 4, cm.StoreString)
 	f[6] = w.Bool(c.a3)
 	return w.Err()
 }
@@ -378,7 +378,7 @@ func (c *call_MatchFilters) LiftResults(cx *canon.LiftLowerContext, f []uint64) 
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 24, 4) {
-		c.r = hload_T31(l, f[0]&0xffffffff)
+		c.r = load_T31(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -417,7 +417,7 @@ func (c *call_GenerateFingerprint) LowerParams(ctx context.Context, cx *canon.Li
 	w.Init(ctx, c.s, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
-	f[2], f[3] = hlowerList_T12(w, c.a1)
+	f[2], f[3] = cm.LowerListFunc(w, c.a1, 8, 4, cm.StoreString)
 	return w.Err()
 }
 
@@ -425,7 +425,7 @@ func (c *call_GenerateFingerprint) LiftResults(cx *canon.LiftLowerContext, f []u
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 12, 4) {
-		c.r = hload_T32(l, f[0]&0xffffffff)
+		c.r = load_T32(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -462,7 +462,7 @@ func (c *call_ValidateCharacteristics) LowerParams(ctx context.Context, cx *cano
 	w.Init(ctx, c.s, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
-	f[2], f[3] = hlowerList_T12(w, c.a1)
+	f[2], f[3] = cm.LowerListFunc(w, c.a1, 8, 4, cm.StoreString)
 	return w.Err()
 }
 
@@ -470,7 +470,7 @@ func (c *call_ValidateCharacteristics) LiftResults(cx *canon.LiftLowerContext, f
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 12, 4) {
-		c.r = hload_T33(l, f[0]&0xffffffff)
+		c.r = load_T33(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -505,7 +505,7 @@ func (c *call_IsValidEmail) LowerParams(ctx context.Context, cx *canon.LiftLower
 	w.Init(ctx, c.s, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
-	hlower_T16(w, c.a1, f[2:7])
+	lower_T16(w, c.a1, f[2:7])
 	return w.Err()
 }
 
@@ -513,7 +513,7 @@ func (c *call_IsValidEmail) LiftResults(cx *canon.LiftLowerContext, f []uint64) 
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 16, 4) {
-		c.r = hload_T34(l, f[0]&0xffffffff)
+		c.r = load_T34(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -550,7 +550,7 @@ func (c *call_DetectSensitiveInfo) LowerParams(ctx context.Context, cx *canon.Li
 	w.Init(ctx, c.s, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
-	hlower_T20(w, c.a1, f[2:8])
+	lower_T20(w, c.a1, f[2:8])
 	return w.Err()
 }
 
@@ -558,7 +558,7 @@ func (c *call_DetectSensitiveInfo) LiftResults(cx *canon.LiftLowerContext, f []u
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 16, 4) {
-		c.r = hload_T23(l, f[0]&0xffffffff)
+		c.r = load_T23(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -861,188 +861,136 @@ var world_ = cm.World{
 	},
 }
 
-func hlowerList_T24(w *cm.Lower, v []string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		w.PutString(base+uint64(j)*8, v[j])
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hlower_T25(w *cm.Lower, v AllowedBotConfig, f []uint64) {
-	f[0], f[1] = hlowerList_T24(w, v.Entities)
+func lower_T25(w *cm.Lower, v AllowedBotConfig, f []uint64) {
+	f[0], f[1] = cm.LowerListFunc(w, v.Entities, 8, 4, cm.StoreString)
 	f[2] = w.Bool(v.SkipCustomDetect)
 }
 
-func hlower_T26(w *cm.Lower, v DeniedBotConfig, f []uint64) {
-	f[0], f[1] = hlowerList_T24(w, v.Entities)
+func lower_T26(w *cm.Lower, v DeniedBotConfig, f []uint64) {
+	f[0], f[1] = cm.LowerListFunc(w, v.Entities, 8, 4, cm.StoreString)
 	f[2] = w.Bool(v.SkipCustomDetect)
 }
 
-func hlower_T27(w *cm.Lower, v BotConfig, f []uint64) {
+func lower_T27(w *cm.Lower, v BotConfig, f []uint64) {
 	clear(f)
 	switch v.Kind() {
 	case BotConfigKindAllowedBotConfig:
 		f[0] = 0
 		x, _ := v.AllowedBotConfig()
-		hlower_T25(w, x, f[1:4])
+		lower_T25(w, x, f[1:4])
 	case BotConfigKindDeniedBotConfig:
 		f[0] = 1
 		x, _ := v.DeniedBotConfig()
-		hlower_T26(w, x, f[1:4])
+		lower_T26(w, x, f[1:4])
 	}
 }
 
-func hliftList_T24(l *cm.Lift, ptr, n uint64) []string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]string, n)
-	for j := range s {
-		s[j] = l.LoadString(base + uint64(j)*8)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T28(l *cm.Lift, a uint64) BotResult {
+func load_T28(l *cm.Lift, a uint64) BotResult {
 	return BotResult{
-		Allowed:  hliftList_T24(l, uint64(l.U32(a)), uint64(l.U32(a+4))),
-		Denied:   hliftList_T24(l, uint64(l.U32(a+8)), uint64(l.U32(a+8+4))),
+		Allowed:  cm.LoadListFunc(l, a, 8, 4, cm.LoadString),
+		Denied:   cm.LoadListFunc(l, a+8, 8, 4, cm.LoadString),
 		Verified: (l.U8(a+16) != 0),
 		Spoofed:  (l.U8(a+17) != 0),
 	}
 }
 
-func hload_T30(l *cm.Lift, a uint64) cm.Result[BotResult, string] {
+func load_T30(l *cm.Lift, a uint64) cm.Result[BotResult, string] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
-		return cm.OK[BotResult, string](hload_T28(l, a+4))
+		return cm.OK[BotResult, string](load_T28(l, a+4))
 	case 1:
-		return cm.Err[BotResult, string](l.LoadString(a + 4))
+		return cm.Err[BotResult, string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Result[BotResult, string]
 	return zero
 }
 
-func hlowerList_T12(w *cm.Lower, v []string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		w.PutString(base+uint64(j)*8, v[j])
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hliftList_T12(l *cm.Lift, ptr, n uint64) []string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]string, n)
-	for j := range s {
-		s[j] = l.LoadString(base + uint64(j)*8)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T29(l *cm.Lift, a uint64) FilterResult {
+func load_T29(l *cm.Lift, a uint64) FilterResult {
 	return FilterResult{
 		Allowed:                 (l.U8(a) != 0),
-		MatchedExpressions:      hliftList_T12(l, uint64(l.U32(a+4)), uint64(l.U32(a+4+4))),
-		UndeterminedExpressions: hliftList_T12(l, uint64(l.U32(a+12)), uint64(l.U32(a+12+4))),
+		MatchedExpressions:      cm.LoadListFunc(l, a+4, 8, 4, cm.LoadString),
+		UndeterminedExpressions: cm.LoadListFunc(l, a+12, 8, 4, cm.LoadString),
 	}
 }
 
-func hload_T31(l *cm.Lift, a uint64) cm.Result[FilterResult, string] {
+func load_T31(l *cm.Lift, a uint64) cm.Result[FilterResult, string] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
-		return cm.OK[FilterResult, string](hload_T29(l, a+4))
+		return cm.OK[FilterResult, string](load_T29(l, a+4))
 	case 1:
-		return cm.Err[FilterResult, string](l.LoadString(a + 4))
+		return cm.Err[FilterResult, string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Result[FilterResult, string]
 	return zero
 }
 
-func hload_T32(l *cm.Lift, a uint64) cm.Result[string, string] {
+func load_T32(l *cm.Lift, a uint64) cm.Result[string, string] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
-		return cm.OK[string, string](l.LoadString(a + 4))
+		return cm.OK[string, string](cm.LoadString(l, a+4))
 	case 1:
-		return cm.Err[string, string](l.LoadString(a + 4))
+		return cm.Err[string, string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Result[string, string]
 	return zero
 }
 
-func hload_T33(l *cm.Lift, a uint64) cm.Result[struct{}, string] {
+func load_T33(l *cm.Lift, a uint64) cm.Result[struct{}, string] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.OK[struct{}, string](struct{}{})
 	case 1:
-		return cm.Err[struct{}, string](l.LoadString(a + 4))
+		return cm.Err[struct{}, string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Result[struct{}, string]
 	return zero
 }
 
-func hlower_T14(w *cm.Lower, v AllowEmailValidationConfig, f []uint64) {
+func lower_T14(w *cm.Lower, v AllowEmailValidationConfig, f []uint64) {
 	f[0] = w.Bool(v.RequireTopLevelDomain)
 	f[1] = w.Bool(v.AllowDomainLiteral)
-	f[2], f[3] = hlowerList_T12(w, v.Allow)
+	f[2], f[3] = cm.LowerListFunc(w, v.Allow, 8, 4, cm.StoreString)
 }
 
-func hlower_T15(w *cm.Lower, v DenyEmailValidationConfig, f []uint64) {
+func lower_T15(w *cm.Lower, v DenyEmailValidationConfig, f []uint64) {
 	f[0] = w.Bool(v.RequireTopLevelDomain)
 	f[1] = w.Bool(v.AllowDomainLiteral)
-	f[2], f[3] = hlowerList_T12(w, v.Deny)
+	f[2], f[3] = cm.LowerListFunc(w, v.Deny, 8, 4, cm.StoreString)
 }
 
-func hlower_T16(w *cm.Lower, v EmailValidationConfig, f []uint64) {
+func lower_T16(w *cm.Lower, v EmailValidationConfig, f []uint64) {
 	clear(f)
 	switch v.Kind() {
 	case EmailValidationConfigKindAllowEmailValidationConfig:
 		f[0] = 0
 		x, _ := v.AllowEmailValidationConfig()
-		hlower_T14(w, x, f[1:5])
+		lower_T14(w, x, f[1:5])
 	case EmailValidationConfigKindDenyEmailValidationConfig:
 		f[0] = 1
 		x, _ := v.DenyEmailValidationConfig()
-		hlower_T15(w, x, f[1:5])
+		lower_T15(w, x, f[1:5])
 	}
 }
 
-func hload_T13(l *cm.Lift, a uint64) EmailValidationResult {
+func load_T13(l *cm.Lift, a uint64) EmailValidationResult {
 	return EmailValidationResult{
 		Validity: EmailValidity(l.Disc("enum email-validity", uint64(l.U8(a)), 2)),
-		Blocked:  hliftList_T12(l, uint64(l.U32(a+4)), uint64(l.U32(a+4+4))),
+		Blocked:  cm.LoadListFunc(l, a+4, 8, 4, cm.LoadString),
 	}
 }
 
-func hload_T34(l *cm.Lift, a uint64) cm.Result[EmailValidationResult, string] {
+func load_T34(l *cm.Lift, a uint64) cm.Result[EmailValidationResult, string] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
-		return cm.OK[EmailValidationResult, string](hload_T13(l, a+4))
+		return cm.OK[EmailValidationResult, string](load_T13(l, a+4))
 	case 1:
-		return cm.Err[EmailValidationResult, string](l.LoadString(a + 4))
+		return cm.Err[EmailValidationResult, string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Result[EmailValidationResult, string]
 	return zero
 }
 
-func hstore_T1(w *cm.Lower, v sensitiveinformationidentifier.SensitiveInfoEntity, a uint64) {
+func store_T1(w *cm.Lower, v sensitiveinformationidentifier.SensitiveInfoEntity, a uint64) {
 	switch v.Kind() {
 	case sensitiveinformationidentifier.SensitiveInfoEntityKindEmail:
 		w.PutU8(a, 0)
@@ -1055,36 +1003,25 @@ func hstore_T1(w *cm.Lower, v sensitiveinformationidentifier.SensitiveInfoEntity
 	case sensitiveinformationidentifier.SensitiveInfoEntityKindCustom:
 		w.PutU8(a, 4)
 		x, _ := v.Custom()
-		w.PutString(a+4, x)
+		cm.StoreString(w, x, a+4)
 	}
 }
 
-func hlowerList_T17(w *cm.Lower, v []sensitiveinformationidentifier.SensitiveInfoEntity) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 12, 4)
-	for j := range v {
-		hstore_T1(w, v[j], base+uint64(j)*12)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hlower_T18(w *cm.Lower, v SensitiveInfoEntities, f []uint64) {
+func lower_T18(w *cm.Lower, v SensitiveInfoEntities, f []uint64) {
 	clear(f)
 	switch v.Kind() {
 	case SensitiveInfoEntitiesKindAllow:
 		f[0] = 0
 		x, _ := v.Allow()
-		f[1], f[2] = hlowerList_T17(w, x)
+		f[1], f[2] = cm.LowerListFunc(w, x, 12, 4, store_T1)
 	case SensitiveInfoEntitiesKindDeny:
 		f[0] = 1
 		x, _ := v.Deny()
-		f[1], f[2] = hlowerList_T17(w, x)
+		f[1], f[2] = cm.LowerListFunc(w, x, 12, 4, store_T1)
 	}
 }
 
-func hlower_T19(w *cm.Lower, v cm.Option[uint32], f []uint64) {
+func lower_T19(w *cm.Lower, v cm.Option[uint32], f []uint64) {
 	clear(f)
 	switch !v.IsNone() {
 	case false:
@@ -1096,13 +1033,13 @@ func hlower_T19(w *cm.Lower, v cm.Option[uint32], f []uint64) {
 	}
 }
 
-func hlower_T20(w *cm.Lower, v SensitiveInfoConfig, f []uint64) {
-	hlower_T18(w, v.Entities, f[0:3])
-	hlower_T19(w, v.ContextWindowSize, f[3:5])
+func lower_T20(w *cm.Lower, v SensitiveInfoConfig, f []uint64) {
+	lower_T18(w, v.Entities, f[0:3])
+	lower_T19(w, v.ContextWindowSize, f[3:5])
 	f[5] = w.Bool(v.SkipCustomDetect)
 }
 
-func hload_T1(l *cm.Lift, a uint64) sensitiveinformationidentifier.SensitiveInfoEntity {
+func load_T1(l *cm.Lift, a uint64) sensitiveinformationidentifier.SensitiveInfoEntity {
 	switch l.Disc("variant sensitive-info-entity", uint64(l.U8(a)), 5) {
 	case 0:
 		return sensitiveinformationidentifier.SensitiveInfoEntityEmail()
@@ -1113,38 +1050,23 @@ func hload_T1(l *cm.Lift, a uint64) sensitiveinformationidentifier.SensitiveInfo
 	case 3:
 		return sensitiveinformationidentifier.SensitiveInfoEntityCreditCardNumber()
 	case 4:
-		return sensitiveinformationidentifier.SensitiveInfoEntityCustom(l.LoadString(a + 4))
+		return sensitiveinformationidentifier.SensitiveInfoEntityCustom(cm.LoadString(l, a+4))
 	}
 	var zero sensitiveinformationidentifier.SensitiveInfoEntity
 	return zero
 }
 
-func hload_T21(l *cm.Lift, a uint64) DetectedSensitiveInfoEntity {
+func load_T21(l *cm.Lift, a uint64) DetectedSensitiveInfoEntity {
 	return DetectedSensitiveInfoEntity{
 		Start:          l.U32(a),
 		End:            l.U32(a + 4),
-		IdentifiedType: hload_T1(l, a+8),
+		IdentifiedType: load_T1(l, a+8),
 	}
 }
 
-func hliftList_T22(l *cm.Lift, ptr, n uint64) []DetectedSensitiveInfoEntity {
-	if !l.ListRegion(ptr, n, 20, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]DetectedSensitiveInfoEntity, n)
-	for j := range s {
-		s[j] = hload_T21(l, base+uint64(j)*20)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T23(l *cm.Lift, a uint64) SensitiveInfoResult {
+func load_T23(l *cm.Lift, a uint64) SensitiveInfoResult {
 	return SensitiveInfoResult{
-		Allowed: hliftList_T22(l, uint64(l.U32(a)), uint64(l.U32(a+4))),
-		Denied:  hliftList_T22(l, uint64(l.U32(a+8)), uint64(l.U32(a+8+4))),
+		Allowed: cm.LoadListFunc(l, a, 20, 4, load_T21),
+		Denied:  cm.LoadListFunc(l, a+8, 20, 4, load_T21),
 	}
 }

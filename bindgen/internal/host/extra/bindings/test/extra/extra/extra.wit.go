@@ -77,8 +77,8 @@ func (st *rootState) serve_Describe(ctx context.Context, cl *runtime.Caller, f [
 	cx := cl.Context()
 	l := &cm.Lift{}
 	l.Init(st.s, cx)
-	_a0 := hliftList_T2(l, f[0], f[1])
-	_a1 := hlift_T3(l, f[2:6])
+	_a0 := cm.LiftMap(l, f[0], f[1], 12, 4, 8, cm.LoadString, load_u32)
+	_a1 := lift_T3(l, f[2:6])
 	if err := l.Err(); err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (st *rootState) serve_Describe(ctx context.Context, cl *runtime.Caller, f [
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[6] & 0xffffffff
-	w.PutString(_ret, _v)
+	cm.StoreString(w, _v, _ret)
 	return w.Err()
 }
 
@@ -114,7 +114,7 @@ func (st *rootState) serve_Lend(ctx context.Context, cl *runtime.Caller, f []uin
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[1] & 0xffffffff
-	w.PutString(_ret, _v)
+	cm.StoreString(w, _v, _ret)
 	return w.Err()
 }
 
@@ -157,7 +157,7 @@ func (st *rootState) serve_Thing_Name(ctx context.Context, cl *runtime.Caller, f
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[1] & 0xffffffff
-	w.PutString(_ret, _v)
+	cm.StoreString(w, _v, _ret)
 	return w.Err()
 }
 
@@ -202,7 +202,7 @@ func (c *call_EchoMap) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	f[0], f[1] = hlowerList_T5(w, c.a0)
+	f[0], f[1] = cm.LowerMap(w, c.a0, 16, 4, 8, cm.StoreString, store_T4)
 	return w.Err()
 }
 
@@ -210,7 +210,7 @@ func (c *call_EchoMap) LiftResults(cx *canon.LiftLowerContext, f []uint64) error
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T5(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadMap(l, f[0]&0xffffffff, 16, 4, 8, cm.LoadString, load_T4)
 	}
 	return l.Err()
 }
@@ -240,7 +240,7 @@ func (c *call_EchoFixed) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	hlower_T6(w, c.a0, f[0:3])
+	lower_T6(w, c.a0, f[0:3])
 	return w.Err()
 }
 
@@ -248,7 +248,7 @@ func (c *call_EchoFixed) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 12, 4) {
-		c.r = hload_T6(l, f[0]&0xffffffff)
+		c.r = load_T6(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -278,7 +278,7 @@ func (c *call_Things) LowerParams(ctx context.Context, cx *canon.LiftLowerContex
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	f[0], f[1] = hlowerList_T7(w, c.a0)
+	f[0], f[1] = cm.LowerListFunc(w, c.a0, 8, 4, cm.StoreString)
 	return w.Err()
 }
 
@@ -286,7 +286,7 @@ func (c *call_Things) LiftResults(cx *canon.LiftLowerContext, f []uint64) error 
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T7(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, cm.LoadString)
 	}
 	return l.Err()
 }
@@ -319,7 +319,7 @@ func (c *call_CallDescribe) LiftResults(cx *canon.LiftLowerContext, f []uint64) 
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = l.LoadString(f[0] & 0xffffffff)
+		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -569,93 +569,37 @@ var world_ = cm.World{
 	},
 }
 
-func hliftList_T2(l *cm.Lift, ptr, n uint64) map[string]uint32 {
-	if !l.ListRegion(ptr, n, 12, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	m := make(map[string]uint32, n)
-	for j := uint64(0); j < n && l.Err() == nil; j++ {
-		e := base + uint64(j)*12
-		m[l.LoadString(e)] = l.U32(e + 8)
-	}
-	return m
+func load_u32(l *cm.Lift, a uint64) uint32 {
+	return l.U32(a)
 }
 
-func hlift_T3(l *cm.Lift, f []uint64) [4]uint8 {
-	var a [4]uint8
-	a[0] = uint8(f[0])
-	a[1] = uint8(f[1])
-	a[2] = uint8(f[2])
-	a[3] = uint8(f[3])
-	return a
+func lift_T3(l *cm.Lift, f []uint64) [4]uint8 {
+	return [4]uint8{
+		uint8(f[0]),
+		uint8(f[1]),
+		uint8(f[2]),
+		uint8(f[3]),
+	}
 }
 
-func hlowerList_T5(w *cm.Lower, v map[string][]uint32) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 16, 4)
-	j := 0
-	for k, x := range v {
-		e := base + uint64(j)*16
-		w.PutString(e, k)
-		{
-			ptr, n := cm.LowerList(w, x)
-			w.PutU32(e+8, uint32(ptr))
-			w.PutU32(e+8+4, uint32(n))
-		}
-		j++
-	}
-	return base, uint64(len(v))
+func store_T4(w *cm.Lower, v []uint32, a uint64) {
+	cm.StoreList(w, v, a)
 }
 
-func hliftList_T5(l *cm.Lift, ptr, n uint64) map[string][]uint32 {
-	if !l.ListRegion(ptr, n, 16, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	m := make(map[string][]uint32, n)
-	for j := uint64(0); j < n && l.Err() == nil; j++ {
-		e := base + uint64(j)*16
-		m[l.LoadString(e)] = cm.LiftList[uint32](l, uint64(l.U32(e+8)), uint64(l.U32(e+8+4)))
-	}
-	return m
+func load_T4(l *cm.Lift, a uint64) []uint32 {
+	return cm.LoadList[uint32](l, a)
 }
 
-func hlower_T6(w *cm.Lower, v [3]uint32, f []uint64) {
+func lower_T6(w *cm.Lower, v [3]uint32, f []uint64) {
 	f[0] = uint64(v[0])
 	f[1] = uint64(v[1])
 	f[2] = uint64(v[2])
 }
 
-func hload_T6(l *cm.Lift, a uint64) [3]uint32 {
+func load_T6(l *cm.Lift, a uint64) [3]uint32 {
 	var v [3]uint32
 	for j := range v {
 		v[j] = l.U32(a + uint64(j)*4)
 	}
 	return v
-}
-
-func hlowerList_T7(w *cm.Lower, v []string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		w.PutString(base+uint64(j)*8, v[j])
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hliftList_T7(l *cm.Lift, ptr, n uint64) []string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]string, n)
-	for j := range s {
-		s[j] = l.LoadString(base + uint64(j)*8)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
 }

@@ -193,7 +193,7 @@ func (c *call_Bucket_Get) LiftResults(cx *canon.LiftLowerContext, f []uint64) er
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 16, 4) {
-		c.r = hload_T3(l, f[0]&0xffffffff)
+		c.r = load_T3(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -243,7 +243,7 @@ func (c *call_Bucket_Set) LiftResults(cx *canon.LiftLowerContext, f []uint64) er
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 16, 4) {
-		c.r = hload_T4(l, f[0]&0xffffffff)
+		c.r = load_T4(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -288,7 +288,7 @@ func (c *call_Bucket_Keys) LiftResults(cx *canon.LiftLowerContext, f []uint64) e
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T5(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, cm.LoadString)
 	}
 	return l.Err()
 }
@@ -388,10 +388,10 @@ func NewExports(s *cm.Instance, w *cm.World, item int, name string) (*Exports, e
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/goguest/bindings/example/guest/store is not bound to this instance (an interface the WASI host serves, or a bug)")
 
-func hload_T0(l *cm.Lift, a uint64) StoreError {
+func load_T0(l *cm.Lift, a uint64) StoreError {
 	switch l.Disc("variant store-error", uint64(l.U8(a)), 2) {
 	case 0:
-		return StoreErrorNotFound(l.LoadString(a + 4))
+		return StoreErrorNotFound(cm.LoadString(l, a+4))
 	case 1:
 		return StoreErrorFull()
 	}
@@ -399,39 +399,24 @@ func hload_T0(l *cm.Lift, a uint64) StoreError {
 	return zero
 }
 
-func hload_T3(l *cm.Lift, a uint64) cm.Result[string, StoreError] {
+func load_T3(l *cm.Lift, a uint64) cm.Result[string, StoreError] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
-		return cm.OK[string, StoreError](l.LoadString(a + 4))
+		return cm.OK[string, StoreError](cm.LoadString(l, a+4))
 	case 1:
-		return cm.Err[string, StoreError](hload_T0(l, a+4))
+		return cm.Err[string, StoreError](load_T0(l, a+4))
 	}
 	var zero cm.Result[string, StoreError]
 	return zero
 }
 
-func hload_T4(l *cm.Lift, a uint64) cm.Result[struct{}, StoreError] {
+func load_T4(l *cm.Lift, a uint64) cm.Result[struct{}, StoreError] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.OK[struct{}, StoreError](struct{}{})
 	case 1:
-		return cm.Err[struct{}, StoreError](hload_T0(l, a+4))
+		return cm.Err[struct{}, StoreError](load_T0(l, a+4))
 	}
 	var zero cm.Result[struct{}, StoreError]
 	return zero
-}
-
-func hliftList_T5(l *cm.Lift, ptr, n uint64) []string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]string, n)
-	for j := range s {
-		s[j] = l.LoadString(base + uint64(j)*8)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
 }

@@ -169,7 +169,7 @@ func (st *state_) serve_EchoScalars(ctx context.Context, cl *runtime.Caller, f [
 	cx := cl.Context()
 	l := &cm.Lift{}
 	l.Init(st.s, cx)
-	_a0 := hlift_T1(l, f[0:12])
+	_a0 := lift_T1(l, f[0:12])
 	if err := l.Err(); err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (st *state_) serve_EchoScalars(ctx context.Context, cl *runtime.Caller, f [
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[12] & 0xffffffff
-	hstore_T1(w, _v, _ret)
+	store_T1(w, _v, _ret)
 	return w.Err()
 }
 
@@ -205,7 +205,7 @@ func (st *state_) serve_EchoString(ctx context.Context, cl *runtime.Caller, f []
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[2] & 0xffffffff
-	w.PutString(_ret, _v)
+	cm.StoreString(w, _v, _ret)
 	return w.Err()
 }
 
@@ -227,11 +227,7 @@ func (st *state_) serve_EchoBytes(ctx context.Context, cl *runtime.Caller, f []u
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[2] & 0xffffffff
-	{
-		ptr, n := cm.LowerList(w, _v)
-		w.PutU32(_ret, uint32(ptr))
-		w.PutU32(_ret+4, uint32(n))
-	}
+	cm.StoreList(w, _v, _ret)
 	return w.Err()
 }
 
@@ -239,7 +235,7 @@ func (st *state_) serve_EchoPoint(ctx context.Context, cl *runtime.Caller, f []u
 	cx := cl.Context()
 	l := &cm.Lift{}
 	l.Init(st.s, cx)
-	_a0 := hlift_T0(l, f[0:4])
+	_a0 := lift_T0(l, f[0:4])
 	if err := l.Err(); err != nil {
 		return err
 	}
@@ -253,7 +249,7 @@ func (st *state_) serve_EchoPoint(ctx context.Context, cl *runtime.Caller, f []u
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[4] & 0xffffffff
-	hstore_T0(w, _v, _ret)
+	store_T0(w, _v, _ret)
 	return w.Err()
 }
 
@@ -261,7 +257,7 @@ func (st *state_) serve_EchoShape(ctx context.Context, cl *runtime.Caller, f []u
 	cx := cl.Context()
 	l := &cm.Lift{}
 	l.Init(st.s, cx)
-	_a0 := hlift_T6(l, f[0:3])
+	_a0 := lift_T6(l, f[0:3])
 	if err := l.Err(); err != nil {
 		return err
 	}
@@ -275,7 +271,7 @@ func (st *state_) serve_EchoShape(ctx context.Context, cl *runtime.Caller, f []u
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[3] & 0xffffffff
-	hstore_T6(w, _v, _ret)
+	store_T6(w, _v, _ret)
 	return w.Err()
 }
 
@@ -286,7 +282,7 @@ func (st *state_) serve_EchoNested(ctx context.Context, cl *runtime.Caller, f []
 	var _a0 types.Nested
 	if l.Region(f[0], 100, 4) {
 		a := f[0] & 0xffffffff
-		_a0 = hload_T19(l, a)
+		_a0 = load_T19(l, a)
 	}
 	if err := l.Err(); err != nil {
 		return err
@@ -301,7 +297,7 @@ func (st *state_) serve_EchoNested(ctx context.Context, cl *runtime.Caller, f []
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[1] & 0xffffffff
-	hstore_T19(w, _v, _ret)
+	store_T19(w, _v, _ret)
 	return w.Err()
 }
 
@@ -309,7 +305,7 @@ func (st *state_) serve_EchoList(ctx context.Context, cl *runtime.Caller, f []ui
 	cx := cl.Context()
 	l := &cm.Lift{}
 	l.Init(st.s, cx)
-	_a0 := hliftList_T32(l, f[0], f[1])
+	_a0 := cm.LiftListFunc(l, f[0], f[1], 8, 4, load_T17)
 	if err := l.Err(); err != nil {
 		return err
 	}
@@ -323,11 +319,7 @@ func (st *state_) serve_EchoList(ctx context.Context, cl *runtime.Caller, f []ui
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[2] & 0xffffffff
-	{
-		ptr, n := hlowerList_T32(w, _v)
-		w.PutU32(_ret, uint32(ptr))
-		w.PutU32(_ret+4, uint32(n))
-	}
+	cm.StoreListFunc(w, _v, _ret, 8, 4, store_T17)
 	return w.Err()
 }
 
@@ -335,7 +327,7 @@ func (st *state_) serve_EchoOption(ctx context.Context, cl *runtime.Caller, f []
 	cx := cl.Context()
 	l := &cm.Lift{}
 	l.Init(st.s, cx)
-	_a0 := hlift_T34(l, f[0:3])
+	_a0 := lift_T34(l, f[0:3])
 	if err := l.Err(); err != nil {
 		return err
 	}
@@ -349,7 +341,7 @@ func (st *state_) serve_EchoOption(ctx context.Context, cl *runtime.Caller, f []
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[3] & 0xffffffff
-	hstore_T34(w, _v, _ret)
+	store_T34(w, _v, _ret)
 	return w.Err()
 }
 
@@ -357,7 +349,7 @@ func (st *state_) serve_EchoTuple(ctx context.Context, cl *runtime.Caller, f []u
 	cx := cl.Context()
 	l := &cm.Lift{}
 	l.Init(st.s, cx)
-	_a0 := hlift_T35(l, f[0:4])
+	_a0 := lift_T35(l, f[0:4])
 	if err := l.Err(); err != nil {
 		return err
 	}
@@ -371,7 +363,7 @@ func (st *state_) serve_EchoTuple(ctx context.Context, cl *runtime.Caller, f []u
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[4] & 0xffffffff
-	hstore_T35(w, _v, _ret)
+	store_T35(w, _v, _ret)
 	return w.Err()
 }
 
@@ -394,7 +386,7 @@ func (st *state_) serve_EchoColor(ctx context.Context, cl *runtime.Caller, f []u
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[2] & 0xffffffff
-	hstore_T36(w, _v, _ret)
+	store_T36(w, _v, _ret)
 	return w.Err()
 }
 
@@ -466,7 +458,7 @@ func (st *state_) serve_Check(ctx context.Context, cl *runtime.Caller, f []uint6
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[1] & 0xffffffff
-	hstore_T37(w, _v, _ret)
+	store_T37(w, _v, _ret)
 	return w.Err()
 }
 
@@ -495,7 +487,7 @@ func (st *state_) serve_CheckSimple(ctx context.Context, cl *runtime.Caller, f [
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[1] & 0xffffffff
-	hstore_T38(w, _v, _ret)
+	store_T38(w, _v, _ret)
 	return w.Err()
 }
 
@@ -519,7 +511,7 @@ func (st *state_) serve_CheckUnit(ctx context.Context, cl *runtime.Caller, f []u
 	}
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
-	hlower_T39(w, _v, f[0:1])
+	lower_T39(w, _v, f[0:1])
 	return w.Err()
 }
 
@@ -548,7 +540,7 @@ func (st *state_) serve_CheckStr(ctx context.Context, cl *runtime.Caller, f []ui
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[1] & 0xffffffff
-	hstore_T40(w, _v, _ret)
+	store_T40(w, _v, _ret)
 	return w.Err()
 }
 
@@ -584,10 +576,10 @@ func (st *state_) serve_Many(ctx context.Context, cl *runtime.Caller, f []uint64
 		_a7 = l.U32(a + 28)
 		_a8 = l.U32(a + 32)
 		_a9 = l.U32(a + 36)
-		_a10 = l.LoadString(a + 40)
-		_a11 = l.LoadString(a + 48)
-		_a12 = l.LoadString(a + 56)
-		_a13 = l.LoadString(a + 64)
+		_a10 = cm.LoadString(l, a+40)
+		_a11 = cm.LoadString(l, a+48)
+		_a12 = cm.LoadString(l, a+56)
+		_a13 = cm.LoadString(l, a+64)
 		_a14 = l.U64(a + 72)
 		_a15 = l.F32(uint64(l.U32(a + 80)))
 	}
@@ -706,7 +698,7 @@ func (st *state_) serve_Type(ctx context.Context, cl *runtime.Caller, f []uint64
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/kinds/bindings/test/kinds/api is not bound to this instance (an interface the WASI host serves, or a bug)")
 
-func hlift_T1(l *cm.Lift, f []uint64) types.AllScalars {
+func lift_T1(l *cm.Lift, f []uint64) types.AllScalars {
 	return types.AllScalars{
 		B:    l.Bool(f[0]),
 		U8v:  uint8(f[1]),
@@ -723,7 +715,7 @@ func hlift_T1(l *cm.Lift, f []uint64) types.AllScalars {
 	}
 }
 
-func hstore_T1(w *cm.Lower, v types.AllScalars, a uint64) {
+func store_T1(w *cm.Lower, v types.AllScalars, a uint64) {
 	w.PutU8(a, uint8(w.Bool(v.B)))
 	w.PutU8(a+1, v.U8v)
 	w.PutU16(a+2, v.U16v)
@@ -738,7 +730,7 @@ func hstore_T1(w *cm.Lower, v types.AllScalars, a uint64) {
 	w.PutU32(a+48, uint32(w.Char(v.C)))
 }
 
-func hlift_T0(l *cm.Lift, f []uint64) types.Point {
+func lift_T0(l *cm.Lift, f []uint64) types.Point {
 	return types.Point{
 		X:     int32(f[0]),
 		Y:     int32(f[1]),
@@ -746,13 +738,13 @@ func hlift_T0(l *cm.Lift, f []uint64) types.Point {
 	}
 }
 
-func hstore_T0(w *cm.Lower, v types.Point, a uint64) {
+func store_T0(w *cm.Lower, v types.Point, a uint64) {
 	w.PutU32(a, uint32(v.X))
 	w.PutU32(a+4, uint32(v.Y))
-	w.PutString(a+8, v.Label)
+	cm.StoreString(w, v.Label, a+8)
 }
 
-func hlift_T4(l *cm.Lift, f []uint64) struct {
+func lift_T4(l *cm.Lift, f []uint64) struct {
 	F0 float64
 	F1 float64
 } {
@@ -765,41 +757,26 @@ func hlift_T4(l *cm.Lift, f []uint64) struct {
 	}
 }
 
-func hload_T0(l *cm.Lift, a uint64) types.Point {
+func load_T0(l *cm.Lift, a uint64) types.Point {
 	return types.Point{
 		X:     int32(l.U32(a)),
 		Y:     int32(l.U32(a + 4)),
-		Label: l.LoadString(a + 8),
+		Label: cm.LoadString(l, a+8),
 	}
 }
 
-func hliftList_T5(l *cm.Lift, ptr, n uint64) []types.Point {
-	if !l.ListRegion(ptr, n, 16, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]types.Point, n)
-	for j := range s {
-		s[j] = hload_T0(l, base+uint64(j)*16)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hlift_T6(l *cm.Lift, f []uint64) types.Shape {
+func lift_T6(l *cm.Lift, f []uint64) types.Shape {
 	switch l.Disc("variant shape", f[0], 6) {
 	case 0:
 		return types.ShapeNone()
 	case 1:
 		return types.ShapeCircle(l.F32(f[1]))
 	case 2:
-		return types.ShapeRect(hlift_T4(l, f[1:3]))
+		return types.ShapeRect(lift_T4(l, f[1:3]))
 	case 3:
 		return types.ShapeNamed(l.String(f[1], f[2]))
 	case 4:
-		return types.ShapePoly(hliftList_T5(l, f[1], f[2]))
+		return types.ShapePoly(cm.LiftListFunc(l, f[1], f[2], 16, 4, load_T0))
 	case 5:
 		return types.ShapeBig(f[1])
 	}
@@ -807,7 +784,7 @@ func hlift_T6(l *cm.Lift, f []uint64) types.Shape {
 	return zero
 }
 
-func hstore_T4(w *cm.Lower, v struct {
+func store_T4(w *cm.Lower, v struct {
 	F0 float64
 	F1 float64
 }, a uint64) {
@@ -815,18 +792,7 @@ func hstore_T4(w *cm.Lower, v struct {
 	w.PutU64(a+8, w.F64(v.F1))
 }
 
-func hlowerList_T5(w *cm.Lower, v []types.Point) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 16, 4)
-	for j := range v {
-		hstore_T0(w, v[j], base+uint64(j)*16)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hstore_T6(w *cm.Lower, v types.Shape, a uint64) {
+func store_T6(w *cm.Lower, v types.Shape, a uint64) {
 	switch v.Kind() {
 	case types.ShapeKindNone:
 		w.PutU8(a, 0)
@@ -837,19 +803,15 @@ func hstore_T6(w *cm.Lower, v types.Shape, a uint64) {
 	case types.ShapeKindRect:
 		w.PutU8(a, 2)
 		x, _ := v.Rect()
-		hstore_T4(w, x, a+8)
+		store_T4(w, x, a+8)
 	case types.ShapeKindNamed:
 		w.PutU8(a, 3)
 		x, _ := v.Named()
-		w.PutString(a+8, x)
+		cm.StoreString(w, x, a+8)
 	case types.ShapeKindPoly:
 		w.PutU8(a, 4)
 		x, _ := v.Poly()
-		{
-			ptr, n := hlowerList_T5(w, x)
-			w.PutU32(a+8, uint32(ptr))
-			w.PutU32(a+8+4, uint32(n))
-		}
+		cm.StoreListFunc(w, x, a+8, 16, 4, store_T0)
 	case types.ShapeKindBig:
 		w.PutU8(a, 5)
 		x, _ := v.Big()
@@ -857,7 +819,7 @@ func hstore_T6(w *cm.Lower, v types.Shape, a uint64) {
 	}
 }
 
-func hload_T4(l *cm.Lift, a uint64) struct {
+func load_T4(l *cm.Lift, a uint64) struct {
 	F0 float64
 	F1 float64
 } {
@@ -870,18 +832,18 @@ func hload_T4(l *cm.Lift, a uint64) struct {
 	}
 }
 
-func hload_T6(l *cm.Lift, a uint64) types.Shape {
+func load_T6(l *cm.Lift, a uint64) types.Shape {
 	switch l.Disc("variant shape", uint64(l.U8(a)), 6) {
 	case 0:
 		return types.ShapeNone()
 	case 1:
 		return types.ShapeCircle(l.F32(uint64(l.U32(a + 8))))
 	case 2:
-		return types.ShapeRect(hload_T4(l, a+8))
+		return types.ShapeRect(load_T4(l, a+8))
 	case 3:
-		return types.ShapeNamed(l.LoadString(a + 8))
+		return types.ShapeNamed(cm.LoadString(l, a+8))
 	case 4:
-		return types.ShapePoly(hliftList_T5(l, uint64(l.U32(a+8)), uint64(l.U32(a+8+4))))
+		return types.ShapePoly(cm.LoadListFunc(l, a+8, 16, 4, load_T0))
 	case 5:
 		return types.ShapeBig(l.U64(a + 8))
 	}
@@ -889,59 +851,29 @@ func hload_T6(l *cm.Lift, a uint64) types.Shape {
 	return zero
 }
 
-func hliftList_T13(l *cm.Lift, ptr, n uint64) []types.Shape {
-	if !l.ListRegion(ptr, n, 24, 8) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]types.Shape, n)
-	for j := range s {
-		s[j] = hload_T6(l, base+uint64(j)*24)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T14(l *cm.Lift, a uint64) cm.Option[string] {
+func load_T14(l *cm.Lift, a uint64) cm.Option[string] {
 	switch l.Disc("option", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.None[string]()
 	case 1:
-		return cm.Some[string](l.LoadString(a + 4))
+		return cm.Some[string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Option[string]
 	return zero
 }
 
-func hload_T15(l *cm.Lift, a uint64) cm.Result[uint32, string] {
+func load_T15(l *cm.Lift, a uint64) cm.Result[uint32, string] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.OK[uint32, string](l.U32(a + 4))
 	case 1:
-		return cm.Err[uint32, string](l.LoadString(a + 4))
+		return cm.Err[uint32, string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Result[uint32, string]
 	return zero
 }
 
-func hliftList_T17(l *cm.Lift, ptr, n uint64) []string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]string, n)
-	for j := range s {
-		s[j] = l.LoadString(base + uint64(j)*8)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T8(l *cm.Lift, a uint64) struct {
+func load_T8(l *cm.Lift, a uint64) struct {
 	F0 uint32
 	F1 string
 } {
@@ -950,81 +882,49 @@ func hload_T8(l *cm.Lift, a uint64) struct {
 		F1 string
 	}{
 		F0: l.U32(a),
-		F1: l.LoadString(a + 4),
+		F1: cm.LoadString(l, a+4),
 	}
 }
 
-func hliftList_T18(l *cm.Lift, ptr, n uint64) []struct {
-	F0 uint32
-	F1 string
-} {
-	if !l.ListRegion(ptr, n, 12, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]struct {
-		F0 uint32
-		F1 string
-	}, n)
-	for j := range s {
-		s[j] = hload_T8(l, base+uint64(j)*12)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T9(l *cm.Lift, a uint64) cm.Option[types.Point] {
+func load_T9(l *cm.Lift, a uint64) cm.Option[types.Point] {
 	switch l.Disc("option maybe-point", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.None[types.Point]()
 	case 1:
-		return cm.Some[types.Point](hload_T0(l, a+4))
+		return cm.Some[types.Point](load_T0(l, a+4))
 	}
 	var zero cm.Option[types.Point]
 	return zero
 }
 
-func hload_T19(l *cm.Lift, a uint64) types.Nested {
+func load_T19(l *cm.Lift, a uint64) types.Nested {
 	return types.Nested{
-		P:       hload_T0(l, a),
-		Shapes:  hliftList_T13(l, uint64(l.U32(a+16)), uint64(l.U32(a+16+4))),
-		Opt:     hload_T14(l, a+24),
-		Res:     hload_T15(l, a+36),
-		Fixed:   cm.LiftList[uint8](l, uint64(l.U32(a+48)), uint64(l.U32(a+48+4))),
-		Tags:    hliftList_T17(l, uint64(l.U32(a+56)), uint64(l.U32(a+56+4))),
-		Pairs:   hliftList_T18(l, uint64(l.U32(a+64)), uint64(l.U32(a+64+4))),
+		P:       load_T0(l, a),
+		Shapes:  cm.LoadListFunc(l, a+16, 24, 8, load_T6),
+		Opt:     load_T14(l, a+24),
+		Res:     load_T15(l, a+36),
+		Fixed:   cm.LoadList[uint8](l, a+48),
+		Tags:    cm.LoadListFunc(l, a+56, 8, 4, cm.LoadString),
+		Pairs:   cm.LoadListFunc(l, a+64, 12, 4, load_T8),
 		C:       types.Color(l.Disc("enum color", uint64(l.U8(a+72)), 3)),
 		F:       types.Perms(l.Flags(uint64(l.U8(a+73)), 3)),
-		Maybe:   hload_T9(l, a+76),
+		Maybe:   load_T9(l, a+76),
 		Keyword: l.U8(a + 96),
 	}
 }
 
-func hlowerList_T13(w *cm.Lower, v []types.Shape) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 24, 8)
-	for j := range v {
-		hstore_T6(w, v[j], base+uint64(j)*24)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hstore_T14(w *cm.Lower, v cm.Option[string], a uint64) {
+func store_T14(w *cm.Lower, v cm.Option[string], a uint64) {
 	switch !v.IsNone() {
 	case false:
 		w.PutU8(a, 0)
 	case true:
 		w.PutU8(a, 1)
 		x := v.Value()
-		w.PutString(a+4, x)
+		cm.StoreString(w, x, a+4)
 	}
 }
 
-func hstore_T15(w *cm.Lower, v cm.Result[uint32, string], a uint64) {
+func store_T15(w *cm.Lower, v cm.Result[uint32, string], a uint64) {
 	switch v.IsErr() {
 	case false:
 		w.PutU8(a, 0)
@@ -1033,115 +933,52 @@ func hstore_T15(w *cm.Lower, v cm.Result[uint32, string], a uint64) {
 	case true:
 		w.PutU8(a, 1)
 		x, _ := v.Err()
-		w.PutString(a+4, x)
+		cm.StoreString(w, x, a+4)
 	}
 }
 
-func hlowerList_T17(w *cm.Lower, v []string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		w.PutString(base+uint64(j)*8, v[j])
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hstore_T8(w *cm.Lower, v struct {
+func store_T8(w *cm.Lower, v struct {
 	F0 uint32
 	F1 string
 }, a uint64) {
 	w.PutU32(a, v.F0)
-	w.PutString(a+4, v.F1)
+	cm.StoreString(w, v.F1, a+4)
 }
 
-func hlowerList_T18(w *cm.Lower, v []struct {
-	F0 uint32
-	F1 string
-}) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 12, 4)
-	for j := range v {
-		hstore_T8(w, v[j], base+uint64(j)*12)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hstore_T9(w *cm.Lower, v cm.Option[types.Point], a uint64) {
+func store_T9(w *cm.Lower, v cm.Option[types.Point], a uint64) {
 	switch !v.IsNone() {
 	case false:
 		w.PutU8(a, 0)
 	case true:
 		w.PutU8(a, 1)
 		x := v.Value()
-		hstore_T0(w, x, a+4)
+		store_T0(w, x, a+4)
 	}
 }
 
-func hstore_T19(w *cm.Lower, v types.Nested, a uint64) {
-	hstore_T0(w, v.P, a)
-	{
-		ptr, n := hlowerList_T13(w, v.Shapes)
-		w.PutU32(a+16, uint32(ptr))
-		w.PutU32(a+16+4, uint32(n))
-	}
-	hstore_T14(w, v.Opt, a+24)
-	hstore_T15(w, v.Res, a+36)
-	{
-		ptr, n := cm.LowerList(w, v.Fixed)
-		w.PutU32(a+48, uint32(ptr))
-		w.PutU32(a+48+4, uint32(n))
-	}
-	{
-		ptr, n := hlowerList_T17(w, v.Tags)
-		w.PutU32(a+56, uint32(ptr))
-		w.PutU32(a+56+4, uint32(n))
-	}
-	{
-		ptr, n := hlowerList_T18(w, v.Pairs)
-		w.PutU32(a+64, uint32(ptr))
-		w.PutU32(a+64+4, uint32(n))
-	}
+func store_T19(w *cm.Lower, v types.Nested, a uint64) {
+	store_T0(w, v.P, a)
+	cm.StoreListFunc(w, v.Shapes, a+16, 24, 8, store_T6)
+	store_T14(w, v.Opt, a+24)
+	store_T15(w, v.Res, a+36)
+	cm.StoreList(w, v.Fixed, a+48)
+	cm.StoreListFunc(w, v.Tags, a+56, 8, 4, cm.StoreString)
+	cm.StoreListFunc(w, v.Pairs, a+64, 12, 4, store_T8)
 	w.PutU8(a+72, uint8(v.C))
 	w.PutU8(a+73, uint8(v.F))
-	hstore_T9(w, v.Maybe, a+76)
+	store_T9(w, v.Maybe, a+76)
 	w.PutU8(a+96, v.Keyword)
 }
 
-func hliftList_T32(l *cm.Lift, ptr, n uint64) [][]string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([][]string, n)
-	for j := range s {
-		s[j] = hliftList_T17(l, uint64(l.U32(base+uint64(j)*8)), uint64(l.U32(base+uint64(j)*8+4)))
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
+func load_T17(l *cm.Lift, a uint64) []string {
+	return cm.LoadListFunc(l, a, 8, 4, cm.LoadString)
 }
 
-func hlowerList_T32(w *cm.Lower, v [][]string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		{
-			ptr, n := hlowerList_T17(w, v[j])
-			w.PutU32(base+uint64(j)*8, uint32(ptr))
-			w.PutU32(base+uint64(j)*8+4, uint32(n))
-		}
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
+func store_T17(w *cm.Lower, v []string, a uint64) {
+	cm.StoreListFunc(w, v, a, 8, 4, cm.StoreString)
 }
 
-func hlift_T33(l *cm.Lift, f []uint64) cm.Option[uint32] {
+func lift_T33(l *cm.Lift, f []uint64) cm.Option[uint32] {
 	switch l.Disc("option", f[0], 2) {
 	case 0:
 		return cm.None[uint32]()
@@ -1152,18 +989,18 @@ func hlift_T33(l *cm.Lift, f []uint64) cm.Option[uint32] {
 	return zero
 }
 
-func hlift_T34(l *cm.Lift, f []uint64) cm.Option[cm.Option[uint32]] {
+func lift_T34(l *cm.Lift, f []uint64) cm.Option[cm.Option[uint32]] {
 	switch l.Disc("option", f[0], 2) {
 	case 0:
 		return cm.None[cm.Option[uint32]]()
 	case 1:
-		return cm.Some[cm.Option[uint32]](hlift_T33(l, f[1:3]))
+		return cm.Some[cm.Option[uint32]](lift_T33(l, f[1:3]))
 	}
 	var zero cm.Option[cm.Option[uint32]]
 	return zero
 }
 
-func hstore_T33(w *cm.Lower, v cm.Option[uint32], a uint64) {
+func store_T33(w *cm.Lower, v cm.Option[uint32], a uint64) {
 	switch !v.IsNone() {
 	case false:
 		w.PutU8(a, 0)
@@ -1174,18 +1011,18 @@ func hstore_T33(w *cm.Lower, v cm.Option[uint32], a uint64) {
 	}
 }
 
-func hstore_T34(w *cm.Lower, v cm.Option[cm.Option[uint32]], a uint64) {
+func store_T34(w *cm.Lower, v cm.Option[cm.Option[uint32]], a uint64) {
 	switch !v.IsNone() {
 	case false:
 		w.PutU8(a, 0)
 	case true:
 		w.PutU8(a, 1)
 		x := v.Value()
-		hstore_T33(w, x, a+4)
+		store_T33(w, x, a+4)
 	}
 }
 
-func hlift_T35(l *cm.Lift, f []uint64) struct {
+func lift_T35(l *cm.Lift, f []uint64) struct {
 	F0 uint8
 	F1 string
 	F2 float64
@@ -1201,17 +1038,17 @@ func hlift_T35(l *cm.Lift, f []uint64) struct {
 	}
 }
 
-func hstore_T35(w *cm.Lower, v struct {
+func store_T35(w *cm.Lower, v struct {
 	F0 uint8
 	F1 string
 	F2 float64
 }, a uint64) {
 	w.PutU8(a, v.F0)
-	w.PutString(a+4, v.F1)
+	cm.StoreString(w, v.F1, a+4)
 	w.PutU64(a+16, w.F64(v.F2))
 }
 
-func hstore_T36(w *cm.Lower, v struct {
+func store_T36(w *cm.Lower, v struct {
 	F0 types.Color
 	F1 types.Perms
 }, a uint64) {
@@ -1219,12 +1056,12 @@ func hstore_T36(w *cm.Lower, v struct {
 	w.PutU8(a+1, uint8(v.F1))
 }
 
-func hstore_T10(w *cm.Lower, v types.ErrorCode, a uint64) {
+func store_T10(w *cm.Lower, v types.ErrorCode, a uint64) {
 	switch v.Kind() {
 	case types.ErrorCodeKindNotFound:
 		w.PutU8(a, 0)
 		x, _ := v.NotFound()
-		w.PutString(a+4, x)
+		cm.StoreString(w, x, a+4)
 	case types.ErrorCodeKindDenied:
 		w.PutU8(a, 1)
 	case types.ErrorCodeKindIO:
@@ -1234,20 +1071,20 @@ func hstore_T10(w *cm.Lower, v types.ErrorCode, a uint64) {
 	}
 }
 
-func hstore_T37(w *cm.Lower, v cm.Result[string, types.ErrorCode], a uint64) {
+func store_T37(w *cm.Lower, v cm.Result[string, types.ErrorCode], a uint64) {
 	switch v.IsErr() {
 	case false:
 		w.PutU8(a, 0)
 		x, _ := v.OK()
-		w.PutString(a+4, x)
+		cm.StoreString(w, x, a+4)
 	case true:
 		w.PutU8(a, 1)
 		x, _ := v.Err()
-		hstore_T10(w, x, a+4)
+		store_T10(w, x, a+4)
 	}
 }
 
-func hstore_T38(w *cm.Lower, v cm.Result[uint32, types.SimpleError], a uint64) {
+func store_T38(w *cm.Lower, v cm.Result[uint32, types.SimpleError], a uint64) {
 	switch v.IsErr() {
 	case false:
 		w.PutU8(a, 0)
@@ -1260,7 +1097,7 @@ func hstore_T38(w *cm.Lower, v cm.Result[uint32, types.SimpleError], a uint64) {
 	}
 }
 
-func hlower_T39(w *cm.Lower, v cm.Result[struct{}, struct{}], f []uint64) {
+func lower_T39(w *cm.Lower, v cm.Result[struct{}, struct{}], f []uint64) {
 	clear(f)
 	switch v.IsErr() {
 	case false:
@@ -1270,13 +1107,13 @@ func hlower_T39(w *cm.Lower, v cm.Result[struct{}, struct{}], f []uint64) {
 	}
 }
 
-func hstore_T40(w *cm.Lower, v cm.Result[struct{}, string], a uint64) {
+func store_T40(w *cm.Lower, v cm.Result[struct{}, string], a uint64) {
 	switch v.IsErr() {
 	case false:
 		w.PutU8(a, 0)
 	case true:
 		w.PutU8(a, 1)
 		x, _ := v.Err()
-		w.PutString(a+4, x)
+		cm.StoreString(w, x, a+4)
 	}
 }

@@ -65,7 +65,7 @@ func (c *call_Run) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, 
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	f[0], f[1] = hlowerList_T17(w, c.a0)
+	f[0], f[1] = cm.LowerListFunc(w, c.a0, 8, 4, cm.StoreString)
 	return w.Err()
 }
 
@@ -73,7 +73,7 @@ func (c *call_Run) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 12, 4) {
-		c.r = hload_T15(l, f[0]&0xffffffff)
+		c.r = load_T15(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -382,23 +382,12 @@ var world_ = cm.World{
 	},
 }
 
-func hlowerList_T17(w *cm.Lower, v []string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		w.PutString(base+uint64(j)*8, v[j])
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hload_T15(l *cm.Lift, a uint64) cm.Result[uint32, string] {
+func load_T15(l *cm.Lift, a uint64) cm.Result[uint32, string] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.OK[uint32, string](l.U32(a + 4))
 	case 1:
-		return cm.Err[uint32, string](l.LoadString(a + 4))
+		return cm.Err[uint32, string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Result[uint32, string]
 	return zero

@@ -493,7 +493,7 @@ func (st *state_) serve_Counter_Name(ctx context.Context, cl *runtime.Caller, f 
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[1] & 0xffffffff
-	w.PutString(_ret, _v)
+	cm.StoreString(w, _v, _ret)
 	return w.Err()
 }
 

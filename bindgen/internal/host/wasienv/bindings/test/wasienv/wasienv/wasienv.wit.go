@@ -45,7 +45,7 @@ func (c *call_Environ) LiftResults(cx *canon.LiftLowerContext, f []uint64) error
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T186(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, cm.LoadString)
 	}
 	return l.Err()
 }
@@ -78,7 +78,7 @@ func (c *call_Args) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T186(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, cm.LoadString)
 	}
 	return l.Err()
 }
@@ -113,7 +113,7 @@ func (c *call_Direct) LiftResults(cx *canon.LiftLowerContext, f []uint64) error 
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T188(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 16, 4, load_T187)
 	}
 	return l.Err()
 }
@@ -152,7 +152,7 @@ func (c *call_Cwd) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 12, 4) {
-		c.r = hload_T189(l, f[0]&0xffffffff)
+		c.r = load_T189(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -359,22 +359,7 @@ var world_ = cm.World{
 	},
 }
 
-func hliftList_T186(l *cm.Lift, ptr, n uint64) []string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]string, n)
-	for j := range s {
-		s[j] = l.LoadString(base + uint64(j)*8)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T187(l *cm.Lift, a uint64) struct {
+func load_T187(l *cm.Lift, a uint64) struct {
 	F0 string
 	F1 string
 } {
@@ -382,38 +367,17 @@ func hload_T187(l *cm.Lift, a uint64) struct {
 		F0 string
 		F1 string
 	}{
-		F0: l.LoadString(a),
-		F1: l.LoadString(a + 8),
+		F0: cm.LoadString(l, a),
+		F1: cm.LoadString(l, a+8),
 	}
 }
 
-func hliftList_T188(l *cm.Lift, ptr, n uint64) []struct {
-	F0 string
-	F1 string
-} {
-	if !l.ListRegion(ptr, n, 16, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]struct {
-		F0 string
-		F1 string
-	}, n)
-	for j := range s {
-		s[j] = hload_T187(l, base+uint64(j)*16)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T189(l *cm.Lift, a uint64) cm.Option[string] {
+func load_T189(l *cm.Lift, a uint64) cm.Option[string] {
 	switch l.Disc("option", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.None[string]()
 	case 1:
-		return cm.Some[string](l.LoadString(a + 4))
+		return cm.Some[string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Option[string]
 	return zero

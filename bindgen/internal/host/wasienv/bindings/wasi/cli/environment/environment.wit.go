@@ -67,11 +67,7 @@ func (st *state_) serve_GetEnvironment(ctx context.Context, cl *runtime.Caller, 
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[0] & 0xffffffff
-	{
-		ptr, n := hlowerList_T165(w, _v)
-		w.PutU32(_ret, uint32(ptr))
-		w.PutU32(_ret+4, uint32(n))
-	}
+	cm.StoreListFunc(w, _v, _ret, 16, 4, store_T164)
 	return w.Err()
 }
 
@@ -87,11 +83,7 @@ func (st *state_) serve_GetArguments(ctx context.Context, cl *runtime.Caller, f 
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[0] & 0xffffffff
-	{
-		ptr, n := hlowerList_T166(w, _v)
-		w.PutU32(_ret, uint32(ptr))
-		w.PutU32(_ret+4, uint32(n))
-	}
+	cm.StoreListFunc(w, _v, _ret, 8, 4, cm.StoreString)
 	return w.Err()
 }
 
@@ -107,52 +99,27 @@ func (st *state_) serve_InitialCwd(ctx context.Context, cl *runtime.Caller, f []
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[0] & 0xffffffff
-	hstore_T167(w, _v, _ret)
+	store_T167(w, _v, _ret)
 	return w.Err()
 }
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/wasienv/bindings/wasi/cli/environment is not bound to this instance (an interface the WASI host serves, or a bug)")
 
-func hstore_T164(w *cm.Lower, v struct {
+func store_T164(w *cm.Lower, v struct {
 	F0 string
 	F1 string
 }, a uint64) {
-	w.PutString(a, v.F0)
-	w.PutString(a+8, v.F1)
+	cm.StoreString(w, v.F0, a)
+	cm.StoreString(w, v.F1, a+8)
 }
 
-func hlowerList_T165(w *cm.Lower, v []struct {
-	F0 string
-	F1 string
-}) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 16, 4)
-	for j := range v {
-		hstore_T164(w, v[j], base+uint64(j)*16)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hlowerList_T166(w *cm.Lower, v []string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		w.PutString(base+uint64(j)*8, v[j])
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hstore_T167(w *cm.Lower, v cm.Option[string], a uint64) {
+func store_T167(w *cm.Lower, v cm.Option[string], a uint64) {
 	switch !v.IsNone() {
 	case false:
 		w.PutU8(a, 0)
 	case true:
 		w.PutU8(a, 1)
 		x := v.Value()
-		w.PutString(a+4, x)
+		cm.StoreString(w, x, a+4)
 	}
 }

@@ -109,7 +109,7 @@ func (c *call_EchoScalars) LowerParams(ctx context.Context, cx *canon.LiftLowerC
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	hlower_T1(w, c.a0, f[0:12])
+	lower_T1(w, c.a0, f[0:12])
 	return w.Err()
 }
 
@@ -117,7 +117,7 @@ func (c *call_EchoScalars) LiftResults(cx *canon.LiftLowerContext, f []uint64) e
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 56, 8) {
-		c.r = hload_T1(l, f[0]&0xffffffff)
+		c.r = load_T1(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -155,7 +155,7 @@ func (c *call_EchoString) LiftResults(cx *canon.LiftLowerContext, f []uint64) er
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = l.LoadString(f[0] & 0xffffffff)
+		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -193,7 +193,7 @@ func (c *call_EchoBytes) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = cm.LiftList[uint8](l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadList[uint8](l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -223,7 +223,7 @@ func (c *call_EchoPoint) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	hlower_T0(w, c.a0, f[0:4])
+	lower_T0(w, c.a0, f[0:4])
 	return w.Err()
 }
 
@@ -231,7 +231,7 @@ func (c *call_EchoPoint) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 16, 4) {
-		c.r = hload_T0(l, f[0]&0xffffffff)
+		c.r = load_T0(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -261,7 +261,7 @@ func (c *call_EchoShape) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	hlower_T6(w, c.a0, f[0:3])
+	lower_T6(w, c.a0, f[0:3])
 	return w.Err()
 }
 
@@ -269,7 +269,7 @@ func (c *call_EchoShape) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 24, 8) {
-		c.r = hload_T6(l, f[0]&0xffffffff)
+		c.r = load_T6(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -299,7 +299,7 @@ func (c *call_EchoNested) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	a := w.Alloc(4, 100)
-	hstore_T19(w, c.a0, a)
+	store_T19(w, c.a0, a)
 	f[0] = a
 	return w.Err()
 }
@@ -308,7 +308,7 @@ func (c *call_EchoNested) LiftResults(cx *canon.LiftLowerContext, f []uint64) er
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 100, 4) {
-		c.r = hload_T19(l, f[0]&0xffffffff)
+		c.r = load_T19(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -338,7 +338,7 @@ func (c *call_EchoList) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	f[0], f[1] = hlowerList_T32(w, c.a0)
+	f[0], f[1] = cm.LowerListFunc(w, c.a0, 8, 4, store_T17)
 	return w.Err()
 }
 
@@ -346,7 +346,7 @@ func (c *call_EchoList) LiftResults(cx *canon.LiftLowerContext, f []uint64) erro
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T32(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, load_T17)
 	}
 	return l.Err()
 }
@@ -376,7 +376,7 @@ func (c *call_EchoOption) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	hlower_T34(w, c.a0, f[0:3])
+	lower_T34(w, c.a0, f[0:3])
 	return w.Err()
 }
 
@@ -384,7 +384,7 @@ func (c *call_EchoOption) LiftResults(cx *canon.LiftLowerContext, f []uint64) er
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 12, 4) {
-		c.r = hload_T34(l, f[0]&0xffffffff)
+		c.r = load_T34(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -422,7 +422,7 @@ func (c *call_EchoTuple) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	hlower_T35(w, c.a0, f[0:4])
+	lower_T35(w, c.a0, f[0:4])
 	return w.Err()
 }
 
@@ -430,7 +430,7 @@ func (c *call_EchoTuple) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 24, 8) {
-		c.r = hload_T35(l, f[0]&0xffffffff)
+		c.r = load_T35(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -485,7 +485,7 @@ func (c *call_EchoColor) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 2, 1) {
-		c.r = hload_T36(l, f[0]&0xffffffff)
+		c.r = load_T36(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -615,7 +615,7 @@ func (c *call_Check) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 16, 4) {
-		c.r = hload_T37(l, f[0]&0xffffffff)
+		c.r = load_T37(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -657,7 +657,7 @@ func (c *call_CheckSimple) LiftResults(cx *canon.LiftLowerContext, f []uint64) e
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hload_T38(l, f[0]&0xffffffff)
+		c.r = load_T38(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -698,7 +698,7 @@ func (c *call_CheckUnit) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 func (c *call_CheckUnit) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
-	c.r = hlift_T39(l, f[0:1])
+	c.r = lift_T39(l, f[0:1])
 	return l.Err()
 }
 
@@ -737,7 +737,7 @@ func (c *call_CheckStr) LiftResults(cx *canon.LiftLowerContext, f []uint64) erro
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 12, 4) {
-		c.r = hload_T40(l, f[0]&0xffffffff)
+		c.r = load_T40(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -794,10 +794,10 @@ func (c *call_Many) LowerParams(ctx context.Context, cx *canon.LiftLowerContext,
 	w.PutU32(a+28, c.a7)
 	w.PutU32(a+32, c.a8)
 	w.PutU32(a+36, c.a9)
-	w.PutString(a+40, c.a10)
-	w.PutString(a+48, c.a11)
-	w.PutString(a+56, c.a12)
-	w.PutString(a+64, c.a13)
+	cm.StoreString(w, c.a10, a+40)
+	cm.StoreString(w, c.a11, a+48)
+	cm.StoreString(w, c.a12, a+56)
+	cm.StoreString(w, c.a13, a+64)
 	w.PutU64(a+72, c.a14)
 	w.PutU32(a+80, uint32(w.F32(c.a15)))
 	f[0] = a
@@ -1174,7 +1174,7 @@ func NewExports(s *cm.Instance, w *cm.World, item int, name string) (*Exports, e
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/kinds/bindings/export/test/kinds/api is not bound to this instance (an interface the WASI host serves, or a bug)")
 
-func hlower_T1(w *cm.Lower, v kindstypes.AllScalars, f []uint64) {
+func lower_T1(w *cm.Lower, v kindstypes.AllScalars, f []uint64) {
 	f[0] = w.Bool(v.B)
 	f[1] = uint64(v.U8v)
 	f[2] = uint64(v.U16v)
@@ -1189,7 +1189,7 @@ func hlower_T1(w *cm.Lower, v kindstypes.AllScalars, f []uint64) {
 	f[11] = w.Char(v.C)
 }
 
-func hload_T1(l *cm.Lift, a uint64) kindstypes.AllScalars {
+func load_T1(l *cm.Lift, a uint64) kindstypes.AllScalars {
 	return kindstypes.AllScalars{
 		B:    (l.U8(a) != 0),
 		U8v:  l.U8(a + 1),
@@ -1206,21 +1206,21 @@ func hload_T1(l *cm.Lift, a uint64) kindstypes.AllScalars {
 	}
 }
 
-func hlower_T0(w *cm.Lower, v kindstypes.Point, f []uint64) {
+func lower_T0(w *cm.Lower, v kindstypes.Point, f []uint64) {
 	f[0] = uint64(uint32(int32(v.X)))
 	f[1] = uint64(uint32(int32(v.Y)))
 	f[2], f[3] = w.String(v.Label)
 }
 
-func hload_T0(l *cm.Lift, a uint64) kindstypes.Point {
+func load_T0(l *cm.Lift, a uint64) kindstypes.Point {
 	return kindstypes.Point{
 		X:     int32(l.U32(a)),
 		Y:     int32(l.U32(a + 4)),
-		Label: l.LoadString(a + 8),
+		Label: cm.LoadString(l, a+8),
 	}
 }
 
-func hlower_T4(w *cm.Lower, v struct {
+func lower_T4(w *cm.Lower, v struct {
 	F0 float64
 	F1 float64
 }, f []uint64) {
@@ -1228,24 +1228,13 @@ func hlower_T4(w *cm.Lower, v struct {
 	f[1] = w.F64(v.F1)
 }
 
-func hstore_T0(w *cm.Lower, v kindstypes.Point, a uint64) {
+func store_T0(w *cm.Lower, v kindstypes.Point, a uint64) {
 	w.PutU32(a, uint32(v.X))
 	w.PutU32(a+4, uint32(v.Y))
-	w.PutString(a+8, v.Label)
+	cm.StoreString(w, v.Label, a+8)
 }
 
-func hlowerList_T5(w *cm.Lower, v []kindstypes.Point) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 16, 4)
-	for j := range v {
-		hstore_T0(w, v[j], base+uint64(j)*16)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hlower_T6(w *cm.Lower, v kindstypes.Shape, f []uint64) {
+func lower_T6(w *cm.Lower, v kindstypes.Shape, f []uint64) {
 	clear(f)
 	switch v.Kind() {
 	case kindstypes.ShapeKindNone:
@@ -1257,7 +1246,7 @@ func hlower_T6(w *cm.Lower, v kindstypes.Shape, f []uint64) {
 	case kindstypes.ShapeKindRect:
 		f[0] = 2
 		x, _ := v.Rect()
-		hlower_T4(w, x, f[1:3])
+		lower_T4(w, x, f[1:3])
 	case kindstypes.ShapeKindNamed:
 		f[0] = 3
 		x, _ := v.Named()
@@ -1265,7 +1254,7 @@ func hlower_T6(w *cm.Lower, v kindstypes.Shape, f []uint64) {
 	case kindstypes.ShapeKindPoly:
 		f[0] = 4
 		x, _ := v.Poly()
-		f[1], f[2] = hlowerList_T5(w, x)
+		f[1], f[2] = cm.LowerListFunc(w, x, 16, 4, store_T0)
 	case kindstypes.ShapeKindBig:
 		f[0] = 5
 		x, _ := v.Big()
@@ -1273,7 +1262,7 @@ func hlower_T6(w *cm.Lower, v kindstypes.Shape, f []uint64) {
 	}
 }
 
-func hload_T4(l *cm.Lift, a uint64) struct {
+func load_T4(l *cm.Lift, a uint64) struct {
 	F0 float64
 	F1 float64
 } {
@@ -1286,33 +1275,18 @@ func hload_T4(l *cm.Lift, a uint64) struct {
 	}
 }
 
-func hliftList_T5(l *cm.Lift, ptr, n uint64) []kindstypes.Point {
-	if !l.ListRegion(ptr, n, 16, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]kindstypes.Point, n)
-	for j := range s {
-		s[j] = hload_T0(l, base+uint64(j)*16)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T6(l *cm.Lift, a uint64) kindstypes.Shape {
+func load_T6(l *cm.Lift, a uint64) kindstypes.Shape {
 	switch l.Disc("variant shape", uint64(l.U8(a)), 6) {
 	case 0:
 		return kindstypes.ShapeNone()
 	case 1:
 		return kindstypes.ShapeCircle(l.F32(uint64(l.U32(a + 8))))
 	case 2:
-		return kindstypes.ShapeRect(hload_T4(l, a+8))
+		return kindstypes.ShapeRect(load_T4(l, a+8))
 	case 3:
-		return kindstypes.ShapeNamed(l.LoadString(a + 8))
+		return kindstypes.ShapeNamed(cm.LoadString(l, a+8))
 	case 4:
-		return kindstypes.ShapePoly(hliftList_T5(l, uint64(l.U32(a+8)), uint64(l.U32(a+8+4))))
+		return kindstypes.ShapePoly(cm.LoadListFunc(l, a+8, 16, 4, load_T0))
 	case 5:
 		return kindstypes.ShapeBig(l.U64(a + 8))
 	}
@@ -1320,7 +1294,7 @@ func hload_T6(l *cm.Lift, a uint64) kindstypes.Shape {
 	return zero
 }
 
-func hstore_T4(w *cm.Lower, v struct {
+func store_T4(w *cm.Lower, v struct {
 	F0 float64
 	F1 float64
 }, a uint64) {
@@ -1328,7 +1302,7 @@ func hstore_T4(w *cm.Lower, v struct {
 	w.PutU64(a+8, w.F64(v.F1))
 }
 
-func hstore_T6(w *cm.Lower, v kindstypes.Shape, a uint64) {
+func store_T6(w *cm.Lower, v kindstypes.Shape, a uint64) {
 	switch v.Kind() {
 	case kindstypes.ShapeKindNone:
 		w.PutU8(a, 0)
@@ -1339,19 +1313,15 @@ func hstore_T6(w *cm.Lower, v kindstypes.Shape, a uint64) {
 	case kindstypes.ShapeKindRect:
 		w.PutU8(a, 2)
 		x, _ := v.Rect()
-		hstore_T4(w, x, a+8)
+		store_T4(w, x, a+8)
 	case kindstypes.ShapeKindNamed:
 		w.PutU8(a, 3)
 		x, _ := v.Named()
-		w.PutString(a+8, x)
+		cm.StoreString(w, x, a+8)
 	case kindstypes.ShapeKindPoly:
 		w.PutU8(a, 4)
 		x, _ := v.Poly()
-		{
-			ptr, n := hlowerList_T5(w, x)
-			w.PutU32(a+8, uint32(ptr))
-			w.PutU32(a+8+4, uint32(n))
-		}
+		cm.StoreListFunc(w, x, a+8, 16, 4, store_T0)
 	case kindstypes.ShapeKindBig:
 		w.PutU8(a, 5)
 		x, _ := v.Big()
@@ -1359,29 +1329,18 @@ func hstore_T6(w *cm.Lower, v kindstypes.Shape, a uint64) {
 	}
 }
 
-func hlowerList_T13(w *cm.Lower, v []kindstypes.Shape) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 24, 8)
-	for j := range v {
-		hstore_T6(w, v[j], base+uint64(j)*24)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hstore_T14(w *cm.Lower, v cm.Option[string], a uint64) {
+func store_T14(w *cm.Lower, v cm.Option[string], a uint64) {
 	switch !v.IsNone() {
 	case false:
 		w.PutU8(a, 0)
 	case true:
 		w.PutU8(a, 1)
 		x := v.Value()
-		w.PutString(a+4, x)
+		cm.StoreString(w, x, a+4)
 	}
 }
 
-func hstore_T15(w *cm.Lower, v cm.Result[uint32, string], a uint64) {
+func store_T15(w *cm.Lower, v cm.Result[uint32, string], a uint64) {
 	switch v.IsErr() {
 	case false:
 		w.PutU8(a, 0)
@@ -1390,137 +1349,66 @@ func hstore_T15(w *cm.Lower, v cm.Result[uint32, string], a uint64) {
 	case true:
 		w.PutU8(a, 1)
 		x, _ := v.Err()
-		w.PutString(a+4, x)
+		cm.StoreString(w, x, a+4)
 	}
 }
 
-func hlowerList_T17(w *cm.Lower, v []string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		w.PutString(base+uint64(j)*8, v[j])
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hstore_T8(w *cm.Lower, v struct {
+func store_T8(w *cm.Lower, v struct {
 	F0 uint32
 	F1 string
 }, a uint64) {
 	w.PutU32(a, v.F0)
-	w.PutString(a+4, v.F1)
+	cm.StoreString(w, v.F1, a+4)
 }
 
-func hlowerList_T18(w *cm.Lower, v []struct {
-	F0 uint32
-	F1 string
-}) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 12, 4)
-	for j := range v {
-		hstore_T8(w, v[j], base+uint64(j)*12)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hstore_T9(w *cm.Lower, v cm.Option[kindstypes.Point], a uint64) {
+func store_T9(w *cm.Lower, v cm.Option[kindstypes.Point], a uint64) {
 	switch !v.IsNone() {
 	case false:
 		w.PutU8(a, 0)
 	case true:
 		w.PutU8(a, 1)
 		x := v.Value()
-		hstore_T0(w, x, a+4)
+		store_T0(w, x, a+4)
 	}
 }
 
-func hstore_T19(w *cm.Lower, v kindstypes.Nested, a uint64) {
-	hstore_T0(w, v.P, a)
-	{
-		ptr, n := hlowerList_T13(w, v.Shapes)
-		w.PutU32(a+16, uint32(ptr))
-		w.PutU32(a+16+4, uint32(n))
-	}
-	hstore_T14(w, v.Opt, a+24)
-	hstore_T15(w, v.Res, a+36)
-	{
-		ptr, n := cm.LowerList(w, v.Fixed)
-		w.PutU32(a+48, uint32(ptr))
-		w.PutU32(a+48+4, uint32(n))
-	}
-	{
-		ptr, n := hlowerList_T17(w, v.Tags)
-		w.PutU32(a+56, uint32(ptr))
-		w.PutU32(a+56+4, uint32(n))
-	}
-	{
-		ptr, n := hlowerList_T18(w, v.Pairs)
-		w.PutU32(a+64, uint32(ptr))
-		w.PutU32(a+64+4, uint32(n))
-	}
+func store_T19(w *cm.Lower, v kindstypes.Nested, a uint64) {
+	store_T0(w, v.P, a)
+	cm.StoreListFunc(w, v.Shapes, a+16, 24, 8, store_T6)
+	store_T14(w, v.Opt, a+24)
+	store_T15(w, v.Res, a+36)
+	cm.StoreList(w, v.Fixed, a+48)
+	cm.StoreListFunc(w, v.Tags, a+56, 8, 4, cm.StoreString)
+	cm.StoreListFunc(w, v.Pairs, a+64, 12, 4, store_T8)
 	w.PutU8(a+72, uint8(v.C))
 	w.PutU8(a+73, uint8(v.F))
-	hstore_T9(w, v.Maybe, a+76)
+	store_T9(w, v.Maybe, a+76)
 	w.PutU8(a+96, v.Keyword)
 }
 
-func hliftList_T13(l *cm.Lift, ptr, n uint64) []kindstypes.Shape {
-	if !l.ListRegion(ptr, n, 24, 8) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]kindstypes.Shape, n)
-	for j := range s {
-		s[j] = hload_T6(l, base+uint64(j)*24)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T14(l *cm.Lift, a uint64) cm.Option[string] {
+func load_T14(l *cm.Lift, a uint64) cm.Option[string] {
 	switch l.Disc("option", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.None[string]()
 	case 1:
-		return cm.Some[string](l.LoadString(a + 4))
+		return cm.Some[string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Option[string]
 	return zero
 }
 
-func hload_T15(l *cm.Lift, a uint64) cm.Result[uint32, string] {
+func load_T15(l *cm.Lift, a uint64) cm.Result[uint32, string] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.OK[uint32, string](l.U32(a + 4))
 	case 1:
-		return cm.Err[uint32, string](l.LoadString(a + 4))
+		return cm.Err[uint32, string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Result[uint32, string]
 	return zero
 }
 
-func hliftList_T17(l *cm.Lift, ptr, n uint64) []string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]string, n)
-	for j := range s {
-		s[j] = l.LoadString(base + uint64(j)*8)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T8(l *cm.Lift, a uint64) struct {
+func load_T8(l *cm.Lift, a uint64) struct {
 	F0 uint32
 	F1 string
 } {
@@ -1529,89 +1417,46 @@ func hload_T8(l *cm.Lift, a uint64) struct {
 		F1 string
 	}{
 		F0: l.U32(a),
-		F1: l.LoadString(a + 4),
+		F1: cm.LoadString(l, a+4),
 	}
 }
 
-func hliftList_T18(l *cm.Lift, ptr, n uint64) []struct {
-	F0 uint32
-	F1 string
-} {
-	if !l.ListRegion(ptr, n, 12, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]struct {
-		F0 uint32
-		F1 string
-	}, n)
-	for j := range s {
-		s[j] = hload_T8(l, base+uint64(j)*12)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hload_T9(l *cm.Lift, a uint64) cm.Option[kindstypes.Point] {
+func load_T9(l *cm.Lift, a uint64) cm.Option[kindstypes.Point] {
 	switch l.Disc("option maybe-point", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.None[kindstypes.Point]()
 	case 1:
-		return cm.Some[kindstypes.Point](hload_T0(l, a+4))
+		return cm.Some[kindstypes.Point](load_T0(l, a+4))
 	}
 	var zero cm.Option[kindstypes.Point]
 	return zero
 }
 
-func hload_T19(l *cm.Lift, a uint64) kindstypes.Nested {
+func load_T19(l *cm.Lift, a uint64) kindstypes.Nested {
 	return kindstypes.Nested{
-		P:       hload_T0(l, a),
-		Shapes:  hliftList_T13(l, uint64(l.U32(a+16)), uint64(l.U32(a+16+4))),
-		Opt:     hload_T14(l, a+24),
-		Res:     hload_T15(l, a+36),
-		Fixed:   cm.LiftList[uint8](l, uint64(l.U32(a+48)), uint64(l.U32(a+48+4))),
-		Tags:    hliftList_T17(l, uint64(l.U32(a+56)), uint64(l.U32(a+56+4))),
-		Pairs:   hliftList_T18(l, uint64(l.U32(a+64)), uint64(l.U32(a+64+4))),
+		P:       load_T0(l, a),
+		Shapes:  cm.LoadListFunc(l, a+16, 24, 8, load_T6),
+		Opt:     load_T14(l, a+24),
+		Res:     load_T15(l, a+36),
+		Fixed:   cm.LoadList[uint8](l, a+48),
+		Tags:    cm.LoadListFunc(l, a+56, 8, 4, cm.LoadString),
+		Pairs:   cm.LoadListFunc(l, a+64, 12, 4, load_T8),
 		C:       kindstypes.Color(l.Disc("enum color", uint64(l.U8(a+72)), 3)),
 		F:       kindstypes.Perms(l.Flags(uint64(l.U8(a+73)), 3)),
-		Maybe:   hload_T9(l, a+76),
+		Maybe:   load_T9(l, a+76),
 		Keyword: l.U8(a + 96),
 	}
 }
 
-func hlowerList_T32(w *cm.Lower, v [][]string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		{
-			ptr, n := hlowerList_T17(w, v[j])
-			w.PutU32(base+uint64(j)*8, uint32(ptr))
-			w.PutU32(base+uint64(j)*8+4, uint32(n))
-		}
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
+func store_T17(w *cm.Lower, v []string, a uint64) {
+	cm.StoreListFunc(w, v, a, 8, 4, cm.StoreString)
 }
 
-func hliftList_T32(l *cm.Lift, ptr, n uint64) [][]string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([][]string, n)
-	for j := range s {
-		s[j] = hliftList_T17(l, uint64(l.U32(base+uint64(j)*8)), uint64(l.U32(base+uint64(j)*8+4)))
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
+func load_T17(l *cm.Lift, a uint64) []string {
+	return cm.LoadListFunc(l, a, 8, 4, cm.LoadString)
 }
 
-func hlower_T33(w *cm.Lower, v cm.Option[uint32], f []uint64) {
+func lower_T33(w *cm.Lower, v cm.Option[uint32], f []uint64) {
 	clear(f)
 	switch !v.IsNone() {
 	case false:
@@ -1623,7 +1468,7 @@ func hlower_T33(w *cm.Lower, v cm.Option[uint32], f []uint64) {
 	}
 }
 
-func hlower_T34(w *cm.Lower, v cm.Option[cm.Option[uint32]], f []uint64) {
+func lower_T34(w *cm.Lower, v cm.Option[cm.Option[uint32]], f []uint64) {
 	clear(f)
 	switch !v.IsNone() {
 	case false:
@@ -1631,11 +1476,11 @@ func hlower_T34(w *cm.Lower, v cm.Option[cm.Option[uint32]], f []uint64) {
 	case true:
 		f[0] = 1
 		x := v.Value()
-		hlower_T33(w, x, f[1:3])
+		lower_T33(w, x, f[1:3])
 	}
 }
 
-func hload_T33(l *cm.Lift, a uint64) cm.Option[uint32] {
+func load_T33(l *cm.Lift, a uint64) cm.Option[uint32] {
 	switch l.Disc("option", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.None[uint32]()
@@ -1646,18 +1491,18 @@ func hload_T33(l *cm.Lift, a uint64) cm.Option[uint32] {
 	return zero
 }
 
-func hload_T34(l *cm.Lift, a uint64) cm.Option[cm.Option[uint32]] {
+func load_T34(l *cm.Lift, a uint64) cm.Option[cm.Option[uint32]] {
 	switch l.Disc("option", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.None[cm.Option[uint32]]()
 	case 1:
-		return cm.Some[cm.Option[uint32]](hload_T33(l, a+4))
+		return cm.Some[cm.Option[uint32]](load_T33(l, a+4))
 	}
 	var zero cm.Option[cm.Option[uint32]]
 	return zero
 }
 
-func hlower_T35(w *cm.Lower, v struct {
+func lower_T35(w *cm.Lower, v struct {
 	F0 uint8
 	F1 string
 	F2 float64
@@ -1667,7 +1512,7 @@ func hlower_T35(w *cm.Lower, v struct {
 	f[3] = w.F64(v.F2)
 }
 
-func hload_T35(l *cm.Lift, a uint64) struct {
+func load_T35(l *cm.Lift, a uint64) struct {
 	F0 uint8
 	F1 string
 	F2 float64
@@ -1678,12 +1523,12 @@ func hload_T35(l *cm.Lift, a uint64) struct {
 		F2 float64
 	}{
 		F0: l.U8(a),
-		F1: l.LoadString(a + 4),
+		F1: cm.LoadString(l, a+4),
 		F2: l.F64(l.U64(a + 16)),
 	}
 }
 
-func hload_T36(l *cm.Lift, a uint64) struct {
+func load_T36(l *cm.Lift, a uint64) struct {
 	F0 kindstypes.Color
 	F1 kindstypes.Perms
 } {
@@ -1696,10 +1541,10 @@ func hload_T36(l *cm.Lift, a uint64) struct {
 	}
 }
 
-func hload_T10(l *cm.Lift, a uint64) kindstypes.ErrorCode {
+func load_T10(l *cm.Lift, a uint64) kindstypes.ErrorCode {
 	switch l.Disc("variant error-code", uint64(l.U8(a)), 3) {
 	case 0:
-		return kindstypes.ErrorCodeNotFound(l.LoadString(a + 4))
+		return kindstypes.ErrorCodeNotFound(cm.LoadString(l, a+4))
 	case 1:
 		return kindstypes.ErrorCodeDenied()
 	case 2:
@@ -1709,18 +1554,18 @@ func hload_T10(l *cm.Lift, a uint64) kindstypes.ErrorCode {
 	return zero
 }
 
-func hload_T37(l *cm.Lift, a uint64) cm.Result[string, kindstypes.ErrorCode] {
+func load_T37(l *cm.Lift, a uint64) cm.Result[string, kindstypes.ErrorCode] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
-		return cm.OK[string, kindstypes.ErrorCode](l.LoadString(a + 4))
+		return cm.OK[string, kindstypes.ErrorCode](cm.LoadString(l, a+4))
 	case 1:
-		return cm.Err[string, kindstypes.ErrorCode](hload_T10(l, a+4))
+		return cm.Err[string, kindstypes.ErrorCode](load_T10(l, a+4))
 	}
 	var zero cm.Result[string, kindstypes.ErrorCode]
 	return zero
 }
 
-func hload_T38(l *cm.Lift, a uint64) cm.Result[uint32, kindstypes.SimpleError] {
+func load_T38(l *cm.Lift, a uint64) cm.Result[uint32, kindstypes.SimpleError] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.OK[uint32, kindstypes.SimpleError](l.U32(a + 4))
@@ -1731,7 +1576,7 @@ func hload_T38(l *cm.Lift, a uint64) cm.Result[uint32, kindstypes.SimpleError] {
 	return zero
 }
 
-func hlift_T39(l *cm.Lift, f []uint64) cm.Result[struct{}, struct{}] {
+func lift_T39(l *cm.Lift, f []uint64) cm.Result[struct{}, struct{}] {
 	switch l.Disc("result", f[0], 2) {
 	case 0:
 		return cm.OK[struct{}, struct{}](struct{}{})
@@ -1742,12 +1587,12 @@ func hlift_T39(l *cm.Lift, f []uint64) cm.Result[struct{}, struct{}] {
 	return zero
 }
 
-func hload_T40(l *cm.Lift, a uint64) cm.Result[struct{}, string] {
+func load_T40(l *cm.Lift, a uint64) cm.Result[struct{}, string] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
 		return cm.OK[struct{}, string](struct{}{})
 	case 1:
-		return cm.Err[struct{}, string](l.LoadString(a + 4))
+		return cm.Err[struct{}, string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Result[struct{}, string]
 	return zero

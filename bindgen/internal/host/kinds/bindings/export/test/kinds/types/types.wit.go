@@ -534,7 +534,7 @@ func (c *call_Counter_Name) LiftResults(cx *canon.LiftLowerContext, f []uint64) 
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = l.LoadString(f[0] & 0xffffffff)
+		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }

@@ -78,7 +78,7 @@ func (c *call_Pad) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, 
 	w.Init(ctx, c.s, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
-	hlower_T198(w, c.a1, f[2:5])
+	lower_T198(w, c.a1, f[2:5])
 	return w.Err()
 }
 
@@ -86,7 +86,7 @@ func (c *call_Pad) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = l.LoadString(f[0] & 0xffffffff)
+		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -117,7 +117,7 @@ func (c *call_Describe) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	f[0], f[1] = hlowerList_T199(w, c.a0)
+	f[0], f[1] = cm.LowerListFunc(w, c.a0, 16, 8, store_T187)
 	return w.Err()
 }
 
@@ -125,7 +125,7 @@ func (c *call_Describe) LiftResults(cx *canon.LiftLowerContext, f []uint64) erro
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T191(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, cm.LoadString)
 	}
 	return l.Err()
 }
@@ -155,7 +155,7 @@ func (c *call_Summary) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 	w := &cm.Lower{}
 	w.Init(ctx, c.s, cx)
 	clear(f)
-	hlower_T186(w, c.a0, f[0:4])
+	lower_T186(w, c.a0, f[0:4])
 	return w.Err()
 }
 
@@ -163,7 +163,7 @@ func (c *call_Summary) LiftResults(cx *canon.LiftLowerContext, f []uint64) error
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 12, 4) {
-		c.r = hload_T200(l, f[0]&0xffffffff)
+		c.r = load_T200(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -207,7 +207,7 @@ func (c *call_Report) LiftResults(cx *canon.LiftLowerContext, f []uint64) error 
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = l.LoadString(f[0] & 0xffffffff)
+		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -263,18 +263,18 @@ func NewExports(s *cm.Instance, w *cm.World, item int, name string) (*Exports, e
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/xlang/bindings/js/xlang/demo/format is not bound to this instance (an interface the WASI host serves, or a bug)")
 
-func hlower_T198(w *cm.Lower, v Style, f []uint64) {
+func lower_T198(w *cm.Lower, v Style, f []uint64) {
 	f[0] = uint64(v.Width)
 	f[1] = uint64(v.Align)
 	f[2] = w.Char(v.Fill)
 }
 
-func hstore_T187(w *cm.Lower, v text.Token, a uint64) {
+func store_T187(w *cm.Lower, v text.Token, a uint64) {
 	switch v.Kind() {
 	case text.TokenKindWord:
 		w.PutU8(a, 0)
 		x, _ := v.Word()
-		w.PutString(a+8, x)
+		cm.StoreString(w, x, a+8)
 	case text.TokenKindNumber:
 		w.PutU8(a, 1)
 		x, _ := v.Number()
@@ -286,44 +286,18 @@ func hstore_T187(w *cm.Lower, v text.Token, a uint64) {
 	}
 }
 
-func hlowerList_T199(w *cm.Lower, v []text.Token) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 16, 8)
-	for j := range v {
-		hstore_T187(w, v[j], base+uint64(j)*16)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hliftList_T191(l *cm.Lift, ptr, n uint64) []string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]string, n)
-	for j := range s {
-		s[j] = l.LoadString(base + uint64(j)*8)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hlower_T186(w *cm.Lower, v text.Stats, f []uint64) {
+func lower_T186(w *cm.Lower, v text.Stats, f []uint64) {
 	f[0] = uint64(v.Words)
 	f[1] = uint64(v.Bytes)
 	f[2], f[3] = w.String(v.Longest)
 }
 
-func hload_T200(l *cm.Lift, a uint64) cm.Result[string, string] {
+func load_T200(l *cm.Lift, a uint64) cm.Result[string, string] {
 	switch l.Disc("result", uint64(l.U8(a)), 2) {
 	case 0:
-		return cm.OK[string, string](l.LoadString(a + 4))
+		return cm.OK[string, string](cm.LoadString(l, a+4))
 	case 1:
-		return cm.Err[string, string](l.LoadString(a + 4))
+		return cm.Err[string, string](cm.LoadString(l, a+4))
 	}
 	var zero cm.Result[string, string]
 	return zero

@@ -198,7 +198,7 @@ func (st *state_) serve_Analyze(ctx context.Context, cl *runtime.Caller, f []uin
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[2] & 0xffffffff
-	hstore_T186(w, _v, _ret)
+	store_T186(w, _v, _ret)
 	return w.Err()
 }
 
@@ -220,11 +220,7 @@ func (st *state_) serve_Tokenize(ctx context.Context, cl *runtime.Caller, f []ui
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[2] & 0xffffffff
-	{
-		ptr, n := hlowerList_T189(w, _v)
-		w.PutU32(_ret, uint32(ptr))
-		w.PutU32(_ret+4, uint32(n))
-	}
+	cm.StoreListFunc(w, _v, _ret, 16, 8, store_T187)
 	return w.Err()
 }
 
@@ -248,7 +244,7 @@ func (st *state_) serve_Tally_Add(ctx context.Context, cl *runtime.Caller, f []u
 	l := &cm.Lift{}
 	l.Init(st.s, cx)
 	_a0 := LiftTally(l, f[0], false)
-	_a1 := hliftList_T191(l, f[1], f[2])
+	_a1 := cm.LiftListFunc(l, f[1], f[2], 8, 4, cm.LoadString)
 	if err := l.Err(); err != nil {
 		return err
 	}
@@ -284,28 +280,24 @@ func (st *state_) serve_Tally_Top(ctx context.Context, cl *runtime.Caller, f []u
 	w := &cm.Lower{}
 	w.Init(ctx, st.s, cx)
 	_ret := f[2] & 0xffffffff
-	{
-		ptr, n := hlowerList_T193(w, _v)
-		w.PutU32(_ret, uint32(ptr))
-		w.PutU32(_ret+4, uint32(n))
-	}
+	cm.StoreListFunc(w, _v, _ret, 12, 4, store_T192)
 	return w.Err()
 }
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/xlang/bindings/js/xlang/demo/text is not bound to this instance (an interface the WASI host serves, or a bug)")
 
-func hstore_T186(w *cm.Lower, v Stats, a uint64) {
+func store_T186(w *cm.Lower, v Stats, a uint64) {
 	w.PutU32(a, v.Words)
 	w.PutU32(a+4, v.Bytes)
-	w.PutString(a+8, v.Longest)
+	cm.StoreString(w, v.Longest, a+8)
 }
 
-func hstore_T187(w *cm.Lower, v Token, a uint64) {
+func store_T187(w *cm.Lower, v Token, a uint64) {
 	switch v.Kind() {
 	case TokenKindWord:
 		w.PutU8(a, 0)
 		x, _ := v.Word()
-		w.PutString(a+8, x)
+		cm.StoreString(w, x, a+8)
 	case TokenKindNumber:
 		w.PutU8(a, 1)
 		x, _ := v.Number()
@@ -317,50 +309,10 @@ func hstore_T187(w *cm.Lower, v Token, a uint64) {
 	}
 }
 
-func hlowerList_T189(w *cm.Lower, v []Token) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 16, 8)
-	for j := range v {
-		hstore_T187(w, v[j], base+uint64(j)*16)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hliftList_T191(l *cm.Lift, ptr, n uint64) []string {
-	if !l.ListRegion(ptr, n, 8, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]string, n)
-	for j := range s {
-		s[j] = l.LoadString(base + uint64(j)*8)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hstore_T192(w *cm.Lower, v struct {
+func store_T192(w *cm.Lower, v struct {
 	F0 string
 	F1 uint32
 }, a uint64) {
-	w.PutString(a, v.F0)
+	cm.StoreString(w, v.F0, a)
 	w.PutU32(a+8, v.F1)
-}
-
-func hlowerList_T193(w *cm.Lower, v []struct {
-	F0 string
-	F1 uint32
-}) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 12, 4)
-	for j := range v {
-		hstore_T192(w, v[j], base+uint64(j)*12)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
 }

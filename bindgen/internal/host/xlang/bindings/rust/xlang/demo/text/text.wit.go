@@ -182,7 +182,7 @@ func (c *call_Analyze) LiftResults(cx *canon.LiftLowerContext, f []uint64) error
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 16, 4) {
-		c.r = hload_T186(l, f[0]&0xffffffff)
+		c.r = load_T186(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
@@ -220,7 +220,7 @@ func (c *call_Tokenize) LiftResults(cx *canon.LiftLowerContext, f []uint64) erro
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T189(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 16, 8, load_T187)
 	}
 	return l.Err()
 }
@@ -282,7 +282,7 @@ func (c *call_Tally_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 	w.Init(ctx, c.s, cx)
 	clear(f)
 	f[0] = LowerTally(w, c.a0, false)
-	f[1], f[2] = hlowerList_T191(w, c.a1)
+	f[1], f[2] = cm.LowerListFunc(w, c.a1, 8, 4, cm.StoreString)
 	return w.Err()
 }
 
@@ -335,7 +335,7 @@ func (c *call_Tally_Top) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 	l := &cm.Lift{}
 	l.Init(c.s, cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T193(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 12, 4, load_T192)
 	}
 	return l.Err()
 }
@@ -406,18 +406,18 @@ func NewExports(s *cm.Instance, w *cm.World, item int, name string) (*Exports, e
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/xlang/bindings/rust/xlang/demo/text is not bound to this instance (an interface the WASI host serves, or a bug)")
 
-func hload_T186(l *cm.Lift, a uint64) Stats {
+func load_T186(l *cm.Lift, a uint64) Stats {
 	return Stats{
 		Words:   l.U32(a),
 		Bytes:   l.U32(a + 4),
-		Longest: l.LoadString(a + 8),
+		Longest: cm.LoadString(l, a+8),
 	}
 }
 
-func hload_T187(l *cm.Lift, a uint64) Token {
+func load_T187(l *cm.Lift, a uint64) Token {
 	switch l.Disc("variant token", uint64(l.U8(a)), 3) {
 	case 0:
-		return TokenWord(l.LoadString(a + 8))
+		return TokenWord(cm.LoadString(l, a+8))
 	case 1:
 		return TokenNumber(int64(l.U64(a + 8)))
 	case 2:
@@ -427,33 +427,7 @@ func hload_T187(l *cm.Lift, a uint64) Token {
 	return zero
 }
 
-func hliftList_T189(l *cm.Lift, ptr, n uint64) []Token {
-	if !l.ListRegion(ptr, n, 16, 8) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]Token, n)
-	for j := range s {
-		s[j] = hload_T187(l, base+uint64(j)*16)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
-}
-
-func hlowerList_T191(w *cm.Lower, v []string) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 8, 4)
-	for j := range v {
-		w.PutString(base+uint64(j)*8, v[j])
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hload_T192(l *cm.Lift, a uint64) struct {
+func load_T192(l *cm.Lift, a uint64) struct {
 	F0 string
 	F1 uint32
 } {
@@ -461,28 +435,7 @@ func hload_T192(l *cm.Lift, a uint64) struct {
 		F0 string
 		F1 uint32
 	}{
-		F0: l.LoadString(a),
+		F0: cm.LoadString(l, a),
 		F1: l.U32(a + 8),
 	}
-}
-
-func hliftList_T193(l *cm.Lift, ptr, n uint64) []struct {
-	F0 string
-	F1 uint32
-} {
-	if !l.ListRegion(ptr, n, 12, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]struct {
-		F0 string
-		F1 uint32
-	}, n)
-	for j := range s {
-		s[j] = hload_T192(l, base+uint64(j)*12)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
 }
