@@ -870,7 +870,7 @@ func (d guestABI) lowerHandle(td *wit.TypeDef, v, cx string) (string, error) {
 	return "uint64(" + v + ".Handle())", nil
 }
 
-func (d guestABI) plainList(elem wit.Type) bool   { return plainScalar(elem) }
+func (d guestABI) plainList(elem wit.Type) bool    { return plainScalar(elem) }
 func (d guestABI) sizeArgs(l *canon.Layout) string { return fmt.Sprint(l.Size) }
 
 func (d guestABI) unsupported(what string) error {
@@ -1001,7 +1001,7 @@ func (d hostABI) flatPtrLen(f string, i int) string {
 }
 
 func (d hostABI) liftString(f string, i int) string { return "l.String(" + d.flatPtrLen(f, i) + ")" }
-func (d hostABI) lowerString(cx, v string) string    { return cx + ".String(" + v + ")" }
+func (d hostABI) lowerString(cx, v string) string   { return cx + ".String(" + v + ")" }
 
 // handleFn is the LiftR/LowerR function of the resource of handle td.
 func (d hostABI) handleFn(td *wit.TypeDef, lift bool) (string, error) {
