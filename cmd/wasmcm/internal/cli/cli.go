@@ -123,7 +123,7 @@ runs them on wazero.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return userErr(fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath()))
 	})
-	root.AddCommand(newWit(io), newBindgen(io), newComponentCmd(io), newRun(io), newPlug(io), newCompose(io), newValidate(io), newInspect(io), newParse(io), newPrint(io), newVersion(io))
+	root.AddCommand(newWit(io), newBindgen(io), newComponentCmd(io), newRun(io), newServe(io), newPlug(io), newCompose(io), newValidate(io), newInspect(io), newParse(io), newPrint(io), newVersion(io))
 	// Cobra adds its help command lazily; make it now so that it too shows
 	// an example.
 	root.InitDefaultHelpCmd()

@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wasmcm/wasmcm/runtime"
+	"github.com/wasmcm/wasmcm/runtime/wasi"
+)
+
+func newServe(io IO) *cobra.Command {
+	var addr string
+	var dirs, envs, allow []string
+	var inheritEnv bool
+	var maxBody int64
+	cmd := &cobra.Command{
+		Use:   "serve [flags] COMPONENT.wasm",
+		Short: "Serve HTTP with a wasi:http proxy component",
+		Long: `serve runs an HTTP server whose requests are handled by a component
+exporting wasi:http/incoming-handler 0.2.x (the wasi:http proxy world), as
+wasmtime serve does. The component is compiled once and instantiated for
+every request, so requests share no guest state; response bodies are
+streamed to the client as the guest writes them.
+
+The guest's outgoing requests (wasi:http/outgoing-handler) reach only the
+hosts given with --allow-http ("*" for any); others get
+error-code.HTTP-request-denied. --dir and --env grant directories and
+environment as for run. The guest's stdout and stderr are the server's.
+serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
+		Example: `  wasmcm serve proxy.wasm
+  wasmcm serve --addr 127.0.0.1:3000 --allow-http api.example.com proxy.wasm
+  curl http://127.0.0.1:8080/`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg := wasi.Config{
+				Args:             []string{args[0]},
+				InheritEnv:       inheritEnv,
+				Stdout:           io.Stdout,
+				Stderr:           io.Stderr,
+				AllowedHTTPHosts: allow,
+			}
+			if err := grant(&cfg, dirs, envs); err != nil {
+				return err
+			}
+			return serve(cmd.Context(), io, args[0], addr, maxBody, cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:8080", "the address to listen on (port 0 picks a free one)")
+	f.StringArrayVar(&allow, "allow-http", nil, "let the guest send HTTP requests to HOST or HOST:PORT, \"*\" for any (repeatable)")
+	f.StringArrayVar(&dirs, "dir", nil, "preopen host directory HOST as GUEST (HOST[::GUEST]; repeatable)")
+	f.StringArrayVar(&envs, "env", nil, "set the guest environment variable KEY=VALUE (repeatable)")
+	f.BoolVar(&inheritEnv, "inherit-env", false, "give the guest the host's environment too")
+	f.Int64Var(&maxBody, "max-request-body", wasi.DefaultMaxRequestBody, "the largest request body in bytes (0 or negative: no limit)")
+	return cmd
+}
+
+// grant adds the --dir and --env grants to cfg, as run reads them.
+func grant(cfg *wasi.Config, dirs, envs []string) error {
+	for _, e := range envs {
+		if !strings.Contains(e, "=") || strings.HasPrefix(e, "=") {
+			return userErr(fmt.Errorf("--env %q: want KEY=VALUE", e))
+		}
+		cfg.Env = append(cfg.Env, e)
+	}
+	for _, d := range dirs {
+		host, guest, ok := strings.Cut(d, "::")
+		if !ok {
+			guest = host
+		}
+		if host == "" || guest == "" {
+			return userErr(fmt.Errorf("--dir %q: want HOST or HOST::GUEST", d))
+		}
+		if fi, err := os.Stat(host); err != nil || !fi.IsDir() {
+			return userErr(fmt.Errorf("--dir %q: %s is not a directory", d, host))
+		}
+		cfg.Dirs = append(cfg.Dirs, wasi.Dir{Host: host, Guest: guest})
+	}
+	return nil
+}
+
+func serve(ctx context.Context, io IO, path, addr string, maxBody int64, cfg wasi.Config) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	bin, err := os.ReadFile(path)
+	if err != nil {
+		return userErr(err)
+	}
+	rt, err := runtime.New(ctx, runtime.Config{})
+	if err != nil {
+		return err
+	}
+	defer rt.Close(context.WithoutCancel(ctx))
+	c, err := rt.Compile(ctx, bin)
+	if err != nil {
+		return userErr(fmt.Errorf("%s: %w", path, err))
+	}
+	h, err := wasi.NewHTTPHandler(c, cfg)
+	if err != nil {
+		return userErr(fmt.Errorf("%s: %w", path, err))
+	}
+	if maxBody == 0 {
+		maxBody = -1 // 0 is the handler's "default"; the flag's 0 means none
+	}
+	h.MaxRequestBody = maxBody
+	h.ErrorLog = log.New(io.Stderr, "wasmcm serve: ", log.LstdFlags)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return userErr(fmt.Errorf("--addr %s: %w", addr, err))
+	}
+	srv := &http.Server{Handler: h, ErrorLog: h.ErrorLog, ReadHeaderTimeout: 30 * time.Second}
+	fmt.Fprintf(io.Stderr, "Serving HTTP on http://%s/\n", ln.Addr())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(io.Stderr, "Shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
