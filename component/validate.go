@@ -74,22 +74,28 @@ func (e *ValidationError) Error() string {
 // Decode always sets is a programming error). An error is a
 // *ValidationError naming the section and item at fault.
 func Validate(c *Component, f Features) error {
-	// The type arena grows by about two entries per definition (its own,
-	// and an alias or a copy for exports and fresh resources): size it
-	// once rather than copy it as it doubles.
-	v := &validator{f: f, types: make([]vtype, 0, 2*countDefs(c))}
+	// The type arena grows by about one entry per definition (its own, or
+	// an alias or a copy for exports and fresh resources): size it once
+	// rather than copy it as it doubles.
+	defs, externs := countDefs(c)
+	v := &validator{f: f, types: make([]vtype, 0, defs+defs/8),
+		named: make(map[spaceTid]struct{}, externs), nameKeys: make(map[nameKey]string, externs),
+		resByType: map[spaceTid]string{}, resAll: map[spaceName]struct{}{}}
 	_, err := v.component(c, nil, 0)
 	return err
 }
 
 // countDefs counts the type-level definitions of c and the components and
-// types it nests, to size the validator's arena.
-func countDefs(c *Component) int {
-	n := 0
+// types it nests, and the imports and exports among them, to size the
+// validator's arena and maps.
+func countDefs(c *Component) (n, externs int) {
 	var decls func(ds []Decl)
 	decls = func(ds []Decl) {
 		n += len(ds)
 		for i := range ds {
+			if k := ds[i].Kind; k == DeclImport || k == DeclExport {
+				externs++
+			}
 			switch t := ds[i].Type.(type) {
 			case *ComponentType:
 				decls(t.Decls)
@@ -101,7 +107,8 @@ func countDefs(c *Component) int {
 	for _, s := range c.Sections {
 		switch s := s.(type) {
 		case *ComponentSection:
-			n += countDefs(s.Component)
+			dn, de := countDefs(s.Component)
+			n, externs = n+dn, externs+de
 		case *TypeSection:
 			n += len(s.Types)
 			for _, t := range s.Types {
@@ -114,8 +121,10 @@ func countDefs(c *Component) int {
 			}
 		case *ImportSection:
 			n += len(s.Imports)
+			externs += len(s.Imports)
 		case *ExportSection:
 			n += len(s.Exports)
+			externs += len(s.Exports)
 		case *AliasSection:
 			n += len(s.Aliases)
 		case *InstanceSection:
@@ -124,7 +133,7 @@ func countDefs(c *Component) int {
 			n += len(s.Funcs)
 		}
 	}
-	return n
+	return n, externs
 }
 
 type validator struct {
@@ -141,6 +150,27 @@ type validator struct {
 	decl int
 	// tooBig is set when a type reaches maxTypeSize.
 	tooBig bool
+	// The arena's storage (varena.go) and scratch space reused by every
+	// substitution and label check of one Validate call.
+	scopes     slab[scope]
+	defs       slab[vdef]
+	fns        slab[vfunc]
+	insts      slab[vinst]
+	fields     slab[vfield]
+	cases      slab[vcase]
+	vals       slab[vval]
+	exportSlab slab[vexport]
+	memo       tidMap
+	lent       []bool // by rid: see freshenInstance
+	ridSubst   ridMap
+	labels     map[uint64]int
+	names      []string
+	// The names of every scope (vnames.go).
+	nextSpace space
+	named     map[spaceTid]struct{}
+	resByType map[spaceTid]string
+	resAll    map[spaceName]struct{}
+	nameKeys  map[nameKey]string
 	// sameTypes caches pairs of resource-free value types found equal, so
 	// that comparing shared (DAG) types stays linear.
 	sameTypes map[[2]tid]bool
@@ -192,21 +222,32 @@ type scope struct {
 	instances  []tid
 	components []tid
 
-	importKeys, exportKeys  map[string]string // strong-uniqueness keys
+	// expSpace and impSpace key the validator's maps of named types,
+	// resource names and uniqueness keys for the exports and imports.
+	expSpace, impSpace      space
 	imports, exports        []vexport
-	importedSet             map[tid]bool // types valid to mention in imports
-	exportedSet             map[tid]bool // types valid to mention in exports
-	impRes, expRes          resourceNames
 	localResources          map[rid]wasm.ValType // resources defined here, by rep
 	importedRes, definedRes []rid
 	hasStart                bool
 	contextType             *wasm.ValType
 }
 
-// newScope makes an empty scope. Its maps are made on first write: most
-// instance types of an interface never need most of them.
-func newScope(kind scopeKind, parent *scope) *scope {
-	return &scope{kind: kind, parent: parent}
+// newScope makes an empty scope.
+func (v *validator) newScope(kind scopeKind, parent *scope) *scope {
+	// Scopes are many (one per instance type) and large: take them from
+	// a slab rather than one allocation each.
+	s := v.scopes.one()
+	s.kind, s.parent = kind, parent
+	s.expSpace, s.impSpace = v.spaces()
+	return s
+}
+
+// space returns s's namespace of imports (imp) or exports.
+func (s *scope) space(imp bool) space {
+	if imp {
+		return s.impSpace
+	}
+	return s.expSpace
 }
 
 // frame is one step of the path to the item being validated: "what i" or
@@ -278,7 +319,7 @@ func (v *validator) component(c *Component, parent *scope, depth int) (tid, erro
 	if depth > MaxNesting {
 		return 0, v.errf("components nest deeper than %d levels", MaxNesting)
 	}
-	s := newScope(scopeComponent, parent)
+	s := v.newScope(scopeComponent, parent)
 	// Offsets are those of c while in it, then its parent's again.
 	outerOff, outerDecl := v.off, v.decl
 	v.off, v.decl = c.off, 0
@@ -512,7 +553,9 @@ func (v *validator) optValType(s *scope, t *ValType) (*vval, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &x, nil
+	p := v.vals.one()
+	*p = x
+	return p, nil
 }
 
 // resourceAt returns the type index i when it names a resource type.

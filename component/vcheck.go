@@ -64,10 +64,14 @@ func (v *validator) checkLabels(what string, names []string) error {
 		return v.errf("%s name `%s` conflicts with previous %s name `%s`", what, n, what[strings.LastIndexByte(what, ' ')+1:], prev)
 	}
 	// Labels are few: compare them pairwise rather than hash them, up to
-	// a count where a map pays.
-	var seen map[string]string
-	if len(names) > 16 {
-		seen = make(map[string]string, len(names))
+	// a count where a map pays; then by a hash of their lower-case form
+	// (kebab names are ASCII), in a map reused by every check.
+	hashed := len(names) > 16
+	if hashed {
+		if v.labels == nil {
+			v.labels = make(map[uint64]int, len(names))
+		}
+		clear(v.labels)
 	}
 	for i, n := range names {
 		if n == "" {
@@ -76,25 +80,52 @@ func (v *validator) checkLabels(what string, names []string) error {
 		if !isKebab(n) {
 			return v.errf("%s name `%s` is not in kebab case", what, n)
 		}
-		if seen == nil {
-			for _, prev := range names[:i] {
-				if strings.EqualFold(n, prev) { // kebab names are ASCII
-					return conflict(n, prev)
-				}
+		if hashed {
+			h := foldHash(n)
+			j, ok := v.labels[h]
+			if !ok {
+				v.labels[h] = i
+				continue
 			}
-			continue
+			if strings.EqualFold(n, names[j]) {
+				return conflict(n, names[j])
+			}
+			// A collision of different names: compare with all.
 		}
-		k := strings.ToLower(n)
-		if prev, ok := seen[k]; ok {
-			return conflict(n, prev)
+		for _, prev := range names[:i] {
+			if strings.EqualFold(n, prev) {
+				return conflict(n, prev)
+			}
 		}
-		seen[k] = n
 	}
 	return nil
 }
 
+// scratchNames returns a slice of n names to fill, reused by the next
+// call (label checks do not keep it).
+func (v *validator) scratchNames(n int) []string {
+	if cap(v.names) < n {
+		v.names = make([]string, n)
+	}
+	return v.names[:n]
+}
+
+// foldHash is the FNV-1a hash of s in lower case (ASCII).
+func foldHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h
+}
+
 func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
-	d := &vdef{kind: t.Kind, prim: t.Prim}
+	d := v.defs.one()
+	*d = vdef{kind: t.Kind, prim: t.Prim}
 	var err error
 	vt := func(x ValType) vval {
 		if err != nil {
@@ -108,8 +139,9 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 		if err != nil || x == nil {
 			return nil
 		}
-		r := vt(*x)
-		return &r
+		r := v.vals.one()
+		*r = vt(*x)
+		return r
 	}
 	switch t.Kind {
 	case KindPrimitive:
@@ -120,10 +152,11 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 		if len(t.Fields) == 0 {
 			return 0, v.errf("record type must have at least one field")
 		}
-		names := make([]string, len(t.Fields))
+		names := v.scratchNames(len(t.Fields))
+		d.fields = v.fields.many(len(t.Fields))
 		for i, f := range t.Fields {
 			names[i] = f.Name
-			d.fields = append(d.fields, vfield{name: f.Name, t: vt(f.Type)})
+			d.fields[i] = vfield{name: f.Name, t: vt(f.Type)}
 		}
 		if err == nil {
 			err = v.checkLabels("record field", names)
@@ -132,10 +165,11 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 		if len(t.Cases) == 0 {
 			return 0, v.errf("variant type must have at least one case")
 		}
-		names := make([]string, len(t.Cases))
+		names := v.scratchNames(len(t.Cases))
+		d.cases = v.cases.many(len(t.Cases))
 		for i, c := range t.Cases {
 			names[i] = c.Name
-			d.cases = append(d.cases, vcase{name: c.Name, t: opt(c.Type)})
+			d.cases[i] = vcase{name: c.Name, t: opt(c.Type)}
 		}
 		if err == nil {
 			err = v.checkLabels("variant case", names)
@@ -165,8 +199,9 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 		if len(t.Types) == 0 {
 			return 0, v.errf("tuple type must have at least one type")
 		}
-		for _, x := range t.Types {
-			d.types = append(d.types, vt(x))
+		d.types = v.vals.many(len(t.Types))
+		for i, x := range t.Types {
+			d.types[i] = vt(x)
 		}
 	case KindFlags:
 		if len(t.Names) == 0 {
@@ -242,15 +277,16 @@ func (v *validator) funcType(s *scope, t *FuncType) (tid, error) {
 	if t.Async && !v.f.Async {
 		return 0, v.errf("async function types need the 🔀 (async) feature")
 	}
-	fn := &vfunc{async: t.Async}
-	names := make([]string, len(t.Params))
+	fn := v.fns.one()
+	*fn = vfunc{async: t.Async, params: v.fields.many(len(t.Params))}
+	names := v.scratchNames(len(t.Params))
 	for i, p := range t.Params {
 		x, err := v.valType(s, p.Type)
 		if err != nil {
 			return 0, err
 		}
 		names[i] = p.Name
-		fn.params = append(fn.params, vfield{name: p.Name, t: x})
+		fn.params[i] = vfield{name: p.Name, t: x}
 	}
 	if err := v.checkLabels("function parameter", names); err != nil {
 		return 0, err
@@ -272,9 +308,14 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 	if depth+1 > MaxNesting {
 		return 0, v.errf("types nest deeper than %d levels", MaxNesting)
 	}
-	ns := newScope(kind, s)
-	// Most declarations of an interface's instance type are exports.
-	ns.exports = make([]vexport, 0, len(decls))
+	ns := v.newScope(kind, s)
+	nexp := 0
+	for i := range decls {
+		if decls[i].Kind == DeclExport {
+			nexp++
+		}
+	}
+	ns.exports = v.exportSlab.many(nexp)[:0]
 	for i := range decls {
 		d := &decls[i]
 		v.pushDecl(i)
@@ -403,7 +444,7 @@ func (v *validator) addExtern(s *scope, name *ExternName, e entity, imp bool) er
 		s.values[len(s.values)-1].used = true
 	}
 	if e.sort == SortType && v.types[e.t].kind == vResource {
-		s.resNames(imp).register(e.t, name.Name)
+		v.registerResource(s.space(imp), e.t, name.Name)
 	}
 	if !v.registerNamed(s, e, imp) {
 		what := e.sort.String()
@@ -427,48 +468,49 @@ func (v *validator) addExtern(s *scope, name *ExternName, e entity, imp bool) er
 // freshenInstance gives the resources an instance type defines new
 // identities, as each import (or export from a type) of it makes new
 // ones; they become imported (or defined) resources of s.
+//
+// The first use of an instance type takes its resources as they are (they
+// were made fresh when the type was defined and nothing else holds them),
+// sharing the type's exports instead of copying every type that mentions
+// a resource; the resources are then lent, and later uses copy.
 func (v *validator) freshenInstance(s *scope, t tid, imp bool) tid {
 	it := v.types[t].inst
 	if len(it.defined) == 0 {
 		return t
 	}
-	m := map[rid]rid{}
+	if !v.anyLent(it.defined) {
+		for _, r := range it.defined {
+			v.lend(r)
+			if imp {
+				s.importedRes = append(s.importedRes, r)
+			} else {
+				s.definedRes = append(s.definedRes, r)
+			}
+		}
+		inst := v.insts.one()
+		inst.exports = it.exports
+		ty := v.types[t]
+		ty.inst = inst
+		return v.newType(ty)
+	}
+	m := &v.ridSubst
+	m.reset()
 	for _, r := range it.defined {
 		v.nextRID++
-		m[r] = v.nextRID
+		m.set(r, v.nextRID)
 		if imp {
 			s.importedRes = append(s.importedRes, v.nextRID)
 		} else {
 			s.definedRes = append(s.definedRes, v.nextRID)
 		}
 	}
-	nt := v.subst(t, m, map[tid]tid{}, false)
-	inst := *v.types[nt].inst
+	v.memo.reset()
+	nt := v.subst(t, m, &v.memo, false)
+	inst := v.insts.one()
+	*inst = *v.types[nt].inst
 	inst.defined = nil
-	v.types[nt].inst = &inst
+	v.types[nt].inst = inst
 	return nt
-}
-
-// resourceNames tracks the names of top-level resource imports (or
-// exports) for [constructor]/[method]/[static] names.
-type resourceNames struct {
-	byType map[tid]string
-	all    map[string]bool
-}
-
-func (r *resourceNames) register(t tid, name string) {
-	if r.byType == nil {
-		r.byType, r.all = map[tid]string{}, map[string]bool{}
-	}
-	r.byType[t] = name
-	r.all[name] = true
-}
-
-func (s *scope) resNames(imp bool) *resourceNames {
-	if imp {
-		return &s.impRes
-	}
-	return &s.expRes
 }
 
 // registerNamed checks that everything e's type mentions that must be
@@ -479,24 +521,15 @@ func (v *validator) registerNamed(s *scope, e entity, imp bool) bool {
 	if s.kind == scopeInstanceType {
 		return true
 	}
-	set := s.exportedSet
-	if imp {
-		set = s.importedSet
-	}
+	set := s.space(imp)
 	switch e.sort {
 	case SortType:
 		if !v.allNamed(e.t, set) {
 			return false
 		}
-		if s.exportedSet == nil {
-			s.exportedSet = map[tid]bool{}
-		}
-		s.exportedSet[e.t] = true
+		v.named[spaceTid{s.expSpace, e.t}] = struct{}{}
 		if imp {
-			if s.importedSet == nil {
-				s.importedSet = map[tid]bool{}
-			}
-			s.importedSet[e.t] = true
+			v.named[spaceTid{s.impSpace, e.t}] = struct{}{}
 		}
 		return true
 	case SortInstance:
@@ -514,14 +547,14 @@ func (v *validator) registerNamed(s *scope, e entity, imp bool) bool {
 	return true
 }
 
-func (v *validator) allNamed(t tid, set map[tid]bool) bool {
+func (v *validator) allNamed(t tid, set space) bool {
 	ty := &v.types[t]
 	switch ty.kind {
 	case vDefined:
 		d := ty.def
 		switch d.kind {
 		case KindOwn, KindBorrow:
-			return set[d.res]
+			return v.isNamed(set, d.res)
 		}
 		for c := range d.children {
 			if !v.namedVal(c, set) {
@@ -552,7 +585,7 @@ func (v *validator) allNamed(t tid, set map[tid]bool) bool {
 	return true
 }
 
-func (v *validator) allNamedInFunc(t tid, set map[tid]bool) bool {
+func (v *validator) allNamedInFunc(t tid, set space) bool {
 	fn := v.types[t].fn
 	for _, p := range fn.params {
 		if !v.namedVal(p.t, set) {
@@ -564,7 +597,7 @@ func (v *validator) allNamedInFunc(t tid, set map[tid]bool) bool {
 
 // namedVal reports whether a value type only refers to named types where
 // names are required.
-func (v *validator) namedVal(x vval, set map[tid]bool) bool {
+func (v *validator) namedVal(x vval, set space) bool {
 	d := v.def(x)
 	if d == nil {
 		return true
@@ -573,9 +606,9 @@ func (v *validator) namedVal(x vval, set map[tid]bool) bool {
 	case KindPrimitive:
 		return true
 	case KindFlags, KindEnum, KindRecord, KindVariant:
-		return set[x.t]
+		return v.isNamed(set, x.t)
 	case KindOwn, KindBorrow:
-		return set[d.res]
+		return v.isNamed(set, d.res)
 	}
 	for c := range d.children {
 		if !v.namedVal(c, set) {
@@ -589,14 +622,15 @@ func (v *validator) namedVal(x vval, set map[tid]bool) bool {
 // uniqueness, attributes, and the [constructor]/[method]/[static] rules.
 func (v *validator) checkExternName(s *scope, name *ExternName, e entity, imp bool) error {
 	kind := "export"
-	keys := &s.exportKeys
 	if imp {
 		kind = "import"
-		keys = &s.importKeys
 	}
-	n, err := parseExternName(name.Name, v.f)
-	if err != nil {
-		return v.errf("%s name `%s` is not a valid extern name: %v", kind, name.Name, err)
+	n, ok := fastExternName(name.Name, v.f)
+	if !ok {
+		var err error
+		if n, err = parseExternName(name.Name, v.f); err != nil {
+			return v.errf("%s name `%s` is not a valid extern name: %v", kind, name.Name, err)
+		}
 	}
 	if !imp && (n.kind == nameDependency || n.kind == nameURL || n.kind == nameHash) {
 		return v.errf("name `%s` is not a valid export name", name.Name)
@@ -604,18 +638,15 @@ func (v *validator) checkExternName(s *scope, name *ExternName, e entity, imp bo
 	if err := v.checkAttrs(name, &n, e); err != nil {
 		return err
 	}
-	if err := v.checkResourceFunc(s.resNames(imp), &n, e); err != nil {
+	if err := v.checkResourceFunc(s.space(imp), &n, e); err != nil {
 		return v.errf("%s name `%s` is not valid: %v", kind, name.Name, err)
 	}
-	k := n.uniqueKey()
+	k := n.key(s.space(imp))
 	// Equal names have equal keys, so this catches exact repeats too.
-	if prev, ok := (*keys)[k]; ok {
+	if prev, ok := v.nameKeys[k]; ok {
 		return v.errf("%s name `%s` conflicts with previous name `%s`", kind, name.Name, prev)
 	}
-	if *keys == nil {
-		*keys = map[string]string{}
-	}
-	(*keys)[k] = name.Name
+	v.nameKeys[k] = name.Name
 	return nil
 }
 
@@ -672,14 +703,14 @@ func (v *validator) checkAttrs(name *ExternName, n *externName, e entity) error 
 			if !validSemver(n.version + vs) {
 				return v.errf("invalid interface version: `%s%s` is not a valid semver: %s", n.version, vs, semverProblem(n.version+vs))
 			}
-		} else if n.version != "" && !validSemver(n.version) && !(v.f.CanonNames && isCanonVersion(n.version)) {
+		} else if n.version != "" && !validSemverFast(n.version) && !(v.f.CanonNames && isCanonVersion(n.version)) {
 			return v.errf("invalid interface version: `%s` is not a valid semver: %s", n.version, semverProblem(n.version))
 		}
 	}
 	return nil
 }
 
-func (v *validator) checkResourceFunc(names *resourceNames, n *externName, e entity) error {
+func (v *validator) checkResourceFunc(sp space, n *externName, e entity) error {
 	if n.kind != nameConstructor && n.kind != nameMethod && n.kind != nameStatic {
 		return nil
 	}
@@ -688,7 +719,7 @@ func (v *validator) checkResourceFunc(names *resourceNames, n *externName, e ent
 	}
 	fn := v.types[e.t].fn
 	check := func(res tid) error {
-		want, ok := names.byType[res]
+		want, ok := v.resByType[spaceTid{sp, res}]
 		if !ok {
 			return fmt.Errorf("resource used in function does not have a name in this context")
 		}
@@ -726,7 +757,7 @@ func (v *validator) checkResourceFunc(names *resourceNames, n *externName, e ent
 		}
 		return check(d.res)
 	case nameStatic:
-		if !names.all[n.resource] {
+		if _, ok := v.resAll[spaceName{sp, n.resource}]; !ok {
 			return fmt.Errorf("static resource name is not known in this context")
 		}
 	}

@@ -64,8 +64,8 @@ func (v *validator) entityOf(s *scope, sort Sort, idx uint32, consume bool) (ent
 func (v *validator) instance(s *scope, in *Instance) error {
 	if !in.Instantiate {
 		it := &vinst{}
-		keys := map[string]string{}
-		var names resourceNames
+		// The names of an inline instance are a namespace of their own.
+		sp, _ := v.spaces()
 		for _, x := range in.Exports {
 			e, err := v.entityOf(s, x.Sort, x.Index, true)
 			if err != nil {
@@ -84,13 +84,14 @@ func (v *validator) instance(s *scope, in *Instance) error {
 			if err := v.checkAttrs(&x.Name, &n, e); err != nil {
 				return err
 			}
-			if err := v.checkResourceFunc(&names, &n, e); err != nil {
+			if err := v.checkResourceFunc(sp, &n, e); err != nil {
 				return v.errf("export name `%s` is not valid: %v", x.Name.Name, err)
 			}
-			if prev, ok := keys[n.uniqueKey()]; ok {
+			k := n.key(sp)
+			if prev, ok := v.nameKeys[k]; ok {
 				return v.errf("export name `%s` conflicts with previous name `%s`", x.Name.Name, prev)
 			}
-			keys[n.uniqueKey()] = x.Name.Name
+			v.nameKeys[k] = x.Name.Name
 			it.exports = append(it.exports, vexport{name: x.Name.Name, e: e})
 		}
 		s.instances = append(s.instances, v.newType(vtype{kind: vInstance, inst: it}))
@@ -115,7 +116,8 @@ func (v *validator) instance(s *scope, in *Instance) error {
 	for _, r := range ct.imported {
 		b.bindable[r] = true
 	}
-	memo := map[tid]tid{}
+	memo := &v.memo
+	memo.reset()
 	for _, im := range ct.imports {
 		got, ok := args[im.name]
 		if !ok {
@@ -129,17 +131,19 @@ func (v *validator) instance(s *scope, in *Instance) error {
 	}
 	// Each instantiation defines new resources; bound imports are replaced
 	// by what was given.
-	m := map[rid]rid{}
+	m := &v.ridSubst
+	m.reset()
 	for k, r := range b.m {
-		m[k] = r
+		m.set(k, r)
 	}
 	for _, r := range ct.defined {
 		v.nextRID++
-		m[r] = v.nextRID
+		m.set(r, v.nextRID)
 	}
-	it := &vinst{}
-	for _, x := range ct.exports {
-		it.exports = append(it.exports, vexport{name: x.name, e: v.substEntity(x.e, m, memo, true)})
+	it := v.insts.one()
+	it.exports = v.exportSlab.many(len(ct.exports))
+	for i, x := range ct.exports {
+		it.exports[i] = vexport{name: x.name, e: v.substEntity(x.e, m, memo, true)}
 	}
 	s.instances = append(s.instances, v.newType(vtype{kind: vInstance, inst: it}))
 	return nil
@@ -161,6 +165,9 @@ func (v *validator) export(s *scope, ex *Export) error {
 		if err != nil {
 			return err
 		}
+		if want.sort == SortInstance {
+			want.t = v.pristine(want.t)
+		}
 		if err := v.entitySub(e, want, nil); err != nil {
 			return v.errf("ascribed type of export is not compatible with item's type: %v", err)
 		}
@@ -173,6 +180,24 @@ func (v *validator) export(s *scope, ex *Export) error {
 		e = want
 	}
 	return v.addExtern(s, &ex.Name, e, false)
+}
+
+// pristine returns instance type t with resources no use has taken: t
+// itself, or a copy with fresh ones when a use took t's (freshenInstance),
+// so that comparing with it cannot meet that use's resources.
+func (v *validator) pristine(t tid) tid {
+	it := v.types[t].inst
+	if !v.anyLent(it.defined) {
+		return t
+	}
+	m := &v.ridSubst
+	m.reset()
+	for _, r := range it.defined {
+		v.nextRID++
+		m.set(r, v.nextRID)
+	}
+	v.memo.reset()
+	return v.subst(t, m, &v.memo, false)
 }
 
 func (v *validator) start(s *scope, st *StartSection) error {
@@ -215,14 +240,14 @@ func (v *validator) start(s *scope, st *StartSection) error {
 
 // ---- substitution and subtyping ----
 
-func (v *validator) substVal(x vval, m map[rid]rid, memo map[tid]tid, bound bool) vval {
+func (v *validator) substVal(x vval, m *ridMap, memo *tidMap, bound bool) vval {
 	if x.prim != 0 {
 		return x
 	}
 	return vval{t: v.subst(x.t, m, memo, bound)}
 }
 
-func (v *validator) substOpt(x *vval, m map[rid]rid, memo map[tid]tid, bound bool) *vval {
+func (v *validator) substOpt(x *vval, m *ridMap, memo *tidMap, bound bool) *vval {
 	if x == nil {
 		return nil
 	}
@@ -230,7 +255,7 @@ func (v *validator) substOpt(x *vval, m map[rid]rid, memo map[tid]tid, bound boo
 	return &r
 }
 
-func (v *validator) substEntity(e entity, m map[rid]rid, memo map[tid]tid, bound bool) entity {
+func (v *validator) substEntity(e entity, m *ridMap, memo *tidMap, bound bool) entity {
 	switch e.sort {
 	case SortValue:
 		e.val = v.substVal(e.val, m, memo, bound)
@@ -245,57 +270,25 @@ func (v *validator) substEntity(e entity, m map[rid]rid, memo map[tid]tid, bound
 // changes. bound says that memo starts with types bound by an
 // instantiation (replaced wherever they occur); without, only resources
 // change, and a type without any is kept as it is.
-func (v *validator) subst(t tid, m map[rid]rid, memo map[tid]tid, bound bool) tid {
-	if r, ok := memo[t]; ok {
+func (v *validator) subst(t tid, m *ridMap, memo *tidMap, bound bool) tid {
+	if r, ok := memo.get(t); ok {
 		return r
 	}
 	ty := v.types[t]
-	if !bound && ty.kind == vDefined && !ty.def.hasRes {
+	if !bound && !ty.hasRes {
 		return t // no resource inside: nothing to replace
 	}
-	memo[t] = t
+	memo.set(t, t)
 	out := t
 	switch ty.kind {
 	case vResource:
-		if n, ok := m[ty.rid]; ok {
+		if n, ok := m.get(ty.rid); ok {
 			ty.rid = n
 			out = v.newType(ty)
 		}
 	case vDefined:
-		changed := false
-		sv := func(x vval) vval {
-			r := v.substVal(x, m, memo, bound)
-			changed = changed || r != x
-			return r
-		}
-		so := func(x *vval) *vval {
-			if x == nil {
-				return nil
-			}
-			r := sv(*x)
-			return &r
-		}
-		d := *ty.def
-		d.fields = nil
-		for _, f := range ty.def.fields {
-			d.fields = append(d.fields, vfield{name: f.name, t: sv(f.t)})
-		}
-		d.cases = nil
-		for _, c := range ty.def.cases {
-			d.cases = append(d.cases, vcase{name: c.name, t: so(c.t)})
-		}
-		d.types = nil
-		for _, x := range ty.def.types {
-			d.types = append(d.types, sv(x))
-		}
-		d.elem, d.ok, d.err = so(d.elem), so(d.ok), so(d.err)
-		d.key = sv(d.key)
-		if d.kind == KindOwn || d.kind == KindBorrow {
-			d.res = v.subst(d.res, m, memo, bound)
-			changed = changed || d.res != ty.def.res
-		}
-		if changed {
-			out = v.newType(vtype{kind: vDefined, def: &d})
+		if d, changed := v.substDef(ty.def, m, memo, bound); changed {
+			out = v.newType(vtype{kind: vDefined, def: d})
 		}
 	case vFunc:
 		// Copy the parameters only once one changes.
@@ -303,18 +296,27 @@ func (v *validator) subst(t tid, m map[rid]rid, memo map[tid]tid, bound bool) ti
 		for i, p := range ty.fn.params {
 			x := v.substVal(p.t, m, memo, bound)
 			if x != p.t && params == nil {
-				params = append(make([]vfield, 0, len(ty.fn.params)), ty.fn.params[:i]...)
+				params = v.fields.many(len(ty.fn.params))
+				copy(params, ty.fn.params[:i])
 			}
 			if params != nil {
-				params = append(params, vfield{name: p.name, t: x})
+				params[i] = vfield{name: p.name, t: x}
 			}
 		}
-		result := v.substOpt(ty.fn.result, m, memo, bound)
-		if params != nil || (result != nil && *result != *ty.fn.result) {
+		result := ty.fn.result
+		if result != nil {
+			if r := v.substVal(*result, m, memo, bound); r != *result {
+				result = v.vals.one()
+				*result = r
+			}
+		}
+		if params != nil || result != ty.fn.result {
 			if params == nil {
 				params = ty.fn.params
 			}
-			out = v.newType(vtype{kind: vFunc, fn: &vfunc{async: ty.fn.async, params: params, result: result}})
+			fn := v.fns.one()
+			*fn = vfunc{async: ty.fn.async, params: params, result: result}
+			out = v.newType(vtype{kind: vFunc, fn: fn})
 		}
 	case vInstance:
 		// Copy the exports only once one changes.
@@ -322,15 +324,16 @@ func (v *validator) subst(t tid, m map[rid]rid, memo map[tid]tid, bound bool) ti
 		for i, x := range ty.inst.exports {
 			e := v.substEntity(x.e, m, memo, bound)
 			if e != x.e && exports == nil {
-				exports = append(make([]vexport, 0, len(ty.inst.exports)), ty.inst.exports[:i]...)
+				exports = v.exportSlab.many(len(ty.inst.exports))
+				copy(exports, ty.inst.exports[:i])
 			}
 			if exports != nil {
-				exports = append(exports, vexport{name: x.name, e: e})
+				exports[i] = vexport{name: x.name, e: e}
 			}
 		}
 		var defined []rid
 		for i, r := range ty.inst.defined {
-			if n, ok := m[r]; ok {
+			if n, ok := m.get(r); ok {
 				if defined == nil {
 					defined = append(make([]rid, 0, len(ty.inst.defined)), ty.inst.defined[:i]...)
 				}
@@ -347,40 +350,105 @@ func (v *validator) subst(t tid, m map[rid]rid, memo map[tid]tid, bound bool) ti
 			if defined == nil {
 				defined = ty.inst.defined
 			}
-			out = v.newType(vtype{kind: vInstance, inst: &vinst{exports: exports, defined: defined}})
+			in := v.insts.one()
+			*in = vinst{exports: exports, defined: defined}
+			out = v.newType(vtype{kind: vInstance, inst: in})
 		}
 	case vComponent:
-		ct := &vcomp{}
-		for _, x := range ty.comp.imports {
-			ct.imports = append(ct.imports, vexport{name: x.name, e: v.substEntity(x.e, m, memo, bound)})
+		ct := &vcomp{
+			imports: v.exportSlab.many(len(ty.comp.imports)),
+			exports: v.exportSlab.many(len(ty.comp.exports)),
 		}
-		for _, x := range ty.comp.exports {
-			ct.exports = append(ct.exports, vexport{name: x.name, e: v.substEntity(x.e, m, memo, bound)})
+		for i, x := range ty.comp.imports {
+			ct.imports[i] = vexport{name: x.name, e: v.substEntity(x.e, m, memo, bound)}
+		}
+		for i, x := range ty.comp.exports {
+			ct.exports[i] = vexport{name: x.name, e: v.substEntity(x.e, m, memo, bound)}
 		}
 		mapR := func(rs []rid) []rid {
-			var out []rid
-			for _, r := range rs {
-				if n, ok := m[r]; ok {
+			out := make([]rid, len(rs))
+			for i, r := range rs {
+				if n, ok := m.get(r); ok {
 					r = n
 				}
-				out = append(out, r)
+				out[i] = r
 			}
 			return out
 		}
 		ct.imported, ct.defined = mapR(ty.comp.imported), mapR(ty.comp.defined)
 		out = v.newType(vtype{kind: vComponent, comp: ct})
 	}
-	memo[t] = out
+	memo.set(t, out)
 	return out
+}
+
+// substDef substitutes into the value types of a defined type, returning
+// a copy when one changed.
+func (v *validator) substDef(od *vdef, m *ridMap, memo *tidMap, bound bool) (*vdef, bool) {
+	changed := false
+	sv := func(x vval) vval {
+		r := v.substVal(x, m, memo, bound)
+		changed = changed || r != x
+		return r
+	}
+	so := func(x *vval) *vval {
+		if x == nil {
+			return nil
+		}
+		if r := sv(*x); r != *x {
+			p := v.vals.one()
+			*p = r
+			return p
+		}
+		return x
+	}
+	// Find out whether anything changes before copying (a second
+	// substitution of a child is a memo lookup).
+	for c := range od.children {
+		sv(c)
+	}
+	if od.kind == KindOwn || od.kind == KindBorrow {
+		changed = changed || v.subst(od.res, m, memo, bound) != od.res
+	}
+	if !changed {
+		return od, false
+	}
+	d := v.defs.one()
+	*d = *od
+	if od.fields != nil {
+		d.fields = v.fields.many(len(od.fields))
+		for i, f := range od.fields {
+			d.fields[i] = vfield{name: f.name, t: sv(f.t)}
+		}
+	}
+	if od.cases != nil {
+		d.cases = v.cases.many(len(od.cases))
+		for i, c := range od.cases {
+			d.cases[i] = vcase{name: c.name, t: so(c.t)}
+		}
+	}
+	if od.types != nil {
+		d.types = v.vals.many(len(od.types))
+		for i, x := range od.types {
+			d.types[i] = sv(x)
+		}
+	}
+	d.elem, d.ok, d.err = so(od.elem), so(od.ok), so(od.err)
+	d.key = sv(od.key)
+	if d.kind == KindOwn || d.kind == KindBorrow {
+		d.res = v.subst(od.res, m, memo, bound)
+		changed = changed || d.res != od.res
+	}
+	return d, changed
 }
 
 // bindTypes records, for substitution, that the types an import declared
 // are those of the argument given for it (Binary.md: "the actual type
 // supplied is immediately substituted for all uses of the import").
-func (v *validator) bindTypes(want, got entity, memo map[tid]tid) {
+func (v *validator) bindTypes(want, got entity, memo *tidMap) {
 	switch want.sort {
 	case SortType:
-		memo[want.t] = got.t
+		memo.set(want.t, got.t)
 	case SortInstance:
 		gi := v.types[got.t].inst
 		for _, x := range v.types[want.t].inst.exports {

@@ -194,9 +194,19 @@ type vtype struct {
 	fn   *vfunc
 	inst *vinst
 	comp *vcomp
+	// hasRes says that the type refers to a resource somewhere (or, for
+	// an instance or component type, defines or imports one), so that
+	// substituting resources can keep every other type as it is.
+	hasRes bool
 	// resources
 	rid rid
 }
+
+// tidMap and ridMap are the dense maps of substitutions.
+type (
+	tidMap = denseMap[tid, tid]
+	ridMap = denseMap[rid, rid]
+)
 
 // moduleType is a core module type.
 type moduleType struct {
@@ -240,33 +250,57 @@ func (v *validator) entitySize(e entity) uint32 {
 	return v.types[e.t].size
 }
 
+func (v *validator) valHasRes(x vval) bool {
+	return x.prim == 0 && v.types[x.t].hasRes
+}
+
+func (v *validator) entityHasRes(e entity) bool {
+	switch e.sort {
+	case SortValue:
+		return v.valHasRes(e.val)
+	case SortCoreModule:
+		return false
+	}
+	return v.types[e.t].hasRes
+}
+
 func (v *validator) newType(t vtype) tid {
 	size := uint64(1)
 	switch t.kind {
+	case vResource:
+		t.hasRes = true
 	case vDefined:
 		if t.def.kind != KindOwn && t.def.kind != KindBorrow {
 			for c := range t.def.children {
 				size += uint64(v.valSize(c))
 			}
 		}
+		t.hasRes = t.def.hasRes
 	case vFunc:
 		for _, p := range t.fn.params {
 			size += uint64(v.valSize(p.t))
+			t.hasRes = t.hasRes || v.valHasRes(p.t)
 		}
 		if t.fn.result != nil {
 			size += uint64(v.valSize(*t.fn.result))
+			t.hasRes = t.hasRes || v.valHasRes(*t.fn.result)
 		}
 	case vInstance:
 		for _, e := range t.inst.exports {
 			size += uint64(v.entitySize(e.e))
+			t.hasRes = t.hasRes || v.entityHasRes(e.e)
 		}
+		t.hasRes = t.hasRes || len(t.inst.defined) > 0
 	case vComponent:
 		for _, e := range t.comp.imports {
 			size += uint64(v.entitySize(e.e))
+			t.hasRes = t.hasRes || v.entityHasRes(e.e)
 		}
 		for _, e := range t.comp.exports {
 			size += uint64(v.entitySize(e.e))
+			t.hasRes = t.hasRes || v.entityHasRes(e.e)
 		}
+		t.hasRes = t.hasRes || len(t.comp.imported) > 0 || len(t.comp.defined) > 0
 	}
 	if size >= maxTypeSize {
 		size = maxTypeSize
@@ -286,7 +320,35 @@ func (v *validator) newResource() tid {
 // a type gives it a new identity for the named-type rules while keeping its
 // structure and resource identity.
 func (v *validator) alias(t tid) tid {
+	if in := v.types[t].inst; in != nil {
+		// The alias shares the instance type's exports: its resources
+		// can no longer be taken as they are (freshenInstance).
+		for _, r := range in.defined {
+			v.lend(r)
+		}
+	}
 	return v.newType(v.types[t])
+}
+
+// lend marks resource r as taken by a use of the instance type defining
+// it (freshenInstance).
+func (v *validator) lend(r rid) {
+	if r < 0 {
+		return
+	}
+	for int(r) >= len(v.lent) {
+		v.lent = append(v.lent, false)
+	}
+	v.lent[r] = true
+}
+
+func (v *validator) anyLent(rs []rid) bool {
+	for _, r := range rs {
+		if r >= 0 && int(r) < len(v.lent) && v.lent[r] {
+			return true
+		}
+	}
+	return false
 }
 
 // def returns the defined type t refers to, or nil.
