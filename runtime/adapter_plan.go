@@ -1,15 +1,13 @@
 package runtime
 
 import (
-	"errors"
-
 	"github.com/wasmcm/wasmcm/canon"
 	"github.com/wasmcm/wasmcm/internal/wasm"
 )
 
 // fuseMemories tells that general adapters, which use several memories,
 // can be instantiated (through internal/multimem's lowering).
-const fuseMemories = false
+const fuseMemories = true
 
 // fuseAny plans a general adapter (adapter.go) for the lowering of lf with
 // options opts into component instance caller, and returns the core
@@ -87,9 +85,8 @@ func (b *builder) fuseAny(caller int, lf *liftedFunc, opts *planOpts) (coreItem,
 			kind: trampLowerLifted, callee: lf, desc: lf.desc})
 		mod, _, err = buildAdapterFor(abi, s, int32(ti))
 	}
-	var ae *adapterError
-	if errors.As(err, &ae) || err != nil {
-		return coreItem{}, false
+	if err != nil {
+		return coreItem{}, false // an *adapterError: a type not handled
 	}
 	mi, ok := b.adapterMods[string(mod)]
 	if !ok {
@@ -97,8 +94,14 @@ func (b *builder) fuseAny(caller int, lf *liftedFunc, opts *planOpts) (coreItem,
 		b.adapterMods[string(mod)] = mi
 		b.p.modules = append(b.p.modules, planModule{bytes: mod, name: "adapter of " + lf.desc})
 	}
+	// The adapter has several memories: multimem.go lowers it and plans
+	// its accessors.
+	pc := planCoreInst{module: mi, args: args}
+	if _, err := b.lowerMemories(&pc); err != nil {
+		return coreItem{}, false
+	}
 	idx := len(b.p.coreInsts)
-	b.p.coreInsts = append(b.p.coreInsts, planCoreInst{module: mi, args: args})
+	b.p.coreInsts = append(b.p.coreInsts, pc)
 	b.p.fused++
 	return coreItem{kind: coreFromInstance, ext: wasm.ExternFunc, inst: idx, name: "a", ftype: coreFuncType(lowerCT),
 		typ: wasm.ExternType{Kind: wasm.ExternFunc}}, true
