@@ -211,6 +211,10 @@ func sendResponse(w http.ResponseWriter, resp *outgoingResponse) error {
 	for k, v := range resp.headers.header() {
 		hdr[k] = v
 	}
+	if _, set := hdr["Content-Type"]; !set {
+		// The guest's headers are the response's: no sniffed type.
+		hdr["Content-Type"] = nil
+	}
 	b := resp.body
 	w.WriteHeader(resp.status)
 	if b == nil {
