@@ -395,6 +395,11 @@ func TestXLangComposed(t *testing.T) {
 	if err != nil || r[0].Uint() != 20 {
 		t.Errorf("analyze-many: %v %v", r, err)
 	}
+	// Every call between the three components went through a fused
+	// adapter: none took the runtime's Go path.
+	if n := inst.GoCalls(); n != 0 {
+		t.Errorf("%d calls between the composed components went through Go, want 0 (all fused)", n)
+	}
 }
 
 // xlangDeps writes the three components to files for WAC and the CLI.

@@ -118,6 +118,12 @@ func (inst *Instance) liftedState(lf *liftedFunc) *rtLifted {
 	return rt
 }
 
+// GoCalls returns how many calls between the component instances inside
+// inst went through Go instead of a fused adapter (core wasm): a
+// diagnostic for tests and tuning; a composition whose calls are all
+// fused reports 0.
+func (inst *Instance) GoCalls() int { return inst.goLowered }
+
 // Name returns the name the function was looked up by.
 func (f *Func) Name() string { return f.name }
 

@@ -178,6 +178,11 @@ func TestComposedVersusLinked(t *testing.T) {
 		if err != nil || res[0].Uint() != 103 {
 			t.Fatalf("%s: drops after 100 more blobs: %v %v, want 103", mode, res, err)
 		}
+		// Composed, every call of the app into the store (strings, lists,
+		// the resource's handles) went through a fused adapter.
+		if n := inst.GoCalls(); !linked && n != 0 {
+			t.Errorf("composed: %d calls went through Go, want 0 (all fused)", n)
+		}
 		results[linked] = append(results[linked], res[0])
 		// A handle used after its drop traps in the caller, which then
 		// refuses further calls.

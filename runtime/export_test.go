@@ -11,9 +11,5 @@ func Fused(c *Compiled) (adapters, copies int) {
 	return c.p.fused, copies
 }
 
-// GoLowered returns how many calls between component instances of inst's
-// graph went through Go instead of a fused adapter.
-func GoLowered(inst *Instance) int { return inst.goLowered }
-
 // FuseMemories tells whether general adapters are planned.
 const FuseMemories = fuseMemories
