@@ -207,14 +207,12 @@ type scope struct {
 	kind   scopeKind
 	parent *scope
 
-	coreTypes     []coreType
-	coreFuncs     []*wasm.FuncType
-	coreTables    []wasm.TableType
-	coreMemories  []wasm.MemoryType
-	coreGlobals   []wasm.GlobalType
-	coreTags      []*wasm.FuncType
-	coreModules   []*moduleType
-	coreInstances []*coreInstance
+	// componentScope holds what only a component has; it is nil in a
+	// component or instance type, whose declarations never reach it.
+	*componentScope
+
+	coreTypes   []coreType
+	coreModules []*moduleType
 
 	types      []tid
 	funcs      []tid
@@ -226,10 +224,21 @@ type scope struct {
 	// resource names and uniqueness keys for the exports and imports.
 	expSpace, impSpace      space
 	imports, exports        []vexport
-	localResources          map[rid]wasm.ValType // resources defined here, by rep
 	importedRes, definedRes []rid
-	hasStart                bool
-	contextType             *wasm.ValType
+}
+
+// componentScope is the part of a scope that only components have: their
+// core index spaces, local resources, start function and context type.
+type componentScope struct {
+	coreFuncs      []*wasm.FuncType
+	coreTables     []wasm.TableType
+	coreMemories   []wasm.MemoryType
+	coreGlobals    []wasm.GlobalType
+	coreTags       []*wasm.FuncType
+	coreInstances  []*coreInstance
+	localResources map[rid]wasm.ValType // resources defined here, by rep
+	hasStart       bool
+	contextType    *wasm.ValType
 }
 
 // newScope makes an empty scope.
@@ -238,6 +247,9 @@ func (v *validator) newScope(kind scopeKind, parent *scope) *scope {
 	// a slab rather than one allocation each.
 	s := v.scopes.one()
 	s.kind, s.parent = kind, parent
+	if kind == scopeComponent {
+		s.componentScope = &componentScope{}
+	}
 	s.expSpace, s.impSpace = v.spaces()
 	return s
 }

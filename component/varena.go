@@ -1,5 +1,7 @@
 package component
 
+import "unsafe"
+
 // This file holds the allocation helpers of the validator's type arena.
 // Validation makes many small, immutable objects (defined types, fields,
 // function types, export lists); taking them from chunks that live as long
@@ -15,18 +17,22 @@ type slab[T any] struct {
 	next int // size of the next chunk
 }
 
+// Chunks start small (a component with few types should not pay for
+// many) and double up to about slabBytes, which bounds the waste of the
+// last chunk.
 const (
-	slabFirst = 32
-	slabMax   = 4096
+	slabFirstBytes = 1 << 10
+	slabBytes      = 16 << 10
+	slabMax        = 4096 // elements; many() allocates larger requests alone
 )
 
 func (s *slab[T]) grow(n int) {
 	if s.next == 0 {
-		s.next = slabFirst
+		s.next = max(slabFirstBytes/int(unsafe.Sizeof(*new(T))), 4)
 	}
 	size := max(s.next, n)
 	s.buf = make([]T, 0, size)
-	if s.next < slabMax {
+	if s.next*int(unsafe.Sizeof(*new(T))) < slabBytes {
 		s.next *= 2
 	}
 }

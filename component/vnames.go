@@ -82,9 +82,28 @@ func (v *validator) isNamed(sp space, t tid) bool {
 // parseExternName then reads, and words the error of.
 func fastExternName(s string, f Features) (n externName, ok bool) {
 	n.raw = s
+	if len(s) > 0 && s[0] == '[' {
+		for _, p := range [...]struct {
+			prefix string
+			kind   nameKind
+		}{{"[constructor]", nameConstructor}, {"[method]", nameMethod}, {"[static]", nameStatic}} {
+			rest, ok := strings.CutPrefix(s, p.prefix)
+			if !ok {
+				continue
+			}
+			if p.kind == nameConstructor {
+				n.kind, n.resource = nameConstructor, rest
+				return n, isKebab(rest)
+			}
+			res, item, ok := strings.Cut(rest, ".")
+			n.kind, n.resource, n.item = p.kind, res, item
+			return n, ok && isKebab(res) && isKebab(item)
+		}
+		return n, false
+	}
 	colon := strings.IndexByte(s, ':')
 	if colon < 0 {
-		if s == "" || s[0] == '[' || !isKebab(s) {
+		if s == "" || !isKebab(s) {
 			return n, false
 		}
 		// The structured forms without a colon start with a word and
