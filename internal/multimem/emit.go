@@ -397,6 +397,31 @@ func (l *lowering) elements(r *wasm.Reader) ([]byte, error) {
 	return s, nil
 }
 
+// copyUnit is a step of the copy helpers smaller than a block: the load
+// and store that move size bytes.
+type copyUnit struct {
+	size        int32
+	load, store accKey
+}
+
+// op emits the access k on the native memory.
+func (copyUnit) op(c *wasm.Code, k accKey) {
+	if k.op >= wasm.PrefixGC {
+		c.Prefixed(k.op, k.sub)
+	} else {
+		c.Op(k.op)
+	}
+	c.MemArg(k.mem)
+}
+
+// copyUnits are the units after the blocks, largest first: a 127-byte
+// copy takes 13 steps instead of 127.
+var copyUnits = []copyUnit{
+	{16, accKey{kind: accAccess, op: wasm.PrefixSIMD, sub: wasm.SIMDV128Load}, accKey{kind: accAccess, op: wasm.PrefixSIMD, sub: wasm.SIMDV128Store}},
+	{4, accKey{kind: accAccess, op: wasm.OpI32Load}, accKey{kind: accAccess, op: wasm.OpI32Store}},
+	{1, accKey{kind: accAccess, op: wasm.OpI32Load8U}, accKey{kind: accAccess, op: wasm.OpI32Store8}},
+}
+
 // sizeBytes pushes the size of memory m in bytes as an i64.
 func (l *lowering) sizeBytes(c *wasm.Code, m uint32) {
 	if a := l.acc[m]; a != nil {
@@ -455,49 +480,55 @@ func (l *lowering) copyHelper(p copyPair) []byte {
 			c.LocalGet(lB).LocalGet(uint32(lV0+j)).Prefixed(wasm.PrefixSIMD, wasm.SIMDV128Store).MemArg(wasm.MemArg{Offset: uint64(16 * j)})
 		}
 	}
-	byteCopy := func() {
+	unit := func(u copyUnit) {
 		addrs()
 		c.LocalGet(lB).LocalGet(lA)
 		if a := l.acc[p.src]; a != nil {
-			c.Call(l.use(a, accKey{kind: accReadByte}))
+			c.Call(l.use(a, u.load))
 		} else {
-			c.Load(wasm.OpI32Load8U, 0, 0, 0)
+			u.op(&c, u.load)
 		}
 		if a := l.acc[p.dst]; a != nil {
-			c.Call(l.use(a, accKey{kind: accWriteByte}))
+			c.Call(l.use(a, u.store))
 		} else {
-			c.Store(wasm.OpI32Store8, 0, 0, 0)
+			u.op(&c, u.store)
 		}
 	}
 	step := func(d int32) {
 		c.LocalGet(lI).I32Const(d).Op(wasm.OpI32Add).LocalSet(lI)
 	}
+	loop := func(cond func(), body func()) {
+		c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+		cond()
+		c.BrIf(1)
+		body()
+		c.Br(0).End().End()
+	}
 
 	// Upwards when the destination is not above the source, downwards
-	// otherwise, so that two imports of one memory copy as memmove does.
+	// otherwise, so that two imports of one memory copy as memmove does:
+	// upwards 128-byte blocks while they fit, then 16, 4 and 1-byte units;
+	// downwards the units first, from the top, until what is left is a
+	// whole number of blocks.
 	c.LocalGet(lDst).LocalGet(lSrc).Op(wasm.OpI32LeU).If(wasm.BlockEmpty)
-	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
-	c.LocalGet(lN).LocalGet(lI).Op(wasm.OpI32Sub).I32Const(blockSize).Op(wasm.OpI32LtU).BrIf(1)
-	block()
-	step(blockSize)
-	c.Br(0).End().End()
-	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
-	c.LocalGet(lI).LocalGet(lN).Op(wasm.OpI32GeU).BrIf(1)
-	byteCopy()
-	step(1)
-	c.Br(0).End().End()
+	loop(func() { c.LocalGet(lN).LocalGet(lI).Op(wasm.OpI32Sub).I32Const(blockSize).Op(wasm.OpI32LtU) },
+		func() { block(); step(blockSize) })
+	for _, u := range copyUnits {
+		loop(func() { c.LocalGet(lN).LocalGet(lI).Op(wasm.OpI32Sub).I32Const(u.size).Op(wasm.OpI32LtU) },
+			func() { unit(u); step(u.size) })
+	}
 	c.Else()
 	c.LocalGet(lN).LocalSet(lI)
-	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
-	c.LocalGet(lI).I32Const(blockSize - 1).Op(wasm.OpI32And).Op(wasm.OpI32Eqz).BrIf(1)
-	step(-1)
-	byteCopy()
-	c.Br(0).End().End()
-	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
-	c.LocalGet(lI).Op(wasm.OpI32Eqz).BrIf(1)
-	step(-blockSize)
-	block()
-	c.Br(0).End().End()
+	for j := len(copyUnits) - 1; j >= 0; j-- {
+		u, next := copyUnits[j], int32(blockSize)
+		if j > 0 {
+			next = copyUnits[j-1].size
+		}
+		loop(func() { c.LocalGet(lI).I32Const(next - 1).Op(wasm.OpI32And).Op(wasm.OpI32Eqz) },
+			func() { step(-u.size); unit(u) })
+	}
+	loop(func() { c.LocalGet(lI).Op(wasm.OpI32Eqz) },
+		func() { step(-blockSize); block() })
 	c.End()
 	c.End()
 

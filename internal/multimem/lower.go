@@ -20,8 +20,6 @@ const (
 	accDrop                      // data.drop of the copy of segment x
 	accReadBlock                 // 128 bytes as eight v128
 	accWriteBlock                // eight v128 to 128 bytes
-	accReadByte                  // i32.load8_u
-	accWriteByte                 // i32.store8
 )
 
 // blockSize is the number of bytes read_block and write_block move.
@@ -56,7 +54,7 @@ func (k accKey) name() string {
 		return "data.drop/" + strconv.FormatUint(uint64(k.x), 10)
 	}
 	return [...]string{accSize: "memory.size", accGrow: "memory.grow", accFill: "memory.fill", accCopy: "memory.copy",
-		accReadBlock: "read_block", accWriteBlock: "write_block", accReadByte: "read_byte", accWriteByte: "write_byte"}[k.kind]
+		accReadBlock: "read_block", accWriteBlock: "write_block"}[k.kind]
 }
 
 var (
@@ -105,18 +103,21 @@ func (k accKey) sig() (params, results []wasm.ValType) {
 		return []wasm.ValType{i32}, []wasm.ValType{t}
 	case accSize:
 		return nil, []wasm.ValType{i32}
-	case accGrow, accReadByte:
+	case accGrow:
 		return []wasm.ValType{i32}, []wasm.ValType{i32}
 	case accFill, accCopy, accInit:
 		return []wasm.ValType{i32, i32, i32}, nil
 	case accDrop:
 		return nil, nil
-	case accReadBlock:
-		return []wasm.ValType{i32}, []wasm.ValType{v128, v128, v128, v128, v128, v128, v128, v128}
-	case accWriteBlock:
-		return []wasm.ValType{i32, v128, v128, v128, v128, v128, v128, v128, v128}, nil
-	case accWriteByte:
-		return []wasm.ValType{i32, i32}, nil
+	case accReadBlock, accWriteBlock:
+		vs := make([]wasm.ValType, blockSize/16)
+		for i := range vs {
+			vs[i] = v128
+		}
+		if k.kind == accReadBlock {
+			return []wasm.ValType{i32}, vs
+		}
+		return append([]wasm.ValType{i32}, vs...), nil
 	}
 	return nil, nil
 }
@@ -159,10 +160,6 @@ func (k accKey) body(localData uint32) []byte {
 		for j := uint64(0); j < blockSize/16; j++ {
 			c.LocalGet(0).LocalGet(uint32(1+j)).Prefixed(wasm.PrefixSIMD, wasm.SIMDV128Store).MemArg(wasm.MemArg{Offset: 16 * j})
 		}
-	case accReadByte:
-		c.LocalGet(0).Load(wasm.OpI32Load8U, 0, 0, 0)
-	case accWriteByte:
-		c.LocalGet(0).LocalGet(1).Store(wasm.OpI32Store8, 0, 0, 0)
 	}
 	return c.End().Bytes()
 }
@@ -471,11 +468,15 @@ func (l *lowering) helper(dst, src uint32) uint32 {
 		}
 		if a := l.acc[src]; a != nil {
 			l.use(a, accKey{kind: accReadBlock})
-			l.use(a, accKey{kind: accReadByte})
+			for _, u := range copyUnits {
+				l.use(a, u.load)
+			}
 		}
 		if a := l.acc[dst]; a != nil {
 			l.use(a, accKey{kind: accWriteBlock})
-			l.use(a, accKey{kind: accWriteByte})
+			for _, u := range copyUnits {
+				l.use(a, u.store)
+			}
 		}
 	}
 	return l.definedBase() + uint32(len(l.bodies)+i)

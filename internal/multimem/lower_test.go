@@ -20,6 +20,7 @@ type instance struct {
 	main api.Module
 	low  *Lowered
 	accs map[uint32]api.Module
+	fns  map[string]api.Function
 }
 
 // assemble parses a core module text.
@@ -48,7 +49,7 @@ func lowerAndRun(t testing.TB, bin []byte, opts Options, providers map[string]st
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := &instance{t: t, ctx: ctx, rt: rt, low: low, accs: map[uint32]api.Module{}}
+	in := &instance{t: t, ctx: ctx, rt: rt, low: low, accs: map[uint32]api.Module{}, fns: map[string]api.Function{}}
 	for _, a := range low.Accessors {
 		m, err := rt.InstantiateWithConfig(ctx, a.Module, wazero.NewModuleConfig().WithName(a.Name))
 		if err != nil {
@@ -62,9 +63,13 @@ func lowerAndRun(t testing.TB, bin []byte, opts Options, providers map[string]st
 
 // call calls an export, failing the test on a trap unless wantTrap.
 func (in *instance) call(name string, args ...uint64) ([]uint64, error) {
-	f := in.main.ExportedFunction(name)
+	f := in.fns[name]
 	if f == nil {
-		in.t.Fatalf("no export %q", name)
+		// wazero makes a call engine per ExportedFunction: keep it.
+		if f = in.main.ExportedFunction(name); f == nil {
+			in.t.Fatalf("no export %q", name)
+		}
+		in.fns[name] = f
 	}
 	return f.Call(in.ctx, args...)
 }
