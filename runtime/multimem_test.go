@@ -1,0 +1,81 @@
+package runtime_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/wasmcm/wasmcm/internal/wat"
+	"github.com/wasmcm/wasmcm/runtime"
+)
+
+// multimemWat has a core module with two memories ($M) whose second memory
+// is exported, read by the canonical ABI (a lift's memory option), imported
+// by another module straight from $M's instance ($R) and through a bundle
+// ($B), and a second instance of $M that must get memories of its own.
+const multimemWat = `(component
+  (core module $M
+    (memory $a 1)
+    (memory $b (export "mem") 1)
+    (data (memory $b) (i32.const 16) "second")
+    (data (memory $a) (i32.const 16) "first!")
+    (func (export "get") (result i32)
+      (i32.store $b (i32.const 0) (i32.const 16))
+      (i32.store $b (i32.const 4) (i32.const 6))
+      (i32.const 0))
+    (func (export "bump") (result i32)
+      (i32.store8 $b (i32.const 16) (i32.add (i32.load8_u $b (i32.const 16)) (i32.const 1)))
+      (memory.copy $a $b (i32.const 100) (i32.const 16) (i32.const 6))
+      (i32.load8_u $a (i32.const 100))))
+  (core instance $m (instantiate $M))
+  (core instance $m2 (instantiate $M))
+  (core module $R
+    (import "m" "mem" (memory 1))
+    (func (export "peek") (result i32) (i32.load8_u (i32.const 16))))
+  (core instance $r (instantiate $R (with "m" (instance $m))))
+  (core instance $r2 (instantiate $R (with "m" (instance (export "mem" (memory $m2 "mem"))))))
+  (func (export "get") (result string) (canon lift (core func $m "get") (memory $m "mem")))
+  (func (export "bump") (result u32) (canon lift (core func $m "bump")))
+  (func (export "bump2") (result u32) (canon lift (core func $m2 "bump")))
+  (func (export "peek") (result u32) (canon lift (core func $r "peek")))
+  (func (export "peek2") (result u32) (canon lift (core func $r2 "peek"))))`
+
+func TestMultiMemoryModule(t *testing.T) {
+	ctx := context.Background()
+	bin, err := wat.Parse("multimem.wat", []byte(multimemWat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := runtime.New(ctx, runtime.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	c, err := rt.Compile(ctx, bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 2; round++ {
+		inst, err := c.Instantiate(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := inst.Call(ctx, "get")
+		if err != nil || res[0].String() != "second" {
+			t.Fatalf("get = %v, %v", res, err)
+		}
+		for _, tc := range []struct {
+			name string
+			want uint64
+		}{{"peek", 's'}, {"bump", 't'}, {"peek", 't'}, {"bump", 'u'}, {"peek2", 's'}, {"bump2", 't'}, {"peek2", 't'}, {"peek", 'u'}} {
+			res, err := inst.Call(ctx, tc.name)
+			if err != nil || res[0].Uint() != tc.want {
+				t.Fatalf("round %d: %s = %v %v, want %c", round, tc.name, res, err, rune(tc.want))
+			}
+		}
+		res, err = inst.Call(ctx, "get")
+		if err != nil || res[0].String() != "uecond" {
+			t.Fatalf("get after bumps = %v, %v", res, err)
+		}
+		inst.Close(ctx)
+	}
+}
