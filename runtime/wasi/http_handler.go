@@ -8,6 +8,7 @@ import (
 	"log"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/wasmcm/wasmcm/runtime"
 )
@@ -30,8 +31,9 @@ type HTTPHandler struct {
 	Compiled *runtime.Compiled
 	// Config is what every instance is granted (copied per request).
 	Config Config
-	// Link, when set, adds definitions of the embedder's own to each
-	// request's Linker after WASI's.
+	// Link, when set, adds definitions of the embedder's own to a Linker
+	// after WASI's. Linkers are reused, by one request at a time, so Link
+	// runs once per Linker, not per request.
 	Link func(*runtime.Linker) error
 	// MaxRequestBody bounds a request body in bytes: larger ones are
 	// refused with 413 when their length is declared, and end the guest's
@@ -43,6 +45,68 @@ type HTTPHandler struct {
 	ErrorLog *log.Logger
 
 	handle string // the export's name
+	// idle holds Linkers with their WASI hosts between requests: defining
+	// the WASI functions costs more than instantiating a small proxy, so
+	// they are made once and reused by one request at a time, the host's
+	// table emptied in between.
+	idleOnce sync.Once
+	idle     chan *linked
+}
+
+// linked is a Linker with the WASI host defined on it.
+type linked struct {
+	l *runtime.Linker
+	h *Host
+}
+
+// maxIdle bounds the Linkers kept between requests.
+const maxIdle = 64
+
+func (hh *HTTPHandler) getLinked() (*linked, error) {
+	hh.idleOnce.Do(func() { hh.idle = make(chan *linked, maxIdle) })
+	select {
+	case lk := <-hh.idle:
+		return lk, nil
+	default:
+	}
+	l := runtime.NewLinker()
+	h, err := Add(l, hh.Config)
+	if err != nil {
+		return nil, err
+	}
+	if hh.Link != nil {
+		if err := hh.Link(l); err != nil {
+			h.Close()
+			return nil, err
+		}
+	}
+	return &linked{l, h}, nil
+}
+
+// putLinked empties the host's table (closing what the guest left open:
+// bodies, requests in flight) and keeps the Linker for the next request.
+func (hh *HTTPHandler) putLinked(lk *linked) {
+	lk.h.reset()
+	select {
+	case hh.idle <- lk:
+	default:
+		lk.h.Close()
+	}
+}
+
+// Close releases the Linkers kept between requests (their preopened
+// directories). Requests served after it make new ones.
+func (hh *HTTPHandler) Close() error {
+	hh.idleOnce.Do(func() { hh.idle = make(chan *linked, maxIdle) })
+	var errs []error
+	for {
+		select {
+		case lk := <-hh.idle:
+			errs = append(errs, lk.h.Close())
+		default:
+			return errors.Join(errs...)
+		}
+	}
 }
 
 // NewHTTPHandler returns a handler serving with c, after checking that c
@@ -115,18 +179,13 @@ func (hh *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (hh *HTTPHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.Request, limit int64, st *responseState) error {
-	l := runtime.NewLinker()
-	h, err := Add(l, hh.Config)
+	lk, err := hh.getLinked()
 	if err != nil {
 		return err
 	}
-	defer h.Close()
-	if hh.Link != nil {
-		if err := hh.Link(l); err != nil {
-			return err
-		}
-	}
-	inst, err := hh.Compiled.Instantiate(ctx, l)
+	defer hh.putLinked(lk)
+	h := lk.h
+	inst, err := hh.Compiled.Instantiate(ctx, lk.l)
 	if err != nil {
 		return fmt.Errorf("instantiating: %w", err)
 	}

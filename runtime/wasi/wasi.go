@@ -121,6 +121,28 @@ func (h *Host) Close() error {
 	return errors.Join(errs...)
 }
 
+// reset closes and forgets every object a guest left in the table, apart
+// from the preopens the host keeps, so the host can serve another guest.
+func (h *Host) reset() {
+	for _, v := range h.table.Reset() {
+		if d, ok := v.(*host.Descriptor); ok && h.isPreopen(d) {
+			continue
+		}
+		if c, ok := v.(interface{ Close() error }); ok {
+			c.Close()
+		}
+	}
+}
+
+func (h *Host) isPreopen(d *host.Descriptor) bool {
+	for _, p := range h.preopens {
+		if p.d == d {
+			return true
+		}
+	}
+	return false
+}
+
 // Run calls the guest's wasi:cli/run export and returns its exit code: 0
 // when run returns ok, 1 when it returns error, the code given to
 // wasi:cli/exit when the guest exits. A trap or another failure is returned

@@ -81,3 +81,19 @@ func Lookup[T any](t *Table, rep uint32, what string) (T, error) {
 	}
 	return v, nil
 }
+
+// Reset empties the table and returns the objects it held, for a host
+// reused by the next guest: what one guest left behind must neither leak
+// nor be reachable by the next.
+func (t *Table) Reset() []any {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var live []any
+	for _, v := range t.objs {
+		if v != nil {
+			live = append(live, v)
+		}
+	}
+	t.objs, t.free = nil, nil
+	return live
+}
