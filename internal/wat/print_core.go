@@ -877,22 +877,20 @@ func (ip *instrPrinter) emit(s string) {
 	p.str("%s", s)
 }
 
-// run prints instructions until the end that closes the body.
+// run prints instructions until the end that closes the body. Decoding
+// is internal/wasm's instruction reader; this only spells what it read.
 func (ip *instrPrinter) run(depth int) error {
 	r := ip.r
 	p := ip.mp.p
+	var in wasm.Instr
 	for {
-		c, err := r.Byte()
-		if err != nil {
+		at := r.Offset()
+		if err := r.ReadInstr(&in); err != nil {
 			return err
 		}
-		key := [2]uint32{0, uint32(c)}
-		if c == 0xfb || c == 0xfc || c == 0xfd {
-			sub, err := r.U32()
-			if err != nil {
-				return err
-			}
-			key = [2]uint32{uint32(c), sub}
+		key := [2]uint32{0, uint32(in.Op)}
+		if in.Prefixed() {
+			key = [2]uint32{uint32(in.Op), in.Sub}
 		}
 		o := revOps[key]
 		name := ""
@@ -905,7 +903,7 @@ func (ip *instrPrinter) run(depth int) error {
 			case [2]uint32{0xfb, 23}:
 				o, name = ops["ref.cast"], "ref.cast"
 			default:
-				return r.Errorf("unsupported instruction opcode %#x %d", key[0]|key[1]*0, key[1])
+				return wasm.ErrorAt(at, "unsupported instruction opcode %#x %d", key[0], key[1])
 			}
 		} else {
 			name = o.name
@@ -925,7 +923,7 @@ func (ip *instrPrinter) run(depth int) error {
 			p.indent++
 			continue
 		}
-		text, err := ip.immediates(o, key, name)
+		text, err := ip.immediates(o, &in, name)
 		if err != nil {
 			return err
 		}
@@ -937,194 +935,96 @@ func (ip *instrPrinter) run(depth int) error {
 	}
 }
 
-func (ip *instrPrinter) blockType() (string, error) {
-	r := ip.r
-	c, err := r.Peek()
-	if err != nil {
-		return "", err
+// blockType spells a block type.
+func blockTypeText(bt wasm.BlockType) string {
+	switch bt.Kind {
+	case 1:
+		return " (result " + valTypeText(bt.Val) + ")"
+	case 2:
+		return fmt.Sprintf(" (type %d)", bt.Index)
 	}
-	if c == 0x40 {
-		r.Byte()
-		return "", nil
-	}
-	if c >= 0x62 && c <= 0x7f {
-		v, err := r.ReadValType()
-		return " (result " + valTypeText(v) + ")", err
-	}
-	t, err := r.S33()
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf(" (type %d)", t), nil
+	return ""
 }
 
-func (ip *instrPrinter) immediates(o *op, key [2]uint32, name string) (string, error) {
-	r := ip.r
+// immediates spells the instruction in with the text immediates of o.
+func (ip *instrPrinter) immediates(o *op, in *wasm.Instr, name string) (string, error) {
 	var b strings.Builder
 	b.WriteString(name)
-	u := func() error {
-		v, err := r.U32()
-		fmt.Fprintf(&b, " %d", v)
-		return err
-	}
-	var err error
 	switch o.imm {
 	case imBlock, imTryTable:
 		if l := ip.labels[ip.nblock]; l != "" && idOK(l) {
 			b.WriteString(" $" + l)
 		}
 		ip.nblock++
-		bt, err := ip.blockType()
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(bt)
+		b.WriteString(blockTypeText(in.Block))
 		if o.imm == imTryTable {
-			n, err := r.Count("catches")
-			if err != nil {
-				return "", err
-			}
-			for i := 0; i < n; i++ {
-				k, err := r.Byte()
-				if err != nil {
-					return "", err
+			kinds := [...]string{"catch", "catch_ref", "catch_all", "catch_all_ref"}
+			for _, c := range in.Catches {
+				b.WriteString(" (" + kinds[c.Kind])
+				if c.Kind < 2 {
+					fmt.Fprintf(&b, " %d", c.Tag)
 				}
-				kinds := [...]string{"catch", "catch_ref", "catch_all", "catch_all_ref"}
-				if k > 3 {
-					return "", r.Errorf("invalid catch kind %d", k)
-				}
-				b.WriteString(" (" + kinds[k])
-				if k < 2 {
-					if err := u(); err != nil {
-						return "", err
-					}
-				}
-				if err := u(); err != nil {
-					return "", err
-				}
-				b.WriteString(")")
+				fmt.Fprintf(&b, " %d)", c.Label)
 			}
 		}
 	case imLabel, imFunc, imLocal, imGlobal, imTable, imMem, imData, imElem, imType, imTag:
-		err = u()
+		fmt.Fprintf(&b, " %d", in.X)
 	case imBrTable:
-		n, err := r.Count("labels")
-		if err != nil {
-			return "", err
+		for _, l := range in.Labels {
+			fmt.Fprintf(&b, " %d", l)
 		}
-		for i := 0; i <= n; i++ {
-			if err := u(); err != nil {
-				return "", err
-			}
-		}
+		fmt.Fprintf(&b, " %d", in.X)
 	case imCallInd:
-		t, err := r.U32()
-		if err != nil {
-			return "", err
-		}
-		tab, err := r.U32()
-		fmt.Fprintf(&b, " %d (type %d)", tab, t)
-		return b.String(), err
+		fmt.Fprintf(&b, " %d (type %d)", in.Y, in.X)
 	case imMemarg:
-		align, err := r.U32()
-		if err != nil {
-			return "", err
+		m := in.Mem
+		if m.Mem != 0 {
+			fmt.Fprintf(&b, " %d", m.Mem)
 		}
-		mem := uint32(0)
-		if align&0x40 != 0 {
-			align &^= 0x40
-			if mem, err = r.U32(); err != nil {
-				return "", err
+		if m.Offset != 0 {
+			fmt.Fprintf(&b, " offset=%d", m.Offset)
+		}
+		if m.Align != o.align {
+			if m.Align >= 64 {
+				return "", ip.r.Errorf("alignment too large")
 			}
-		}
-		off, err := r.U64()
-		if err != nil {
-			return "", err
-		}
-		if mem != 0 {
-			fmt.Fprintf(&b, " %d", mem)
-		}
-		if off != 0 {
-			fmt.Fprintf(&b, " offset=%d", off)
-		}
-		if align != o.align {
-			if align >= 64 {
-				return "", r.Errorf("alignment too large")
-			}
-			fmt.Fprintf(&b, " align=%d", uint64(1)<<align)
+			fmt.Fprintf(&b, " align=%d", uint64(1)<<m.Align)
 		}
 	case imI32:
-		v, err := r.S32()
-		fmt.Fprintf(&b, " %d", v)
-		return b.String(), err
+		fmt.Fprintf(&b, " %d", int32(in.Bits))
 	case imI64:
-		v, err := r.S64()
-		fmt.Fprintf(&b, " %d", v)
-		return b.String(), err
+		fmt.Fprintf(&b, " %d", int64(in.Bits))
 	case imF32:
-		d, err := r.Bytes(4)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(" " + floatText(uint64(binary.LittleEndian.Uint32(d)), 32))
+		b.WriteString(" " + floatText(in.Bits, 32))
 	case imF64:
-		d, err := r.Bytes(8)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(" " + floatText(binary.LittleEndian.Uint64(d), 64))
+		b.WriteString(" " + floatText(in.Bits, 64))
 	case imRefNull:
-		h, err := r.ReadHeapType()
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(" " + h.String())
+		b.WriteString(" " + in.Heap.String())
 	case imRefTest:
-		h, err := r.ReadHeapType()
-		if err != nil {
-			return "", err
-		}
 		null := ""
-		if key[1] == 21 || key[1] == 23 {
+		if in.Sub == 21 || in.Sub == 23 {
 			null = "null "
 		}
-		b.WriteString(" (ref " + null + h.String() + ")")
+		b.WriteString(" (ref " + null + in.Heap.String() + ")")
 	case imSelect:
-		if key == [2]uint32{0, 0x1c} {
-			vs, err := r.ReadValTypes()
-			if err != nil {
-				return "", err
-			}
+		if in.Imm == wasm.ImmSelectT {
 			b.WriteString(" (result")
-			for _, v := range vs {
+			for _, v := range in.Types {
 				b.WriteString(" " + valTypeText(v))
 			}
 			b.WriteString(")")
 		}
 	case imMemInit, imTableInit:
-		x, err := r.U32()
-		if err != nil {
-			return "", err
-		}
-		y, err := r.U32()
-		fmt.Fprintf(&b, " %d %d", y, x)
-		return b.String(), err
+		fmt.Fprintf(&b, " %d %d", in.Y, in.X)
 	case imMemCopy, imTableCopy, imTypeField, imTypeU32, imTypeData, imTypeElem, imTypeType:
-		if err := u(); err != nil {
-			return "", err
-		}
-		err = u()
+		fmt.Fprintf(&b, " %d %d", in.X, in.Y)
 	case imV128:
-		d, err := r.Bytes(16)
-		if err != nil {
-			return "", err
-		}
 		b.WriteString(" i32x4")
 		for i := 0; i < 4; i++ {
-			fmt.Fprintf(&b, " 0x%08x", binary.LittleEndian.Uint32(d[4*i:]))
+			fmt.Fprintf(&b, " 0x%08x", binary.LittleEndian.Uint32(in.V128[4*i:]))
 		}
 	}
-	return b.String(), err
+	return b.String(), nil
 }
 
 // floatText spells float bits so that parsing gives them back exactly.
