@@ -144,7 +144,11 @@ func (g *gen) strCopy(op int32, fe, te fixedEnc, s *adapterSide, sp, sl uint32, 
 	c := &g.c
 	g.checkLength(sl, te.width())
 	srcBytes, dstBytes := g.scaled(sl, fe.width()), g.scaled(sl, te.width())
-	g.allocFirst(s, sp, srcBytes, d, dp, dstBytes, te.width())
+	align := te.width()
+	if d.enc == canon.Latin1UTF16 {
+		align = 2 // latin1+utf16 strings are aligned as UTF-16, even in Latin-1
+	}
+	g.allocFirst(s, sp, srcBytes, d, dp, dstBytes, align)
 	g.libcall(op, s, d, func() { c.LocalGet(sp).LocalGet(sl).LocalGet(dp).LocalGet(dstBytes).I32Const(0) })
 	c.Drop()
 	c.LocalGet(sl).LocalSet(dl)
