@@ -86,17 +86,38 @@ func coreGo(c canon.CoreType) string {
 	return "uint32"
 }
 
-// fromBits converts flat bits x to a core value of type c.
+// fromBits converts flat bits x to a core value of type c, undoing the
+// conversion to bits when x spells one.
 func (p *goPkg) fromBits(c canon.CoreType, x string) string {
 	switch c {
 	case canon.CoreI64:
 		return x
 	case canon.CoreF32:
+		if in, ok := unwrapCall("uint64("+p.m()+".Float32bits(", x, "))"); ok {
+			return in
+		}
 		return p.m() + ".Float32frombits(uint32(" + x + "))"
 	case canon.CoreF64:
+		if in, ok := unwrapCall(p.m()+".Float64bits(", x, ")"); ok {
+			return in
+		}
 		return p.m() + ".Float64frombits(" + x + ")"
 	}
+	if in, ok := unwrapCall("uint64(", x, ")"); ok {
+		return "uint32(" + in + ")"
+	}
 	return "uint32(" + x + ")"
+}
+
+// unwrapCall returns what x passes to a call spelled open...close, when x
+// is one such call.
+func unwrapCall(open, x, close string) (string, bool) {
+	in, ok := strings.CutPrefix(x, open)
+	if !ok || !strings.HasSuffix(in, close) {
+		return "", false
+	}
+	in = in[:len(in)-len(close)]
+	return in, balanced(in)
 }
 
 // toBits converts core value x of type c to flat bits.
@@ -281,18 +302,10 @@ func (p *goPkg) genImport(f *wit.Function) error {
 	case resPlain:
 		body.WriteString("return _v\n")
 	case resErr:
-		wrap, err := p.errWrap(s.err, "_e")
-		if err != nil {
-			return p.funcErr(f, err)
-		}
-		eBind := "_e, _isErr := _v.Err(); _isErr"
-		if s.err == wit.NoneType {
-			eBind = "_v.IsErr()"
-		}
 		if s.ok == wit.NoneType {
-			fmt.Fprintf(&body, "if %s {\n\treturn %s\n}\nreturn nil\n", eBind, wrap)
+			fmt.Fprintf(&body, "_, _err := %s.%s(_v, nil)\nreturn _err\n", cm, p.unwrapFn(s.err))
 		} else {
-			fmt.Fprintf(&body, "if %s {\n\tvar _zero %s\n\treturn _zero, %s\n}\n_o, _ := _v.OK()\nreturn _o, nil\n", eBind, s.okGo, wrap)
+			fmt.Fprintf(&body, "return %s.%s(_v, nil)\n", cm, p.unwrapFn(s.err))
 		}
 	}
 	b.WriteString(indent(body.String()))
@@ -302,21 +315,6 @@ func (p *goPkg) genImport(f *wit.Function) error {
 
 func defaultFuncDoc(name string, f *wit.Function) string {
 	return name + " calls " + f.Name + "."
-}
-
-// errWrap returns the Go error for error value e of WIT type t.
-func (p *goPkg) errWrap(t wit.Type, e string) (string, error) {
-	if t == wit.NoneType {
-		return p.cm() + ".ErrResult", nil
-	}
-	if id, ok := p.g.r.Dealias(t).ID(); ok && p.g.errTypes[id] {
-		return e, nil
-	}
-	gt, err := p.goType(t)
-	if err != nil {
-		return "", err
-	}
-	return p.cm() + ".ErrorOf[" + gt + "]{Value: " + e + "}", nil
 }
 
 // genExports writes the Exports interface the program implements, its
@@ -440,24 +438,15 @@ func (p *goPkg) genExport(f *wit.Function, prefix string) error {
 		if err != nil {
 			return err
 		}
-		rt := fmt.Sprintf("%s.Result[%s, %s]", cm, ot, et)
+		o := "_o"
 		if s.ok == wit.NoneType {
+			o = "struct{}{}"
 			body.WriteString("_err := " + call + "\n")
 		} else {
 			body.WriteString("_o, _err := " + call + "\n")
 		}
 		body.WriteString(cm + ".EndBorrows()\n")
-		fmt.Fprintf(&body, "var _v %s\nif _err != nil {\n", rt)
-		if s.err == wit.NoneType {
-			fmt.Fprintf(&body, "\t_v = %s.Err[%s, %s](struct{}{})\n", cm, ot, et)
-		} else {
-			fmt.Fprintf(&body, "\t_e, _ok := %s.ErrorValue[%s](_err)\n\tif !_ok {\n\t\tpanic(%q + _err.Error())\n\t}\n\t_v = %s.Err[%s, %s](_e)\n", cm, et, "bindgen: "+exportName+" returned an error that does not hold its WIT error type: ", cm, ot, et)
-		}
-		if s.ok == wit.NoneType {
-			fmt.Fprintf(&body, "} else {\n\t_v = %s.OK[%s, %s](struct{}{})\n}\n", cm, ot, et)
-		} else {
-			fmt.Fprintf(&body, "} else {\n\t_v = %s.OK[%s, %s](_o)\n}\n", cm, ot, et)
-		}
+		fmt.Fprintf(&body, "_v := %s.MustResult[%s, %s](%q, %s, _err)\n", cm, ot, et, exportName, o)
 	}
 	if f.Result != wit.NoneType {
 		var low string
@@ -466,7 +455,12 @@ func (p *goPkg) genExport(f *wit.Function, prefix string) error {
 			if err != nil {
 				return err
 			}
-			low = "var _rf [1]uint64\n" + st + "return " + p.fromBits(ft.Results[0], "_rf[0]") + "\n"
+			if x, ok := strings.CutPrefix(st, "_rf[0] = "); ok && strings.Count(x, "\n") == 1 {
+				// One assignment: return the value itself.
+				low = "return " + p.fromBits(ft.Results[0], strings.TrimSuffix(x, "\n")) + "\n"
+			} else {
+				low = "var _rf [1]uint64\n" + st + "return " + p.fromBits(ft.Results[0], "_rf[0]") + "\n"
+			}
 		} else {
 			l, err := p.layout(f.Result)
 			if err != nil {

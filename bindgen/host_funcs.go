@@ -201,7 +201,7 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 	// LowerParams.
 	fmt.Fprintf(b, "func (c *%s) LowerParams(ctx %s.Context, cx *%s.LiftLowerContext, f []uint64) error {\n", ct, p.ctxt(), cn)
 	if len(s.types) > 0 {
-		fmt.Fprintf(b, "\tw := &%s.Lower{}\n\tw.Init(ctx, c.s, cx)\n", cm)
+		fmt.Fprintf(b, "\tw := c.s.Lower(ctx, cx)\n")
 		if spilled {
 			l, err := g.abi.TupleLayout(s.types)
 			if err != nil {
@@ -236,7 +236,7 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 	// LiftResults.
 	fmt.Fprintf(b, "func (c *%s) LiftResults(cx *%s.LiftLowerContext, f []uint64) error {\n", ct, cn)
 	if f.Result != wit.NoneType {
-		fmt.Fprintf(b, "\tl := &%s.Lift{}\n\tl.Init(c.s, cx)\n", cm)
+		fmt.Fprintf(b, "\tl := c.s.Lift(cx)\n")
 		n, err := p.flatCount(f.Result)
 		if err != nil {
 			return err
@@ -272,18 +272,16 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 	name := p.funcNames[f]
 	b.WriteString(docComment(f.Docs, name+" calls "+f.Name+"."))
 	fmt.Fprintf(b, "func (%s) %s(%s) %s {\n", recv, name, params, results)
-	zero := ""
-	switch s.mode {
-	case resPlain:
-		zero = "_zero, "
-		fmt.Fprintf(b, "\tvar _zero %s\n", s.results)
-	case resErr:
-		if s.ok != wit.NoneType {
+	if isMethod(f) {
+		zero := ""
+		switch {
+		case s.mode == resPlain:
+			zero = "_zero, "
+			fmt.Fprintf(b, "\tvar _zero %s\n", s.results)
+		case s.mode == resErr && s.ok != wit.NoneType:
 			zero = "_zero, "
 			fmt.Fprintf(b, "\tvar _zero %s\n", s.okGo)
 		}
-	}
-	if isMethod(f) {
 		fmt.Fprintf(b, "\tif %s == nil || %s.closed {\n\t\treturn %s%s.New(%q)\n\t}\n", s.names[0], s.names[0], zero, p.use("errors", "errors"), "bindgen: "+f.Name+" called on a nil or closed resource")
 	}
 	fmt.Fprintf(b, "\t_c := &%s.c_%s\n", owner, wn)
@@ -292,40 +290,32 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 		for i, t := range s.types {
 			fmt.Fprintf(b, "\t\t_c.st[%d] = %s\n", i, p.numLower(t, s.names[i]))
 		}
-		fmt.Fprintf(b, "\t\tif _err := %s.f_%s.CallFlat(ctx, _c.st[:]); _err != nil {\n\t\t\treturn %s_err\n\t\t}\n", owner, wn, zero)
+		fmt.Fprintf(b, "\t\t_err := %s.f_%s.CallFlat(ctx, _c.st[:])\n", owner, wn)
 		if f.Result == wit.NoneType {
-			b.WriteString("\t\treturn nil\n\t}\n")
+			b.WriteString("\t\treturn _err\n\t}\n")
 		} else {
-			fmt.Fprintf(b, "\t\treturn %s, nil\n\t}\n", p.numLift(f.Result, "_c.st[0]"))
+			fmt.Fprintf(b, "\t\treturn %s.Checked(%s, _err)\n\t}\n", cm, p.numLift(f.Result, "_c.st[0]"))
 		}
 	}
 	for i := range s.types {
 		fmt.Fprintf(b, "\t_c.a%d = %s\n", i, s.names[i])
 	}
-	fmt.Fprintf(b, "\t_err := %s.f_%s.CallLowered(ctx, _c)\n\t%s.s.EndCall()\n", owner, wn, owner)
+	fmt.Fprintf(b, "\t_err := %s.s.Call(ctx, %s.f_%s, _c)\n", owner, owner, wn)
 	if f.Result != wit.NoneType {
 		b.WriteString("\t_v := _c.r\n")
 	}
-	fmt.Fprintf(b, "\t*_c = %s{s: %s.s}\n\tif _err != nil {\n\t\treturn %s_err\n\t}\n", ct, owner, zero)
+	// Drop the call's values: the state stays in the receiver.
+	fmt.Fprintf(b, "\t*_c = %s{s: %s.s}\n", ct, owner)
 	switch s.mode {
 	case resNone:
-		b.WriteString("\treturn nil\n")
+		b.WriteString("\treturn _err\n")
 	case resPlain:
-		b.WriteString("\treturn _v, nil\n")
+		fmt.Fprintf(b, "\treturn %s.Checked(_v, _err)\n", cm)
 	case resErr:
-		wrap, err := p.errWrap(s.err, "_ev")
-		if err != nil {
-			return err
-		}
-		bind := "_ev, _isErr := _v.Err(); _isErr"
-		if s.err == wit.NoneType {
-			bind = "_v.IsErr()"
-		}
-		fmt.Fprintf(b, "\tif %s {\n\t\treturn %s%s\n\t}\n", bind, zero, wrap)
 		if s.ok == wit.NoneType {
-			b.WriteString("\treturn nil\n")
+			fmt.Fprintf(b, "\t_, _err = %s.%s(_v, _err)\n\treturn _err\n", cm, p.unwrapFn(s.err))
 		} else {
-			b.WriteString("\t_o, _ := _v.OK()\n\treturn _o, nil\n")
+			fmt.Fprintf(b, "\treturn %s.%s(_v, _err)\n", cm, p.unwrapFn(s.err))
 		}
 	}
 	b.WriteString("}\n\n")
@@ -404,7 +394,7 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 		args[i] = fmt.Sprintf("_a%d", i)
 	}
 	if len(s.types) > 0 {
-		fmt.Fprintf(b, "\tl := &%s.Lift{}\n\tl.Init(st.s, cx)\n", cm)
+		fmt.Fprintf(b, "\tl := st.s.Lift(cx)\n")
 		if spilled {
 			lay, err := g.abi.TupleLayout(s.types)
 			if err != nil {
@@ -443,7 +433,7 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 	} else {
 		call = fmt.Sprintf("st.impl.%s(%s)", p.funcNames[f], strings.Join(append([]string{"ctx"}, args...), ", "))
 	}
-	release := "\tif cx.Borrows != nil {\n\t\tcx.Borrows.Release()\n\t}\n"
+	release := "\t" + cm + ".EndBorrows(cx)\n"
 	switch {
 	case s.mode == resNone || (s.mode == resErr && s.ok == wit.NoneType && f.Result == wit.NoneType):
 		fmt.Fprintf(b, "\t_err := %s\n%s\treturn _err\n}\n\n", call, release)
@@ -459,25 +449,18 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 		if err != nil {
 			return err
 		}
+		o := "_o"
 		if s.ok == wit.NoneType {
+			o = "struct{}{}"
 			fmt.Fprintf(b, "\t_err := %s\n", call)
 		} else {
 			fmt.Fprintf(b, "\t_o, _err := %s\n", call)
 		}
 		b.WriteString(release)
-		fmt.Fprintf(b, "\tvar _v %s.Result[%s, %s]\n\tif _err != nil {\n", cm, ot, et)
-		if s.err == wit.NoneType {
-			fmt.Fprintf(b, "\t\t_v = %s.Err[%s, %s](struct{}{})\n", cm, ot, et)
-		} else {
-			fmt.Fprintf(b, "\t\t_e, _ok := %s.ErrorValue[%s](_err)\n\t\tif !_ok {\n\t\t\treturn _err\n\t\t}\n\t\t_v = %s.Err[%s, %s](_e)\n", cm, et, cm, ot, et)
-		}
-		if s.ok == wit.NoneType {
-			fmt.Fprintf(b, "\t} else {\n\t\t_v = %s.OK[%s, %s](struct{}{})\n\t}\n", cm, ot, et)
-		} else {
-			fmt.Fprintf(b, "\t} else {\n\t\t_v = %s.OK[%s, %s](_o)\n\t}\n", cm, ot, et)
-		}
+		// An error holding no E is the host's failure: it traps the guest.
+		fmt.Fprintf(b, "\t_v, _err := %s.ResultOf[%s, %s](%s, _err)\n\tif _err != nil {\n\t\treturn _err\n\t}\n", cm, ot, et, o)
 	}
-	fmt.Fprintf(b, "\tw := &%s.Lower{}\n\tw.Init(ctx, st.s, cx)\n", cm)
+	fmt.Fprintf(b, "\tw := st.s.Lower(ctx, cx)\n")
 	n, err := p.flatCount(f.Result)
 	if err != nil {
 		return err
@@ -501,6 +484,19 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 	}
 	b.WriteString("\treturn w.Err()\n}\n\n")
 	return nil
+}
+
+// unwrapFn is the run-time function turning a result with error type t
+// into Go's (T, error): the error value itself when its type is a Go
+// error, else an ErrorOf or ErrResult.
+func (p *goPkg) unwrapFn(t wit.Type) string {
+	if t == wit.NoneType {
+		return "UnwrapUnit"
+	}
+	if id, ok := p.g.r.Dealias(t).ID(); ok && p.g.errTypes[id] {
+		return "Unwrap"
+	}
+	return "UnwrapValue"
 }
 
 // allNumbers reports whether f's parameters and result are all numbers

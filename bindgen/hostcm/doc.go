@@ -38,3 +38,22 @@ func Err[T, E any](e E) Result[T, E] { return cm.Err[T, E](e) }
 // ErrorValue finds the E in an error a host function returned for its
 // result<T, E>.
 func ErrorValue[E any](err error) (E, bool) { return cm.ErrorValue[E](err) }
+
+// ResultOf is the result<T, E> a host function's (v, err) stands for (see
+// package cm); it returns err itself when err holds no E.
+func ResultOf[T, E any](v T, err error) (Result[T, E], error) { return cm.ResultOf[T, E](v, err) }
+
+// Unwrap is the (T, error) of a result whose error type is a Go error, or
+// err when the call itself failed.
+func Unwrap[T any, E error](r Result[T, E], err error) (T, error) { return cm.Unwrap(r, err) }
+
+// UnwrapValue is Unwrap for an error type that is no Go error (the error
+// is an ErrorOf[E]).
+func UnwrapValue[T, E any](r Result[T, E], err error) (T, error) { return cm.UnwrapValue(r, err) }
+
+// UnwrapUnit is Unwrap for a result with no error type (the error is
+// ErrResult).
+func UnwrapUnit[T any](r Result[T, struct{}], err error) (T, error) { return cm.UnwrapUnit(r, err) }
+
+// Checked returns v, or the zero T when err is not nil.
+func Checked[T any](v T, err error) (T, error) { return cm.Checked(v, err) }

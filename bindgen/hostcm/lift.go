@@ -445,3 +445,10 @@ func (w *Lower) ListAlloc(n int, size uint64, align uint32) uint64 {
 	}
 	return w.Alloc(align, uint64(n)*size)
 }
+
+// EndBorrows ends the borrows a host function was lent, once it returns.
+func EndBorrows(cx *canon.LiftLowerContext) {
+	if cx.Borrows != nil {
+		cx.Borrows.Release()
+	}
+}

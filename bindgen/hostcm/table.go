@@ -139,12 +139,40 @@ type Instance struct {
 	XRes    []*canon.ResourceType // resources of exports, as the component defines them
 	Pkgs    []any
 	lent    []lent
+	// The lifting and lowering state of the call in progress, kept here
+	// so that a call allocates none: generated code hands them to the
+	// run-time list functions, which would make a local escape.
+	lift  Lift
+	lower Lower
+}
+
+// Lift starts a lifting through cx. An instance runs one call at a time,
+// and its liftings do not overlap: a call's parameters are lowered before
+// the guest runs, its results lifted after; a host function lifts its
+// arguments before the host's code runs and lowers its results after.
+func (s *Instance) Lift(cx *canon.LiftLowerContext) *Lift {
+	s.lift.Init(s, cx)
+	return &s.lift
+}
+
+// Lower starts a lowering through cx (see Lift).
+func (s *Instance) Lower(ctx context.Context, cx *canon.LiftLowerContext) *Lower {
+	s.lower.Init(ctx, s, cx)
+	return &s.lower
 }
 
 // NewInstance returns the state for an instance of world w with n
 // generated packages.
 func NewInstance(w *World, n int) *Instance {
 	return &Instance{Res: make([]*canon.ResourceType, len(w.Types)), XRes: make([]*canon.ResourceType, len(w.Types)), Pkgs: make([]any, n)}
+}
+
+// Call makes a typed call of export f with call state c (which lowers
+// the parameters and lifts the results), then ends it (see EndCall).
+func (s *Instance) Call(ctx context.Context, f *runtime.Func, c runtime.Lowering) error {
+	err := f.CallLowered(ctx, c)
+	s.EndCall()
+	return err
 }
 
 // EndCall releases the host values lent to the guest for one call.

@@ -91,3 +91,84 @@ func ErrorValue[E any](err error) (E, bool) {
 	}
 	return e, false
 }
+
+// ResultOf is the result<T, E> a Go function's (v, err) stands for: ok
+// with v when err is nil, else the error case holding the E that err
+// holds (see ErrorValue). When E is struct{} (a result with no error
+// type), any error is the error case. It returns err itself when err
+// holds no E.
+func ResultOf[T, E any](v T, err error) (Result[T, E], error) {
+	if err == nil {
+		return OK[T, E](v), nil
+	}
+	var e E
+	if _, unit := any(e).(struct{}); unit {
+		return Err[T, E](e), nil
+	}
+	e, ok := ErrorValue[E](err)
+	if !ok {
+		return Result[T, E]{}, err
+	}
+	return Err[T, E](e), nil
+}
+
+// MustResult is ResultOf for an export, which has no way to report an
+// error outside its result: an error holding no E (what names the export)
+// is a bug of the program, and panics.
+func MustResult[T, E any](what string, v T, err error) Result[T, E] {
+	r, err := ResultOf[T, E](v, err)
+	if err != nil {
+		panic("bindgen: " + what + " returned an error that does not hold its WIT error type: " + err.Error())
+	}
+	return r
+}
+
+// Unwrap is the (T, error) of a result whose error type is a Go error (a
+// WIT enum or variant used as one): r's ok value, or its error value as the
+// error. A non-nil err (the call's own failure) comes first.
+func Unwrap[T any, E error](r Result[T, E], err error) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if r.isErr {
+		return zero, r.err
+	}
+	return r.ok, nil
+}
+
+// UnwrapValue is Unwrap for an error type that is no Go error: the error
+// is an ErrorOf[E] holding the value.
+func UnwrapValue[T, E any](r Result[T, E], err error) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if r.isErr {
+		return zero, ErrorOf[E]{Value: r.err}
+	}
+	return r.ok, nil
+}
+
+// UnwrapUnit is Unwrap for a result with no error type: the error is
+// ErrResult.
+func UnwrapUnit[T any](r Result[T, struct{}], err error) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if r.isErr {
+		return zero, ErrResult
+	}
+	return r.ok, nil
+}
+
+// Checked returns v, or the zero T when err is not nil: a call that failed
+// returns no part of what it may have lifted.
+func Checked[T any](v T, err error) (T, error) {
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
+}

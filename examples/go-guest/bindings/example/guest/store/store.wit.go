@@ -146,9 +146,7 @@ func wasmexport_NewBucket(p0 uint32, p1 uint32) uint32 {
 	cm.ResetArena()
 	_v := impl_().NewBucket(_a0)
 	cm.EndBorrows()
-	var _rf [1]uint64
-	_rf[0] = uint64(LowerBucket(_v))
-	return uint32(_rf[0])
+	return uint32(LowerBucket(_v))
 }
 
 //go:wasmexport cabi_post_example:guest/store@0.1.0#[constructor]bucket
@@ -163,16 +161,7 @@ func wasmexport_Bucket_Get(p0 uint32, p1 uint32, p2 uint32) uint32 {
 	cm.ResetArena()
 	_o, _err := _a0.Get(_a1)
 	cm.EndBorrows()
-	var _v cm.Result[string, StoreError]
-	if _err != nil {
-		_e, _ok := cm.ErrorValue[StoreError](_err)
-		if !_ok {
-			panic("bindgen: example:guest/store@0.1.0#[method]bucket.get returned an error that does not hold its WIT error type: " + _err.Error())
-		}
-		_v = cm.Err[string, StoreError](_e)
-	} else {
-		_v = cm.OK[string, StoreError](_o)
-	}
+	_v := cm.MustResult[string, StoreError]("example:guest/store@0.1.0#[method]bucket.get", _o, _err)
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(16)
 	store_T3(_pins, _v, _ret)
@@ -192,16 +181,7 @@ func wasmexport_Bucket_Set(p0 uint32, p1 uint32, p2 uint32, p3 uint32, p4 uint32
 	cm.ResetArena()
 	_err := _a0.Set(_a1, _a2)
 	cm.EndBorrows()
-	var _v cm.Result[struct{}, StoreError]
-	if _err != nil {
-		_e, _ok := cm.ErrorValue[StoreError](_err)
-		if !_ok {
-			panic("bindgen: example:guest/store@0.1.0#[method]bucket.set returned an error that does not hold its WIT error type: " + _err.Error())
-		}
-		_v = cm.Err[struct{}, StoreError](_e)
-	} else {
-		_v = cm.OK[struct{}, StoreError](struct{}{})
-	}
+	_v := cm.MustResult[struct{}, StoreError]("example:guest/store@0.1.0#[method]bucket.set", struct{}{}, _err)
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(16)
 	store_T4(_pins, _v, _ret)
@@ -236,9 +216,7 @@ func wasmexport_WordCount(p0 uint32, p1 uint32) uint32 {
 	cm.ResetArena()
 	_v := impl_().WordCount(_a0)
 	cm.EndBorrows()
-	var _rf [1]uint64
-	_rf[0] = uint64(_v)
-	return uint32(_rf[0])
+	return uint32(_v)
 }
 
 //go:wasmexport cabi_post_example:guest/store@0.1.0#word-count

@@ -58,9 +58,7 @@ func wasmexport_WordCount(p0 uint32, p1 uint32) uint32 {
 	cm.ResetArena()
 	_v := impl_().WordCount(_a0)
 	cm.EndBorrows()
-	var _rf [1]uint64
-	_rf[0] = uint64(_v)
-	return uint32(_rf[0])
+	return uint32(_v)
 }
 
 //go:wasmexport cabi_post_word-count

@@ -226,8 +226,7 @@ type call_NewCart struct {
 }
 
 func (c *call_NewCart) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	f[2] = uint64(c.a1)
@@ -235,26 +234,20 @@ func (c *call_NewCart) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 }
 
 func (c *call_NewCart) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = LiftCart(l, f[0], true)
 	return l.Err()
 }
 
 // A cart for customer, taking items up to limit cents each.
 func (_e *Exports) NewCart(ctx context.Context, customer string, limit uint32) (*Cart, error) {
-	var _zero *Cart
 	_c := &_e.c_NewCart
 	_c.a0 = customer
 	_c.a1 = limit
-	_err := _e.f_NewCart.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_NewCart, _c)
 	_v := _c.r
 	*_c = call_NewCart{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Cart_Add struct {
@@ -265,8 +258,7 @@ type call_Cart_Add struct {
 }
 
 func (c *call_Cart_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerCart(w, c.a0, false)
 	lower_T1(w, c.a1, f[1:6])
@@ -274,8 +266,7 @@ func (c *call_Cart_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 }
 
 func (c *call_Cart_Add) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 16, 4) {
 		c.r = load_T6(l, f[0]&0xffffffff)
 	}
@@ -291,18 +282,10 @@ func (self *Cart) Add(ctx context.Context, it Item) (uint32, error) {
 	_c := &self.e.c_Cart_Add
 	_c.a0 = self
 	_c.a1 = it
-	_err := self.e.f_Cart_Add.CallLowered(ctx, _c)
-	self.e.s.EndCall()
+	_err := self.e.s.Call(ctx, self.e.f_Cart_Add, _c)
 	_v := _c.r
 	*_c = call_Cart_Add{s: self.e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return _zero, _ev
-	}
-	_o, _ := _v.OK()
-	return _o, nil
+	return cm.Unwrap(_v, _err)
 }
 
 type call_Cart_Find struct {
@@ -313,8 +296,7 @@ type call_Cart_Find struct {
 }
 
 func (c *call_Cart_Find) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerCart(w, c.a0, false)
 	lower_T2(w, c.a1, f[1:4])
@@ -322,8 +304,7 @@ func (c *call_Cart_Find) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 }
 
 func (c *call_Cart_Find) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 20, 4, load_T1)
 	}
@@ -339,14 +320,10 @@ func (self *Cart) Find(ctx context.Context, q Query) ([]Item, error) {
 	_c := &self.e.c_Cart_Find
 	_c.a0 = self
 	_c.a1 = q
-	_err := self.e.f_Cart_Find.CallLowered(ctx, _c)
-	self.e.s.EndCall()
+	_err := self.e.s.Call(ctx, self.e.f_Cart_Find, _c)
 	_v := _c.r
 	*_c = call_Cart_Find{s: self.e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Cart_Total struct {
@@ -356,16 +333,14 @@ type call_Cart_Total struct {
 }
 
 func (c *call_Cart_Total) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerCart(w, c.a0, false)
 	return w.Err()
 }
 
 func (c *call_Cart_Total) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
 	return l.Err()
 }
@@ -378,14 +353,10 @@ func (self *Cart) Total(ctx context.Context) (uint32, error) {
 	}
 	_c := &self.e.c_Cart_Total
 	_c.a0 = self
-	_err := self.e.f_Cart_Total.CallLowered(ctx, _c)
-	self.e.s.EndCall()
+	_err := self.e.s.Call(ctx, self.e.f_Cart_Total, _c)
 	_v := _c.r
 	*_c = call_Cart_Total{s: self.e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Summary struct {
@@ -395,16 +366,14 @@ type call_Summary struct {
 }
 
 func (c *call_Summary) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerCart(w, c.a0, false)
 	return w.Err()
 }
 
 func (c *call_Summary) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
@@ -413,17 +382,12 @@ func (c *call_Summary) LiftResults(cx *canon.LiftLowerContext, f []uint64) error
 
 // Describes a cart in one line.
 func (_e *Exports) Summary(ctx context.Context, c *Cart) (string, error) {
-	var _zero string
 	_c := &_e.c_Summary
 	_c.a0 = c
-	_err := _e.f_Summary.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Summary, _c)
 	_v := _c.r
 	*_c = call_Summary{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 // NewExports resolves the functions of example:shop/catalog@0.1.0 in the instance of s, whose

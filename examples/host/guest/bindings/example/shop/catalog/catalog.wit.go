@@ -232,9 +232,7 @@ func wasmexport_NewCart(p0 uint32, p1 uint32, p2 uint32) uint32 {
 	cm.ResetArena()
 	_v := impl_().NewCart(_a0, _a1)
 	cm.EndBorrows()
-	var _rf [1]uint64
-	_rf[0] = uint64(LowerCart(_v))
-	return uint32(_rf[0])
+	return uint32(LowerCart(_v))
 }
 
 //go:wasmexport cabi_post_example:shop/catalog@0.1.0#[constructor]cart
@@ -249,16 +247,7 @@ func wasmexport_Cart_Add(p0 uint32, p1 uint32, p2 uint32, p3 uint32, p4 uint32, 
 	cm.ResetArena()
 	_o, _err := _a0.Add(_a1)
 	cm.EndBorrows()
-	var _v cm.Result[uint32, AddError]
-	if _err != nil {
-		_e, _ok := cm.ErrorValue[AddError](_err)
-		if !_ok {
-			panic("bindgen: example:shop/catalog@0.1.0#[method]cart.add returned an error that does not hold its WIT error type: " + _err.Error())
-		}
-		_v = cm.Err[uint32, AddError](_e)
-	} else {
-		_v = cm.OK[uint32, AddError](_o)
-	}
+	_v := cm.MustResult[uint32, AddError]("example:shop/catalog@0.1.0#[method]cart.add", _o, _err)
 	_pins := cm.ExportPins()
 	_ret, _reta := _pins.AllocAddr(16)
 	store_T6(_pins, _v, _ret)
@@ -294,9 +283,7 @@ func wasmexport_Cart_Total(p0 uint32) uint32 {
 	cm.ResetArena()
 	_v := _a0.Total()
 	cm.EndBorrows()
-	var _rf [1]uint64
-	_rf[0] = uint64(_v)
-	return uint32(_rf[0])
+	return uint32(_v)
 }
 
 //go:wasmexport cabi_post_example:shop/catalog@0.1.0#[method]cart.total

@@ -69,84 +69,68 @@ func Bind(s *cm.Instance, l *runtime.Linker, name string, impl Imports) error {
 
 func (st *state_) serve_IsFreeEmail(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.String(f[0], f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.IsFreeEmail(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }
 
 func (st *state_) serve_IsDisposableEmail(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.String(f[0], f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.IsDisposableEmail(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }
 
 func (st *state_) serve_HasMxRecords(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.String(f[0], f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.HasMxRecords(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }
 
 func (st *state_) serve_HasGravatar(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.String(f[0], f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.HasGravatar(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }

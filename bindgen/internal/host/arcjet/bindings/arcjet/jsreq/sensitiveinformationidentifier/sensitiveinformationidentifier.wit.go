@@ -106,21 +106,17 @@ func Bind(s *cm.Instance, l *runtime.Linker, name string, impl Imports) error {
 
 func (st *state_) serve_Detect(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := cm.LiftListFunc(l, f[0], f[1], 8, 4, cm.LoadString)
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.Detect(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[2] & 0xffffffff
 	cm.StoreListFunc(w, _v, _ret, 16, 4, store_T3)
 	return w.Err()

@@ -57,22 +57,18 @@ func Bind(s *cm.Instance, l *runtime.Linker, name string, impl Imports) error {
 
 func (st *state_) serve_Verify(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.String(f[0], f[1])
 	_a1 := l.String(f[2], f[3])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.Verify(ctx, _a0, _a1)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }

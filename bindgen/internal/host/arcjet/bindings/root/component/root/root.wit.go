@@ -317,8 +317,7 @@ type call_DetectBot struct {
 }
 
 func (c *call_DetectBot) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	lower_T27(w, c.a1, f[2:6])
@@ -326,8 +325,7 @@ func (c *call_DetectBot) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 }
 
 func (c *call_DetectBot) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 24, 4) {
 		c.r = load_T30(l, f[0]&0xffffffff)
 	}
@@ -336,22 +334,13 @@ func (c *call_DetectBot) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 
 // DetectBot calls detect-bot.
 func (_e *rootExports) DetectBot(ctx context.Context, request string, options BotConfig) (BotResult, error) {
-	var _zero BotResult
 	_c := &_e.c_DetectBot
 	_c.a0 = request
 	_c.a1 = options
-	_err := _e.f_DetectBot.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_DetectBot, _c)
 	_v := _c.r
 	*_c = call_DetectBot{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return _zero, cm.ErrorOf[string]{Value: _ev}
-	}
-	_o, _ := _v.OK()
-	return _o, nil
+	return cm.UnwrapValue(_v, _err)
 }
 
 type call_MatchFilters struct {
@@ -364,8 +353,7 @@ type call_MatchFilters struct {
 }
 
 func (c *call_MatchFilters) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	f[2], f[3] = w.String(c.a1)
@@ -375,8 +363,7 @@ func (c *call_MatchFilters) LowerParams(ctx context.Context, cx *canon.LiftLower
 }
 
 func (c *call_MatchFilters) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 24, 4) {
 		c.r = load_T31(l, f[0]&0xffffffff)
 	}
@@ -385,24 +372,15 @@ func (c *call_MatchFilters) LiftResults(cx *canon.LiftLowerContext, f []uint64) 
 
 // MatchFilters calls match-filters.
 func (_e *rootExports) MatchFilters(ctx context.Context, request string, localFields string, expressions []string, allowIfMatch bool) (FilterResult, error) {
-	var _zero FilterResult
 	_c := &_e.c_MatchFilters
 	_c.a0 = request
 	_c.a1 = localFields
 	_c.a2 = expressions
 	_c.a3 = allowIfMatch
-	_err := _e.f_MatchFilters.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_MatchFilters, _c)
 	_v := _c.r
 	*_c = call_MatchFilters{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return _zero, cm.ErrorOf[string]{Value: _ev}
-	}
-	_o, _ := _v.OK()
-	return _o, nil
+	return cm.UnwrapValue(_v, _err)
 }
 
 type call_GenerateFingerprint struct {
@@ -413,8 +391,7 @@ type call_GenerateFingerprint struct {
 }
 
 func (c *call_GenerateFingerprint) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	f[2], f[3] = cm.LowerListFunc(w, c.a1, 8, 4, cm.StoreString)
@@ -422,8 +399,7 @@ func (c *call_GenerateFingerprint) LowerParams(ctx context.Context, cx *canon.Li
 }
 
 func (c *call_GenerateFingerprint) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 12, 4) {
 		c.r = load_T32(l, f[0]&0xffffffff)
 	}
@@ -432,22 +408,13 @@ func (c *call_GenerateFingerprint) LiftResults(cx *canon.LiftLowerContext, f []u
 
 // GenerateFingerprint calls generate-fingerprint.
 func (_e *rootExports) GenerateFingerprint(ctx context.Context, request string, characteristics []string) (string, error) {
-	var _zero string
 	_c := &_e.c_GenerateFingerprint
 	_c.a0 = request
 	_c.a1 = characteristics
-	_err := _e.f_GenerateFingerprint.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_GenerateFingerprint, _c)
 	_v := _c.r
 	*_c = call_GenerateFingerprint{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return _zero, cm.ErrorOf[string]{Value: _ev}
-	}
-	_o, _ := _v.OK()
-	return _o, nil
+	return cm.UnwrapValue(_v, _err)
 }
 
 type call_ValidateCharacteristics struct {
@@ -458,8 +425,7 @@ type call_ValidateCharacteristics struct {
 }
 
 func (c *call_ValidateCharacteristics) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	f[2], f[3] = cm.LowerListFunc(w, c.a1, 8, 4, cm.StoreString)
@@ -467,8 +433,7 @@ func (c *call_ValidateCharacteristics) LowerParams(ctx context.Context, cx *cano
 }
 
 func (c *call_ValidateCharacteristics) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 12, 4) {
 		c.r = load_T33(l, f[0]&0xffffffff)
 	}
@@ -480,17 +445,11 @@ func (_e *rootExports) ValidateCharacteristics(ctx context.Context, request stri
 	_c := &_e.c_ValidateCharacteristics
 	_c.a0 = request
 	_c.a1 = characteristics
-	_err := _e.f_ValidateCharacteristics.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_ValidateCharacteristics, _c)
 	_v := _c.r
 	*_c = call_ValidateCharacteristics{s: _e.s}
-	if _err != nil {
-		return _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return cm.ErrorOf[string]{Value: _ev}
-	}
-	return nil
+	_, _err = cm.UnwrapValue(_v, _err)
+	return _err
 }
 
 type call_IsValidEmail struct {
@@ -501,8 +460,7 @@ type call_IsValidEmail struct {
 }
 
 func (c *call_IsValidEmail) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	lower_T16(w, c.a1, f[2:7])
@@ -510,8 +468,7 @@ func (c *call_IsValidEmail) LowerParams(ctx context.Context, cx *canon.LiftLower
 }
 
 func (c *call_IsValidEmail) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 16, 4) {
 		c.r = load_T34(l, f[0]&0xffffffff)
 	}
@@ -520,22 +477,13 @@ func (c *call_IsValidEmail) LiftResults(cx *canon.LiftLowerContext, f []uint64) 
 
 // IsValidEmail calls is-valid-email.
 func (_e *rootExports) IsValidEmail(ctx context.Context, candidate string, options EmailValidationConfig) (EmailValidationResult, error) {
-	var _zero EmailValidationResult
 	_c := &_e.c_IsValidEmail
 	_c.a0 = candidate
 	_c.a1 = options
-	_err := _e.f_IsValidEmail.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_IsValidEmail, _c)
 	_v := _c.r
 	*_c = call_IsValidEmail{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return _zero, cm.ErrorOf[string]{Value: _ev}
-	}
-	_o, _ := _v.OK()
-	return _o, nil
+	return cm.UnwrapValue(_v, _err)
 }
 
 type call_DetectSensitiveInfo struct {
@@ -546,8 +494,7 @@ type call_DetectSensitiveInfo struct {
 }
 
 func (c *call_DetectSensitiveInfo) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	lower_T20(w, c.a1, f[2:8])
@@ -555,8 +502,7 @@ func (c *call_DetectSensitiveInfo) LowerParams(ctx context.Context, cx *canon.Li
 }
 
 func (c *call_DetectSensitiveInfo) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 16, 4) {
 		c.r = load_T23(l, f[0]&0xffffffff)
 	}
@@ -565,18 +511,13 @@ func (c *call_DetectSensitiveInfo) LiftResults(cx *canon.LiftLowerContext, f []u
 
 // DetectSensitiveInfo calls detect-sensitive-info.
 func (_e *rootExports) DetectSensitiveInfo(ctx context.Context, content string, options SensitiveInfoConfig) (SensitiveInfoResult, error) {
-	var _zero SensitiveInfoResult
 	_c := &_e.c_DetectSensitiveInfo
 	_c.a0 = content
 	_c.a1 = options
-	_err := _e.f_DetectSensitiveInfo.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_DetectSensitiveInfo, _c)
 	_v := _c.r
 	*_c = call_DetectSensitiveInfo{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 // Imports are the host's implementations of what world root imports.

@@ -75,22 +75,18 @@ type rootState struct {
 
 func (st *rootState) serve_Describe(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := cm.LiftMap(l, f[0], f[1], 12, 4, 8, cm.LoadString, load_u32)
 	_a1 := lift_T3(l, f[2:6])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.Describe(ctx, _a0, _a1)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[6] & 0xffffffff
 	cm.StoreString(w, _v, _ret)
 	return w.Err()
@@ -98,21 +94,17 @@ func (st *rootState) serve_Describe(ctx context.Context, cl *runtime.Caller, f [
 
 func (st *rootState) serve_Lend(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := LiftThing(l, f[0], false)
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.Lend(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[1] & 0xffffffff
 	cm.StoreString(w, _v, _ret)
 	return w.Err()
@@ -120,42 +112,34 @@ func (st *rootState) serve_Lend(ctx context.Context, cl *runtime.Caller, f []uin
 
 func (st *rootState) serve_NewThing(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.String(f[0], f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.NewThing(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = LowerThing(w, _v, true)
 	return w.Err()
 }
 
 func (st *rootState) serve_Thing_Name(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := LiftThing(l, f[0], false)
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := _a0.Name(ctx)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[1] & 0xffffffff
 	cm.StoreString(w, _v, _ret)
 	return w.Err()
@@ -163,17 +147,14 @@ func (st *rootState) serve_Thing_Name(ctx context.Context, cl *runtime.Caller, f
 
 func (st *rootState) serve_Thing_Rename(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := LiftThing(l, f[0], false)
 	_a1 := l.String(f[1], f[2])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_err := _a0.Rename(ctx, _a1)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	return _err
 }
 
@@ -199,16 +180,14 @@ type call_EchoMap struct {
 }
 
 func (c *call_EchoMap) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = cm.LowerMap(w, c.a0, 16, 4, 8, cm.StoreString, store_T4)
 	return w.Err()
 }
 
 func (c *call_EchoMap) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadMap(l, f[0]&0xffffffff, 16, 4, 8, cm.LoadString, load_T4)
 	}
@@ -217,17 +196,12 @@ func (c *call_EchoMap) LiftResults(cx *canon.LiftLowerContext, f []uint64) error
 
 // EchoMap calls echo-map.
 func (_e *rootExports) EchoMap(ctx context.Context, m map[string][]uint32) (map[string][]uint32, error) {
-	var _zero map[string][]uint32
 	_c := &_e.c_EchoMap
 	_c.a0 = m
-	_err := _e.f_EchoMap.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoMap, _c)
 	_v := _c.r
 	*_c = call_EchoMap{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoFixed struct {
@@ -237,16 +211,14 @@ type call_EchoFixed struct {
 }
 
 func (c *call_EchoFixed) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	lower_T6(w, c.a0, f[0:3])
 	return w.Err()
 }
 
 func (c *call_EchoFixed) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 12, 4) {
 		c.r = load_T6(l, f[0]&0xffffffff)
 	}
@@ -255,17 +227,12 @@ func (c *call_EchoFixed) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 
 // EchoFixed calls echo-fixed.
 func (_e *rootExports) EchoFixed(ctx context.Context, f [3]uint32) ([3]uint32, error) {
-	var _zero [3]uint32
 	_c := &_e.c_EchoFixed
 	_c.a0 = f
-	_err := _e.f_EchoFixed.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoFixed, _c)
 	_v := _c.r
 	*_c = call_EchoFixed{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Things struct {
@@ -275,16 +242,14 @@ type call_Things struct {
 }
 
 func (c *call_Things) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = cm.LowerListFunc(w, c.a0, 8, 4, cm.StoreString)
 	return w.Err()
 }
 
 func (c *call_Things) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, cm.LoadString)
 	}
@@ -293,17 +258,12 @@ func (c *call_Things) LiftResults(cx *canon.LiftLowerContext, f []uint64) error 
 
 // Things calls things.
 func (_e *rootExports) Things(ctx context.Context, names []string) ([]string, error) {
-	var _zero []string
 	_c := &_e.c_Things
 	_c.a0 = names
-	_err := _e.f_Things.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Things, _c)
 	_v := _c.r
 	*_c = call_Things{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_CallDescribe struct {
@@ -316,8 +276,7 @@ func (c *call_CallDescribe) LowerParams(ctx context.Context, cx *canon.LiftLower
 }
 
 func (c *call_CallDescribe) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
@@ -326,16 +285,11 @@ func (c *call_CallDescribe) LiftResults(cx *canon.LiftLowerContext, f []uint64) 
 
 // CallDescribe calls call-describe.
 func (_e *rootExports) CallDescribe(ctx context.Context) (string, error) {
-	var _zero string
 	_c := &_e.c_CallDescribe
-	_err := _e.f_CallDescribe.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_CallDescribe, _c)
 	_v := _c.r
 	*_c = call_CallDescribe{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 // Imports are the host's implementations of what world extra imports.

@@ -30,16 +30,13 @@ type rootState struct {
 
 func (st *rootState) serve_Log(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.String(f[0], f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_err := st.impl.Log(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	return _err
 }
 

@@ -144,33 +144,26 @@ type call_NewBucket struct {
 }
 
 func (c *call_NewBucket) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	return w.Err()
 }
 
 func (c *call_NewBucket) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = LiftBucket(l, f[0], true)
 	return l.Err()
 }
 
 // NewBucket calls [constructor]bucket.
 func (_e *Exports) NewBucket(ctx context.Context, name string) (*Bucket, error) {
-	var _zero *Bucket
 	_c := &_e.c_NewBucket
 	_c.a0 = name
-	_err := _e.f_NewBucket.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_NewBucket, _c)
 	_v := _c.r
 	*_c = call_NewBucket{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Bucket_Get struct {
@@ -181,8 +174,7 @@ type call_Bucket_Get struct {
 }
 
 func (c *call_Bucket_Get) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerBucket(w, c.a0, false)
 	f[1], f[2] = w.String(c.a1)
@@ -190,8 +182,7 @@ func (c *call_Bucket_Get) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 }
 
 func (c *call_Bucket_Get) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 16, 4) {
 		c.r = load_T3(l, f[0]&0xffffffff)
 	}
@@ -207,18 +198,10 @@ func (self *Bucket) Get(ctx context.Context, key string) (string, error) {
 	_c := &self.e.c_Bucket_Get
 	_c.a0 = self
 	_c.a1 = key
-	_err := self.e.f_Bucket_Get.CallLowered(ctx, _c)
-	self.e.s.EndCall()
+	_err := self.e.s.Call(ctx, self.e.f_Bucket_Get, _c)
 	_v := _c.r
 	*_c = call_Bucket_Get{s: self.e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return _zero, _ev
-	}
-	_o, _ := _v.OK()
-	return _o, nil
+	return cm.Unwrap(_v, _err)
 }
 
 type call_Bucket_Set struct {
@@ -230,8 +213,7 @@ type call_Bucket_Set struct {
 }
 
 func (c *call_Bucket_Set) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerBucket(w, c.a0, false)
 	f[1], f[2] = w.String(c.a1)
@@ -240,8 +222,7 @@ func (c *call_Bucket_Set) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 }
 
 func (c *call_Bucket_Set) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 16, 4) {
 		c.r = load_T4(l, f[0]&0xffffffff)
 	}
@@ -257,17 +238,11 @@ func (self *Bucket) Set(ctx context.Context, key string, value string) error {
 	_c.a0 = self
 	_c.a1 = key
 	_c.a2 = value
-	_err := self.e.f_Bucket_Set.CallLowered(ctx, _c)
-	self.e.s.EndCall()
+	_err := self.e.s.Call(ctx, self.e.f_Bucket_Set, _c)
 	_v := _c.r
 	*_c = call_Bucket_Set{s: self.e.s}
-	if _err != nil {
-		return _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return _ev
-	}
-	return nil
+	_, _err = cm.Unwrap(_v, _err)
+	return _err
 }
 
 type call_Bucket_Keys struct {
@@ -277,16 +252,14 @@ type call_Bucket_Keys struct {
 }
 
 func (c *call_Bucket_Keys) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerBucket(w, c.a0, false)
 	return w.Err()
 }
 
 func (c *call_Bucket_Keys) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, cm.LoadString)
 	}
@@ -301,14 +274,10 @@ func (self *Bucket) Keys(ctx context.Context) ([]string, error) {
 	}
 	_c := &self.e.c_Bucket_Keys
 	_c.a0 = self
-	_err := self.e.f_Bucket_Keys.CallLowered(ctx, _c)
-	self.e.s.EndCall()
+	_err := self.e.s.Call(ctx, self.e.f_Bucket_Keys, _c)
 	_v := _c.r
 	*_c = call_Bucket_Keys{s: self.e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_WordCount struct {
@@ -318,33 +287,26 @@ type call_WordCount struct {
 }
 
 func (c *call_WordCount) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	return w.Err()
 }
 
 func (c *call_WordCount) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
 	return l.Err()
 }
 
 // Counts the words of a text.
 func (_e *Exports) WordCount(ctx context.Context, text string) (uint32, error) {
-	var _zero uint32
 	_c := &_e.c_WordCount
 	_c.a0 = text
-	_err := _e.f_WordCount.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_WordCount, _c)
 	_v := _c.r
 	*_c = call_WordCount{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 // NewExports resolves the functions of example:guest/store@0.1.0 in the instance of s, whose

@@ -167,21 +167,17 @@ func Bind(s *cm.Instance, l *runtime.Linker, name string, impl Imports) error {
 
 func (st *state_) serve_EchoScalars(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := lift_T1(l, f[0:12])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.EchoScalars(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[12] & 0xffffffff
 	store_T1(w, _v, _ret)
 	return w.Err()
@@ -189,21 +185,17 @@ func (st *state_) serve_EchoScalars(ctx context.Context, cl *runtime.Caller, f [
 
 func (st *state_) serve_EchoString(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.String(f[0], f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.EchoString(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[2] & 0xffffffff
 	cm.StoreString(w, _v, _ret)
 	return w.Err()
@@ -211,21 +203,17 @@ func (st *state_) serve_EchoString(ctx context.Context, cl *runtime.Caller, f []
 
 func (st *state_) serve_EchoBytes(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := cm.LiftList[uint8](l, f[0], f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.EchoBytes(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[2] & 0xffffffff
 	cm.StoreList(w, _v, _ret)
 	return w.Err()
@@ -233,21 +221,17 @@ func (st *state_) serve_EchoBytes(ctx context.Context, cl *runtime.Caller, f []u
 
 func (st *state_) serve_EchoPoint(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := lift_T0(l, f[0:4])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.EchoPoint(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[4] & 0xffffffff
 	store_T0(w, _v, _ret)
 	return w.Err()
@@ -255,21 +239,17 @@ func (st *state_) serve_EchoPoint(ctx context.Context, cl *runtime.Caller, f []u
 
 func (st *state_) serve_EchoShape(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := lift_T6(l, f[0:3])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.EchoShape(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[3] & 0xffffffff
 	store_T6(w, _v, _ret)
 	return w.Err()
@@ -277,8 +257,7 @@ func (st *state_) serve_EchoShape(ctx context.Context, cl *runtime.Caller, f []u
 
 func (st *state_) serve_EchoNested(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	var _a0 types.Nested
 	if l.Region(f[0], 100, 4) {
 		a := f[0] & 0xffffffff
@@ -288,14 +267,11 @@ func (st *state_) serve_EchoNested(ctx context.Context, cl *runtime.Caller, f []
 		return err
 	}
 	_v, _err := st.impl.EchoNested(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[1] & 0xffffffff
 	store_T19(w, _v, _ret)
 	return w.Err()
@@ -303,21 +279,17 @@ func (st *state_) serve_EchoNested(ctx context.Context, cl *runtime.Caller, f []
 
 func (st *state_) serve_EchoList(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := cm.LiftListFunc(l, f[0], f[1], 8, 4, load_T17)
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.EchoList(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[2] & 0xffffffff
 	cm.StoreListFunc(w, _v, _ret, 8, 4, store_T17)
 	return w.Err()
@@ -325,21 +297,17 @@ func (st *state_) serve_EchoList(ctx context.Context, cl *runtime.Caller, f []ui
 
 func (st *state_) serve_EchoOption(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := lift_T34(l, f[0:3])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.EchoOption(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[3] & 0xffffffff
 	store_T34(w, _v, _ret)
 	return w.Err()
@@ -347,21 +315,17 @@ func (st *state_) serve_EchoOption(ctx context.Context, cl *runtime.Caller, f []
 
 func (st *state_) serve_EchoTuple(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := lift_T35(l, f[0:4])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.EchoTuple(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[4] & 0xffffffff
 	store_T35(w, _v, _ret)
 	return w.Err()
@@ -369,22 +333,18 @@ func (st *state_) serve_EchoTuple(ctx context.Context, cl *runtime.Caller, f []u
 
 func (st *state_) serve_EchoColor(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := types.Color(l.Disc("enum color", f[0], 3))
 	_a1 := types.Perms(l.Flags(f[1], 3))
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.EchoColor(ctx, _a0, _a1)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[2] & 0xffffffff
 	store_T36(w, _v, _ret)
 	return w.Err()
@@ -392,71 +352,53 @@ func (st *state_) serve_EchoColor(ctx context.Context, cl *runtime.Caller, f []u
 
 func (st *state_) serve_EchoChar(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.Char(f[0])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.EchoChar(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = w.Char(_v)
 	return w.Err()
 }
 
 func (st *state_) serve_EchoF32(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.F32(f[0])
 	_a1 := l.F64(f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.EchoF32(ctx, _a0, _a1)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = w.F64(_v)
 	return w.Err()
 }
 
 func (st *state_) serve_Check(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.Bool(f[0])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_o, _err := st.impl.Check(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
-	var _v cm.Result[string, types.ErrorCode]
+	cm.EndBorrows(cx)
+	_v, _err := cm.ResultOf[string, types.ErrorCode](_o, _err)
 	if _err != nil {
-		_e, _ok := cm.ErrorValue[types.ErrorCode](_err)
-		if !_ok {
-			return _err
-		}
-		_v = cm.Err[string, types.ErrorCode](_e)
-	} else {
-		_v = cm.OK[string, types.ErrorCode](_o)
+		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[1] & 0xffffffff
 	store_T37(w, _v, _ret)
 	return w.Err()
@@ -464,28 +406,18 @@ func (st *state_) serve_Check(ctx context.Context, cl *runtime.Caller, f []uint6
 
 func (st *state_) serve_CheckSimple(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.Bool(f[0])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_o, _err := st.impl.CheckSimple(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
-	var _v cm.Result[uint32, types.SimpleError]
+	cm.EndBorrows(cx)
+	_v, _err := cm.ResultOf[uint32, types.SimpleError](_o, _err)
 	if _err != nil {
-		_e, _ok := cm.ErrorValue[types.SimpleError](_err)
-		if !_ok {
-			return _err
-		}
-		_v = cm.Err[uint32, types.SimpleError](_e)
-	} else {
-		_v = cm.OK[uint32, types.SimpleError](_o)
+		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[1] & 0xffffffff
 	store_T38(w, _v, _ret)
 	return w.Err()
@@ -493,52 +425,36 @@ func (st *state_) serve_CheckSimple(ctx context.Context, cl *runtime.Caller, f [
 
 func (st *state_) serve_CheckUnit(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.Bool(f[0])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_err := st.impl.CheckUnit(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
-	var _v cm.Result[struct{}, struct{}]
+	cm.EndBorrows(cx)
+	_v, _err := cm.ResultOf[struct{}, struct{}](struct{}{}, _err)
 	if _err != nil {
-		_v = cm.Err[struct{}, struct{}](struct{}{})
-	} else {
-		_v = cm.OK[struct{}, struct{}](struct{}{})
+		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	lower_T39(w, _v, f[0:1])
 	return w.Err()
 }
 
 func (st *state_) serve_CheckStr(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.Bool(f[0])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_err := st.impl.CheckStr(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
-	var _v cm.Result[struct{}, string]
+	cm.EndBorrows(cx)
+	_v, _err := cm.ResultOf[struct{}, string](struct{}{}, _err)
 	if _err != nil {
-		_e, _ok := cm.ErrorValue[string](_err)
-		if !_ok {
-			return _err
-		}
-		_v = cm.Err[struct{}, string](_e)
-	} else {
-		_v = cm.OK[struct{}, string](struct{}{})
+		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[1] & 0xffffffff
 	store_T40(w, _v, _ret)
 	return w.Err()
@@ -546,8 +462,7 @@ func (st *state_) serve_CheckStr(ctx context.Context, cl *runtime.Caller, f []ui
 
 func (st *state_) serve_Many(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	var _a0 uint32
 	var _a1 uint32
 	var _a2 uint32
@@ -587,77 +502,62 @@ func (st *state_) serve_Many(ctx context.Context, cl *runtime.Caller, f []uint64
 		return err
 	}
 	_v, _err := st.impl.Many(ctx, _a0, _a1, _a2, _a3, _a4, _a5, _a6, _a7, _a8, _a9, _a10, _a11, _a12, _a13, _a14, _a15)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }
 
 func (st *state_) serve_CounterTotal(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := types.LiftCounter(l, f[0], false)
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.CounterTotal(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }
 
 func (st *state_) serve_TakeCounter(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := types.LiftCounter(l, f[0], true)
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.TakeCounter(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }
 
 func (st *state_) serve_MakeCounter(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := uint32(f[0])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.MakeCounter(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = types.LowerCounter(w, _v, true)
 	return w.Err()
 }
@@ -665,16 +565,13 @@ func (st *state_) serve_MakeCounter(ctx context.Context, cl *runtime.Caller, f [
 func (st *state_) serve_Nothing(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
 	_err := st.impl.Nothing(ctx)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	return _err
 }
 
 func (st *state_) serve_Type(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := uint32(f[0])
 	_a1 := l.String(f[1], f[2])
 	_a2 := uint8(f[3])
@@ -684,14 +581,11 @@ func (st *state_) serve_Type(ctx context.Context, cl *runtime.Caller, f []uint64
 		return err
 	}
 	_v, _err := st.impl.Type(ctx, _a0, _a1, _a2, _a3, _a4)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }

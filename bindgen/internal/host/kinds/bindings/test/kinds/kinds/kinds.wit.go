@@ -33,16 +33,13 @@ type rootState struct {
 
 func (st *rootState) serve_Log(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.String(f[0], f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_err := st.impl.Log(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	return _err
 }
 
@@ -62,16 +59,14 @@ type call_Run struct {
 }
 
 func (c *call_Run) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = cm.LowerListFunc(w, c.a0, 8, 4, cm.StoreString)
 	return w.Err()
 }
 
 func (c *call_Run) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 12, 4) {
 		c.r = load_T15(l, f[0]&0xffffffff)
 	}
@@ -80,21 +75,12 @@ func (c *call_Run) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 
 // Run calls run.
 func (_e *rootExports) Run(ctx context.Context, args []string) (uint32, error) {
-	var _zero uint32
 	_c := &_e.c_Run
 	_c.a0 = args
-	_err := _e.f_Run.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Run, _c)
 	_v := _c.r
 	*_c = call_Run{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return _zero, cm.ErrorOf[string]{Value: _ev}
-	}
-	_o, _ := _v.OK()
-	return _o, nil
+	return cm.UnwrapValue(_v, _err)
 }
 
 // Imports are the host's implementations of what world kinds imports.

@@ -413,85 +413,69 @@ func Bind(s *cm.Instance, l *runtime.Linker, name string, impl Imports) error {
 
 func (st *state_) serve_NewCounter(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := uint32(f[0])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.NewCounter(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = LowerCounter(w, _v, true)
 	return w.Err()
 }
 
 func (st *state_) serve_Counter_Add(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := LiftCounter(l, f[0], false)
 	_a1 := uint32(f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := _a0.Add(ctx, _a1)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }
 
 func (st *state_) serve_Counter_Get(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := LiftCounter(l, f[0], false)
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := _a0.Get(ctx)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }
 
 func (st *state_) serve_Counter_Name(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := LiftCounter(l, f[0], false)
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := _a0.Name(ctx)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[1] & 0xffffffff
 	cm.StoreString(w, _v, _ret)
 	return w.Err()
@@ -499,22 +483,18 @@ func (st *state_) serve_Counter_Name(ctx context.Context, cl *runtime.Caller, f 
 
 func (st *state_) serve_CounterMerge(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := LiftCounter(l, f[0], false)
 	_a1 := LiftCounter(l, f[1], false)
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.CounterMerge(ctx, _a0, _a1)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = LowerCounter(w, _v, true)
 	return w.Err()
 }

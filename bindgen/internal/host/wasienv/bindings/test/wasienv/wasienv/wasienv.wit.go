@@ -42,8 +42,7 @@ func (c *call_Environ) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 }
 
 func (c *call_Environ) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, cm.LoadString)
 	}
@@ -53,16 +52,11 @@ func (c *call_Environ) LiftResults(cx *canon.LiftLowerContext, f []uint64) error
 // The environment as the Go program sees it (os.Environ, read through
 // the preview-1 adapter).
 func (_e *rootExports) Environ(ctx context.Context) ([]string, error) {
-	var _zero []string
 	_c := &_e.c_Environ
-	_err := _e.f_Environ.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Environ, _c)
 	_v := _c.r
 	*_c = call_Environ{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Args struct {
@@ -75,8 +69,7 @@ func (c *call_Args) LowerParams(ctx context.Context, cx *canon.LiftLowerContext,
 }
 
 func (c *call_Args) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, cm.LoadString)
 	}
@@ -85,16 +78,11 @@ func (c *call_Args) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 
 // The arguments as the Go program sees them (os.Args).
 func (_e *rootExports) Args(ctx context.Context) ([]string, error) {
-	var _zero []string
 	_c := &_e.c_Args
-	_err := _e.f_Args.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Args, _c)
 	_v := _c.r
 	*_c = call_Args{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Direct struct {
@@ -110,8 +98,7 @@ func (c *call_Direct) LowerParams(ctx context.Context, cx *canon.LiftLowerContex
 }
 
 func (c *call_Direct) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 16, 4, load_T187)
 	}
@@ -124,19 +111,11 @@ func (_e *rootExports) Direct(ctx context.Context) ([]struct {
 	F0 string
 	F1 string
 }, error) {
-	var _zero []struct {
-		F0 string
-		F1 string
-	}
 	_c := &_e.c_Direct
-	_err := _e.f_Direct.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Direct, _c)
 	_v := _c.r
 	*_c = call_Direct{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Cwd struct {
@@ -149,8 +128,7 @@ func (c *call_Cwd) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, 
 }
 
 func (c *call_Cwd) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 12, 4) {
 		c.r = load_T189(l, f[0]&0xffffffff)
 	}
@@ -159,16 +137,11 @@ func (c *call_Cwd) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 
 // wasi:cli/environment's initial-cwd.
 func (_e *rootExports) Cwd(ctx context.Context) (cm.Option[string], error) {
-	var _zero cm.Option[string]
 	_c := &_e.c_Cwd
-	_err := _e.f_Cwd.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Cwd, _c)
 	_v := _c.r
 	*_c = call_Cwd{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 // Imports are the host's implementations of what world wasienv imports.

@@ -58,14 +58,11 @@ func Bind(s *cm.Instance, l *runtime.Linker, name string, impl Imports) error {
 func (st *state_) serve_GetEnvironment(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
 	_v, _err := st.impl.GetEnvironment(ctx)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[0] & 0xffffffff
 	cm.StoreListFunc(w, _v, _ret, 16, 4, store_T164)
 	return w.Err()
@@ -74,14 +71,11 @@ func (st *state_) serve_GetEnvironment(ctx context.Context, cl *runtime.Caller, 
 func (st *state_) serve_GetArguments(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
 	_v, _err := st.impl.GetArguments(ctx)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[0] & 0xffffffff
 	cm.StoreListFunc(w, _v, _ret, 8, 4, cm.StoreString)
 	return w.Err()
@@ -90,14 +84,11 @@ func (st *state_) serve_GetArguments(ctx context.Context, cl *runtime.Caller, f 
 func (st *state_) serve_InitialCwd(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
 	_v, _err := st.impl.InitialCwd(ctx)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[0] & 0xffffffff
 	store_T167(w, _v, _ret)
 	return w.Err()

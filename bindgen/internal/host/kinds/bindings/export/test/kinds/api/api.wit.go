@@ -106,16 +106,14 @@ type call_EchoScalars struct {
 }
 
 func (c *call_EchoScalars) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	lower_T1(w, c.a0, f[0:12])
 	return w.Err()
 }
 
 func (c *call_EchoScalars) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 56, 8) {
 		c.r = load_T1(l, f[0]&0xffffffff)
 	}
@@ -124,17 +122,12 @@ func (c *call_EchoScalars) LiftResults(cx *canon.LiftLowerContext, f []uint64) e
 
 // EchoScalars calls echo-scalars.
 func (_e *Exports) EchoScalars(ctx context.Context, a kindstypes.AllScalars) (kindstypes.AllScalars, error) {
-	var _zero kindstypes.AllScalars
 	_c := &_e.c_EchoScalars
 	_c.a0 = a
-	_err := _e.f_EchoScalars.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoScalars, _c)
 	_v := _c.r
 	*_c = call_EchoScalars{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoString struct {
@@ -144,16 +137,14 @@ type call_EchoString struct {
 }
 
 func (c *call_EchoString) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	return w.Err()
 }
 
 func (c *call_EchoString) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
@@ -162,17 +153,12 @@ func (c *call_EchoString) LiftResults(cx *canon.LiftLowerContext, f []uint64) er
 
 // EchoString calls echo-string.
 func (_e *Exports) EchoString(ctx context.Context, s string) (string, error) {
-	var _zero string
 	_c := &_e.c_EchoString
 	_c.a0 = s
-	_err := _e.f_EchoString.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoString, _c)
 	_v := _c.r
 	*_c = call_EchoString{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoBytes struct {
@@ -182,16 +168,14 @@ type call_EchoBytes struct {
 }
 
 func (c *call_EchoBytes) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = cm.LowerList(w, c.a0)
 	return w.Err()
 }
 
 func (c *call_EchoBytes) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadList[uint8](l, f[0]&0xffffffff)
 	}
@@ -200,17 +184,12 @@ func (c *call_EchoBytes) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 
 // EchoBytes calls echo-bytes.
 func (_e *Exports) EchoBytes(ctx context.Context, b []uint8) ([]uint8, error) {
-	var _zero []uint8
 	_c := &_e.c_EchoBytes
 	_c.a0 = b
-	_err := _e.f_EchoBytes.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoBytes, _c)
 	_v := _c.r
 	*_c = call_EchoBytes{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoPoint struct {
@@ -220,16 +199,14 @@ type call_EchoPoint struct {
 }
 
 func (c *call_EchoPoint) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	lower_T0(w, c.a0, f[0:4])
 	return w.Err()
 }
 
 func (c *call_EchoPoint) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 16, 4) {
 		c.r = load_T0(l, f[0]&0xffffffff)
 	}
@@ -238,17 +215,12 @@ func (c *call_EchoPoint) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 
 // EchoPoint calls echo-point.
 func (_e *Exports) EchoPoint(ctx context.Context, p kindstypes.Point) (kindstypes.Point, error) {
-	var _zero kindstypes.Point
 	_c := &_e.c_EchoPoint
 	_c.a0 = p
-	_err := _e.f_EchoPoint.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoPoint, _c)
 	_v := _c.r
 	*_c = call_EchoPoint{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoShape struct {
@@ -258,16 +230,14 @@ type call_EchoShape struct {
 }
 
 func (c *call_EchoShape) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	lower_T6(w, c.a0, f[0:3])
 	return w.Err()
 }
 
 func (c *call_EchoShape) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 24, 8) {
 		c.r = load_T6(l, f[0]&0xffffffff)
 	}
@@ -276,17 +246,12 @@ func (c *call_EchoShape) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 
 // EchoShape calls echo-shape.
 func (_e *Exports) EchoShape(ctx context.Context, s kindstypes.Shape) (kindstypes.Shape, error) {
-	var _zero kindstypes.Shape
 	_c := &_e.c_EchoShape
 	_c.a0 = s
-	_err := _e.f_EchoShape.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoShape, _c)
 	_v := _c.r
 	*_c = call_EchoShape{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoNested struct {
@@ -296,8 +261,7 @@ type call_EchoNested struct {
 }
 
 func (c *call_EchoNested) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	a := w.Alloc(4, 100)
 	store_T19(w, c.a0, a)
 	f[0] = a
@@ -305,8 +269,7 @@ func (c *call_EchoNested) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 }
 
 func (c *call_EchoNested) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 100, 4) {
 		c.r = load_T19(l, f[0]&0xffffffff)
 	}
@@ -315,17 +278,12 @@ func (c *call_EchoNested) LiftResults(cx *canon.LiftLowerContext, f []uint64) er
 
 // EchoNested calls echo-nested.
 func (_e *Exports) EchoNested(ctx context.Context, n kindstypes.Nested) (kindstypes.Nested, error) {
-	var _zero kindstypes.Nested
 	_c := &_e.c_EchoNested
 	_c.a0 = n
-	_err := _e.f_EchoNested.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoNested, _c)
 	_v := _c.r
 	*_c = call_EchoNested{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoList struct {
@@ -335,16 +293,14 @@ type call_EchoList struct {
 }
 
 func (c *call_EchoList) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = cm.LowerListFunc(w, c.a0, 8, 4, store_T17)
 	return w.Err()
 }
 
 func (c *call_EchoList) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, load_T17)
 	}
@@ -353,17 +309,12 @@ func (c *call_EchoList) LiftResults(cx *canon.LiftLowerContext, f []uint64) erro
 
 // EchoList calls echo-list.
 func (_e *Exports) EchoList(ctx context.Context, l [][]string) ([][]string, error) {
-	var _zero [][]string
 	_c := &_e.c_EchoList
 	_c.a0 = l
-	_err := _e.f_EchoList.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoList, _c)
 	_v := _c.r
 	*_c = call_EchoList{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoOption struct {
@@ -373,16 +324,14 @@ type call_EchoOption struct {
 }
 
 func (c *call_EchoOption) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	lower_T34(w, c.a0, f[0:3])
 	return w.Err()
 }
 
 func (c *call_EchoOption) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 12, 4) {
 		c.r = load_T34(l, f[0]&0xffffffff)
 	}
@@ -391,17 +340,12 @@ func (c *call_EchoOption) LiftResults(cx *canon.LiftLowerContext, f []uint64) er
 
 // EchoOption calls echo-option.
 func (_e *Exports) EchoOption(ctx context.Context, o cm.Option[cm.Option[uint32]]) (cm.Option[cm.Option[uint32]], error) {
-	var _zero cm.Option[cm.Option[uint32]]
 	_c := &_e.c_EchoOption
 	_c.a0 = o
-	_err := _e.f_EchoOption.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoOption, _c)
 	_v := _c.r
 	*_c = call_EchoOption{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoTuple struct {
@@ -419,16 +363,14 @@ type call_EchoTuple struct {
 }
 
 func (c *call_EchoTuple) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	lower_T35(w, c.a0, f[0:4])
 	return w.Err()
 }
 
 func (c *call_EchoTuple) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 24, 8) {
 		c.r = load_T35(l, f[0]&0xffffffff)
 	}
@@ -445,21 +387,12 @@ func (_e *Exports) EchoTuple(ctx context.Context, t struct {
 	F1 string
 	F2 float64
 }, error) {
-	var _zero struct {
-		F0 uint8
-		F1 string
-		F2 float64
-	}
 	_c := &_e.c_EchoTuple
 	_c.a0 = t
-	_err := _e.f_EchoTuple.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoTuple, _c)
 	_v := _c.r
 	*_c = call_EchoTuple{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoColor struct {
@@ -473,8 +406,7 @@ type call_EchoColor struct {
 }
 
 func (c *call_EchoColor) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = uint64(c.a0)
 	f[1] = uint64(c.a1)
@@ -482,8 +414,7 @@ func (c *call_EchoColor) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 }
 
 func (c *call_EchoColor) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 2, 1) {
 		c.r = load_T36(l, f[0]&0xffffffff)
 	}
@@ -495,21 +426,13 @@ func (_e *Exports) EchoColor(ctx context.Context, c kindstypes.Color, p kindstyp
 	F0 kindstypes.Color
 	F1 kindstypes.Perms
 }, error) {
-	var _zero struct {
-		F0 kindstypes.Color
-		F1 kindstypes.Perms
-	}
 	_c := &_e.c_EchoColor
 	_c.a0 = c
 	_c.a1 = p
-	_err := _e.f_EchoColor.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoColor, _c)
 	_v := _c.r
 	*_c = call_EchoColor{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoChar struct {
@@ -519,33 +442,26 @@ type call_EchoChar struct {
 }
 
 func (c *call_EchoChar) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = w.Char(c.a0)
 	return w.Err()
 }
 
 func (c *call_EchoChar) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = l.Char(f[0])
 	return l.Err()
 }
 
 // EchoChar calls echo-char.
 func (_e *Exports) EchoChar(ctx context.Context, c rune) (rune, error) {
-	var _zero rune
 	_c := &_e.c_EchoChar
 	_c.a0 = c
-	_err := _e.f_EchoChar.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoChar, _c)
 	_v := _c.r
 	*_c = call_EchoChar{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoF32 struct {
@@ -558,8 +474,7 @@ type call_EchoF32 struct {
 }
 
 func (c *call_EchoF32) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = w.F32(c.a0)
 	f[1] = w.F64(c.a1)
@@ -567,34 +482,26 @@ func (c *call_EchoF32) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 }
 
 func (c *call_EchoF32) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = l.F64(f[0])
 	return l.Err()
 }
 
 // EchoF32 calls echo-f32.
 func (_e *Exports) EchoF32(ctx context.Context, x float32, y float64) (float64, error) {
-	var _zero float64
 	_c := &_e.c_EchoF32
 	if _c.flat {
 		_c.st[0] = uint64(math.Float32bits(x))
 		_c.st[1] = math.Float64bits(y)
-		if _err := _e.f_EchoF32.CallFlat(ctx, _c.st[:]); _err != nil {
-			return _zero, _err
-		}
-		return canon.LiftF64(_c.st[0]), nil
+		_err := _e.f_EchoF32.CallFlat(ctx, _c.st[:])
+		return cm.Checked(canon.LiftF64(_c.st[0]), _err)
 	}
 	_c.a0 = x
 	_c.a1 = y
-	_err := _e.f_EchoF32.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoF32, _c)
 	_v := _c.r
 	*_c = call_EchoF32{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Check struct {
@@ -604,16 +511,14 @@ type call_Check struct {
 }
 
 func (c *call_Check) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = w.Bool(c.a0)
 	return w.Err()
 }
 
 func (c *call_Check) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 16, 4) {
 		c.r = load_T37(l, f[0]&0xffffffff)
 	}
@@ -622,21 +527,12 @@ func (c *call_Check) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 
 // Check calls check.
 func (_e *Exports) Check(ctx context.Context, ok bool) (string, error) {
-	var _zero string
 	_c := &_e.c_Check
 	_c.a0 = ok
-	_err := _e.f_Check.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Check, _c)
 	_v := _c.r
 	*_c = call_Check{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return _zero, _ev
-	}
-	_o, _ := _v.OK()
-	return _o, nil
+	return cm.Unwrap(_v, _err)
 }
 
 type call_CheckSimple struct {
@@ -646,16 +542,14 @@ type call_CheckSimple struct {
 }
 
 func (c *call_CheckSimple) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = w.Bool(c.a0)
 	return w.Err()
 }
 
 func (c *call_CheckSimple) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = load_T38(l, f[0]&0xffffffff)
 	}
@@ -664,21 +558,12 @@ func (c *call_CheckSimple) LiftResults(cx *canon.LiftLowerContext, f []uint64) e
 
 // CheckSimple calls check-simple.
 func (_e *Exports) CheckSimple(ctx context.Context, ok bool) (uint32, error) {
-	var _zero uint32
 	_c := &_e.c_CheckSimple
 	_c.a0 = ok
-	_err := _e.f_CheckSimple.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_CheckSimple, _c)
 	_v := _c.r
 	*_c = call_CheckSimple{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return _zero, _ev
-	}
-	_o, _ := _v.OK()
-	return _o, nil
+	return cm.Unwrap(_v, _err)
 }
 
 type call_CheckUnit struct {
@@ -688,16 +573,14 @@ type call_CheckUnit struct {
 }
 
 func (c *call_CheckUnit) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = w.Bool(c.a0)
 	return w.Err()
 }
 
 func (c *call_CheckUnit) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = lift_T39(l, f[0:1])
 	return l.Err()
 }
@@ -706,17 +589,11 @@ func (c *call_CheckUnit) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 func (_e *Exports) CheckUnit(ctx context.Context, ok bool) error {
 	_c := &_e.c_CheckUnit
 	_c.a0 = ok
-	_err := _e.f_CheckUnit.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_CheckUnit, _c)
 	_v := _c.r
 	*_c = call_CheckUnit{s: _e.s}
-	if _err != nil {
-		return _err
-	}
-	if _v.IsErr() {
-		return cm.ErrResult
-	}
-	return nil
+	_, _err = cm.UnwrapUnit(_v, _err)
+	return _err
 }
 
 type call_CheckStr struct {
@@ -726,16 +603,14 @@ type call_CheckStr struct {
 }
 
 func (c *call_CheckStr) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = w.Bool(c.a0)
 	return w.Err()
 }
 
 func (c *call_CheckStr) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 12, 4) {
 		c.r = load_T40(l, f[0]&0xffffffff)
 	}
@@ -746,17 +621,11 @@ func (c *call_CheckStr) LiftResults(cx *canon.LiftLowerContext, f []uint64) erro
 func (_e *Exports) CheckStr(ctx context.Context, ok bool) error {
 	_c := &_e.c_CheckStr
 	_c.a0 = ok
-	_err := _e.f_CheckStr.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_CheckStr, _c)
 	_v := _c.r
 	*_c = call_CheckStr{s: _e.s}
-	if _err != nil {
-		return _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return cm.ErrorOf[string]{Value: _ev}
-	}
-	return nil
+	_, _err = cm.UnwrapValue(_v, _err)
+	return _err
 }
 
 type call_Many struct {
@@ -781,8 +650,7 @@ type call_Many struct {
 }
 
 func (c *call_Many) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	a := w.Alloc(8, 88)
 	w.PutU32(a, c.a0)
 	w.PutU32(a+4, c.a1)
@@ -805,15 +673,13 @@ func (c *call_Many) LowerParams(ctx context.Context, cx *canon.LiftLowerContext,
 }
 
 func (c *call_Many) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
 	return l.Err()
 }
 
 // Many calls many.
 func (_e *Exports) Many(ctx context.Context, a uint32, b uint32, c uint32, d uint32, e uint32, f uint32, g uint32, h uint32, i uint32, j uint32, k string, l string, m string, n string, o uint64, p float32) (uint32, error) {
-	var _zero uint32
 	_c := &_e.c_Many
 	_c.a0 = a
 	_c.a1 = b
@@ -831,14 +697,10 @@ func (_e *Exports) Many(ctx context.Context, a uint32, b uint32, c uint32, d uin
 	_c.a13 = n
 	_c.a14 = o
 	_c.a15 = p
-	_err := _e.f_Many.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Many, _c)
 	_v := _c.r
 	*_c = call_Many{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_CounterTotal struct {
@@ -848,33 +710,26 @@ type call_CounterTotal struct {
 }
 
 func (c *call_CounterTotal) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = kindstypes.LowerCounter(w, c.a0, false)
 	return w.Err()
 }
 
 func (c *call_CounterTotal) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
 	return l.Err()
 }
 
 // CounterTotal calls counter-total.
 func (_e *Exports) CounterTotal(ctx context.Context, c *kindstypes.Counter) (uint32, error) {
-	var _zero uint32
 	_c := &_e.c_CounterTotal
 	_c.a0 = c
-	_err := _e.f_CounterTotal.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_CounterTotal, _c)
 	_v := _c.r
 	*_c = call_CounterTotal{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_TakeCounter struct {
@@ -884,33 +739,26 @@ type call_TakeCounter struct {
 }
 
 func (c *call_TakeCounter) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = kindstypes.LowerCounter(w, c.a0, true)
 	return w.Err()
 }
 
 func (c *call_TakeCounter) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
 	return l.Err()
 }
 
 // TakeCounter calls take-counter.
 func (_e *Exports) TakeCounter(ctx context.Context, c *kindstypes.Counter) (uint32, error) {
-	var _zero uint32
 	_c := &_e.c_TakeCounter
 	_c.a0 = c
-	_err := _e.f_TakeCounter.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_TakeCounter, _c)
 	_v := _c.r
 	*_c = call_TakeCounter{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_MakeCounter struct {
@@ -920,33 +768,26 @@ type call_MakeCounter struct {
 }
 
 func (c *call_MakeCounter) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = uint64(c.a0)
 	return w.Err()
 }
 
 func (c *call_MakeCounter) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = kindstypes.LiftCounter(l, f[0], true)
 	return l.Err()
 }
 
 // MakeCounter calls make-counter.
 func (_e *Exports) MakeCounter(ctx context.Context, n uint32) (*kindstypes.Counter, error) {
-	var _zero *kindstypes.Counter
 	_c := &_e.c_MakeCounter
 	_c.a0 = n
-	_err := _e.f_MakeCounter.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_MakeCounter, _c)
 	_v := _c.r
 	*_c = call_MakeCounter{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Nothing struct {
@@ -967,18 +808,12 @@ func (c *call_Nothing) LiftResults(cx *canon.LiftLowerContext, f []uint64) error
 func (_e *Exports) Nothing(ctx context.Context) error {
 	_c := &_e.c_Nothing
 	if _c.flat {
-		if _err := _e.f_Nothing.CallFlat(ctx, _c.st[:]); _err != nil {
-			return _err
-		}
-		return nil
-	}
-	_err := _e.f_Nothing.CallLowered(ctx, _c)
-	_e.s.EndCall()
-	*_c = call_Nothing{s: _e.s}
-	if _err != nil {
+		_err := _e.f_Nothing.CallFlat(ctx, _c.st[:])
 		return _err
 	}
-	return nil
+	_err := _e.s.Call(ctx, _e.f_Nothing, _c)
+	*_c = call_Nothing{s: _e.s}
+	return _err
 }
 
 type call_Type struct {
@@ -992,8 +827,7 @@ type call_Type struct {
 }
 
 func (c *call_Type) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = uint64(c.a0)
 	f[1], f[2] = w.String(c.a1)
@@ -1004,29 +838,23 @@ func (c *call_Type) LowerParams(ctx context.Context, cx *canon.LiftLowerContext,
 }
 
 func (c *call_Type) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
 	return l.Err()
 }
 
 // Type calls type.
 func (_e *Exports) Type(ctx context.Context, func_ uint32, interface_ string, go_ uint8, cm_ uint32, unsafe_ uint32) (uint32, error) {
-	var _zero uint32
 	_c := &_e.c_Type
 	_c.a0 = func_
 	_c.a1 = interface_
 	_c.a2 = go_
 	_c.a3 = cm_
 	_c.a4 = unsafe_
-	_err := _e.f_Type.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Type, _c)
 	_v := _c.r
 	*_c = call_Type{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 // NewExports resolves the functions of test:kinds/api@0.1.0 in the instance of s, whose

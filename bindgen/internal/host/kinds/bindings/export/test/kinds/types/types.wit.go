@@ -406,33 +406,26 @@ type call_NewCounter struct {
 }
 
 func (c *call_NewCounter) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = uint64(c.a0)
 	return w.Err()
 }
 
 func (c *call_NewCounter) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = LiftCounter(l, f[0], true)
 	return l.Err()
 }
 
 // NewCounter calls [constructor]counter.
 func (_e *Exports) NewCounter(ctx context.Context, start uint32) (*Counter, error) {
-	var _zero *Counter
 	_c := &_e.c_NewCounter
 	_c.a0 = start
-	_err := _e.f_NewCounter.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_NewCounter, _c)
 	_v := _c.r
 	*_c = call_NewCounter{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Counter_Add struct {
@@ -443,8 +436,7 @@ type call_Counter_Add struct {
 }
 
 func (c *call_Counter_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerCounter(w, c.a0, false)
 	f[1] = uint64(c.a1)
@@ -452,8 +444,7 @@ func (c *call_Counter_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerC
 }
 
 func (c *call_Counter_Add) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
 	return l.Err()
 }
@@ -467,14 +458,10 @@ func (self *Counter) Add(ctx context.Context, n uint32) (uint32, error) {
 	_c := &self.e.c_Counter_Add
 	_c.a0 = self
 	_c.a1 = n
-	_err := self.e.f_Counter_Add.CallLowered(ctx, _c)
-	self.e.s.EndCall()
+	_err := self.e.s.Call(ctx, self.e.f_Counter_Add, _c)
 	_v := _c.r
 	*_c = call_Counter_Add{s: self.e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Counter_Get struct {
@@ -484,16 +471,14 @@ type call_Counter_Get struct {
 }
 
 func (c *call_Counter_Get) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerCounter(w, c.a0, false)
 	return w.Err()
 }
 
 func (c *call_Counter_Get) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
 	return l.Err()
 }
@@ -506,14 +491,10 @@ func (self *Counter) Get(ctx context.Context) (uint32, error) {
 	}
 	_c := &self.e.c_Counter_Get
 	_c.a0 = self
-	_err := self.e.f_Counter_Get.CallLowered(ctx, _c)
-	self.e.s.EndCall()
+	_err := self.e.s.Call(ctx, self.e.f_Counter_Get, _c)
 	_v := _c.r
 	*_c = call_Counter_Get{s: self.e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Counter_Name struct {
@@ -523,16 +504,14 @@ type call_Counter_Name struct {
 }
 
 func (c *call_Counter_Name) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerCounter(w, c.a0, false)
 	return w.Err()
 }
 
 func (c *call_Counter_Name) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
@@ -547,14 +526,10 @@ func (self *Counter) Name(ctx context.Context) (string, error) {
 	}
 	_c := &self.e.c_Counter_Name
 	_c.a0 = self
-	_err := self.e.f_Counter_Name.CallLowered(ctx, _c)
-	self.e.s.EndCall()
+	_err := self.e.s.Call(ctx, self.e.f_Counter_Name, _c)
 	_v := _c.r
 	*_c = call_Counter_Name{s: self.e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_CounterMerge struct {
@@ -565,8 +540,7 @@ type call_CounterMerge struct {
 }
 
 func (c *call_CounterMerge) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerCounter(w, c.a0, false)
 	f[1] = LowerCounter(w, c.a1, false)
@@ -574,26 +548,20 @@ func (c *call_CounterMerge) LowerParams(ctx context.Context, cx *canon.LiftLower
 }
 
 func (c *call_CounterMerge) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = LiftCounter(l, f[0], true)
 	return l.Err()
 }
 
 // CounterMerge calls [static]counter.merge.
 func (_e *Exports) CounterMerge(ctx context.Context, a *Counter, b *Counter) (*Counter, error) {
-	var _zero *Counter
 	_c := &_e.c_CounterMerge
 	_c.a0 = a
 	_c.a1 = b
-	_err := _e.f_CounterMerge.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_CounterMerge, _c)
 	_v := _c.r
 	*_c = call_CounterMerge{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 // NewExports resolves the functions of test:kinds/types@0.1.0 in the instance of s, whose

@@ -74,8 +74,7 @@ type call_Pad struct {
 }
 
 func (c *call_Pad) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	lower_T198(w, c.a1, f[2:5])
@@ -83,8 +82,7 @@ func (c *call_Pad) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, 
 }
 
 func (c *call_Pad) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
@@ -93,18 +91,13 @@ func (c *call_Pad) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 
 // Pad calls pad.
 func (_e *Exports) Pad(ctx context.Context, s string, style Style) (string, error) {
-	var _zero string
 	_c := &_e.c_Pad
 	_c.a0 = s
 	_c.a1 = style
-	_err := _e.f_Pad.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Pad, _c)
 	_v := _c.r
 	*_c = call_Pad{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Describe struct {
@@ -114,16 +107,14 @@ type call_Describe struct {
 }
 
 func (c *call_Describe) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = cm.LowerListFunc(w, c.a0, 16, 8, store_T187)
 	return w.Err()
 }
 
 func (c *call_Describe) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, cm.LoadString)
 	}
@@ -132,17 +123,12 @@ func (c *call_Describe) LiftResults(cx *canon.LiftLowerContext, f []uint64) erro
 
 // Describe calls describe.
 func (_e *Exports) Describe(ctx context.Context, tokens []text.Token) ([]string, error) {
-	var _zero []string
 	_c := &_e.c_Describe
 	_c.a0 = tokens
-	_err := _e.f_Describe.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Describe, _c)
 	_v := _c.r
 	*_c = call_Describe{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Summary struct {
@@ -152,16 +138,14 @@ type call_Summary struct {
 }
 
 func (c *call_Summary) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	lower_T186(w, c.a0, f[0:4])
 	return w.Err()
 }
 
 func (c *call_Summary) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 12, 4) {
 		c.r = load_T200(l, f[0]&0xffffffff)
 	}
@@ -170,21 +154,12 @@ func (c *call_Summary) LiftResults(cx *canon.LiftLowerContext, f []uint64) error
 
 // Refuses stats of an empty text.
 func (_e *Exports) Summary(ctx context.Context, s text.Stats) (string, error) {
-	var _zero string
 	_c := &_e.c_Summary
 	_c.a0 = s
-	_err := _e.f_Summary.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Summary, _c)
 	_v := _c.r
 	*_c = call_Summary{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	if _ev, _isErr := _v.Err(); _isErr {
-		return _zero, cm.ErrorOf[string]{Value: _ev}
-	}
-	_o, _ := _v.OK()
-	return _o, nil
+	return cm.UnwrapValue(_v, _err)
 }
 
 type call_Report struct {
@@ -195,8 +170,7 @@ type call_Report struct {
 }
 
 func (c *call_Report) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = text.LowerTally(w, c.a0, false)
 	f[1] = uint64(c.a1)
@@ -204,8 +178,7 @@ func (c *call_Report) LowerParams(ctx context.Context, cx *canon.LiftLowerContex
 }
 
 func (c *call_Report) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
@@ -214,18 +187,13 @@ func (c *call_Report) LiftResults(cx *canon.LiftLowerContext, f []uint64) error 
 
 // Reads the tally it is lent through text's own methods.
 func (_e *Exports) Report(ctx context.Context, t text.Tally, n uint32) (string, error) {
-	var _zero string
 	_c := &_e.c_Report
 	_c.a0 = t
 	_c.a1 = n
-	_err := _e.f_Report.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Report, _c)
 	_v := _c.r
 	*_c = call_Report{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 // NewExports resolves the functions of xlang:demo/format@0.1.0 in the instance of s, whose

@@ -182,21 +182,17 @@ func Bind(s *cm.Instance, l *runtime.Linker, name string, impl Imports) error {
 
 func (st *state_) serve_Analyze(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.String(f[0], f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.Analyze(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[2] & 0xffffffff
 	store_T186(w, _v, _ret)
 	return w.Err()
@@ -204,21 +200,17 @@ func (st *state_) serve_Analyze(ctx context.Context, cl *runtime.Caller, f []uin
 
 func (st *state_) serve_Tokenize(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := l.String(f[0], f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := st.impl.Tokenize(ctx, _a0)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[2] & 0xffffffff
 	cm.StoreListFunc(w, _v, _ret, 16, 8, store_T187)
 	return w.Err()
@@ -227,58 +219,47 @@ func (st *state_) serve_Tokenize(ctx context.Context, cl *runtime.Caller, f []ui
 func (st *state_) serve_NewTally(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
 	_v, _err := st.impl.NewTally(ctx)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = LowerTally(w, _v, true)
 	return w.Err()
 }
 
 func (st *state_) serve_Tally_Add(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := LiftTally(l, f[0], false)
 	_a1 := cm.LiftListFunc(l, f[1], f[2], 8, 4, cm.LoadString)
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := _a0.Add(ctx, _a1)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
 	return w.Err()
 }
 
 func (st *state_) serve_Tally_Top(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := &cm.Lift{}
-	l.Init(st.s, cx)
+	l := st.s.Lift(cx)
 	_a0 := LiftTally(l, f[0], false)
 	_a1 := uint32(f[1])
 	if err := l.Err(); err != nil {
 		return err
 	}
 	_v, _err := _a0.Top(ctx, _a1)
-	if cx.Borrows != nil {
-		cx.Borrows.Release()
-	}
+	cm.EndBorrows(cx)
 	if _err != nil {
 		return _err
 	}
-	w := &cm.Lower{}
-	w.Init(ctx, st.s, cx)
+	w := st.s.Lower(ctx, cx)
 	_ret := f[2] & 0xffffffff
 	cm.StoreListFunc(w, _v, _ret, 12, 4, store_T192)
 	return w.Err()

@@ -171,16 +171,14 @@ type call_Analyze struct {
 }
 
 func (c *call_Analyze) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	return w.Err()
 }
 
 func (c *call_Analyze) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 16, 4) {
 		c.r = load_T186(l, f[0]&0xffffffff)
 	}
@@ -189,17 +187,12 @@ func (c *call_Analyze) LiftResults(cx *canon.LiftLowerContext, f []uint64) error
 
 // Analyze calls analyze.
 func (_e *Exports) Analyze(ctx context.Context, s string) (Stats, error) {
-	var _zero Stats
 	_c := &_e.c_Analyze
 	_c.a0 = s
-	_err := _e.f_Analyze.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Analyze, _c)
 	_v := _c.r
 	*_c = call_Analyze{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Tokenize struct {
@@ -209,16 +202,14 @@ type call_Tokenize struct {
 }
 
 func (c *call_Tokenize) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	return w.Err()
 }
 
 func (c *call_Tokenize) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 16, 8, load_T187)
 	}
@@ -227,17 +218,12 @@ func (c *call_Tokenize) LiftResults(cx *canon.LiftLowerContext, f []uint64) erro
 
 // Tokenize calls tokenize.
 func (_e *Exports) Tokenize(ctx context.Context, s string) ([]Token, error) {
-	var _zero []Token
 	_c := &_e.c_Tokenize
 	_c.a0 = s
-	_err := _e.f_Tokenize.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Tokenize, _c)
 	_v := _c.r
 	*_c = call_Tokenize{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_NewTally struct {
@@ -250,24 +236,18 @@ func (c *call_NewTally) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 }
 
 func (c *call_NewTally) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = LiftTally(l, f[0], true)
 	return l.Err()
 }
 
 // NewTally calls [constructor]tally.
 func (_e *Exports) NewTally(ctx context.Context) (*Tally, error) {
-	var _zero *Tally
 	_c := &_e.c_NewTally
-	_err := _e.f_NewTally.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_NewTally, _c)
 	_v := _c.r
 	*_c = call_NewTally{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Tally_Add struct {
@@ -278,8 +258,7 @@ type call_Tally_Add struct {
 }
 
 func (c *call_Tally_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerTally(w, c.a0, false)
 	f[1], f[2] = cm.LowerListFunc(w, c.a1, 8, 4, cm.StoreString)
@@ -287,8 +266,7 @@ func (c *call_Tally_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 }
 
 func (c *call_Tally_Add) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
 	return l.Err()
 }
@@ -302,14 +280,10 @@ func (self *Tally) Add(ctx context.Context, words []string) (uint32, error) {
 	_c := &self.e.c_Tally_Add
 	_c.a0 = self
 	_c.a1 = words
-	_err := self.e.f_Tally_Add.CallLowered(ctx, _c)
-	self.e.s.EndCall()
+	_err := self.e.s.Call(ctx, self.e.f_Tally_Add, _c)
 	_v := _c.r
 	*_c = call_Tally_Add{s: self.e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Tally_Top struct {
@@ -323,8 +297,7 @@ type call_Tally_Top struct {
 }
 
 func (c *call_Tally_Top) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = LowerTally(w, c.a0, false)
 	f[1] = uint64(c.a1)
@@ -332,8 +305,7 @@ func (c *call_Tally_Top) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 }
 
 func (c *call_Tally_Top) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
 		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 12, 4, load_T192)
 	}
@@ -355,14 +327,10 @@ func (self *Tally) Top(ctx context.Context, n uint32) ([]struct {
 	_c := &self.e.c_Tally_Top
 	_c.a0 = self
 	_c.a1 = n
-	_err := self.e.f_Tally_Top.CallLowered(ctx, _c)
-	self.e.s.EndCall()
+	_err := self.e.s.Call(ctx, self.e.f_Tally_Top, _c)
 	_v := _c.r
 	*_c = call_Tally_Top{s: self.e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 // NewExports resolves the functions of xlang:demo/text@0.1.0 in the instance of s, whose
