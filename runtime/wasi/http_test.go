@@ -75,7 +75,13 @@ func httpWIT(t testing.TB, src, wasiDir string) string {
 			}
 		}
 	}
-	cp(src, out)
+	b, err := os.ReadFile(filepath.Join(src, "world.wit"))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(out, "world.wit"), b, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []string{"cli", "io", "clocks", "random", "filesystem", "sockets", "http"} {
 		cp(filepath.Join(wasiDir, p), filepath.Join(out, "deps", p))
 	}
@@ -143,10 +149,7 @@ func TestHTTPProxy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short: the JS guest takes a minute to build and compile the first time")
 	}
-	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("x-upstream", "yes:"+r.Header.Get("x-from"))
-		fmt.Fprintf(w, "%s %s", r.Method, r.URL.Path)
-	}))
+	upstream := httptest.NewServer(upstreamHandler())
 	defer upstream.Close()
 	upHost := strings.TrimPrefix(upstream.URL, "http://")
 	srv, logs := proxyServer(t, wasi.Config{AllowedHTTPHosts: []string{upHost}}, nil)
@@ -202,6 +205,15 @@ func TestHTTPProxy(t *testing.T) {
 			t.Fatalf("%+v\nlog: %s", r, logs)
 		}
 	})
+	t.Run("forward-2MiB", func(t *testing.T) {
+		// The guest posts the body to the upstream, which answers with its
+		// length and hash, streamed back through the guest.
+		r := do(t, "POST", srv.URL+"/forward?url="+upstream.URL+"/sum", bytes.NewReader(big[:2<<20]), nil)
+		want := fmt.Sprintf("POST %d %x", 2<<20, sha256.Sum256(big[:2<<20]))
+		if r.err != nil || r.status != 200 || r.body != want || r.header.Get("x-upstream") != "yes:" {
+			t.Fatalf("%+v\nwant body %q\nlog: %s", r, want, logs)
+		}
+	})
 	t.Run("fetch-denied", func(t *testing.T) {
 		other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			t.Error("a denied request reached the server")
@@ -217,6 +229,20 @@ func TestHTTPProxy(t *testing.T) {
 		if r.err != nil || r.status != 500 {
 			t.Fatalf("%+v\nlog: %s", r, logs)
 		}
+	})
+}
+
+// upstreamHandler is the server the guest's outgoing requests go to: it
+// tells what it received.
+func upstreamHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("x-upstream", "yes:"+r.Header.Get("x-from"))
+		if r.URL.Path == "/sum" {
+			b, _ := io.ReadAll(r.Body)
+			fmt.Fprintf(w, "%s %d %x", r.Method, len(b), sha256.Sum256(b))
+			return
+		}
+		fmt.Fprintf(w, "%s %s", r.Method, r.URL.Path)
 	})
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"os/exec"
 	"sort"
@@ -103,10 +102,7 @@ func TestHTTPProxyDifferential(t *testing.T) {
 	}
 	g := httpGuest(t)
 	ref := wasmtimeServe(t, g)
-	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("x-upstream", "yes:"+r.Header.Get("x-from"))
-		fmt.Fprintf(w, "%s %s", r.Method, r.URL.Path)
-	}))
+	upstream := httptest.NewServer(upstreamHandler())
 	defer upstream.Close()
 	srv, logs := proxyServer(t, wasi.Config{AllowedHTTPHosts: []string{"*"}}, nil)
 
@@ -133,6 +129,7 @@ func TestHTTPProxyDifferential(t *testing.T) {
 		{"GET", "/large?n=1048577", nil, nil},
 		{"GET", "/fetch?url=" + upstream.URL + "/up", nil, nil},
 		{"GET", "/fetch?url=http://127.0.0.1:1/refused", nil, nil},
+		{"POST", "/forward?url=" + upstream.URL + "/sum", big, nil},
 		{"GET", "/throw", nil, nil},
 	}
 	for _, rq := range reqs {

@@ -72,6 +72,20 @@ async function handle(req) {
       return new Response('fetch failed: ' + e + '\n', { status: 502 });
     }
   }
+  if (path === '/forward') {
+    // The request body posted to another server, its answer streamed back.
+    const target = url.searchParams.get('url');
+    const body = await req.arrayBuffer();
+    const r = await fetch(target, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    return new Response(r.body, {
+      status: r.status,
+      headers: { 'x-upstream': r.headers.get('x-upstream') || '' },
+    });
+  }
   if (path === '/throw') {
     throw new Error('the guest threw');
   }

@@ -1,0 +1,285 @@
+package wasi
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/runtime"
+	"github.com/wasmcm/wasmcm/runtime/wasi/internal/host"
+)
+
+// httpHost is a host whose wasi:http functions a test calls directly, as
+// a guest's lowered calls would reach them: values in, values out.
+type httpHost struct {
+	t *testing.T
+	h *Host
+}
+
+func newHTTPHost(t *testing.T, cfg Config) *httpHost {
+	h, err := newHost(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.defs = map[string]any{}
+	if err := h.define(runtime.NewLinker()); err != nil {
+		t.Fatal(err)
+	}
+	return &httpHost{t, h}
+}
+
+func (x *httpHost) call(iface, name string, args ...canon.Value) canon.Value {
+	x.t.Helper()
+	f, ok := x.h.defs[iface+"#"+name].(runtime.HostFunc)
+	if !ok {
+		x.t.Fatalf("%s#%s is not a dynamic host function", iface, name)
+	}
+	res, err := f(context.Background(), args)
+	if err != nil {
+		x.t.Fatalf("%s: %v", name, err)
+	}
+	if len(res) == 0 {
+		return canon.Value{}
+	}
+	return res[0]
+}
+
+func (x *httpHost) types(name string, args ...canon.Value) canon.Value {
+	x.t.Helper()
+	return x.call(ifHTTPTypes, name, args...)
+}
+
+func str(s string) canon.Value { return canon.String(s) }
+
+// borrow turns an own handle the host returned into the borrow a method
+// receives.
+func borrow(v canon.Value) canon.Value { return canon.Borrow(v.Handle()) }
+
+func okPayload(t *testing.T, v canon.Value) canon.Value {
+	t.Helper()
+	if v.Case() != 0 {
+		t.Fatalf("result is an error: %v", v)
+	}
+	p, _ := v.Payload()
+	return p
+}
+
+// TestHTTPFields: the fields rules a guest meets, names kept lower case,
+// values as given.
+func TestHTTPFields(t *testing.T) {
+	x := newHTTPHost(t, Config{})
+	f := x.types("[constructor]fields")
+	if r := x.types("[method]fields.append", borrow(f), str("X-Multi"), byteList([]byte("a"))); r.Case() != 0 {
+		t.Fatal(r)
+	}
+	x.types("[method]fields.append", borrow(f), str("x-multi"), byteList([]byte("b")))
+	if got := x.types("[method]fields.get", borrow(f), str("X-MULTI")); got.Len() != 2 || string(bytesOf(got.Index(1))) != "b" {
+		t.Fatalf("get: %v", got)
+	}
+	errCase := func(r canon.Value) int {
+		if r.Case() == 0 {
+			return -1
+		}
+		p, _ := r.Payload()
+		return int(p.Case())
+	}
+	for _, c := range []struct {
+		name, value string
+		want        int
+	}{
+		{"x-ok", "v\tw", -1},
+		{"bad name", "v", int(headerInvalidSyntax)},
+		{"", "v", int(headerInvalidSyntax)},
+		{"x-crlf", "a\r\nb", int(headerInvalidSyntax)},
+		{"x-nul", "a\x00", int(headerInvalidSyntax)},
+		{"Transfer-Encoding", "chunked", int(headerForbidden)},
+		{"connection", "close", int(headerForbidden)},
+	} {
+		if got := errCase(x.types("[method]fields.append", borrow(f), str(c.name), byteList([]byte(c.value)))); got != c.want {
+			t.Errorf("append(%q, %q): case %d, want %d", c.name, c.value, got, c.want)
+		}
+	}
+	if got := errCase(x.types("[method]fields.set", borrow(f), str("x-multi"), canon.List(byteList([]byte("c"))))); got != -1 {
+		t.Fatalf("set: %d", got)
+	}
+	entries := x.types("[method]fields.entries", borrow(f))
+	var names []string
+	for _, e := range entries.Elems() {
+		names = append(names, e.Index(0).String()+"="+string(bytesOf(e.Index(1))))
+	}
+	if strings.Join(names, ",") != "x-ok=v\tw,x-multi=c" {
+		t.Fatalf("entries %q", names)
+	}
+	// from-list refuses a forbidden name as a whole.
+	bad := canon.List(canon.Tuple(str("x-a"), byteList(nil)), canon.Tuple(str("upgrade"), byteList([]byte("h2c"))))
+	if got := errCase(x.types("[static]fields.from-list", bad)); got != int(headerForbidden) {
+		t.Fatalf("from-list: %d", got)
+	}
+	// The headers of a response are immutable; a clone of them is not.
+	resp := x.types("[constructor]outgoing-response", f)
+	hs := x.types("[method]outgoing-response.headers", borrow(resp))
+	if got := errCase(x.types("[method]fields.delete", borrow(hs), str("x-ok"))); got != int(headerImmutable) {
+		t.Fatalf("delete on immutable headers: %d", got)
+	}
+	c := x.types("[method]fields.clone", borrow(hs))
+	if got := errCase(x.types("[method]fields.delete", borrow(c), str("x-ok"))); got != -1 || x.types("[method]fields.has", borrow(c), str("x-ok")).Bool() {
+		t.Fatalf("delete on a clone: %d", got)
+	}
+	if !x.types("[method]fields.has", borrow(hs), str("x-ok")).Bool() {
+		t.Fatal("deleting from the clone changed the original")
+	}
+	if r := x.types("[method]outgoing-response.set-status-code", borrow(resp), canon.U16(99)); r.Case() == 0 {
+		t.Fatal("status 99 accepted")
+	}
+}
+
+// waitFuture polls a future-incoming-response as a guest would.
+func (x *httpHost) waitFuture(fut canon.Value) canon.Value {
+	x.t.Helper()
+	p := x.types("[method]future-incoming-response.subscribe", borrow(fut))
+	pl, err := host.Lookup[host.Pollable](&x.h.table, p.Handle(), "pollable")
+	if err != nil {
+		x.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := host.Block(ctx, pl); err != nil {
+		x.t.Fatal(err)
+	}
+	got := x.types("[method]future-incoming-response.get", borrow(fut))
+	inner, has := got.Payload()
+	if !has {
+		x.t.Fatal("get of a ready future gave none")
+	}
+	return okPayload(x.t, inner) // result<incoming-response, error-code>
+}
+
+func (x *httpHost) request(method canon.Value, scheme, authority, path string) canon.Value {
+	r := x.types("[constructor]outgoing-request", x.types("[constructor]fields"))
+	x.types("[method]outgoing-request.set-method", borrow(r), method)
+	x.types("[method]outgoing-request.set-scheme", borrow(r), schemeValue(scheme))
+	x.types("[method]outgoing-request.set-authority", borrow(r), canon.Some(str(authority)))
+	x.types("[method]outgoing-request.set-path-with-query", borrow(r), canon.Some(str(path)))
+	return r
+}
+
+// TestHTTPOutgoing: outgoing-handler.handle denied without a grant (the
+// server never sees it), and with one: a POST body streamed, the response
+// status, headers, body and trailers read as a guest reads them.
+func TestHTTPOutgoing(t *testing.T) {
+	var reached atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("Trailer", "X-Sum")
+		w.Header().Set("X-Got", fmt.Sprintf("%s %s %d", r.Method, r.URL.RequestURI(), len(b)))
+		w.WriteHeader(201)
+		io.WriteString(w, "answer")
+		w.Header().Set("X-Sum", "42")
+	}))
+	defer srv.Close()
+	authority := strings.TrimPrefix(srv.URL, "http://")
+
+	denied := newHTTPHost(t, Config{AllowedHTTPHosts: []string{"example.com"}})
+	res := denied.call(ifHTTPOutgoing, "handle", denied.request(methodValue("GET"), "http", authority, "/"), canon.None())
+	if p, _ := res.Payload(); res.Case() != 1 || p.Case() != ecHTTPRequestDenied {
+		t.Fatalf("denied: %v", res)
+	}
+
+	x := newHTTPHost(t, Config{AllowedHTTPHosts: []string{"127.0.0.1"}})
+	req := x.request(methodValue("POST"), "http", authority, "/p?q=1")
+	body := okPayload(t, x.types("[method]outgoing-request.body", borrow(req)))
+	if r := x.types("[method]outgoing-request.body", borrow(req)); r.Case() != 1 {
+		t.Fatal("a second body() was given")
+	}
+	stream := okPayload(t, x.types("[method]outgoing-body.write", borrow(body)))
+	fut := okPayload(t, x.call(ifHTTPOutgoing, "handle", req, canon.None()))
+	out, err := host.Lookup[host.OutputStream](&x.h.table, stream.Handle(), "output-stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := host.BlockingWriteAndFlush(context.Background(), out, []byte("hello body")); err != nil {
+		t.Fatal(err)
+	}
+	if r := x.types("[static]outgoing-body.finish", body, canon.None()); r.Case() != 0 {
+		t.Fatalf("finish: %v", r)
+	}
+	resp := x.waitFuture(fut)
+	if resp.Case() != 0 {
+		t.Fatalf("response error %v", resp)
+	}
+	rv, _ := resp.Payload()
+	if s := x.types("[method]incoming-response.status", borrow(rv)).Uint(); s != 201 {
+		t.Fatalf("status %d", s)
+	}
+	hs := x.types("[method]incoming-response.headers", borrow(rv))
+	if got := x.types("[method]fields.get", borrow(hs), str("x-got")); got.Len() != 1 || string(bytesOf(got.Index(0))) != "POST /p?q=1 10" {
+		t.Fatalf("x-got %v", got)
+	}
+	ib := okPayload(t, x.types("[method]incoming-response.consume", borrow(rv)))
+	is := okPayload(t, x.types("[method]incoming-body.stream", borrow(ib)))
+	in, err := host.Lookup[host.InputStream](&x.h.table, is.Handle(), "input-stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []byte
+	for {
+		b, err := in.BlockingRead(context.Background(), 1024)
+		got = append(got, b...)
+		if err == host.ErrClosed {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if string(got) != "answer" {
+		t.Fatalf("body %q", got)
+	}
+	ft := x.types("[static]incoming-body.finish", ib)
+	deadline := time.Now().Add(5 * time.Second)
+	var tr canon.Value
+	for {
+		tr = x.types("[method]future-trailers.get", borrow(ft))
+		if _, has := tr.Payload(); has || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	inner, _ := tr.Payload()
+	opt := okPayload(t, okPayload(t, inner))
+	trailers, has := opt.Payload()
+	if !has {
+		t.Fatal("no trailers")
+	}
+	if got := x.types("[method]fields.get", borrow(trailers), str("x-sum")); got.Len() != 1 || string(bytesOf(got.Index(0))) != "42" {
+		t.Fatalf("trailer %v", got)
+	}
+	if reached.Load() != 1 {
+		t.Fatalf("the server saw %d requests, want 1 (the denied one must not reach it)", reached.Load())
+	}
+
+	// A refused connection is error-code.connection-refused.
+	r := x.request(methodValue("GET"), "http", "127.0.0.1:1", "/")
+	res = x.waitFuture(okPayload(t, x.call(ifHTTPOutgoing, "handle", r, canon.None())))
+	if p, _ := res.Payload(); res.Case() != 1 || p.Case() != ecConnectionRefused {
+		t.Fatalf("refused: %v", res)
+	}
+	// A body shorter than its content-length fails finish.
+	f := x.types("[constructor]fields")
+	x.types("[method]fields.append", borrow(f), str("content-length"), byteList([]byte("5")))
+	resp2 := x.types("[constructor]outgoing-response", f)
+	b2 := okPayload(t, x.types("[method]outgoing-response.body", borrow(resp2)))
+	if r := x.types("[static]outgoing-body.finish", b2, canon.None()); r.Case() != 1 {
+		t.Fatal("finish of 0 of 5 declared bytes succeeded")
+	} else if p, _ := r.Payload(); p.Case() != ecHTTPResponseBodySize {
+		t.Fatalf("finish: %v", r)
+	}
+}
