@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/wasmcm/wasmcm/runtime"
 )
@@ -40,6 +41,11 @@ type HTTPHandler struct {
 	// stream with error-code.HTTP-request-body-size when it is not.
 	// 0 means DefaultMaxRequestBody, negative means no limit.
 	MaxRequestBody int64
+	// Timeout, when positive, bounds each request's time in the guest and
+	// the copy of its response. A guest running past it is stopped when
+	// the Runtime was made with CloseOnContextDone (as one leaving for a
+	// client that went away is); otherwise it only ends the guest's waits.
+	Timeout time.Duration
 	// ErrorLog receives the reasons of failed requests; nil means the log
 	// package's standard logger.
 	ErrorLog *log.Logger
@@ -165,6 +171,11 @@ func (hh *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	if hh.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, hh.Timeout)
+		defer cancel()
+	}
 	st := &responseState{}
 	if err := hh.serve(ctx, w, r, limit, st); err != nil {
 		hh.logf("wasi:http: %s %s: %v", r.Method, r.URL.RequestURI(), err)

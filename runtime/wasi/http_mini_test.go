@@ -89,6 +89,8 @@ var miniModes = map[string]string{
     (local.set $s) (local.set $body)
     (call $write (local.get $s) (i32.const 48) (i32.const 15) (i32.const 1024))
     (call $finish (local.get $body) (local.get $s))`,
+	// spin never returns.
+	"spin": `(loop $l (br $l))`,
 	// noresponse returns without setting the response-outparam.
 	"noresponse": `(call $drop_req (local.get $req))`,
 	// trap sends the status and part of the body, then traps.

@@ -2,6 +2,7 @@ package wasi_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -14,8 +15,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wasmcm/wasmcm/internal/testutil"
+	"github.com/wasmcm/wasmcm/runtime"
 	"github.com/wasmcm/wasmcm/runtime/wasi"
 )
 
@@ -327,6 +330,40 @@ func TestHTTPMiniProxies(t *testing.T) {
 		}
 		if want := "the guest failed while sending the body"; !strings.Contains(logs.String(), want) || !strings.Contains(logs.String(), "unreachable") {
 			t.Fatalf("log %q lacks %q and the trap", logs, want)
+		}
+	})
+	t.Run("timeout", func(t *testing.T) {
+		// A guest that never returns is stopped at the handler's timeout
+		// when the runtime stops guests whose context ends.
+		ctx := context.Background()
+		r, err := runtime.New(ctx, runtime.Config{CloseOnContextDone: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close(ctx)
+		bin, err := os.ReadFile(miniProxy(t, "spin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := r.Compile(ctx, bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := wasi.NewHTTPHandler(c, wasi.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs := &syncBuffer{}
+		h.ErrorLog, h.Timeout = log.New(logs, "", 0), 200*time.Millisecond
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		start := time.Now()
+		res := do(t, "GET", srv.URL+"/", nil, nil)
+		if res.err != nil || res.status != 500 || time.Since(start) > 10*time.Second {
+			t.Fatalf("%+v after %v", res, time.Since(start))
+		}
+		if !strings.Contains(logs.String(), "deadline exceeded") {
+			t.Fatalf("log %q does not name the deadline", logs)
 		}
 	})
 	t.Run("not-a-proxy", func(t *testing.T) {

@@ -24,6 +24,7 @@ func newServe(io IO) *cobra.Command {
 	var dirs, envs, allow []string
 	var inheritEnv bool
 	var maxBody int64
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve [flags] COMPONENT.wasm",
 		Short: "Serve HTTP with a wasi:http proxy component",
@@ -37,6 +38,7 @@ The guest's outgoing requests (wasi:http/outgoing-handler) reach only the
 hosts given with --allow-http ("*" for any); others get
 error-code.HTTP-request-denied. --dir and --env grant directories and
 environment as for run. The guest's stdout and stderr are the server's.
+A guest is stopped when its client goes away, or after --timeout.
 serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 		Example: `  wasmcm serve proxy.wasm
   wasmcm serve --addr 127.0.0.1:3000 --allow-http api.example.com proxy.wasm
@@ -53,7 +55,7 @@ serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 			if err := grant(&cfg, dirs, envs); err != nil {
 				return err
 			}
-			return serve(cmd.Context(), io, args[0], addr, maxBody, cfg)
+			return serve(cmd.Context(), io, args[0], addr, maxBody, timeout, cfg)
 		},
 	}
 	f := cmd.Flags()
@@ -62,6 +64,7 @@ serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 	f.StringArrayVar(&dirs, "dir", nil, "preopen host directory HOST as GUEST (HOST[::GUEST]; repeatable)")
 	f.StringArrayVar(&envs, "env", nil, "set the guest environment variable KEY=VALUE (repeatable)")
 	f.BoolVar(&inheritEnv, "inherit-env", false, "give the guest the host's environment too")
+	f.DurationVar(&timeout, "timeout", 0, "stop a request's guest after this long, e.g. 30s (0: no limit)")
 	f.Int64Var(&maxBody, "max-request-body", wasi.DefaultMaxRequestBody, "the largest request body in bytes (0 or negative: no limit)")
 	return cmd
 }
@@ -90,7 +93,7 @@ func grant(cfg *wasi.Config, dirs, envs []string) error {
 	return nil
 }
 
-func serve(ctx context.Context, io IO, path, addr string, maxBody int64, cfg wasi.Config) error {
+func serve(ctx context.Context, io IO, path, addr string, maxBody int64, timeout time.Duration, cfg wasi.Config) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -100,7 +103,9 @@ func serve(ctx context.Context, io IO, path, addr string, maxBody int64, cfg was
 	if err != nil {
 		return userErr(err)
 	}
-	rt, err := runtime.New(ctx, runtime.Config{})
+	// A guest is stopped when its request ends: the client went away or
+	// --timeout passed.
+	rt, err := runtime.New(ctx, runtime.Config{CloseOnContextDone: true})
 	if err != nil {
 		return err
 	}
@@ -117,6 +122,7 @@ func serve(ctx context.Context, io IO, path, addr string, maxBody int64, cfg was
 		maxBody = -1 // 0 is the handler's "default"; the flag's 0 means none
 	}
 	h.MaxRequestBody = maxBody
+	h.Timeout = timeout
 	h.ErrorLog = log.New(io.Stderr, "wasmcm serve: ", log.LstdFlags)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
