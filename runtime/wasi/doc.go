@@ -1,5 +1,6 @@
 // Package wasi is the WASI 0.2 host of wasmcm: wasi:cli, wasi:io,
-// wasi:clocks, wasi:random and wasi:filesystem, defined on a runtime.Linker.
+// wasi:clocks, wasi:random, wasi:filesystem and wasi:http, defined on a
+// runtime.Linker.
 //
 // One implementation serves every 0.2.x version: the functions are defined
 // under the newest version (0.2.12) and the Linker's semver-compatible
@@ -8,11 +9,20 @@
 // The guest gets only the capabilities Config grants: the preopened
 // directories (each an os.Root, so that "..", absolute paths and symlinks
 // cannot leave it), the arguments and environment given (the host's own only
-// with InheritEnv), and the standard streams given.
+// with InheritEnv), the standard streams given, and outgoing HTTP requests
+// to AllowedHTTPHosts only.
 //
 //	l := runtime.NewLinker()
 //	h, err := wasi.Add(l, wasi.Config{Args: []string{"prog"}, Stdout: os.Stdout})
 //	...
 //	inst, err := compiled.Instantiate(ctx, l)
 //	code, err := wasi.Run(ctx, inst)
+//
+// A wasi:http proxy component (one exporting wasi:http/incoming-handler)
+// is served by HTTPHandler, an http.Handler that instantiates it for
+// every request:
+//
+//	h, err := wasi.NewHTTPHandler(compiled, wasi.Config{AllowedHTTPHosts: []string{"api.example.com"}})
+//	...
+//	http.ListenAndServe("127.0.0.1:8080", h)
 package wasi
