@@ -30,6 +30,10 @@ const (
 	memCallee = 2 // the lifting side's memory
 )
 
+// bulkCopy is the byte length from which a list of plain numbers is
+// copied by the libcall rather than by memory.copy.
+const bulkCopy = 4096
+
 // maxStringBytes is the spec's MAX_STRING_BYTE_LENGTH.
 const maxStringBytes = 1<<31 - 1
 
@@ -95,7 +99,10 @@ type gen struct {
 	depth          int
 	// dir is the direction handles move in (dirParams, dirResults).
 	dir int
-	err error
+	// value is the index of the parameter or result being moved, which
+	// the handle libcall's traps name as the Go path does.
+	value int
+	err   error
 }
 
 func valOf(t canon.CoreType) wasm.ValType {
@@ -443,7 +450,16 @@ func (g *gen) list(l *canon.Layout, src, dst place) {
 	dp := g.local(i32)
 	g.realloc(dst.side, func() { c.I32Const(0).I32Const(0).I32Const(int32(e.Align)).LocalGet(bytes) }, dp, bytes, e.Align, trapListOOB)
 	if sameBytes(e) {
+		// One memory.copy; from bulkCopy bytes on, the byte-copy libcall:
+		// wazero has one memory per module, and multimem's copy between
+		// two memories (128-byte blocks through accessor calls) runs at
+		// a sixth of Go's memmove.
+		c.LocalGet(bytes).I32Const(bulkCopy).Op(wasm.OpI32GeU).If(wasm.BlockEmpty)
+		g.libcall(libCopyBytes, src.side, dst.side, func() { c.LocalGet(sp).LocalGet(bytes).LocalGet(dp).LocalGet(bytes).I32Const(0) })
+		c.Drop()
+		c.Else()
 		c.LocalGet(dp).LocalGet(sp).LocalGet(bytes).MemoryCopy(dst.side.mem, src.side.mem)
+		c.End()
 	} else if e.Size > 0 {
 		cur, out, left := g.local(i32), g.local(i32), g.local(i32)
 		c.LocalGet(sp).LocalSet(cur).LocalGet(dp).LocalSet(out).LocalGet(n).LocalSet(left)

@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/tetratelabs/wazero"
@@ -31,6 +33,7 @@ const (
 	libUTF8ToCompactUTF16
 	libUTF16ToCompactUTF16
 	libUTF16ToCompactProbably
+	libCopyBytes // a list of plain numbers: bytes, no check
 )
 
 // libResEnd is the handle libcall's operation that ends a call: the
@@ -117,7 +120,7 @@ func transcode(op int, s, d []byte, src, n, dst, dstSize, extra uint64) (uint64,
 		}
 		copy(out, in)
 		return n, nil
-	case libCopyLatin1:
+	case libCopyLatin1, libCopyBytes:
 		copy(out, in)
 		return n, nil
 	case libLatin1ToUTF16:
@@ -368,18 +371,26 @@ func adapterRes(ctx context.Context, _ api.Module, stack []uint64) {
 		return
 	}
 	from, to := &t.cx, &rt.cx
-	if op == dirResults {
+	if op&0xff == dirResults {
 		from, to = to, from
+	}
+	// A trap names the value the handle is in, as lifting values does.
+	fail := func(err error) {
+		var ct *canon.Trap
+		if v := op >> 8; v > 0 && errors.As(err, &ct) {
+			ct.Path = append([]string{"value " + strconv.Itoa(int(v-1))}, ct.Path...)
+		}
+		panic(&guestError{err: err})
 	}
 	typ := wit.Type(uint32(stack[2]))
 	flat := [1]uint64{uint64(uint32(stack[3]))}
 	var v canon.Value
 	if err := from.LiftFlatInto(typ, flat[:], &v); err != nil {
-		panic(&guestError{err: err})
+		fail(err)
 	}
 	out, err := to.LowerFlat(ctx, typ, v, flat[:0])
 	if err != nil {
-		panic(&guestError{err: err})
+		fail(err)
 	}
 	stack[0] = out[0]
 }
