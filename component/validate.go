@@ -79,8 +79,7 @@ func Validate(c *Component, f Features) error {
 	// rather than copy it as it doubles.
 	defs, externs := countDefs(c)
 	v := &validator{f: f, types: make([]vtype, 0, defs+defs/8),
-		named: make(map[spaceTid]struct{}, externs), nameKeys: make(map[nameKey]string, externs),
-		resByType: map[spaceTid]string{}, resAll: map[spaceName]struct{}{}}
+		keys: make([]keyEntry, 0, min(externs, 256))}
 	_, err := v.component(c, nil, 0)
 	return err
 }
@@ -157,7 +156,6 @@ type validator struct {
 	fns        slab[vfunc]
 	insts      slab[vinst]
 	fields     slab[vfield]
-	cases      slab[vcase]
 	vals       slab[vval]
 	exportSlab slab[vexport]
 	memo       tidMap
@@ -167,10 +165,10 @@ type validator struct {
 	names      []string
 	// The names of every scope (vnames.go).
 	nextSpace space
-	named     map[spaceTid]struct{}
-	resByType map[spaceTid]string
-	resAll    map[spaceName]struct{}
-	nameKeys  map[nameKey]string
+	keys      []keyEntry
+	res       []resEntry
+	named     [][2]space // by tid
+	namedMore map[spaceTid]struct{}
 	// sameTypes caches pairs of resource-free value types found equal, so
 	// that comparing shared (DAG) types stays linear.
 	sameTypes map[[2]tid]bool
@@ -223,6 +221,7 @@ type scope struct {
 	// expSpace and impSpace key the validator's maps of named types,
 	// resource names and uniqueness keys for the exports and imports.
 	expSpace, impSpace      space
+	names                   nameMarks
 	imports, exports        []vexport
 	importedRes, definedRes []rid
 }
@@ -251,6 +250,7 @@ func (v *validator) newScope(kind scopeKind, parent *scope) *scope {
 		s.componentScope = &componentScope{}
 	}
 	s.expSpace, s.impSpace = v.spaces()
+	v.openNames(&s.names)
 	return s
 }
 
@@ -362,6 +362,7 @@ func (v *validator) component(c *Component, parent *scope, depth int) (tid, erro
 			return 0, v.errf("value index %d was not used as part of an instantiation, start function, or export (every value must be used exactly once)", i)
 		}
 	}
+	v.closeNames(&s.names)
 	ct := &vcomp{imports: s.imports, exports: s.exports, imported: s.importedRes}
 	// Resources defined by this component are exported fresh by each
 	// instantiation.
@@ -585,7 +586,13 @@ func (v *validator) resourceAt(s *scope, i uint32) (tid, error) {
 // ---- core modules, types and instances ----
 
 func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
-	mt := &moduleType{etypes: map[string]coreExtern{}}
+	// Sized once: an engine's module imports and exports hundreds.
+	mt := &moduleType{
+		etypes:  make(map[string]coreExtern, len(info.Exports)),
+		imports: make([]wasm.Import, 0, len(info.Imports)),
+		itypes:  make([]coreExtern, 0, len(info.Imports)),
+		exports: make([]string, 0, len(info.Exports)),
+	}
 	ft := func(i uint32) *wasm.FuncType {
 		if f := info.FuncType(i); f != nil {
 			return f
@@ -602,7 +609,7 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 		}
 		return ce
 	}
-	seen := map[[2]string]bool{}
+	seen := make(map[[2]string]bool, len(info.Imports))
 	for _, im := range info.Imports {
 		if err := v.checkImportUnique(seen, im); err != nil {
 			return nil, err
@@ -848,7 +855,7 @@ func (v *validator) outerScope(s *scope, count uint32) (*scope, error) {
 
 func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 	if !ci.Instantiate {
-		inst := &coreInstance{exports: map[string]coreExtern{}}
+		inst := &coreInstance{exports: make(map[string]coreExtern, len(ci.Exports)), names: make([]string, 0, len(ci.Exports))}
 		for _, e := range ci.Exports {
 			if _, dup := inst.exports[e.Name]; dup {
 				return v.errf("export name `%s` already defined", e.Name)
@@ -867,7 +874,7 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 		return v.errf("unknown module %d: module index out of bounds", ci.Module)
 	}
 	mt := s.coreModules[ci.Module]
-	args := map[string]*coreInstance{}
+	args := make(map[string]*coreInstance, len(ci.Args))
 	for _, a := range ci.Args {
 		if _, dup := args[a.Name]; dup {
 			return v.errf("duplicate module instantiation argument named `%s`", a.Name)

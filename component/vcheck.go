@@ -166,10 +166,13 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 			return 0, v.errf("variant type must have at least one case")
 		}
 		names := v.scratchNames(len(t.Cases))
-		d.cases = v.cases.many(len(t.Cases))
+		d.fields = v.fields.many(len(t.Cases))
 		for i, c := range t.Cases {
 			names[i] = c.Name
-			d.cases[i] = vcase{name: c.Name, t: opt(c.Type)}
+			d.fields[i] = vfield{name: c.Name, t: noVal}
+			if c.Type != nil {
+				d.fields[i].t = vt(*c.Type)
+			}
 		}
 		if err == nil {
 			err = v.checkLabels("variant case", names)
@@ -199,9 +202,9 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 		if len(t.Types) == 0 {
 			return 0, v.errf("tuple type must have at least one type")
 		}
-		d.types = v.vals.many(len(t.Types))
+		d.fields = v.fields.many(len(t.Types))
 		for i, x := range t.Types {
-			d.types[i] = vt(x)
+			d.fields[i] = vfield{t: vt(x)}
 		}
 	case KindFlags:
 		if len(t.Names) == 0 {
@@ -240,7 +243,7 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 		return 0, err
 	}
 	v.finish(d)
-	if d.depth > MaxNesting {
+	if int(d.depth) > MaxNesting {
 		return 0, v.errf("type nesting is too deep")
 	}
 	if d.size >= maxValueSize {
@@ -359,6 +362,7 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 		}
 		v.pop()
 	}
+	v.closeNames(&ns.names)
 	if kind == scopeInstanceType {
 		return v.newType(vtype{kind: vInstance, inst: &vinst{exports: ns.exports, defined: ns.definedRes}}), nil
 	}
@@ -444,7 +448,7 @@ func (v *validator) addExtern(s *scope, name *ExternName, e entity, imp bool) er
 		s.values[len(s.values)-1].used = true
 	}
 	if e.sort == SortType && v.types[e.t].kind == vResource {
-		v.registerResource(s.space(imp), e.t, name.Name)
+		v.registerResource(&s.names, s.space(imp), e.t, name.Name)
 	}
 	if !v.registerNamed(s, e, imp) {
 		what := e.sort.String()
@@ -527,9 +531,9 @@ func (v *validator) registerNamed(s *scope, e entity, imp bool) bool {
 		if !v.allNamed(e.t, set) {
 			return false
 		}
-		v.named[spaceTid{s.expSpace, e.t}] = struct{}{}
+		v.setNamed(s.expSpace, e.t)
 		if imp {
-			v.named[spaceTid{s.impSpace, e.t}] = struct{}{}
+			v.setNamed(s.impSpace, e.t)
 		}
 		return true
 	case SortInstance:
@@ -638,15 +642,13 @@ func (v *validator) checkExternName(s *scope, name *ExternName, e entity, imp bo
 	if err := v.checkAttrs(name, &n, e); err != nil {
 		return err
 	}
-	if err := v.checkResourceFunc(s.space(imp), &n, e); err != nil {
+	if err := v.checkResourceFunc(&s.names, s.space(imp), &n, e); err != nil {
 		return v.errf("%s name `%s` is not valid: %v", kind, name.Name, err)
 	}
-	k := n.key(s.space(imp))
 	// Equal names have equal keys, so this catches exact repeats too.
-	if prev, ok := v.nameKeys[k]; ok {
+	if prev, dup := v.addKey(&s.names, n.key(s.space(imp)), name.Name); dup {
 		return v.errf("%s name `%s` conflicts with previous name `%s`", kind, name.Name, prev)
 	}
-	v.nameKeys[k] = name.Name
 	return nil
 }
 
@@ -710,7 +712,7 @@ func (v *validator) checkAttrs(name *ExternName, n *externName, e entity) error 
 	return nil
 }
 
-func (v *validator) checkResourceFunc(sp space, n *externName, e entity) error {
+func (v *validator) checkResourceFunc(m *nameMarks, sp space, n *externName, e entity) error {
 	if n.kind != nameConstructor && n.kind != nameMethod && n.kind != nameStatic {
 		return nil
 	}
@@ -719,7 +721,7 @@ func (v *validator) checkResourceFunc(sp space, n *externName, e entity) error {
 	}
 	fn := v.types[e.t].fn
 	check := func(res tid) error {
-		want, ok := v.resByType[spaceTid{sp, res}]
+		want, ok := v.resourceName(m, sp, res)
 		if !ok {
 			return fmt.Errorf("resource used in function does not have a name in this context")
 		}
@@ -757,7 +759,7 @@ func (v *validator) checkResourceFunc(sp space, n *externName, e entity) error {
 		}
 		return check(d.res)
 	case nameStatic:
-		if _, ok := v.resAll[spaceName{sp, n.resource}]; !ok {
+		if !v.hasResourceName(m, sp, n.resource) {
 			return fmt.Errorf("static resource name is not known in this context")
 		}
 	}

@@ -66,6 +66,9 @@ func (v *validator) instance(s *scope, in *Instance) error {
 		it := &vinst{}
 		// The names of an inline instance are a namespace of their own.
 		sp, _ := v.spaces()
+		var names nameMarks
+		v.openNames(&names)
+		defer v.closeNames(&names)
 		for _, x := range in.Exports {
 			e, err := v.entityOf(s, x.Sort, x.Index, true)
 			if err != nil {
@@ -84,14 +87,12 @@ func (v *validator) instance(s *scope, in *Instance) error {
 			if err := v.checkAttrs(&x.Name, &n, e); err != nil {
 				return err
 			}
-			if err := v.checkResourceFunc(sp, &n, e); err != nil {
+			if err := v.checkResourceFunc(&names, sp, &n, e); err != nil {
 				return v.errf("export name `%s` is not valid: %v", x.Name.Name, err)
 			}
-			k := n.key(sp)
-			if prev, ok := v.nameKeys[k]; ok {
+			if prev, dup := v.addKey(&names, n.key(sp), x.Name.Name); dup {
 				return v.errf("export name `%s` conflicts with previous name `%s`", x.Name.Name, prev)
 			}
-			v.nameKeys[k] = x.Name.Name
 			it.exports = append(it.exports, vexport{name: x.Name.Name, e: e})
 		}
 		s.instances = append(s.instances, v.newType(vtype{kind: vInstance, inst: it}))
@@ -418,19 +419,7 @@ func (v *validator) substDef(od *vdef, m *ridMap, memo *tidMap, bound bool) (*vd
 	if od.fields != nil {
 		d.fields = v.fields.many(len(od.fields))
 		for i, f := range od.fields {
-			d.fields[i] = vfield{name: f.name, t: sv(f.t)}
-		}
-	}
-	if od.cases != nil {
-		d.cases = v.cases.many(len(od.cases))
-		for i, c := range od.cases {
-			d.cases[i] = vcase{name: c.name, t: so(c.t)}
-		}
-	}
-	if od.types != nil {
-		d.types = v.vals.many(len(od.types))
-		for i, x := range od.types {
-			d.types[i] = sv(x)
+			d.fields[i] = vfield{name: f.name, t: sv(f.t)} // noVal stays
 		}
 	}
 	d.elem, d.ok, d.err = so(od.elem), so(od.ok), so(od.err)
@@ -708,25 +697,25 @@ func (v *validator) defSub(a, b vval, da, db *vdef, bd *binder) error {
 			}
 		}
 	case KindVariant:
-		if len(da.cases) != len(db.cases) {
-			return fmt.Errorf("expected %d cases, found %d", len(db.cases), len(da.cases))
+		if len(da.fields) != len(db.fields) {
+			return fmt.Errorf("expected %d cases, found %d", len(db.fields), len(da.fields))
 		}
-		for i := range da.cases {
-			if da.cases[i].name != db.cases[i].name {
-				return fmt.Errorf("expected case named `%s`, found `%s`", db.cases[i].name, da.cases[i].name)
+		for i := range da.fields {
+			if da.fields[i].name != db.fields[i].name {
+				return fmt.Errorf("expected case named `%s`, found `%s`", db.fields[i].name, da.fields[i].name)
 			}
-			name := da.cases[i].name
-			if err := v.optSub(da.cases[i].t, db.cases[i].t, "expected case `"+name+"` to have a type, found none",
+			name := da.fields[i].name
+			if err := v.optSub(da.fields[i].opt(), db.fields[i].opt(), "expected case `"+name+"` to have a type, found none",
 				"expected case `"+name+"` to have no type", "type mismatch in variant case `"+name+"`", bd); err != nil {
 				return err
 			}
 		}
 	case KindTuple:
-		if len(da.types) != len(db.types) {
-			return fmt.Errorf("expected %d types, found %d", len(db.types), len(da.types))
+		if len(da.fields) != len(db.fields) {
+			return fmt.Errorf("expected %d types, found %d", len(db.fields), len(da.fields))
 		}
-		for i := range da.types {
-			if err := v.valSub(da.types[i], db.types[i], bd); err != nil {
+		for i := range da.fields {
+			if err := v.valSub(da.fields[i].t, db.fields[i].t, bd); err != nil {
 				return fmt.Errorf("type mismatch in tuple field %d: %v", i, err)
 			}
 		}

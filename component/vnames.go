@@ -4,10 +4,12 @@ import "strings"
 
 // This file holds the validator's name bookkeeping: which types each
 // scope's imports and exports may mention, the names of its resources and
-// the strong-uniqueness keys of its names. They live in maps of the
-// validator keyed by a namespace id rather than in maps of every scope:
-// an interface's instance type is a scope of its own, and making maps for
-// each cost more than checking the names.
+// the strong-uniqueness keys of its names. A scope's names are consulted
+// only while it is being validated, and scopes nest, so they live on
+// stacks of the validator that a scope truncates when it ends: an
+// interface's instance type is a scope of its own, and making maps for
+// each cost more than checking the names. A scope with many names gets a
+// map over its part of the stack.
 
 // space is one namespace of a scope: its imports or its exports.
 type space int32
@@ -53,6 +55,20 @@ func (n *externName) key(sp space) nameKey {
 	return nameKey{sp: sp, a: n.raw}
 }
 
+func (k *nameKey) hash() uint64 {
+	h := uint64(14695981039346656037)
+	h = (h ^ uint64(k.sp)) * 1099511628211
+	h = (h ^ uint64(k.form)) * 1099511628211
+	for i := 0; i < len(k.a); i++ {
+		h = (h ^ uint64(k.a[i])) * 1099511628211
+	}
+	h = (h ^ 0xff) * 1099511628211
+	for i := 0; i < len(k.b); i++ {
+		h = (h ^ uint64(k.b[i])) * 1099511628211
+	}
+	return h
+}
+
 // lowerASCII is strings.ToLower for the ASCII names it is given, which
 // returns s itself when it has no upper case.
 func lowerASCII(s string) string {
@@ -64,15 +80,161 @@ func lowerASCII(s string) string {
 	return s
 }
 
+// indexAbove is the number of entries of one scope past which lookups go
+// through a map instead of a scan.
+const indexAbove = 48
+
+type keyEntry struct {
+	h    uint64
+	k    nameKey
+	name string
+}
+
+type resEntry struct {
+	sp   space
+	t    tid
+	name string
+}
+
+// nameMarks is where a scope's entries start on the validator's stacks,
+// and its maps over them once they are many.
+type nameMarks struct {
+	keyStart, resStart int
+	keyIdx             map[uint64]int32
+	resIdx             map[spaceTid]string
+	resAllIdx          map[spaceName]struct{}
+}
+
+// openNames marks the start of a scope's names.
+func (v *validator) openNames(m *nameMarks) {
+	*m = nameMarks{keyStart: len(v.keys), resStart: len(v.res)}
+}
+
+// closeNames drops a scope's names.
+func (v *validator) closeNames(m *nameMarks) {
+	v.keys, v.res = v.keys[:m.keyStart], v.res[:m.resStart]
+	m.keyIdx, m.resIdx, m.resAllIdx = nil, nil, nil
+}
+
+// addKey records the uniqueness key of name, or returns the name that
+// has the same key already.
+func (v *validator) addKey(m *nameMarks, k nameKey, name string) (prev string, dup bool) {
+	h := k.hash()
+	if m.keyIdx != nil {
+		if i, ok := m.keyIdx[h]; ok {
+			if v.keys[i].k == k {
+				return v.keys[i].name, true
+			}
+			// Another key with the same hash: look at all.
+			for _, e := range v.keys[m.keyStart:] {
+				if e.k == k {
+					return e.name, true
+				}
+			}
+		}
+	} else {
+		for _, e := range v.keys[m.keyStart:] {
+			if e.h == h && e.k == k {
+				return e.name, true
+			}
+		}
+	}
+	v.keys = append(v.keys, keyEntry{h: h, k: k, name: name})
+	switch n := len(v.keys) - m.keyStart; {
+	case m.keyIdx != nil:
+		if _, ok := m.keyIdx[h]; !ok {
+			m.keyIdx[h] = int32(len(v.keys) - 1)
+		}
+	case n > indexAbove:
+		m.keyIdx = make(map[uint64]int32, 2*n)
+		for i := len(v.keys) - 1; i >= m.keyStart; i-- {
+			m.keyIdx[v.keys[i].h] = int32(i) // the first of a hash wins
+		}
+	}
+	return "", false
+}
+
 // registerResource records the name of a resource import or export.
-func (v *validator) registerResource(sp space, t tid, name string) {
-	v.resByType[spaceTid{sp, t}] = name
-	v.resAll[spaceName{sp, name}] = struct{}{}
+func (v *validator) registerResource(m *nameMarks, sp space, t tid, name string) {
+	v.res = append(v.res, resEntry{sp: sp, t: t, name: name})
+	switch n := len(v.res) - m.resStart; {
+	case m.resIdx != nil:
+		m.resIdx[spaceTid{sp, t}] = name
+		m.resAllIdx[spaceName{sp, name}] = struct{}{}
+	case n > indexAbove:
+		m.resIdx = make(map[spaceTid]string, 2*n)
+		m.resAllIdx = make(map[spaceName]struct{}, 2*n)
+		for _, e := range v.res[m.resStart:] {
+			m.resIdx[spaceTid{e.sp, e.t}] = e.name
+			m.resAllIdx[spaceName{e.sp, e.name}] = struct{}{}
+		}
+	}
+}
+
+// resourceName returns the name resource t was registered with in sp.
+func (v *validator) resourceName(m *nameMarks, sp space, t tid) (string, bool) {
+	if m.resIdx != nil {
+		name, ok := m.resIdx[spaceTid{sp, t}]
+		return name, ok
+	}
+	// The last registration wins, as a map's would.
+	for i := len(v.res) - 1; i >= m.resStart; i-- {
+		if e := &v.res[i]; e.sp == sp && e.t == t {
+			return e.name, true
+		}
+	}
+	return "", false
+}
+
+// hasResourceName reports whether a resource was registered as name in sp.
+func (v *validator) hasResourceName(m *nameMarks, sp space, name string) bool {
+	if m.resAllIdx != nil {
+		_, ok := m.resAllIdx[spaceName{sp, name}]
+		return ok
+	}
+	for _, e := range v.res[m.resStart:] {
+		if e.sp == sp && e.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// setNamed records that t may be mentioned in sp. A type is named in one
+// or two namespaces (a scope's exports, and its imports) nearly always:
+// two slots per type, and a map for the rest.
+func (v *validator) setNamed(sp space, t tid) {
+	if v.isNamed(sp, t) {
+		return
+	}
+	for int(t) >= len(v.named) {
+		v.named = append(v.named, [2]space{})
+	}
+	switch slot := &v.named[t]; {
+	case slot[0] == 0:
+		slot[0] = sp
+	case slot[1] == 0:
+		slot[1] = sp
+	default:
+		if v.namedMore == nil {
+			v.namedMore = map[spaceTid]struct{}{}
+		}
+		v.namedMore[spaceTid{sp, t}] = struct{}{}
+	}
 }
 
 // isNamed reports whether t may be mentioned in namespace sp.
 func (v *validator) isNamed(sp space, t tid) bool {
-	_, ok := v.named[spaceTid{sp, t}]
+	if t < 0 || int(t) >= len(v.named) {
+		return false
+	}
+	if slot := v.named[t]; slot[0] == sp || slot[1] == sp {
+		return true
+	}
+	if v.namedMore == nil {
+		return false
+	}
+	_, ok := v.namedMore[spaceTid{sp, t}]
 	return ok
 }
 

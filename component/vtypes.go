@@ -41,54 +41,55 @@ type vval struct {
 	t    tid
 }
 
+// vfield is a labelled value type: a record field, a function parameter,
+// a variant case (t is noVal without a payload) or a tuple element (no
+// name).
 type vfield struct {
 	name string
 	t    vval
 }
 
-type vcase struct {
-	name string
-	t    *vval
+// noVal marks a variant case without a payload.
+var noVal = vval{prim: 0xff}
+
+// opt returns a variant case's payload, or nil.
+func (f *vfield) opt() *vval {
+	if f.t == noVal {
+		return nil
+	}
+	return &f.t
 }
 
-// vdef is a defined value type with its value types resolved.
+// vdef is a defined value type with its value types resolved. It is laid
+// out small (defined types are the most numerous): one list for the
+// fields, cases or tuple elements, whichever its kind has.
 type vdef struct {
 	kind   DefinedKind
 	prim   PrimValType
-	fields []vfield // record
-	cases  []vcase  // variant
+	borrow bool // holds a borrow
+	ptr    bool // lifting or lowering it touches linear memory
+	hasRes bool // refers to a resource (own/borrow) somewhere
+	align  uint8
+	// depth is the structural nesting depth.
+	depth int32
+	n     uint32 // fixed list
+	res   tid    // own, borrow: the resource (an alias tid)
+	size  uint64
+	key   vval     // map
+	// fields holds the fields of a record, the cases of a variant, the
+	// elements of a tuple.
+	fields []vfield
+	names  []string // flags, enum
 	elem   *vval    // list, fixed list, option, map value, stream/future payload
-	key    vval     // map
-	n      uint32   // fixed list
-	types  []vval   // tuple
-	names  []string
 	ok     *vval
 	err    *vval
-	res    tid // own, borrow: the resource (an alias tid)
-
-	// Facts computed once when the type is defined, so that questions
-	// about deeply shared types stay linear.
-	depth       int
-	size, align uint64
-	borrow, ptr bool
-	hasRes      bool // refers to a resource (own/borrow) somewhere
 }
 
 // children yields the value types d refers to directly (without making a
 // slice of them: types are many).
 func (d *vdef) children(yield func(vval) bool) {
 	for _, f := range d.fields {
-		if !yield(f.t) {
-			return
-		}
-	}
-	for _, c := range d.cases {
-		if c.t != nil && !yield(*c.t) {
-			return
-		}
-	}
-	for _, t := range d.types {
-		if !yield(t) {
+		if f.t != noVal && !yield(f.t) {
 			return
 		}
 	}
@@ -137,7 +138,9 @@ func (v *validator) finish(d *vdef) {
 		}
 	}
 	d.depth++
-	d.size, d.align = v.computeSizeAlign(d)
+	var align uint64
+	d.size, align = v.computeSizeAlign(d)
+	d.align = uint8(align)
 }
 
 type vfunc struct {
@@ -377,27 +380,12 @@ func (v *validator) containsResource(t tid, seen map[tid]bool) bool {
 		case KindOwn, KindBorrow:
 			return true
 		}
-		for _, f := range d.fields {
-			if vv(f.t) {
+		for c := range d.children {
+			if vv(c) {
 				return true
 			}
 		}
-		for _, c := range d.cases {
-			if c.t != nil && vv(*c.t) {
-				return true
-			}
-		}
-		for _, x := range d.types {
-			if vv(x) {
-				return true
-			}
-		}
-		for _, x := range []*vval{d.elem, d.ok, d.err} {
-			if x != nil && vv(*x) {
-				return true
-			}
-		}
-		return d.kind == KindMap && vv(d.key)
+		return false
 	case vFunc:
 		for _, p := range ty.fn.params {
 			if vv(p.t) {
@@ -486,16 +474,9 @@ func (v *validator) flatten(x vval, ptr wasm.ValType, out *flatTypes) bool {
 	switch d.kind {
 	case KindPrimitive:
 		return flattenPrim(d.prim, ptr, out)
-	case KindRecord:
+	case KindRecord, KindTuple:
 		for _, f := range d.fields {
 			if !v.flatten(f.t, ptr, out) {
-				return false
-			}
-		}
-		return true
-	case KindTuple:
-		for _, t := range d.types {
-			if !v.flatten(t, ptr, out) {
 				return false
 			}
 		}
@@ -518,26 +499,46 @@ func (v *validator) flatten(x vval, ptr wasm.ValType, out *flatTypes) bool {
 		return true
 	case KindEnum, KindOwn, KindBorrow, KindStream, KindFuture:
 		return out.push(wasm.ValI32)
-	case KindOption:
-		return v.flattenVariant([]*vval{d.elem}, ptr, out)
-	case KindResult:
-		return v.flattenVariant([]*vval{d.ok, d.err}, ptr, out)
-	case KindVariant:
-		cs := make([]*vval, len(d.cases))
-		for i, c := range d.cases {
-			cs[i] = c.t
-		}
-		return v.flattenVariant(cs, ptr, out)
+	case KindOption, KindResult, KindVariant:
+		return v.flattenVariant(d, ptr, out)
 	}
 	return false
 }
 
-func (v *validator) flattenVariant(cases []*vval, ptr wasm.ValType, out *flatTypes) bool {
+// cases yields the payloads of the cases of an option, result or
+// variant (nil for a case without one).
+func (d *vdef) cases(yield func(*vval) bool) {
+	switch d.kind {
+	case KindOption:
+		if yield(nil) {
+			yield(d.elem)
+		}
+	case KindResult:
+		if yield(d.ok) {
+			yield(d.err)
+		}
+	case KindVariant:
+		for i := range d.fields {
+			if !yield(d.fields[i].opt()) {
+				return
+			}
+		}
+	}
+}
+
+func (d *vdef) caseCount() int {
+	if d.kind == KindVariant {
+		return len(d.fields)
+	}
+	return 2
+}
+
+func (v *validator) flattenVariant(d *vdef, ptr wasm.ValType, out *flatTypes) bool {
 	if !out.push(wasm.ValI32) {
 		return false
 	}
 	start := len(out.t)
-	for _, c := range cases {
+	for c := range d.cases {
 		if c == nil {
 			continue
 		}
@@ -583,7 +584,7 @@ func (v *validator) sizeAlign(x vval) (uint64, uint64) {
 	if d == nil {
 		return 4, 4
 	}
-	return d.size, d.align
+	return d.size, uint64(d.align)
 }
 
 func (v *validator) computeSizeAlign(d *vdef) (uint64, uint64) {
@@ -593,17 +594,9 @@ func (v *validator) computeSizeAlign(d *vdef) (uint64, uint64) {
 	case KindPrimitive:
 		return primSizeAlign(d.prim)
 	case KindRecord, KindTuple:
-		var ts []vval
-		if d.kind == KindRecord {
-			for _, f := range d.fields {
-				ts = append(ts, f.t)
-			}
-		} else {
-			ts = d.types
-		}
 		var s, a uint64 = 0, 1
-		for _, t := range ts {
-			es, ea := v.sizeAlign(t)
+		for _, f := range d.fields {
+			es, ea := v.sizeAlign(f.t)
 			s = align(s, ea) + es
 			a = max(a, ea)
 			if s > sat {
@@ -632,20 +625,9 @@ func (v *validator) computeSizeAlign(d *vdef) (uint64, uint64) {
 	case KindOwn, KindBorrow, KindStream, KindFuture:
 		return 4, 4
 	case KindOption, KindResult, KindVariant:
-		var cases []*vval
-		switch d.kind {
-		case KindOption:
-			cases = []*vval{nil, d.elem}
-		case KindResult:
-			cases = []*vval{d.ok, d.err}
-		default:
-			for _, c := range d.cases {
-				cases = append(cases, c.t)
-			}
-		}
-		ds := discSize(len(cases))
+		ds := discSize(d.caseCount())
 		var maxS, maxA uint64 = 0, 1
-		for _, c := range cases {
+		for c := range d.cases {
 			if c != nil {
 				cs, ca := v.sizeAlign(*c)
 				maxS, maxA = max(maxS, cs), max(maxA, ca)
@@ -685,7 +667,7 @@ func primSizeAlign(p PrimValType) (uint64, uint64) {
 // typeDepth returns the structural nesting depth of a value type.
 func (v *validator) typeDepth(x vval) int {
 	if d := v.def(x); d != nil {
-		return d.depth
+		return int(d.depth)
 	}
 	return 0
 }
