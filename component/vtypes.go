@@ -75,7 +75,7 @@ type vdef struct {
 	n     uint32 // fixed list
 	res   tid    // own, borrow: the resource (an alias tid)
 	size  uint64
-	key   vval     // map
+	key   vval // map
 	// fields holds the fields of a record, the cases of a variant, the
 	// elements of a tuple.
 	fields []vfield
