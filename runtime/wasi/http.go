@@ -10,9 +10,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -1242,6 +1244,77 @@ func (h *Host) defineOutgoingHandler(d *definer) {
 	})
 }
 
+// requestTimers carry out request-options' timeouts: connect until the
+// connection is made, first-byte from the request's end until the response
+// starts. The one that fires cancels the request and names its error-code.
+type requestTimers struct {
+	cancel   context.CancelFunc
+	fired    atomic.Uint32
+	mu       sync.Mutex
+	connect  *time.Timer
+	first    *time.Timer
+	gotFirst bool
+}
+
+func (tm *requestTimers) arm(d *time.Duration, code uint32) *time.Timer {
+	if d == nil {
+		return nil
+	}
+	return time.AfterFunc(*d, func() {
+		tm.fired.CompareAndSwap(0, code)
+		tm.cancel()
+	})
+}
+
+func (tm *requestTimers) stop(t **time.Timer) {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	if *t != nil {
+		(*t).Stop()
+	}
+}
+
+// betweenBytes enforces between-bytes-timeout on a response body: a read
+// waiting longer cancels the request, and fails with connection-read-timeout.
+type betweenBytes struct {
+	r  io.ReadCloser
+	d  time.Duration
+	tm *requestTimers
+}
+
+func (b *betweenBytes) Read(p []byte) (int, error) {
+	t := b.tm.arm(&b.d, ecConnectionReadTimeout)
+	n, err := b.r.Read(p)
+	t.Stop()
+	if err != nil && err != io.EOF && b.tm.fired.Load() == ecConnectionReadTimeout {
+		err = &ErrorCode{Case: ecConnectionReadTimeout}
+	}
+	return n, err
+}
+
+func (b *betweenBytes) Close() error { return b.r.Close() }
+
+// trailerReader is a streamed request body: at its end it hands the
+// guest's trailers to the transport, in the transport's goroutine.
+type trailerReader struct {
+	b   *outgoingBody
+	req *http.Request
+}
+
+func (t *trailerReader) Read(p []byte) (int, error) {
+	n, err := t.b.pipe.Read(p)
+	if err == io.EOF {
+		t.b.mu.Lock()
+		for k, v := range t.b.trailers {
+			t.req.Trailer[k] = v
+		}
+		t.b.mu.Unlock()
+	}
+	return n, err
+}
+
+func (t *trailerReader) Close() error { return t.b.pipe.Close() }
+
 // allowed reports whether Config grants requests to authority.
 func (h *Host) allowed(authority string) bool {
 	hostname := authority
@@ -1308,36 +1381,53 @@ func (h *Host) send(r *outgoingRequest) (*futureResponse, *ErrorCode) {
 					req.Body = http.NoBody
 				}
 			} else {
-				req.Body, req.ContentLength = r.body.pipe, r.body.length
+				// Streamed: trailers the guest gives at finish follow the
+				// body (filled in when the transport reads its end).
+				req.Trailer = http.Header{}
+				req.Body, req.ContentLength = &trailerReader{r.body, req}, r.body.length
 			}
 		}
-		var timer *time.Timer
-		if r.first != nil || r.connect != nil {
-			var wait time.Duration
-			if r.connect != nil {
-				wait += *r.connect
-			}
-			if r.first != nil {
-				wait += *r.first
-			}
-			timer = time.AfterFunc(wait, cancel)
-		}
+		tm := &requestTimers{cancel: cancel}
+		tm.connect = tm.arm(r.connect, ecConnectionTimeout)
+		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { tm.stop(&tm.connect) },
+			WroteRequest: func(httptrace.WroteRequestInfo) {
+				tm.mu.Lock()
+				defer tm.mu.Unlock()
+				if !tm.gotFirst && tm.first == nil {
+					tm.first = tm.arm(r.first, ecHTTPResponseTimeout)
+				}
+			},
+			GotFirstResponseByte: func() {
+				tm.mu.Lock()
+				defer tm.mu.Unlock()
+				tm.gotFirst = true
+				if tm.first != nil {
+					tm.first.Stop()
+				}
+			},
+		}))
 		resp, err := rt.RoundTrip(req)
-		if timer != nil && !timer.Stop() && err != nil {
-			f.err = &ErrorCode{Case: ecHTTPResponseTimeout}
-			return
-		}
+		tm.stop(&tm.connect)
 		if err != nil {
 			if r.body != nil {
 				r.body.pipe.CloseRead(err)
 			}
-			f.err = errorCodeOf(err)
+			if c := tm.fired.Load(); c != 0 {
+				f.err = &ErrorCode{Case: c}
+			} else {
+				f.err = errorCodeOf(err)
+			}
 			return
+		}
+		var body io.ReadCloser = resp.Body
+		if r.between != nil {
+			body = &betweenBytes{r: resp.Body, d: *r.between, tm: tm}
 		}
 		f.resp = &incomingResponse{
 			status:  resp.StatusCode,
 			headers: fieldsOf(resp.Header),
-			body: &incomingBody{r: newBodyReader(resp.Body, -1, true, func() http.Header {
+			body: &incomingBody{r: newBodyReader(body, -1, true, func() http.Header {
 				return resp.Trailer
 			})},
 		}

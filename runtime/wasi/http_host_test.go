@@ -2,6 +2,7 @@ package wasi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -281,5 +282,85 @@ func TestHTTPOutgoing(t *testing.T) {
 		t.Fatal("finish of 0 of 5 declared bytes succeeded")
 	} else if p, _ := r.Payload(); p.Case() != ecHTTPResponseBodySize {
 		t.Fatalf("finish: %v", r)
+	}
+}
+
+// TestHTTPOutgoingOptions: request-options' timeouts end a request with
+// their error-codes, and a streamed request body carries its trailers.
+func TestHTTPOutgoingOptions(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/slow-start":
+			time.Sleep(500 * time.Millisecond)
+		case "/stall":
+			io.WriteString(w, "part")
+			w.(http.Flusher).Flush()
+			time.Sleep(500 * time.Millisecond)
+		case "/trailers":
+			b, _ := io.ReadAll(r.Body)
+			fmt.Fprintf(w, "%s trailer=%s", b, r.Trailer.Get("X-Check"))
+		}
+	}))
+	defer srv.Close()
+	authority := strings.TrimPrefix(srv.URL, "http://")
+	x := newHTTPHost(t, Config{AllowedHTTPHosts: []string{"*"}})
+	ms := func(n int) canon.Value { return canon.Some(canon.U64(uint64(time.Duration(n) * time.Millisecond))) }
+
+	opts := x.types("[constructor]request-options")
+	x.types("[method]request-options.set-first-byte-timeout", borrow(opts), ms(50))
+	if got := x.types("[method]request-options.first-byte-timeout", borrow(opts)); !got.Equal(ms(50)) {
+		t.Fatalf("first-byte-timeout %v", got)
+	}
+	res := x.waitFuture(okPayload(t, x.call(ifHTTPOutgoing, "handle", x.request(methodValue("GET"), "http", authority, "/slow-start"), canon.Some(opts))))
+	if p, _ := res.Payload(); res.Case() != 1 || p.Case() != ecHTTPResponseTimeout {
+		t.Fatalf("first-byte timeout: %v", res)
+	}
+
+	opts = x.types("[constructor]request-options")
+	x.types("[method]request-options.set-between-bytes-timeout", borrow(opts), ms(50))
+	res = x.waitFuture(okPayload(t, x.call(ifHTTPOutgoing, "handle", x.request(methodValue("GET"), "http", authority, "/stall"), canon.Some(opts))))
+	rv := okPayload(t, res)
+	ib := okPayload(t, x.types("[method]incoming-response.consume", borrow(rv)))
+	is := okPayload(t, x.types("[method]incoming-body.stream", borrow(ib)))
+	in, _ := host.Lookup[host.InputStream](&x.h.table, is.Handle(), "input-stream")
+	var got []byte
+	var rerr error
+	for rerr == nil {
+		var b []byte
+		b, rerr = in.BlockingRead(context.Background(), 1024)
+		got = append(got, b...)
+	}
+	var ec *ErrorCode
+	if string(got) != "part" || !errors.As(rerr, &ec) || ec.Case != ecConnectionReadTimeout {
+		t.Fatalf("between-bytes timeout: %q %v", got, rerr)
+	}
+
+	req := x.request(methodValue("PUT"), "http", authority, "/trailers")
+	body := okPayload(t, x.types("[method]outgoing-request.body", borrow(req)))
+	stream := okPayload(t, x.types("[method]outgoing-body.write", borrow(body)))
+	out, _ := host.Lookup[host.OutputStream](&x.h.table, stream.Handle(), "output-stream")
+	out.Write([]byte("streamed "))
+	fut := okPayload(t, x.call(ifHTTPOutgoing, "handle", req, canon.None()))
+	time.Sleep(20 * time.Millisecond) // the request is under way, its body open
+	out.Write([]byte("body"))
+	tr := x.types("[constructor]fields")
+	x.types("[method]fields.append", borrow(tr), str("x-check"), byteList([]byte("ok")))
+	if r := x.types("[static]outgoing-body.finish", body, canon.Some(tr)); r.Case() != 0 {
+		t.Fatalf("finish: %v", r)
+	}
+	rv = okPayload(t, x.waitFuture(fut))
+	ib = okPayload(t, x.types("[method]incoming-response.consume", borrow(rv)))
+	is = okPayload(t, x.types("[method]incoming-body.stream", borrow(ib)))
+	in, _ = host.Lookup[host.InputStream](&x.h.table, is.Handle(), "input-stream")
+	got = nil
+	for {
+		b, err := in.BlockingRead(context.Background(), 1024)
+		got = append(got, b...)
+		if err != nil {
+			break
+		}
+	}
+	if string(got) != "streamed body trailer=ok" {
+		t.Fatalf("trailers: %q", got)
 	}
 }
