@@ -557,7 +557,7 @@ func (l *lowering) startFunc() []byte {
 		c.DataDrop(uint32(x))
 	}
 	if l.start != nil {
-		f, _ := l.funcIndex(*l.start, 0) // checked by emitMain's caller path
+		f, _ := l.funcIndex(*l.start, 0) // checked by run
 		c.Call(f)
 	}
 	c.End()

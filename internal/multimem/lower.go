@@ -231,6 +231,11 @@ func (l *lowering) run() (*Lowered, error) {
 	if err := l.readSections(); err != nil {
 		return nil, err
 	}
+	if l.start != nil {
+		if _, err := l.funcIndex(*l.start, 0); err != nil {
+			return nil, fmt.Errorf("multimem: start function: %w", err)
+		}
+	}
 	// Memory imports and exports of the moved memories.
 	mi := 0
 	for i := range info.Imports {
