@@ -44,7 +44,16 @@ const maxStartResults = 1000
 
 // decoder holds the offsets of the component being decoded, where items
 // and declarations record their starts.
-type decoder struct{ off *offsets }
+type decoder struct {
+	off *offsets
+	// Types are the most numerous items of an interface-heavy component:
+	// they are taken from chunks (varena.go) instead of allocated one by
+	// one. Everything taken is part of the result.
+	defined slab[DefinedType]
+	funcs   slab[FuncType]
+	vals    slab[ValType]
+	fieldsS slab[Field]
+}
 
 // item records the start of the next item of the current section.
 func (d *decoder) item(r *wasm.Reader) { d.off.items = append(d.off.items, r.Offset()) }
@@ -631,7 +640,9 @@ func (d *decoder) optValType(r *wasm.Reader) (*ValType, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &v, nil
+	p := d.vals.one()
+	*p = v
+	return p, nil
 }
 
 func (d *decoder) resultList(r *wasm.Reader) (*ValType, error) {
@@ -646,7 +657,9 @@ func (d *decoder) resultList(r *wasm.Reader) (*ValType, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &v, nil
+		p := d.vals.one()
+		*p = v
+		return p, nil
 	case 0x01:
 		z, err := r.Byte()
 		if err != nil {
@@ -665,7 +678,7 @@ func (d *decoder) fields(r *wasm.Reader, what string) ([]Field, error) {
 	if err != nil {
 		return nil, err
 	}
-	fs := make([]Field, n)
+	fs := d.fieldsS.many(n)
 	for i := range fs {
 		if fs[i].Name, err = r.Name(); err != nil {
 			return nil, err
@@ -716,7 +729,8 @@ func (d *decoder) typ(r *wasm.Reader, depth int) (Type, error) {
 		}
 		return rt, nil
 	case c == 0x40 || c == 0x43:
-		ft := &FuncType{Async: c == 0x43}
+		ft := d.funcs.one()
+		ft.Async = c == 0x43
 		if ft.Params, err = d.fields(r, "parameters"); err != nil {
 			return nil, err
 		}
@@ -743,9 +757,12 @@ func (d *decoder) typ(r *wasm.Reader, depth int) (Type, error) {
 		}
 		return &InstanceType{Decls: decls}, nil
 	case isPrim(c):
-		return &DefinedType{Kind: KindPrimitive, Prim: PrimValType(c)}, nil
+		dt := d.defined.one()
+		dt.Kind, dt.Prim = KindPrimitive, PrimValType(c)
+		return dt, nil
 	}
-	dt := &DefinedType{Kind: DefinedKind(c)}
+	dt := d.defined.one()
+	dt.Kind = DefinedKind(c)
 	switch dt.Kind {
 	case KindRecord:
 		dt.Fields, err = d.fields(r, "record fields")

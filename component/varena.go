@@ -18,11 +18,11 @@ type slab[T any] struct {
 }
 
 // Chunks start small (a component with few types should not pay for
-// many) and double up to about slabBytes, which bounds the waste of the
+// many) and double up to slabBytes, which bounds the waste of the
 // last chunk.
 const (
-	slabFirstBytes = 1 << 10
-	slabBytes      = 16 << 10
+	slabFirstBytes = 512
+	slabBytes      = 4 << 10
 	slabMax        = 4096 // elements; many() allocates larger requests alone
 )
 

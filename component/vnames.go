@@ -84,10 +84,22 @@ func lowerASCII(s string) string {
 // through a map instead of a scan.
 const indexAbove = 48
 
+// keyEntry is a name of a scope with the hash of its key; the key itself
+// is made again from the name on the rare equal hash.
 type keyEntry struct {
 	h    uint64
-	k    nameKey
+	sp   space
 	name string
+}
+
+// keyOf returns the uniqueness key of an extern name already checked
+// (so that it parses) in sp.
+func (v *validator) keyOf(sp space, name string) nameKey {
+	n, ok := fastExternName(name, v.f)
+	if !ok {
+		n, _ = parseExternName(name, v.f)
+	}
+	return n.key(sp)
 }
 
 type resEntry struct {
@@ -120,26 +132,27 @@ func (v *validator) closeNames(m *nameMarks) {
 // has the same key already.
 func (v *validator) addKey(m *nameMarks, k nameKey, name string) (prev string, dup bool) {
 	h := k.hash()
+	same := func(e *keyEntry) bool { return e.h == h && e.sp == k.sp && v.keyOf(e.sp, e.name) == k }
 	if m.keyIdx != nil {
 		if i, ok := m.keyIdx[h]; ok {
-			if v.keys[i].k == k {
+			if same(&v.keys[i]) {
 				return v.keys[i].name, true
 			}
 			// Another key with the same hash: look at all.
-			for _, e := range v.keys[m.keyStart:] {
-				if e.k == k {
-					return e.name, true
+			for i := m.keyStart; i < len(v.keys); i++ {
+				if same(&v.keys[i]) {
+					return v.keys[i].name, true
 				}
 			}
 		}
 	} else {
-		for _, e := range v.keys[m.keyStart:] {
-			if e.h == h && e.k == k {
-				return e.name, true
+		for i := m.keyStart; i < len(v.keys); i++ {
+			if same(&v.keys[i]) {
+				return v.keys[i].name, true
 			}
 		}
 	}
-	v.keys = append(v.keys, keyEntry{h: h, k: k, name: name})
+	v.keys = append(v.keys, keyEntry{h: h, sp: k.sp, name: name})
 	switch n := len(v.keys) - m.keyStart; {
 	case m.keyIdx != nil:
 		if _, ok := m.keyIdx[h]; !ok {
@@ -207,8 +220,10 @@ func (v *validator) setNamed(sp space, t tid) {
 	if v.isNamed(sp, t) {
 		return
 	}
-	for int(t) >= len(v.named) {
-		v.named = append(v.named, [2]space{})
+	if int(t) >= len(v.named) {
+		// Sized with the arena: every type may be named.
+		n := max(int(t)+1, cap(v.types))
+		v.named = append(v.named, make([][2]space, n-len(v.named))...)
 	}
 	switch slot := &v.named[t]; {
 	case slot[0] == 0:
