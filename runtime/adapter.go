@@ -315,6 +315,10 @@ func (g *gen) translate(l *canon.Layout, src, dst place) {
 		g.variant(l, src, dst)
 	case canon.KindFixedList:
 		e := l.Elem()
+		if src.mem && dst.mem && l.Len() > 8 {
+			g.fixedLoop(l, src, dst)
+			return
+		}
 		n := len(e.Flat)
 		for i := uint64(0); i < l.Len(); i++ {
 			g.translate(e, sub(src, int(i)*n, n).at(i*e.Size), sub(dst, int(i)*n, n).at(i*e.Size))
@@ -328,6 +332,28 @@ func (g *gen) translate(l *canon.Layout, src, dst place) {
 	default:
 		g.fail("%s values are not adapted in wasm", l.Kind)
 	}
+}
+
+// fixedLoop translates a long fixed-length list from memory to memory:
+// one memory.copy when its elements are plain numbers, else a loop.
+func (g *gen) fixedLoop(l *canon.Layout, src, dst place) {
+	c := &g.c
+	i32 := canon.CoreI32
+	e := l.Elem()
+	cur, out, left := g.local(i32), g.local(i32), g.local(i32)
+	c.LocalGet(src.addr).I32Const(int32(src.off)).Op(wasm.OpI32Add).LocalSet(cur)
+	c.LocalGet(dst.addr).I32Const(int32(dst.off)).Op(wasm.OpI32Add).LocalSet(out)
+	if sameBytes(e) {
+		c.LocalGet(out).LocalGet(cur).I32Const(int32(l.Size)).MemoryCopy(dst.side.mem, src.side.mem)
+		return
+	}
+	c.I32Const(int32(l.Len())).LocalSet(left)
+	c.Loop(wasm.BlockEmpty)
+	g.translate(e, place{side: src.side, mem: true, addr: cur}, place{side: dst.side, mem: true, addr: out})
+	c.LocalGet(cur).I32Const(int32(e.Size)).Op(wasm.OpI32Add).LocalSet(cur)
+	c.LocalGet(out).I32Const(int32(e.Size)).Op(wasm.OpI32Add).LocalSet(out)
+	c.LocalGet(left).I32Const(1).Op(wasm.OpI32Sub).LocalTee(left).BrIf(0)
+	c.End()
 }
 
 // sizedOps are the load and store of an unsigned integer of size bytes.

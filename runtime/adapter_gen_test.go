@@ -34,6 +34,8 @@ func adapterTypes() (*wit.Resolve, map[string]wit.Type) {
 	ts["enum"] = add(&wit.TypeDef{Kind: wit.KindEnum, Enum: []wit.EnumCase{{Name: "x"}, {Name: "y"}}})
 	ts["tuple"] = add(&wit.TypeDef{Kind: wit.KindTuple, Tuple: []wit.Type{wit.S8, wit.F64, ts["var"]}})
 	ts["fixed"] = add(&wit.TypeDef{Kind: wit.KindFixedLengthList, Elem: wit.U16, Len: 3})
+	ts["fixed-long"] = add(&wit.TypeDef{Kind: wit.KindFixedLengthList, Elem: wit.U16, Len: 100})
+	ts["fixed-strings"] = add(&wit.TypeDef{Kind: wit.KindFixedLengthList, Elem: wit.String, Len: 20})
 	ts["list-rec"] = add(&wit.TypeDef{Kind: wit.KindList, Elem: ts["rec"]})
 	ts["list-tuple"] = add(&wit.TypeDef{Kind: wit.KindList, Elem: add(&wit.TypeDef{Kind: wit.KindTuple, Tuple: []wit.Type{wit.U32, wit.F64}})})
 	names := []string{"bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64", "f32", "f64", "char", "string"}
@@ -88,6 +90,7 @@ func TestAdapterModulesValidate(t *testing.T) {
 		{[]string{"own", "borrow"}, "own"},
 		{[]string{"bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64", "f32", "f64", "char", "string", "string", "string"}, "u64"},
 		{[]string{"char"}, "char"},
+		{[]string{"fixed-long", "fixed-strings"}, "fixed-strings"},
 		{nil, "res"},
 	}
 	encs := []canon.StringEncoding{canon.UTF8, canon.UTF16, canon.Latin1UTF16}
