@@ -35,12 +35,13 @@ type mmModule struct {
 func (b *builder) lowerMemories(pc *planCoreInst) (map[string]int, error) {
 	pm := &b.p.modules[pc.module]
 	if pm.mm == nil {
-		info := pm.info
-		if info == nil || pm.wired {
-			var err error
-			if info, err = wasm.ReadModule(pm.bytes, 0); err != nil {
-				return nil, fmt.Errorf("%s: %v", pm.name, err)
-			}
+		if pm.info != nil && multimem.Count(pm.info) <= 1 {
+			return nil, nil // the common case: nothing to read
+		}
+		// The bytes may have been wired since info was read: read them.
+		info, err := wasm.ReadModule(pm.bytes, 0)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", pm.name, err)
 		}
 		if multimem.Count(info) <= 1 {
 			return nil, nil
