@@ -68,22 +68,21 @@ func (p *goPkg) genHostResource(id wit.TypeID, td *wit.TypeDef, name string, m *
 		}
 		b.WriteString("}\n\n")
 		fmt.Fprintf(b, "// %s lifts a handle of %s from the guest; for generated bindings.\n", m.lift, td.Name)
-		fmt.Fprintf(b, "func %s(l *%s.Lift, h uint64, own bool) %s {\n\tst, _ := l.S.Pkgs[%d].(*%s)\n\tif st == nil {\n\t\tl.Fail(errNotBound_)\n\t\treturn nil\n\t}\n\trt := l.S.Res[%d]\n\tif own {\n\t\treturn %s.Get(l, &st.t_%s, %q, l.Own(rt, h), true)\n\t}\n\treturn %s.Get(l, &st.t_%s, %q, l.Borrow(rt, h), false)\n}\n\n",
-			m.lift, cm, name, k, p.stateType(), j, cm, name, td.Name, cm, name, td.Name)
+		fmt.Fprintf(b, "func %s(l *%s.Lift, h uint64, own bool) %s {\n\tst, _ := l.S.Pkgs[%d].(*%s)\n\tif st == nil {\n\t\tl.Fail(errNotBound_)\n\t\treturn nil\n\t}\n\treturn %s.LiftResource(l, &st.t_%s, %q, %d, h, own)\n}\n\n",
+			m.lift, cm, name, k, p.stateType(), cm, name, td.Name, j)
 		fmt.Fprintf(b, "// %s lowers v into the guest as a handle of %s; for generated bindings.\n", m.lower, td.Name)
-		fmt.Fprintf(b, "func %s(w *%s.Lower, v %s, own bool) uint64 {\n\tst, _ := w.S.Pkgs[%d].(*%s)\n\tif st == nil {\n\t\tw.Fail(errNotBound_)\n\t\treturn 0\n\t}\n\tif v == nil {\n\t\tw.Fail(%s.New(%q))\n\t\treturn 0\n\t}\n\trep := %s.Put(w, &st.t_%s, v, own)\n\tif own {\n\t\treturn w.Own(w.S.Res[%d], rep)\n\t}\n\treturn w.Borrow(w.S.Res[%d], rep)\n}\n\n",
-			m.lower, cm, name, k, p.stateType(), p.use("errors", "errors"), "bindgen: a nil "+td.Name+" cannot be passed to the guest", cm, name, j, j)
+		fmt.Fprintf(b, "func %s(w *%s.Lower, v %s, own bool) uint64 {\n\tst, _ := w.S.Pkgs[%d].(*%s)\n\tif st == nil {\n\t\tw.Fail(errNotBound_)\n\t\treturn 0\n\t}\n\treturn %s.LowerResource(w, &st.t_%s, %q, %d, v, own)\n}\n\n",
+			m.lower, cm, name, k, p.stateType(), cm, name, td.Name, j)
 		return nil
 	}
 	b.WriteString(doc)
-	fmt.Fprintf(b, "//\n// The component implements it; a *%s is a handle the host holds. Close\n// drops an owned handle; passing it to the guest as owned moves it there.\ntype %s struct {\n\te      *Exports\n\trep    uint32\n\town    bool\n\tclosed bool\n}\n\n", name, name)
-	errs := p.use("errors", "errors")
+	fmt.Fprintf(b, "//\n// The component implements it; a *%s is a handle the host holds. Close\n// drops an owned handle; passing it to the guest as owned moves it there.\ntype %s struct {\n\te *Exports\n\th %s.Handle\n}\n\n", name, name, cm)
 	fmt.Fprintf(b, "// %s lifts a handle of %s from the guest; for generated bindings.\n", m.lift, td.Name)
-	fmt.Fprintf(b, "func %s(l *%s.Lift, h uint64, own bool) *%s {\n\te, _ := l.S.Pkgs[%d].(*Exports)\n\tif e == nil {\n\t\tl.Fail(errNotBound_)\n\t\treturn nil\n\t}\n\trt := l.S.XRes[%d]\n\tif own {\n\t\treturn &%s{e: e, rep: l.Own(rt, h), own: true}\n\t}\n\treturn &%s{e: e, rep: l.Borrow(rt, h)}\n}\n\n", m.lift, cm, name, k, j, name, name)
+	fmt.Fprintf(b, "func %s(l *%s.Lift, h uint64, own bool) *%s {\n\te, _ := l.S.Pkgs[%d].(*Exports)\n\tif e == nil {\n\t\tl.Fail(errNotBound_)\n\t\treturn nil\n\t}\n\treturn &%s{e: e, h: %s.LiftHandle(l, %d, h, own)}\n}\n\n", m.lift, cm, name, k, name, cm, j)
 	fmt.Fprintf(b, "// %s lowers v into the guest as a handle of %s; for generated bindings.\n", m.lower, td.Name)
-	fmt.Fprintf(b, "func %s(w *%s.Lower, v *%s, own bool) uint64 {\n\tif v == nil || v.closed {\n\t\tw.Fail(%s.New(%q))\n\t\treturn 0\n\t}\n\trt := w.S.XRes[%d]\n\tif own {\n\t\tif !v.own {\n\t\t\tw.Fail(%s.New(%q))\n\t\t\treturn 0\n\t\t}\n\t\tv.closed = true // moved into the guest\n\t\treturn w.Own(rt, v.rep)\n\t}\n\treturn w.Borrow(rt, v.rep)\n}\n\n",
-		m.lower, cm, name, errs, "bindgen: a nil or closed "+td.Name+" cannot be passed to the guest", j, errs, "bindgen: a borrowed "+td.Name+" cannot be passed to the guest as owned")
-	fmt.Fprintf(b, "// Close drops the handle when the host owns it, running the resource's\n// destructor in the component; a borrowed or moved handle is only\n// forgotten. Further use of r fails.\nfunc (r *%s) Close(ctx %s.Context) error {\n\tif r == nil || r.closed {\n\t\treturn nil\n\t}\n\tr.closed = true\n\tif !r.own {\n\t\treturn nil\n\t}\n\treturn r.e.s.Runtime.DropResource(ctx, r.e.s.XRes[%d], r.rep)\n}\n\n", name, p.ctxt(), j)
+	fmt.Fprintf(b, "func %s(w *%s.Lower, v *%s, own bool) uint64 {\n\tif v == nil {\n\t\tw.Fail(%s.New(%q))\n\t\treturn 0\n\t}\n\treturn %s.LowerHandle(w, &v.h, %q, own)\n}\n\n",
+		m.lower, cm, name, p.use("errors", "errors"), "bindgen: a nil "+td.Name+" cannot be passed to the guest", cm, td.Name)
+	fmt.Fprintf(b, "// Close drops the handle when the host owns it, running the resource's\n// destructor in the component; a borrowed or moved handle is only\n// forgotten. Further use of r fails.\nfunc (r *%s) Close(ctx %s.Context) error {\n\tif r == nil {\n\t\treturn nil\n\t}\n\treturn r.h.Close(ctx)\n}\n\n", name, p.ctxt())
 	return nil
 }
 
@@ -282,7 +281,7 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 			zero = "_zero, "
 			fmt.Fprintf(b, "\tvar _zero %s\n", s.okGo)
 		}
-		fmt.Fprintf(b, "\tif %s == nil || %s.closed {\n\t\treturn %s%s.New(%q)\n\t}\n", s.names[0], s.names[0], zero, p.use("errors", "errors"), "bindgen: "+f.Name+" called on a nil or closed resource")
+		fmt.Fprintf(b, "\tif %s == nil || %s.h.Closed() {\n\t\treturn %s%s.New(%q)\n\t}\n", s.names[0], s.names[0], zero, p.use("errors", "errors"), "bindgen: "+f.Name+" called on a nil or closed resource")
 	}
 	fmt.Fprintf(b, "\t_c := &%s.c_%s\n", owner, wn)
 	if numeric {

@@ -301,9 +301,9 @@ func (p *goPkg) genTypes() error {
 			}
 			fmt.Fprintf(b, "var labels_%s = [...]string{%s}\n\n", name, quoteList(labels))
 			if td.Kind == wit.KindEnum {
-				fmt.Fprintf(b, "// String returns the WIT name of the case.\nfunc (e %s) String() string {\n\tif int(e) < len(labels_%s) {\n\t\treturn labels_%s[e]\n\t}\n\treturn \"%s(?)\"\n}\n\n", name, name, name, td.Name)
+				fmt.Fprintf(b, "// String returns the WIT name of the case.\nfunc (e %s) String() string { return %s.Label(labels_%s[:], int(e), %q) }\n\n", name, p.cm(), name, td.Name)
 			} else {
-				fmt.Fprintf(b, "// String returns the WIT names of the set flags, separated by |.\nfunc (e %s) String() string {\n\ts := \"\"\n\tfor i, l := range labels_%s {\n\t\tif e&(1<<i) != 0 {\n\t\t\tif s != \"\" {\n\t\t\t\ts += \"|\"\n\t\t\t}\n\t\t\ts += l\n\t\t}\n\t}\n\treturn s\n}\n\n", name, name)
+				fmt.Fprintf(b, "// String returns the WIT names of the set flags, separated by |.\nfunc (e %s) String() string { return %s.FlagNames(labels_%s[:], uint64(e)) }\n\n", name, p.cm(), name)
 			}
 			if g.errTypes[id] {
 				fmt.Fprintf(b, "// Error lets a %s be returned as an error.\nfunc (e %s) Error() string { return %q + e.String() }\n\n", name, name, td.Name+": ")
@@ -431,14 +431,14 @@ func (p *goPkg) genVariant(id wit.TypeID, td *wit.TypeDef, name string, m *membe
 		labels[i] = c.Name
 	}
 	fmt.Fprintf(b, "var labels_%s = [...]string{%s}\n\n", m.kindType, quoteList(labels))
-	fmt.Fprintf(b, "// String returns the WIT name of the case.\nfunc (k %s) String() string {\n\tif int(k) < len(labels_%s) {\n\t\treturn labels_%s[k]\n\t}\n\treturn \"%s(?)\"\n}\n\n", m.kindType, m.kindType, m.kindType, td.Name)
+	fmt.Fprintf(b, "// String returns the WIT name of the case.\nfunc (k %s) String() string { return %s.Label(labels_%s[:], int(k), %q) }\n\n", m.kindType, p.cm(), m.kindType, td.Name)
 	fmt.Fprintf(b, "// Kind returns the case v holds.\nfunc (v %s) Kind() %s { return v.kind }\n\n", name, m.kindType)
 	for i, c := range td.Cases {
 		b.WriteString(docComment(c.Docs, m.ctors[i]+" returns the case "+c.Name+"."))
 		if k := m.payload[i]; k >= 0 {
 			fmt.Fprintf(b, "func %s(payload %s) %s { return %s{kind: %s, p%d: payload} }\n\n", m.ctors[i], m.nPayload[k], name, name, m.consts[i], k)
 			fmt.Fprintf(b, "// %s returns the payload of case %s, and whether v holds that case.\n", m.access[i], c.Name)
-			fmt.Fprintf(b, "func (v %s) %s() (%s, bool) {\n\tif v.kind != %s {\n\t\tvar zero %s\n\t\treturn zero, false\n\t}\n\treturn v.p%d, true\n}\n\n", name, m.access[i], m.nPayload[k], m.consts[i], m.nPayload[k], k)
+			fmt.Fprintf(b, "func (v %s) %s() (%s, bool) { return %s.Case(v.kind == %s, v.p%d) }\n\n", name, m.access[i], m.nPayload[k], p.cm(), m.consts[i], k)
 		} else {
 			fmt.Fprintf(b, "func %s() %s { return %s{kind: %s} }\n\n", m.ctors[i], name, name, m.consts[i])
 		}
@@ -475,14 +475,10 @@ func (p *goPkg) genExportedResource(id wit.TypeID, td *wit.TypeDef, name string,
 	fmt.Fprintf(b, "//go:wasmimport [export]%s [resource-new]%s\nfunc wasmimport_%s_new(rep uint32) uint32\n\n", mod, td.Name, name)
 	fmt.Fprintf(b, "//go:wasmimport [export]%s [resource-rep]%s\nfunc wasmimport_%s_rep(h uint32) uint32\n\n", mod, td.Name, name)
 	fmt.Fprintf(b, "//go:wasmimport [export]%s [resource-drop]%s\nfunc wasmimport_%s_drop(h uint32)\n\n", mod, td.Name, name)
-	// An owned handle the host gives back makes the value the program's
-	// again: the handle is dropped at once, its destructor only counting
-	// (Hold keeps the value in the table meanwhile), and the value leaves
-	// the table unless other handles to it remain.
 	fmt.Fprintf(b, "// %s returns the value behind an owned handle (owned), which the component\n// takes back from the host, or a rep (a borrow lent to this component); for\n// generated bindings.\n", m.lift)
-	fmt.Fprintf(b, "func %s(h uint32, owned bool) %s {\n\tif !owned {\n\t\treturn %s.Get(h)\n\t}\n\trep := wasmimport_%s_rep(h)\n\tv := %s.Get(rep)\n\t%s.Hold(rep)\n\twasmimport_%s_drop(h)\n\t%s.Release(rep)\n\treturn v\n}\n\n", m.lift, name, m.table, name, m.table, m.table, name, m.table)
+	fmt.Fprintf(b, "func %s(h uint32, owned bool) %s {\n\treturn %s.Lift(h, owned, wasmimport_%s_rep, wasmimport_%s_drop)\n}\n\n", m.lift, name, m.table, name, name)
 	fmt.Fprintf(b, "// %s returns a new owned handle for v; for generated bindings.\n", m.lower)
-	fmt.Fprintf(b, "func %s(v %s) uint32 {\n\tif v == nil {\n\t\tpanic(%q)\n\t}\n\treturn wasmimport_%s_new(%s.Own(v))\n}\n\n", m.lower, name, "bindgen: nil "+td.Name+" returned to the host", name, m.table)
-	fmt.Fprintf(b, "//go:wasmexport %s#[dtor]%s\nfunc wasmexport_%s_dtor(rep uint32) {\n\tv, last := %s.Release(rep)\n\tif !last {\n\t\treturn\n\t}\n\tif d, ok := v.(interface{ Drop() }); ok {\n\t\td.Drop()\n\t}\n}\n\n", mod, td.Name, name, m.table)
+	fmt.Fprintf(b, "func %s(v %s) uint32 { return wasmimport_%s_new(%s.Lower(%q, v)) }\n\n", m.lower, name, name, m.table, td.Name)
+	fmt.Fprintf(b, "//go:wasmexport %s#[dtor]%s\nfunc wasmexport_%s_dtor(rep uint32) { %s.Destroy(rep) }\n\n", mod, td.Name, name, m.table)
 	return nil
 }

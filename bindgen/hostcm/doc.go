@@ -57,3 +57,13 @@ func UnwrapUnit[T any](r Result[T, struct{}], err error) (T, error) { return cm.
 
 // Checked returns v, or the zero T when err is not nil.
 func Checked[T any](v T, err error) (T, error) { return cm.Checked(v, err) }
+
+// Case returns the payload p of a variant's case and true when the
+// variant holds that case (holds), else the zero T and false.
+func Case[T any](holds bool, p T) (T, bool) { return cm.Case(holds, p) }
+
+// Label returns the WIT name of case i of type what, from its labels.
+func Label(labels []string, i int, what string) string { return cm.Label(labels, i, what) }
+
+// FlagNames returns the WIT names of the flags set in bits, separated by |.
+func FlagNames(labels []string, bits uint64) string { return cm.FlagNames(labels, bits) }

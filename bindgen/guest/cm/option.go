@@ -172,3 +172,36 @@ func Checked[T any](v T, err error) (T, error) {
 	}
 	return v, nil
 }
+
+// Case returns the payload p of a variant's case and true when the
+// variant holds that case (holds), else the zero T and false.
+func Case[T any](holds bool, p T) (T, bool) {
+	if !holds {
+		var zero T
+		return zero, false
+	}
+	return p, true
+}
+
+// Label returns the WIT name of case i of type what, from its labels.
+func Label(labels []string, i int, what string) string {
+	if i >= 0 && i < len(labels) {
+		return labels[i]
+	}
+	return what + "(?)"
+}
+
+// FlagNames returns the WIT names of the flags set in bits, from their
+// labels, separated by |.
+func FlagNames(labels []string, bits uint64) string {
+	s := ""
+	for i, l := range labels {
+		if bits&(1<<i) != 0 {
+			if s != "" {
+				s += "|"
+			}
+			s += l
+		}
+	}
+	return s
+}

@@ -190,3 +190,43 @@ func isComparable(v any) (ok bool) {
 	_ = v == v
 	return true
 }
+
+// Lift returns the value behind an owned handle h (owned), which the
+// component takes back from the host, or behind rep h (a borrow lent to
+// this component). The owned handle is dropped at once (drop, the
+// resource's [resource-drop]) after rep (its [resource-rep]) found the
+// value; its destructor only counts, as Hold keeps the value in the table
+// meanwhile, and the value leaves the table unless other handles to it
+// remain.
+func (t *ExportTable[T]) Lift(h uint32, owned bool, rep func(uint32) uint32, drop func(uint32)) T {
+	if !owned {
+		return t.Get(h)
+	}
+	r := rep(h)
+	v := t.Get(r)
+	t.Hold(r)
+	drop(h)
+	t.Release(r)
+	return v
+}
+
+// Lower returns the rep to make a new owned handle of v with (see Own);
+// a nil v (of the resource what names) is a bug of the program.
+func (t *ExportTable[T]) Lower(what string, v T) uint32 {
+	if any(v) == nil {
+		panic("bindgen: nil " + what + " returned to the host")
+	}
+	return t.Own(v)
+}
+
+// Destroy is the destructor of rep: once the last handle is gone, the
+// value leaves the table and its Drop method runs if it has one.
+func (t *ExportTable[T]) Destroy(rep uint32) {
+	v, last := t.Release(rep)
+	if !last {
+		return
+	}
+	if d, ok := any(v).(interface{ Drop() }); ok {
+		d.Drop()
+	}
+}

@@ -34,10 +34,7 @@ var labels_StoreErrorKind = [...]string{"not-found", "full"}
 
 // String returns the WIT name of the case.
 func (k StoreErrorKind) String() string {
-	if int(k) < len(labels_StoreErrorKind) {
-		return labels_StoreErrorKind[k]
-	}
-	return "store-error(?)"
+	return cm.Label(labels_StoreErrorKind[:], int(k), "store-error")
 }
 
 // Kind returns the case v holds.
@@ -49,13 +46,7 @@ func StoreErrorNotFound(payload string) StoreError {
 }
 
 // NotFound returns the payload of case not-found, and whether v holds that case.
-func (v StoreError) NotFound() (string, bool) {
-	if v.kind != StoreErrorKindNotFound {
-		var zero string
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v StoreError) NotFound() (string, bool) { return cm.Case(v.kind == StoreErrorKindNotFound, v.p0) }
 
 // StoreErrorFull returns the case full.
 func StoreErrorFull() StoreError { return StoreError{kind: StoreErrorKindFull} }
@@ -88,35 +79,14 @@ func wasmimport_Bucket_drop(h uint32)
 // takes back from the host, or a rep (a borrow lent to this component); for
 // generated bindings.
 func LiftBucket(h uint32, owned bool) Bucket {
-	if !owned {
-		return table_Bucket.Get(h)
-	}
-	rep := wasmimport_Bucket_rep(h)
-	v := table_Bucket.Get(rep)
-	table_Bucket.Hold(rep)
-	wasmimport_Bucket_drop(h)
-	table_Bucket.Release(rep)
-	return v
+	return table_Bucket.Lift(h, owned, wasmimport_Bucket_rep, wasmimport_Bucket_drop)
 }
 
 // LowerBucket returns a new owned handle for v; for generated bindings.
-func LowerBucket(v Bucket) uint32 {
-	if v == nil {
-		panic("bindgen: nil bucket returned to the host")
-	}
-	return wasmimport_Bucket_new(table_Bucket.Own(v))
-}
+func LowerBucket(v Bucket) uint32 { return wasmimport_Bucket_new(table_Bucket.Lower("bucket", v)) }
 
 //go:wasmexport example:guest/store@0.1.0#[dtor]bucket
-func wasmexport_Bucket_dtor(rep uint32) {
-	v, last := table_Bucket.Release(rep)
-	if !last {
-		return
-	}
-	if d, ok := v.(interface{ Drop() }); ok {
-		d.Drop()
-	}
-}
+func wasmexport_Bucket_dtor(rep uint32) { table_Bucket.Destroy(rep) }
 
 // Exports is what the component implements for example:guest/store@0.1.0. Register an
 // implementation with Export in an init function: a reactor runs no main.

@@ -45,12 +45,7 @@ const (
 var labels_QueryKind = [...]string{"all", "tagged", "cheaper-than"}
 
 // String returns the WIT name of the case.
-func (k QueryKind) String() string {
-	if int(k) < len(labels_QueryKind) {
-		return labels_QueryKind[k]
-	}
-	return "query(?)"
-}
+func (k QueryKind) String() string { return cm.Label(labels_QueryKind[:], int(k), "query") }
 
 // Kind returns the case v holds.
 func (v Query) Kind() QueryKind { return v.kind }
@@ -62,25 +57,13 @@ func QueryAll() Query { return Query{kind: QueryKindAll} }
 func QueryTagged(payload string) Query { return Query{kind: QueryKindTagged, p0: payload} }
 
 // Tagged returns the payload of case tagged, and whether v holds that case.
-func (v Query) Tagged() (string, bool) {
-	if v.kind != QueryKindTagged {
-		var zero string
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v Query) Tagged() (string, bool) { return cm.Case(v.kind == QueryKindTagged, v.p0) }
 
 // QueryCheaperThan returns the case cheaper-than.
 func QueryCheaperThan(payload uint32) Query { return Query{kind: QueryKindCheaperThan, p1: payload} }
 
 // CheaperThan returns the payload of case cheaper-than, and whether v holds that case.
-func (v Query) CheaperThan() (uint32, bool) {
-	if v.kind != QueryKindCheaperThan {
-		var zero uint32
-		return zero, false
-	}
-	return v.p1, true
-}
+func (v Query) CheaperThan() (uint32, bool) { return cm.Case(v.kind == QueryKindCheaperThan, v.p1) }
 
 // Why an item cannot go into a cart.
 //
@@ -104,12 +87,7 @@ const (
 var labels_AddErrorKind = [...]string{"duplicate", "over-limit"}
 
 // String returns the WIT name of the case.
-func (k AddErrorKind) String() string {
-	if int(k) < len(labels_AddErrorKind) {
-		return labels_AddErrorKind[k]
-	}
-	return "add-error(?)"
-}
+func (k AddErrorKind) String() string { return cm.Label(labels_AddErrorKind[:], int(k), "add-error") }
 
 // Kind returns the case v holds.
 func (v AddError) Kind() AddErrorKind { return v.kind }
@@ -120,13 +98,7 @@ func AddErrorDuplicate(payload string) AddError {
 }
 
 // Duplicate returns the payload of case duplicate, and whether v holds that case.
-func (v AddError) Duplicate() (string, bool) {
-	if v.kind != AddErrorKindDuplicate {
-		var zero string
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v AddError) Duplicate() (string, bool) { return cm.Case(v.kind == AddErrorKindDuplicate, v.p0) }
 
 // The item costs more than the cart's limit.
 func AddErrorOverLimit(payload uint32) AddError {
@@ -134,13 +106,7 @@ func AddErrorOverLimit(payload uint32) AddError {
 }
 
 // OverLimit returns the payload of case over-limit, and whether v holds that case.
-func (v AddError) OverLimit() (uint32, bool) {
-	if v.kind != AddErrorKindOverLimit {
-		var zero uint32
-		return zero, false
-	}
-	return v.p1, true
-}
+func (v AddError) OverLimit() (uint32, bool) { return cm.Case(v.kind == AddErrorKindOverLimit, v.p1) }
 
 // Error lets a AddError be returned as an error.
 func (v AddError) Error() string { return "add-error: " + v.kind.String() }
@@ -150,10 +116,8 @@ func (v AddError) Error() string { return "add-error: " + v.kind.String() }
 // The component implements it; a *Cart is a handle the host holds. Close
 // drops an owned handle; passing it to the guest as owned moves it there.
 type Cart struct {
-	e      *Exports
-	rep    uint32
-	own    bool
-	closed bool
+	e *Exports
+	h cm.Handle
 }
 
 // LiftCart lifts a handle of cart from the guest; for generated bindings.
@@ -163,43 +127,26 @@ func LiftCart(l *cm.Lift, h uint64, own bool) *Cart {
 		l.Fail(errNotBound_)
 		return nil
 	}
-	rt := l.S.XRes[0]
-	if own {
-		return &Cart{e: e, rep: l.Own(rt, h), own: true}
-	}
-	return &Cart{e: e, rep: l.Borrow(rt, h)}
+	return &Cart{e: e, h: cm.LiftHandle(l, 0, h, own)}
 }
 
 // LowerCart lowers v into the guest as a handle of cart; for generated bindings.
 func LowerCart(w *cm.Lower, v *Cart, own bool) uint64 {
-	if v == nil || v.closed {
-		w.Fail(errors.New("bindgen: a nil or closed cart cannot be passed to the guest"))
+	if v == nil {
+		w.Fail(errors.New("bindgen: a nil cart cannot be passed to the guest"))
 		return 0
 	}
-	rt := w.S.XRes[0]
-	if own {
-		if !v.own {
-			w.Fail(errors.New("bindgen: a borrowed cart cannot be passed to the guest as owned"))
-			return 0
-		}
-		v.closed = true // moved into the guest
-		return w.Own(rt, v.rep)
-	}
-	return w.Borrow(rt, v.rep)
+	return cm.LowerHandle(w, &v.h, "cart", own)
 }
 
 // Close drops the handle when the host owns it, running the resource's
 // destructor in the component; a borrowed or moved handle is only
 // forgotten. Further use of r fails.
 func (r *Cart) Close(ctx context.Context) error {
-	if r == nil || r.closed {
+	if r == nil {
 		return nil
 	}
-	r.closed = true
-	if !r.own {
-		return nil
-	}
-	return r.e.s.Runtime.DropResource(ctx, r.e.s.XRes[0], r.rep)
+	return r.h.Close(ctx)
 }
 
 // Exports calls the functions the component exports for example:shop/catalog@0.1.0. Calls
@@ -276,7 +223,7 @@ func (c *call_Cart_Add) LiftResults(cx *canon.LiftLowerContext, f []uint64) erro
 // Adds an item and returns how many the cart holds.
 func (self *Cart) Add(ctx context.Context, it Item) (uint32, error) {
 	var _zero uint32
-	if self == nil || self.closed {
+	if self == nil || self.h.Closed() {
 		return _zero, errors.New("bindgen: [method]cart.add called on a nil or closed resource")
 	}
 	_c := &self.e.c_Cart_Add
@@ -314,7 +261,7 @@ func (c *call_Cart_Find) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 // The items the query selects, in the order they were added.
 func (self *Cart) Find(ctx context.Context, q Query) ([]Item, error) {
 	var _zero []Item
-	if self == nil || self.closed {
+	if self == nil || self.h.Closed() {
 		return _zero, errors.New("bindgen: [method]cart.find called on a nil or closed resource")
 	}
 	_c := &self.e.c_Cart_Find
@@ -348,7 +295,7 @@ func (c *call_Cart_Total) LiftResults(cx *canon.LiftLowerContext, f []uint64) er
 // The sum of the prices, with the customer's discount.
 func (self *Cart) Total(ctx context.Context) (uint32, error) {
 	var _zero uint32
-	if self == nil || self.closed {
+	if self == nil || self.h.Closed() {
 		return _zero, errors.New("bindgen: [method]cart.total called on a nil or closed resource")
 	}
 	_c := &self.e.c_Cart_Total

@@ -44,12 +44,7 @@ const (
 var labels_QueryKind = [...]string{"all", "tagged", "cheaper-than"}
 
 // String returns the WIT name of the case.
-func (k QueryKind) String() string {
-	if int(k) < len(labels_QueryKind) {
-		return labels_QueryKind[k]
-	}
-	return "query(?)"
-}
+func (k QueryKind) String() string { return cm.Label(labels_QueryKind[:], int(k), "query") }
 
 // Kind returns the case v holds.
 func (v Query) Kind() QueryKind { return v.kind }
@@ -61,25 +56,13 @@ func QueryAll() Query { return Query{kind: QueryKindAll} }
 func QueryTagged(payload string) Query { return Query{kind: QueryKindTagged, p0: payload} }
 
 // Tagged returns the payload of case tagged, and whether v holds that case.
-func (v Query) Tagged() (string, bool) {
-	if v.kind != QueryKindTagged {
-		var zero string
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v Query) Tagged() (string, bool) { return cm.Case(v.kind == QueryKindTagged, v.p0) }
 
 // QueryCheaperThan returns the case cheaper-than.
 func QueryCheaperThan(payload uint32) Query { return Query{kind: QueryKindCheaperThan, p1: payload} }
 
 // CheaperThan returns the payload of case cheaper-than, and whether v holds that case.
-func (v Query) CheaperThan() (uint32, bool) {
-	if v.kind != QueryKindCheaperThan {
-		var zero uint32
-		return zero, false
-	}
-	return v.p1, true
-}
+func (v Query) CheaperThan() (uint32, bool) { return cm.Case(v.kind == QueryKindCheaperThan, v.p1) }
 
 // Why an item cannot go into a cart.
 //
@@ -103,12 +86,7 @@ const (
 var labels_AddErrorKind = [...]string{"duplicate", "over-limit"}
 
 // String returns the WIT name of the case.
-func (k AddErrorKind) String() string {
-	if int(k) < len(labels_AddErrorKind) {
-		return labels_AddErrorKind[k]
-	}
-	return "add-error(?)"
-}
+func (k AddErrorKind) String() string { return cm.Label(labels_AddErrorKind[:], int(k), "add-error") }
 
 // Kind returns the case v holds.
 func (v AddError) Kind() AddErrorKind { return v.kind }
@@ -119,13 +97,7 @@ func AddErrorDuplicate(payload string) AddError {
 }
 
 // Duplicate returns the payload of case duplicate, and whether v holds that case.
-func (v AddError) Duplicate() (string, bool) {
-	if v.kind != AddErrorKindDuplicate {
-		var zero string
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v AddError) Duplicate() (string, bool) { return cm.Case(v.kind == AddErrorKindDuplicate, v.p0) }
 
 // The item costs more than the cart's limit.
 func AddErrorOverLimit(payload uint32) AddError {
@@ -133,13 +105,7 @@ func AddErrorOverLimit(payload uint32) AddError {
 }
 
 // OverLimit returns the payload of case over-limit, and whether v holds that case.
-func (v AddError) OverLimit() (uint32, bool) {
-	if v.kind != AddErrorKindOverLimit {
-		var zero uint32
-		return zero, false
-	}
-	return v.p1, true
-}
+func (v AddError) OverLimit() (uint32, bool) { return cm.Case(v.kind == AddErrorKindOverLimit, v.p1) }
 
 // Error lets a AddError be returned as an error.
 func (v AddError) Error() string { return "add-error: " + v.kind.String() }
@@ -172,35 +138,14 @@ func wasmimport_Cart_drop(h uint32)
 // takes back from the host, or a rep (a borrow lent to this component); for
 // generated bindings.
 func LiftCart(h uint32, owned bool) Cart {
-	if !owned {
-		return table_Cart.Get(h)
-	}
-	rep := wasmimport_Cart_rep(h)
-	v := table_Cart.Get(rep)
-	table_Cart.Hold(rep)
-	wasmimport_Cart_drop(h)
-	table_Cart.Release(rep)
-	return v
+	return table_Cart.Lift(h, owned, wasmimport_Cart_rep, wasmimport_Cart_drop)
 }
 
 // LowerCart returns a new owned handle for v; for generated bindings.
-func LowerCart(v Cart) uint32 {
-	if v == nil {
-		panic("bindgen: nil cart returned to the host")
-	}
-	return wasmimport_Cart_new(table_Cart.Own(v))
-}
+func LowerCart(v Cart) uint32 { return wasmimport_Cart_new(table_Cart.Lower("cart", v)) }
 
 //go:wasmexport example:shop/catalog@0.1.0#[dtor]cart
-func wasmexport_Cart_dtor(rep uint32) {
-	v, last := table_Cart.Release(rep)
-	if !last {
-		return
-	}
-	if d, ok := v.(interface{ Drop() }); ok {
-		d.Drop()
-	}
-}
+func wasmexport_Cart_dtor(rep uint32) { table_Cart.Destroy(rep) }
 
 // Exports is what the component implements for example:shop/catalog@0.1.0. Register an
 // implementation with Export in an init function: a reactor runs no main.

@@ -26,10 +26,7 @@ var labels_ValidatorResponse = [...]string{"yes", "no", "unknown"}
 
 // String returns the WIT name of the case.
 func (e ValidatorResponse) String() string {
-	if int(e) < len(labels_ValidatorResponse) {
-		return labels_ValidatorResponse[e]
-	}
-	return "validator-response(?)"
+	return cm.Label(labels_ValidatorResponse[:], int(e), "validator-response")
 }
 
 // Imports is what the host implements for arcjet:js-req/email-validator-overrides. Returning an error that

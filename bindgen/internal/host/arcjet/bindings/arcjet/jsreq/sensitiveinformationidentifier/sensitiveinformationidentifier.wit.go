@@ -38,10 +38,7 @@ var labels_SensitiveInfoEntityKind = [...]string{"email", "phone-number", "ip-ad
 
 // String returns the WIT name of the case.
 func (k SensitiveInfoEntityKind) String() string {
-	if int(k) < len(labels_SensitiveInfoEntityKind) {
-		return labels_SensitiveInfoEntityKind[k]
-	}
-	return "sensitive-info-entity(?)"
+	return cm.Label(labels_SensitiveInfoEntityKind[:], int(k), "sensitive-info-entity")
 }
 
 // Kind returns the case v holds.
@@ -74,11 +71,7 @@ func SensitiveInfoEntityCustom(payload string) SensitiveInfoEntity {
 
 // Custom returns the payload of case custom, and whether v holds that case.
 func (v SensitiveInfoEntity) Custom() (string, bool) {
-	if v.kind != SensitiveInfoEntityKindCustom {
-		var zero string
-		return zero, false
-	}
-	return v.p0, true
+	return cm.Case(v.kind == SensitiveInfoEntityKindCustom, v.p0)
 }
 
 // Imports is what the host implements for arcjet:js-req/sensitive-information-identifier. Returning an error that

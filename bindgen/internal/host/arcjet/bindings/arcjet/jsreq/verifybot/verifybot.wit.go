@@ -26,10 +26,7 @@ var labels_ValidatorResponse = [...]string{"verified", "spoofed", "unverifiable"
 
 // String returns the WIT name of the case.
 func (e ValidatorResponse) String() string {
-	if int(e) < len(labels_ValidatorResponse) {
-		return labels_ValidatorResponse[e]
-	}
-	return "validator-response(?)"
+	return cm.Label(labels_ValidatorResponse[:], int(e), "validator-response")
 }
 
 // Imports is what the host implements for arcjet:js-req/verify-bot. Returning an error that

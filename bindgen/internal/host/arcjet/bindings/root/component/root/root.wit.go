@@ -40,10 +40,7 @@ var labels_EmailValidity = [...]string{"valid", "invalid"}
 
 // String returns the WIT name of the case.
 func (e EmailValidity) String() string {
-	if int(e) < len(labels_EmailValidity) {
-		return labels_EmailValidity[e]
-	}
-	return "email-validity(?)"
+	return cm.Label(labels_EmailValidity[:], int(e), "email-validity")
 }
 
 // EmailValidationResult is the WIT record email-validation-result.
@@ -89,10 +86,7 @@ var labels_EmailValidationConfigKind = [...]string{"allow-email-validation-confi
 
 // String returns the WIT name of the case.
 func (k EmailValidationConfigKind) String() string {
-	if int(k) < len(labels_EmailValidationConfigKind) {
-		return labels_EmailValidationConfigKind[k]
-	}
-	return "email-validation-config(?)"
+	return cm.Label(labels_EmailValidationConfigKind[:], int(k), "email-validation-config")
 }
 
 // Kind returns the case v holds.
@@ -105,11 +99,7 @@ func EmailValidationConfigAllowEmailValidationConfig(payload AllowEmailValidatio
 
 // AllowEmailValidationConfig returns the payload of case allow-email-validation-config, and whether v holds that case.
 func (v EmailValidationConfig) AllowEmailValidationConfig() (AllowEmailValidationConfig, bool) {
-	if v.kind != EmailValidationConfigKindAllowEmailValidationConfig {
-		var zero AllowEmailValidationConfig
-		return zero, false
-	}
-	return v.p0, true
+	return cm.Case(v.kind == EmailValidationConfigKindAllowEmailValidationConfig, v.p0)
 }
 
 // EmailValidationConfigDenyEmailValidationConfig returns the case deny-email-validation-config.
@@ -119,11 +109,7 @@ func EmailValidationConfigDenyEmailValidationConfig(payload DenyEmailValidationC
 
 // DenyEmailValidationConfig returns the payload of case deny-email-validation-config, and whether v holds that case.
 func (v EmailValidationConfig) DenyEmailValidationConfig() (DenyEmailValidationConfig, bool) {
-	if v.kind != EmailValidationConfigKindDenyEmailValidationConfig {
-		var zero DenyEmailValidationConfig
-		return zero, false
-	}
-	return v.p1, true
+	return cm.Case(v.kind == EmailValidationConfigKindDenyEmailValidationConfig, v.p1)
 }
 
 // SensitiveInfoEntities is the WIT variant sensitive-info-entities.
@@ -148,10 +134,7 @@ var labels_SensitiveInfoEntitiesKind = [...]string{"allow", "deny"}
 
 // String returns the WIT name of the case.
 func (k SensitiveInfoEntitiesKind) String() string {
-	if int(k) < len(labels_SensitiveInfoEntitiesKind) {
-		return labels_SensitiveInfoEntitiesKind[k]
-	}
-	return "sensitive-info-entities(?)"
+	return cm.Label(labels_SensitiveInfoEntitiesKind[:], int(k), "sensitive-info-entities")
 }
 
 // Kind returns the case v holds.
@@ -164,11 +147,7 @@ func SensitiveInfoEntitiesAllow(payload []sensitiveinformationidentifier.Sensiti
 
 // Allow returns the payload of case allow, and whether v holds that case.
 func (v SensitiveInfoEntities) Allow() ([]sensitiveinformationidentifier.SensitiveInfoEntity, bool) {
-	if v.kind != SensitiveInfoEntitiesKindAllow {
-		var zero []sensitiveinformationidentifier.SensitiveInfoEntity
-		return zero, false
-	}
-	return v.p0, true
+	return cm.Case(v.kind == SensitiveInfoEntitiesKindAllow, v.p0)
 }
 
 // SensitiveInfoEntitiesDeny returns the case deny.
@@ -178,11 +157,7 @@ func SensitiveInfoEntitiesDeny(payload []sensitiveinformationidentifier.Sensitiv
 
 // Deny returns the payload of case deny, and whether v holds that case.
 func (v SensitiveInfoEntities) Deny() ([]sensitiveinformationidentifier.SensitiveInfoEntity, bool) {
-	if v.kind != SensitiveInfoEntitiesKindDeny {
-		var zero []sensitiveinformationidentifier.SensitiveInfoEntity
-		return zero, false
-	}
-	return v.p0, true
+	return cm.Case(v.kind == SensitiveInfoEntitiesKindDeny, v.p0)
 }
 
 // SensitiveInfoConfig is the WIT record sensitive-info-config.
@@ -240,10 +215,7 @@ var labels_BotConfigKind = [...]string{"allowed-bot-config", "denied-bot-config"
 
 // String returns the WIT name of the case.
 func (k BotConfigKind) String() string {
-	if int(k) < len(labels_BotConfigKind) {
-		return labels_BotConfigKind[k]
-	}
-	return "bot-config(?)"
+	return cm.Label(labels_BotConfigKind[:], int(k), "bot-config")
 }
 
 // Kind returns the case v holds.
@@ -256,11 +228,7 @@ func BotConfigAllowedBotConfig(payload AllowedBotConfig) BotConfig {
 
 // AllowedBotConfig returns the payload of case allowed-bot-config, and whether v holds that case.
 func (v BotConfig) AllowedBotConfig() (AllowedBotConfig, bool) {
-	if v.kind != BotConfigKindAllowedBotConfig {
-		var zero AllowedBotConfig
-		return zero, false
-	}
-	return v.p0, true
+	return cm.Case(v.kind == BotConfigKindAllowedBotConfig, v.p0)
 }
 
 // BotConfigDeniedBotConfig returns the case denied-bot-config.
@@ -270,11 +238,7 @@ func BotConfigDeniedBotConfig(payload DeniedBotConfig) BotConfig {
 
 // DeniedBotConfig returns the payload of case denied-bot-config, and whether v holds that case.
 func (v BotConfig) DeniedBotConfig() (DeniedBotConfig, bool) {
-	if v.kind != BotConfigKindDeniedBotConfig {
-		var zero DeniedBotConfig
-		return zero, false
-	}
-	return v.p1, true
+	return cm.Case(v.kind == BotConfigKindDeniedBotConfig, v.p1)
 }
 
 // BotResult is the WIT record bot-result.

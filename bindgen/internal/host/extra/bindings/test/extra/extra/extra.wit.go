@@ -33,11 +33,7 @@ func LiftThing(l *cm.Lift, h uint64, own bool) Thing {
 		l.Fail(errNotBound_)
 		return nil
 	}
-	rt := l.S.Res[0]
-	if own {
-		return cm.Get(l, &st.t_Thing, "thing", l.Own(rt, h), true)
-	}
-	return cm.Get(l, &st.t_Thing, "thing", l.Borrow(rt, h), false)
+	return cm.LiftResource(l, &st.t_Thing, "thing", 0, h, own)
 }
 
 // LowerThing lowers v into the guest as a handle of thing; for generated bindings.
@@ -47,15 +43,7 @@ func LowerThing(w *cm.Lower, v Thing, own bool) uint64 {
 		w.Fail(errNotBound_)
 		return 0
 	}
-	if v == nil {
-		w.Fail(errors.New("bindgen: a nil thing cannot be passed to the guest"))
-		return 0
-	}
-	rep := cm.Put(w, &st.t_Thing, v, own)
-	if own {
-		return w.Own(w.S.Res[0], rep)
-	}
-	return w.Borrow(w.S.Res[0], rep)
+	return cm.LowerResource(w, &st.t_Thing, "thing", 0, v, own)
 }
 
 // Functions is what the host implements for the functions world extra

@@ -35,10 +35,7 @@ var labels_StoreErrorKind = [...]string{"not-found", "full"}
 
 // String returns the WIT name of the case.
 func (k StoreErrorKind) String() string {
-	if int(k) < len(labels_StoreErrorKind) {
-		return labels_StoreErrorKind[k]
-	}
-	return "store-error(?)"
+	return cm.Label(labels_StoreErrorKind[:], int(k), "store-error")
 }
 
 // Kind returns the case v holds.
@@ -50,13 +47,7 @@ func StoreErrorNotFound(payload string) StoreError {
 }
 
 // NotFound returns the payload of case not-found, and whether v holds that case.
-func (v StoreError) NotFound() (string, bool) {
-	if v.kind != StoreErrorKindNotFound {
-		var zero string
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v StoreError) NotFound() (string, bool) { return cm.Case(v.kind == StoreErrorKindNotFound, v.p0) }
 
 // StoreErrorFull returns the case full.
 func StoreErrorFull() StoreError { return StoreError{kind: StoreErrorKindFull} }
@@ -69,10 +60,8 @@ func (v StoreError) Error() string { return "store-error: " + v.kind.String() }
 // The component implements it; a *Bucket is a handle the host holds. Close
 // drops an owned handle; passing it to the guest as owned moves it there.
 type Bucket struct {
-	e      *Exports
-	rep    uint32
-	own    bool
-	closed bool
+	e *Exports
+	h cm.Handle
 }
 
 // LiftBucket lifts a handle of bucket from the guest; for generated bindings.
@@ -82,43 +71,26 @@ func LiftBucket(l *cm.Lift, h uint64, own bool) *Bucket {
 		l.Fail(errNotBound_)
 		return nil
 	}
-	rt := l.S.XRes[0]
-	if own {
-		return &Bucket{e: e, rep: l.Own(rt, h), own: true}
-	}
-	return &Bucket{e: e, rep: l.Borrow(rt, h)}
+	return &Bucket{e: e, h: cm.LiftHandle(l, 0, h, own)}
 }
 
 // LowerBucket lowers v into the guest as a handle of bucket; for generated bindings.
 func LowerBucket(w *cm.Lower, v *Bucket, own bool) uint64 {
-	if v == nil || v.closed {
-		w.Fail(errors.New("bindgen: a nil or closed bucket cannot be passed to the guest"))
+	if v == nil {
+		w.Fail(errors.New("bindgen: a nil bucket cannot be passed to the guest"))
 		return 0
 	}
-	rt := w.S.XRes[0]
-	if own {
-		if !v.own {
-			w.Fail(errors.New("bindgen: a borrowed bucket cannot be passed to the guest as owned"))
-			return 0
-		}
-		v.closed = true // moved into the guest
-		return w.Own(rt, v.rep)
-	}
-	return w.Borrow(rt, v.rep)
+	return cm.LowerHandle(w, &v.h, "bucket", own)
 }
 
 // Close drops the handle when the host owns it, running the resource's
 // destructor in the component; a borrowed or moved handle is only
 // forgotten. Further use of r fails.
 func (r *Bucket) Close(ctx context.Context) error {
-	if r == nil || r.closed {
+	if r == nil {
 		return nil
 	}
-	r.closed = true
-	if !r.own {
-		return nil
-	}
-	return r.e.s.Runtime.DropResource(ctx, r.e.s.XRes[0], r.rep)
+	return r.h.Close(ctx)
 }
 
 // Exports calls the functions the component exports for example:guest/store@0.1.0. Calls
@@ -192,7 +164,7 @@ func (c *call_Bucket_Get) LiftResults(cx *canon.LiftLowerContext, f []uint64) er
 // Get calls [method]bucket.get.
 func (self *Bucket) Get(ctx context.Context, key string) (string, error) {
 	var _zero string
-	if self == nil || self.closed {
+	if self == nil || self.h.Closed() {
 		return _zero, errors.New("bindgen: [method]bucket.get called on a nil or closed resource")
 	}
 	_c := &self.e.c_Bucket_Get
@@ -231,7 +203,7 @@ func (c *call_Bucket_Set) LiftResults(cx *canon.LiftLowerContext, f []uint64) er
 
 // Set calls [method]bucket.set.
 func (self *Bucket) Set(ctx context.Context, key string, value string) error {
-	if self == nil || self.closed {
+	if self == nil || self.h.Closed() {
 		return errors.New("bindgen: [method]bucket.set called on a nil or closed resource")
 	}
 	_c := &self.e.c_Bucket_Set
@@ -269,7 +241,7 @@ func (c *call_Bucket_Keys) LiftResults(cx *canon.LiftLowerContext, f []uint64) e
 // Keys calls [method]bucket.keys.
 func (self *Bucket) Keys(ctx context.Context) ([]string, error) {
 	var _zero []string
-	if self == nil || self.closed {
+	if self == nil || self.h.Closed() {
 		return _zero, errors.New("bindgen: [method]bucket.keys called on a nil or closed resource")
 	}
 	_c := &self.e.c_Bucket_Keys

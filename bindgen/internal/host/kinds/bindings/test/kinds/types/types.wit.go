@@ -51,12 +51,7 @@ const (
 var labels_Color = [...]string{"red", "green", "blue"}
 
 // String returns the WIT name of the case.
-func (e Color) String() string {
-	if int(e) < len(labels_Color) {
-		return labels_Color[e]
-	}
-	return "color(?)"
-}
+func (e Color) String() string { return cm.Label(labels_Color[:], int(e), "color") }
 
 // Perms is the WIT flags perms.
 type Perms uint8
@@ -73,18 +68,7 @@ const (
 var labels_Perms = [...]string{"read", "write", "exec"}
 
 // String returns the WIT names of the set flags, separated by |.
-func (e Perms) String() string {
-	s := ""
-	for i, l := range labels_Perms {
-		if e&(1<<i) != 0 {
-			if s != "" {
-				s += "|"
-			}
-			s += l
-		}
-	}
-	return s
-}
+func (e Perms) String() string { return cm.FlagNames(labels_Perms[:], uint64(e)) }
 
 // A variant mixing pointer and non-pointer payloads.
 //
@@ -122,12 +106,7 @@ const (
 var labels_ShapeKind = [...]string{"none", "circle", "rect", "named", "poly", "big"}
 
 // String returns the WIT name of the case.
-func (k ShapeKind) String() string {
-	if int(k) < len(labels_ShapeKind) {
-		return labels_ShapeKind[k]
-	}
-	return "shape(?)"
-}
+func (k ShapeKind) String() string { return cm.Label(labels_ShapeKind[:], int(k), "shape") }
 
 // Kind returns the case v holds.
 func (v Shape) Kind() ShapeKind { return v.kind }
@@ -139,13 +118,7 @@ func ShapeNone() Shape { return Shape{kind: ShapeKindNone} }
 func ShapeCircle(payload float32) Shape { return Shape{kind: ShapeKindCircle, p0: payload} }
 
 // Circle returns the payload of case circle, and whether v holds that case.
-func (v Shape) Circle() (float32, bool) {
-	if v.kind != ShapeKindCircle {
-		var zero float32
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v Shape) Circle() (float32, bool) { return cm.Case(v.kind == ShapeKindCircle, v.p0) }
 
 // ShapeRect returns the case rect.
 func ShapeRect(payload struct {
@@ -160,51 +133,26 @@ func (v Shape) Rect() (struct {
 	F0 float64
 	F1 float64
 }, bool) {
-	if v.kind != ShapeKindRect {
-		var zero struct {
-			F0 float64
-			F1 float64
-		}
-		return zero, false
-	}
-	return v.p1, true
+	return cm.Case(v.kind == ShapeKindRect, v.p1)
 }
 
 // ShapeNamed returns the case named.
 func ShapeNamed(payload string) Shape { return Shape{kind: ShapeKindNamed, p2: payload} }
 
 // Named returns the payload of case named, and whether v holds that case.
-func (v Shape) Named() (string, bool) {
-	if v.kind != ShapeKindNamed {
-		var zero string
-		return zero, false
-	}
-	return v.p2, true
-}
+func (v Shape) Named() (string, bool) { return cm.Case(v.kind == ShapeKindNamed, v.p2) }
 
 // ShapePoly returns the case poly.
 func ShapePoly(payload []Point) Shape { return Shape{kind: ShapeKindPoly, p3: payload} }
 
 // Poly returns the payload of case poly, and whether v holds that case.
-func (v Shape) Poly() ([]Point, bool) {
-	if v.kind != ShapeKindPoly {
-		var zero []Point
-		return zero, false
-	}
-	return v.p3, true
-}
+func (v Shape) Poly() ([]Point, bool) { return cm.Case(v.kind == ShapeKindPoly, v.p3) }
 
 // ShapeBig returns the case big.
 func ShapeBig(payload uint64) Shape { return Shape{kind: ShapeKindBig, p4: payload} }
 
 // Big returns the payload of case big, and whether v holds that case.
-func (v Shape) Big() (uint64, bool) {
-	if v.kind != ShapeKindBig {
-		var zero uint64
-		return zero, false
-	}
-	return v.p4, true
-}
+func (v Shape) Big() (uint64, bool) { return cm.Case(v.kind == ShapeKindBig, v.p4) }
 
 // AliasList is the WIT list alias-list.
 type AliasList = []uint8
@@ -243,10 +191,7 @@ var labels_ErrorCodeKind = [...]string{"not-found", "denied", "io"}
 
 // String returns the WIT name of the case.
 func (k ErrorCodeKind) String() string {
-	if int(k) < len(labels_ErrorCodeKind) {
-		return labels_ErrorCodeKind[k]
-	}
-	return "error-code(?)"
+	return cm.Label(labels_ErrorCodeKind[:], int(k), "error-code")
 }
 
 // Kind returns the case v holds.
@@ -258,13 +203,7 @@ func ErrorCodeNotFound(payload string) ErrorCode {
 }
 
 // NotFound returns the payload of case not-found, and whether v holds that case.
-func (v ErrorCode) NotFound() (string, bool) {
-	if v.kind != ErrorCodeKindNotFound {
-		var zero string
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v ErrorCode) NotFound() (string, bool) { return cm.Case(v.kind == ErrorCodeKindNotFound, v.p0) }
 
 // ErrorCodeDenied returns the case denied.
 func ErrorCodeDenied() ErrorCode { return ErrorCode{kind: ErrorCodeKindDenied} }
@@ -273,13 +212,7 @@ func ErrorCodeDenied() ErrorCode { return ErrorCode{kind: ErrorCodeKindDenied} }
 func ErrorCodeIO(payload uint32) ErrorCode { return ErrorCode{kind: ErrorCodeKindIO, p1: payload} }
 
 // IO returns the payload of case io, and whether v holds that case.
-func (v ErrorCode) IO() (uint32, bool) {
-	if v.kind != ErrorCodeKindIO {
-		var zero uint32
-		return zero, false
-	}
-	return v.p1, true
-}
+func (v ErrorCode) IO() (uint32, bool) { return cm.Case(v.kind == ErrorCodeKindIO, v.p1) }
 
 // Error lets a ErrorCode be returned as an error.
 func (v ErrorCode) Error() string { return "error-code: " + v.kind.String() }
@@ -297,12 +230,7 @@ const (
 var labels_SimpleError = [...]string{"bad", "worse"}
 
 // String returns the WIT name of the case.
-func (e SimpleError) String() string {
-	if int(e) < len(labels_SimpleError) {
-		return labels_SimpleError[e]
-	}
-	return "simple-error(?)"
-}
+func (e SimpleError) String() string { return cm.Label(labels_SimpleError[:], int(e), "simple-error") }
 
 // Error lets a SimpleError be returned as an error.
 func (e SimpleError) Error() string { return "simple-error: " + e.String() }
@@ -326,11 +254,7 @@ func LiftCounter(l *cm.Lift, h uint64, own bool) Counter {
 		l.Fail(errNotBound_)
 		return nil
 	}
-	rt := l.S.Res[0]
-	if own {
-		return cm.Get(l, &st.t_Counter, "counter", l.Own(rt, h), true)
-	}
-	return cm.Get(l, &st.t_Counter, "counter", l.Borrow(rt, h), false)
+	return cm.LiftResource(l, &st.t_Counter, "counter", 0, h, own)
 }
 
 // LowerCounter lowers v into the guest as a handle of counter; for generated bindings.
@@ -340,15 +264,7 @@ func LowerCounter(w *cm.Lower, v Counter, own bool) uint64 {
 		w.Fail(errNotBound_)
 		return 0
 	}
-	if v == nil {
-		w.Fail(errors.New("bindgen: a nil counter cannot be passed to the guest"))
-		return 0
-	}
-	rep := cm.Put(w, &st.t_Counter, v, own)
-	if own {
-		return w.Own(w.S.Res[0], rep)
-	}
-	return w.Borrow(w.S.Res[0], rep)
+	return cm.LowerResource(w, &st.t_Counter, "counter", 0, v, own)
 }
 
 // Nested is the WIT record nested.

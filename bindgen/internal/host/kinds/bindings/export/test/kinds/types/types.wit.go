@@ -52,12 +52,7 @@ const (
 var labels_Color = [...]string{"red", "green", "blue"}
 
 // String returns the WIT name of the case.
-func (e Color) String() string {
-	if int(e) < len(labels_Color) {
-		return labels_Color[e]
-	}
-	return "color(?)"
-}
+func (e Color) String() string { return cm.Label(labels_Color[:], int(e), "color") }
 
 // Perms is the WIT flags perms.
 type Perms uint8
@@ -74,18 +69,7 @@ const (
 var labels_Perms = [...]string{"read", "write", "exec"}
 
 // String returns the WIT names of the set flags, separated by |.
-func (e Perms) String() string {
-	s := ""
-	for i, l := range labels_Perms {
-		if e&(1<<i) != 0 {
-			if s != "" {
-				s += "|"
-			}
-			s += l
-		}
-	}
-	return s
-}
+func (e Perms) String() string { return cm.FlagNames(labels_Perms[:], uint64(e)) }
 
 // A variant mixing pointer and non-pointer payloads.
 //
@@ -123,12 +107,7 @@ const (
 var labels_ShapeKind = [...]string{"none", "circle", "rect", "named", "poly", "big"}
 
 // String returns the WIT name of the case.
-func (k ShapeKind) String() string {
-	if int(k) < len(labels_ShapeKind) {
-		return labels_ShapeKind[k]
-	}
-	return "shape(?)"
-}
+func (k ShapeKind) String() string { return cm.Label(labels_ShapeKind[:], int(k), "shape") }
 
 // Kind returns the case v holds.
 func (v Shape) Kind() ShapeKind { return v.kind }
@@ -140,13 +119,7 @@ func ShapeNone() Shape { return Shape{kind: ShapeKindNone} }
 func ShapeCircle(payload float32) Shape { return Shape{kind: ShapeKindCircle, p0: payload} }
 
 // Circle returns the payload of case circle, and whether v holds that case.
-func (v Shape) Circle() (float32, bool) {
-	if v.kind != ShapeKindCircle {
-		var zero float32
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v Shape) Circle() (float32, bool) { return cm.Case(v.kind == ShapeKindCircle, v.p0) }
 
 // ShapeRect returns the case rect.
 func ShapeRect(payload struct {
@@ -161,51 +134,26 @@ func (v Shape) Rect() (struct {
 	F0 float64
 	F1 float64
 }, bool) {
-	if v.kind != ShapeKindRect {
-		var zero struct {
-			F0 float64
-			F1 float64
-		}
-		return zero, false
-	}
-	return v.p1, true
+	return cm.Case(v.kind == ShapeKindRect, v.p1)
 }
 
 // ShapeNamed returns the case named.
 func ShapeNamed(payload string) Shape { return Shape{kind: ShapeKindNamed, p2: payload} }
 
 // Named returns the payload of case named, and whether v holds that case.
-func (v Shape) Named() (string, bool) {
-	if v.kind != ShapeKindNamed {
-		var zero string
-		return zero, false
-	}
-	return v.p2, true
-}
+func (v Shape) Named() (string, bool) { return cm.Case(v.kind == ShapeKindNamed, v.p2) }
 
 // ShapePoly returns the case poly.
 func ShapePoly(payload []Point) Shape { return Shape{kind: ShapeKindPoly, p3: payload} }
 
 // Poly returns the payload of case poly, and whether v holds that case.
-func (v Shape) Poly() ([]Point, bool) {
-	if v.kind != ShapeKindPoly {
-		var zero []Point
-		return zero, false
-	}
-	return v.p3, true
-}
+func (v Shape) Poly() ([]Point, bool) { return cm.Case(v.kind == ShapeKindPoly, v.p3) }
 
 // ShapeBig returns the case big.
 func ShapeBig(payload uint64) Shape { return Shape{kind: ShapeKindBig, p4: payload} }
 
 // Big returns the payload of case big, and whether v holds that case.
-func (v Shape) Big() (uint64, bool) {
-	if v.kind != ShapeKindBig {
-		var zero uint64
-		return zero, false
-	}
-	return v.p4, true
-}
+func (v Shape) Big() (uint64, bool) { return cm.Case(v.kind == ShapeKindBig, v.p4) }
 
 // AliasList is the WIT list alias-list.
 type AliasList = []uint8
@@ -244,10 +192,7 @@ var labels_ErrorCodeKind = [...]string{"not-found", "denied", "io"}
 
 // String returns the WIT name of the case.
 func (k ErrorCodeKind) String() string {
-	if int(k) < len(labels_ErrorCodeKind) {
-		return labels_ErrorCodeKind[k]
-	}
-	return "error-code(?)"
+	return cm.Label(labels_ErrorCodeKind[:], int(k), "error-code")
 }
 
 // Kind returns the case v holds.
@@ -259,13 +204,7 @@ func ErrorCodeNotFound(payload string) ErrorCode {
 }
 
 // NotFound returns the payload of case not-found, and whether v holds that case.
-func (v ErrorCode) NotFound() (string, bool) {
-	if v.kind != ErrorCodeKindNotFound {
-		var zero string
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v ErrorCode) NotFound() (string, bool) { return cm.Case(v.kind == ErrorCodeKindNotFound, v.p0) }
 
 // ErrorCodeDenied returns the case denied.
 func ErrorCodeDenied() ErrorCode { return ErrorCode{kind: ErrorCodeKindDenied} }
@@ -274,13 +213,7 @@ func ErrorCodeDenied() ErrorCode { return ErrorCode{kind: ErrorCodeKindDenied} }
 func ErrorCodeIO(payload uint32) ErrorCode { return ErrorCode{kind: ErrorCodeKindIO, p1: payload} }
 
 // IO returns the payload of case io, and whether v holds that case.
-func (v ErrorCode) IO() (uint32, bool) {
-	if v.kind != ErrorCodeKindIO {
-		var zero uint32
-		return zero, false
-	}
-	return v.p1, true
-}
+func (v ErrorCode) IO() (uint32, bool) { return cm.Case(v.kind == ErrorCodeKindIO, v.p1) }
 
 // Error lets a ErrorCode be returned as an error.
 func (v ErrorCode) Error() string { return "error-code: " + v.kind.String() }
@@ -298,12 +231,7 @@ const (
 var labels_SimpleError = [...]string{"bad", "worse"}
 
 // String returns the WIT name of the case.
-func (e SimpleError) String() string {
-	if int(e) < len(labels_SimpleError) {
-		return labels_SimpleError[e]
-	}
-	return "simple-error(?)"
-}
+func (e SimpleError) String() string { return cm.Label(labels_SimpleError[:], int(e), "simple-error") }
 
 // Error lets a SimpleError be returned as an error.
 func (e SimpleError) Error() string { return "simple-error: " + e.String() }
@@ -313,10 +241,8 @@ func (e SimpleError) Error() string { return "simple-error: " + e.String() }
 // The component implements it; a *Counter is a handle the host holds. Close
 // drops an owned handle; passing it to the guest as owned moves it there.
 type Counter struct {
-	e      *Exports
-	rep    uint32
-	own    bool
-	closed bool
+	e *Exports
+	h cm.Handle
 }
 
 // LiftCounter lifts a handle of counter from the guest; for generated bindings.
@@ -326,43 +252,26 @@ func LiftCounter(l *cm.Lift, h uint64, own bool) *Counter {
 		l.Fail(errNotBound_)
 		return nil
 	}
-	rt := l.S.XRes[0]
-	if own {
-		return &Counter{e: e, rep: l.Own(rt, h), own: true}
-	}
-	return &Counter{e: e, rep: l.Borrow(rt, h)}
+	return &Counter{e: e, h: cm.LiftHandle(l, 0, h, own)}
 }
 
 // LowerCounter lowers v into the guest as a handle of counter; for generated bindings.
 func LowerCounter(w *cm.Lower, v *Counter, own bool) uint64 {
-	if v == nil || v.closed {
-		w.Fail(errors.New("bindgen: a nil or closed counter cannot be passed to the guest"))
+	if v == nil {
+		w.Fail(errors.New("bindgen: a nil counter cannot be passed to the guest"))
 		return 0
 	}
-	rt := w.S.XRes[0]
-	if own {
-		if !v.own {
-			w.Fail(errors.New("bindgen: a borrowed counter cannot be passed to the guest as owned"))
-			return 0
-		}
-		v.closed = true // moved into the guest
-		return w.Own(rt, v.rep)
-	}
-	return w.Borrow(rt, v.rep)
+	return cm.LowerHandle(w, &v.h, "counter", own)
 }
 
 // Close drops the handle when the host owns it, running the resource's
 // destructor in the component; a borrowed or moved handle is only
 // forgotten. Further use of r fails.
 func (r *Counter) Close(ctx context.Context) error {
-	if r == nil || r.closed {
+	if r == nil {
 		return nil
 	}
-	r.closed = true
-	if !r.own {
-		return nil
-	}
-	return r.e.s.Runtime.DropResource(ctx, r.e.s.XRes[0], r.rep)
+	return r.h.Close(ctx)
 }
 
 // Nested is the WIT record nested.
@@ -452,7 +361,7 @@ func (c *call_Counter_Add) LiftResults(cx *canon.LiftLowerContext, f []uint64) e
 // Adds n and returns the new value.
 func (self *Counter) Add(ctx context.Context, n uint32) (uint32, error) {
 	var _zero uint32
-	if self == nil || self.closed {
+	if self == nil || self.h.Closed() {
 		return _zero, errors.New("bindgen: [method]counter.add called on a nil or closed resource")
 	}
 	_c := &self.e.c_Counter_Add
@@ -486,7 +395,7 @@ func (c *call_Counter_Get) LiftResults(cx *canon.LiftLowerContext, f []uint64) e
 // Get calls [method]counter.get.
 func (self *Counter) Get(ctx context.Context) (uint32, error) {
 	var _zero uint32
-	if self == nil || self.closed {
+	if self == nil || self.h.Closed() {
 		return _zero, errors.New("bindgen: [method]counter.get called on a nil or closed resource")
 	}
 	_c := &self.e.c_Counter_Get
@@ -521,7 +430,7 @@ func (c *call_Counter_Name) LiftResults(cx *canon.LiftLowerContext, f []uint64) 
 // Name calls [method]counter.name.
 func (self *Counter) Name(ctx context.Context) (string, error) {
 	var _zero string
-	if self == nil || self.closed {
+	if self == nil || self.h.Closed() {
 		return _zero, errors.New("bindgen: [method]counter.name called on a nil or closed resource")
 	}
 	_c := &self.e.c_Counter_Name

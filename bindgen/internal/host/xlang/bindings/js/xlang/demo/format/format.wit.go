@@ -38,12 +38,7 @@ const (
 var labels_Align = [...]string{"left", "right", "center"}
 
 // String returns the WIT name of the case.
-func (e Align) String() string {
-	if int(e) < len(labels_Align) {
-		return labels_Align[e]
-	}
-	return "align(?)"
-}
+func (e Align) String() string { return cm.Label(labels_Align[:], int(e), "align") }
 
 // Style is the WIT record style.
 type Style struct {

@@ -44,12 +44,7 @@ const (
 var labels_TokenKind = [...]string{"word", "number", "punct"}
 
 // String returns the WIT name of the case.
-func (k TokenKind) String() string {
-	if int(k) < len(labels_TokenKind) {
-		return labels_TokenKind[k]
-	}
-	return "token(?)"
-}
+func (k TokenKind) String() string { return cm.Label(labels_TokenKind[:], int(k), "token") }
 
 // Kind returns the case v holds.
 func (v Token) Kind() TokenKind { return v.kind }
@@ -58,37 +53,19 @@ func (v Token) Kind() TokenKind { return v.kind }
 func TokenWord(payload string) Token { return Token{kind: TokenKindWord, p0: payload} }
 
 // Word returns the payload of case word, and whether v holds that case.
-func (v Token) Word() (string, bool) {
-	if v.kind != TokenKindWord {
-		var zero string
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v Token) Word() (string, bool) { return cm.Case(v.kind == TokenKindWord, v.p0) }
 
 // TokenNumber returns the case number.
 func TokenNumber(payload int64) Token { return Token{kind: TokenKindNumber, p1: payload} }
 
 // Number returns the payload of case number, and whether v holds that case.
-func (v Token) Number() (int64, bool) {
-	if v.kind != TokenKindNumber {
-		var zero int64
-		return zero, false
-	}
-	return v.p1, true
-}
+func (v Token) Number() (int64, bool) { return cm.Case(v.kind == TokenKindNumber, v.p1) }
 
 // TokenPunct returns the case punct.
 func TokenPunct(payload rune) Token { return Token{kind: TokenKindPunct, p2: payload} }
 
 // Punct returns the payload of case punct, and whether v holds that case.
-func (v Token) Punct() (rune, bool) {
-	if v.kind != TokenKindPunct {
-		var zero rune
-		return zero, false
-	}
-	return v.p2, true
-}
+func (v Token) Punct() (rune, bool) { return cm.Case(v.kind == TokenKindPunct, v.p2) }
 
 // Counts words over several calls.
 //
@@ -112,11 +89,7 @@ func LiftTally(l *cm.Lift, h uint64, own bool) Tally {
 		l.Fail(errNotBound_)
 		return nil
 	}
-	rt := l.S.Res[0]
-	if own {
-		return cm.Get(l, &st.t_Tally, "tally", l.Own(rt, h), true)
-	}
-	return cm.Get(l, &st.t_Tally, "tally", l.Borrow(rt, h), false)
+	return cm.LiftResource(l, &st.t_Tally, "tally", 0, h, own)
 }
 
 // LowerTally lowers v into the guest as a handle of tally; for generated bindings.
@@ -126,15 +99,7 @@ func LowerTally(w *cm.Lower, v Tally, own bool) uint64 {
 		w.Fail(errNotBound_)
 		return 0
 	}
-	if v == nil {
-		w.Fail(errors.New("bindgen: a nil tally cannot be passed to the guest"))
-		return 0
-	}
-	rep := cm.Put(w, &st.t_Tally, v, own)
-	if own {
-		return w.Own(w.S.Res[0], rep)
-	}
-	return w.Borrow(w.S.Res[0], rep)
+	return cm.LowerResource(w, &st.t_Tally, "tally", 0, v, own)
 }
 
 // Imports is what the host implements for xlang:demo/text@0.1.0. Returning an error that

@@ -45,12 +45,7 @@ const (
 var labels_TokenKind = [...]string{"word", "number", "punct"}
 
 // String returns the WIT name of the case.
-func (k TokenKind) String() string {
-	if int(k) < len(labels_TokenKind) {
-		return labels_TokenKind[k]
-	}
-	return "token(?)"
-}
+func (k TokenKind) String() string { return cm.Label(labels_TokenKind[:], int(k), "token") }
 
 // Kind returns the case v holds.
 func (v Token) Kind() TokenKind { return v.kind }
@@ -59,47 +54,27 @@ func (v Token) Kind() TokenKind { return v.kind }
 func TokenWord(payload string) Token { return Token{kind: TokenKindWord, p0: payload} }
 
 // Word returns the payload of case word, and whether v holds that case.
-func (v Token) Word() (string, bool) {
-	if v.kind != TokenKindWord {
-		var zero string
-		return zero, false
-	}
-	return v.p0, true
-}
+func (v Token) Word() (string, bool) { return cm.Case(v.kind == TokenKindWord, v.p0) }
 
 // TokenNumber returns the case number.
 func TokenNumber(payload int64) Token { return Token{kind: TokenKindNumber, p1: payload} }
 
 // Number returns the payload of case number, and whether v holds that case.
-func (v Token) Number() (int64, bool) {
-	if v.kind != TokenKindNumber {
-		var zero int64
-		return zero, false
-	}
-	return v.p1, true
-}
+func (v Token) Number() (int64, bool) { return cm.Case(v.kind == TokenKindNumber, v.p1) }
 
 // TokenPunct returns the case punct.
 func TokenPunct(payload rune) Token { return Token{kind: TokenKindPunct, p2: payload} }
 
 // Punct returns the payload of case punct, and whether v holds that case.
-func (v Token) Punct() (rune, bool) {
-	if v.kind != TokenKindPunct {
-		var zero rune
-		return zero, false
-	}
-	return v.p2, true
-}
+func (v Token) Punct() (rune, bool) { return cm.Case(v.kind == TokenKindPunct, v.p2) }
 
 // Counts words over several calls.
 //
 // The component implements it; a *Tally is a handle the host holds. Close
 // drops an owned handle; passing it to the guest as owned moves it there.
 type Tally struct {
-	e      *Exports
-	rep    uint32
-	own    bool
-	closed bool
+	e *Exports
+	h cm.Handle
 }
 
 // LiftTally lifts a handle of tally from the guest; for generated bindings.
@@ -109,43 +84,26 @@ func LiftTally(l *cm.Lift, h uint64, own bool) *Tally {
 		l.Fail(errNotBound_)
 		return nil
 	}
-	rt := l.S.XRes[0]
-	if own {
-		return &Tally{e: e, rep: l.Own(rt, h), own: true}
-	}
-	return &Tally{e: e, rep: l.Borrow(rt, h)}
+	return &Tally{e: e, h: cm.LiftHandle(l, 0, h, own)}
 }
 
 // LowerTally lowers v into the guest as a handle of tally; for generated bindings.
 func LowerTally(w *cm.Lower, v *Tally, own bool) uint64 {
-	if v == nil || v.closed {
-		w.Fail(errors.New("bindgen: a nil or closed tally cannot be passed to the guest"))
+	if v == nil {
+		w.Fail(errors.New("bindgen: a nil tally cannot be passed to the guest"))
 		return 0
 	}
-	rt := w.S.XRes[0]
-	if own {
-		if !v.own {
-			w.Fail(errors.New("bindgen: a borrowed tally cannot be passed to the guest as owned"))
-			return 0
-		}
-		v.closed = true // moved into the guest
-		return w.Own(rt, v.rep)
-	}
-	return w.Borrow(rt, v.rep)
+	return cm.LowerHandle(w, &v.h, "tally", own)
 }
 
 // Close drops the handle when the host owns it, running the resource's
 // destructor in the component; a borrowed or moved handle is only
 // forgotten. Further use of r fails.
 func (r *Tally) Close(ctx context.Context) error {
-	if r == nil || r.closed {
+	if r == nil {
 		return nil
 	}
-	r.closed = true
-	if !r.own {
-		return nil
-	}
-	return r.e.s.Runtime.DropResource(ctx, r.e.s.XRes[0], r.rep)
+	return r.h.Close(ctx)
 }
 
 // Exports calls the functions the component exports for xlang:demo/text@0.1.0. Calls
@@ -274,7 +232,7 @@ func (c *call_Tally_Add) LiftResults(cx *canon.LiftLowerContext, f []uint64) err
 // Counts words and returns how many distinct words it has seen.
 func (self *Tally) Add(ctx context.Context, words []string) (uint32, error) {
 	var _zero uint32
-	if self == nil || self.closed {
+	if self == nil || self.h.Closed() {
 		return _zero, errors.New("bindgen: [method]tally.add called on a nil or closed resource")
 	}
 	_c := &self.e.c_Tally_Add
@@ -321,7 +279,7 @@ func (self *Tally) Top(ctx context.Context, n uint32) ([]struct {
 		F0 string
 		F1 uint32
 	}
-	if self == nil || self.closed {
+	if self == nil || self.h.Closed() {
 		return _zero, errors.New("bindgen: [method]tally.top called on a nil or closed resource")
 	}
 	_c := &self.e.c_Tally_Top
