@@ -2,6 +2,7 @@ package component
 
 import (
 	"fmt"
+	"hash/maphash"
 	"strconv"
 	"strings"
 
@@ -74,11 +75,12 @@ func (e *ValidationError) Error() string {
 // Decode always sets is a programming error). An error is a
 // *ValidationError naming the section and item at fault.
 func Validate(c *Component, f Features) error {
-	// The type arena grows by about one entry per definition (its own, or
-	// an alias or a copy for exports and fresh resources): size it once
-	// rather than copy it as it doubles.
+	// The type arena takes an entry for most definitions (its own, or an
+	// alias or a copy for exports and fresh resources; aliases of
+	// instances and functions take none): size it once rather than copy
+	// it as it doubles.
 	defs, externs := countDefs(c)
-	v := &validator{f: f, types: make([]vtype, 0, defs+defs/8),
+	v := &validator{f: f, types: make([]vtype, 0, defs*3/4+16),
 		keys: make([]keyEntry, 0, min(externs, 256))}
 	_, err := v.component(c, nil, 0)
 	return err
@@ -166,6 +168,7 @@ type validator struct {
 	// The names of every scope (vnames.go).
 	nextSpace space
 	keys      []keyEntry
+	seed      maphash.Seed // of the keys' hashes
 	res       []resEntry
 	named     [][2]space // by tid
 	namedMore map[spaceTid]struct{}

@@ -1,6 +1,9 @@
 package component
 
-import "strings"
+import (
+	"hash/maphash"
+	"strings"
+)
 
 // This file holds the validator's name bookkeeping: which types each
 // scope's imports and exports may mention, the names of its resources and
@@ -55,18 +58,12 @@ func (n *externName) key(sp space) nameKey {
 	return nameKey{sp: sp, a: n.raw}
 }
 
-func (k *nameKey) hash() uint64 {
-	h := uint64(14695981039346656037)
-	h = (h ^ uint64(k.sp)) * 1099511628211
-	h = (h ^ uint64(k.form)) * 1099511628211
-	for i := 0; i < len(k.a); i++ {
-		h = (h ^ uint64(k.a[i])) * 1099511628211
+func (k *nameKey) hash(seed maphash.Seed) uint64 {
+	h := maphash.String(seed, k.a)
+	if k.b != "" {
+		h = h*0x9e3779b97f4a7c15 ^ maphash.String(seed, k.b)
 	}
-	h = (h ^ 0xff) * 1099511628211
-	for i := 0; i < len(k.b); i++ {
-		h = (h ^ uint64(k.b[i])) * 1099511628211
-	}
-	return h
+	return h ^ uint64(k.sp)<<8 ^ uint64(k.form)
 }
 
 // lowerASCII is strings.ToLower for the ASCII names it is given, which
@@ -131,7 +128,10 @@ func (v *validator) closeNames(m *nameMarks) {
 // addKey records the uniqueness key of name, or returns the name that
 // has the same key already.
 func (v *validator) addKey(m *nameMarks, k nameKey, name string) (prev string, dup bool) {
-	h := k.hash()
+	if v.seed == (maphash.Seed{}) {
+		v.seed = maphash.MakeSeed()
+	}
+	h := k.hash(v.seed)
 	same := func(e *keyEntry) bool { return e.h == h && e.sp == k.sp && v.keyOf(e.sp, e.name) == k }
 	if m.keyIdx != nil {
 		if i, ok := m.keyIdx[h]; ok {
