@@ -19,9 +19,16 @@ import (
 	"github.com/wasmcm/wasmcm/bindgen/internal/host/bench"
 	hapi "github.com/wasmcm/wasmcm/bindgen/internal/host/bench/bindings/test/bench/api"
 	hbench "github.com/wasmcm/wasmcm/bindgen/internal/host/bench/bindings/test/bench/bench"
+	"github.com/wasmcm/wasmcm/bindgen/internal/host/hosttest"
 	"github.com/wasmcm/wasmcm/canon"
 	"github.com/wasmcm/wasmcm/runtime"
 )
+
+// TestBindingsCurrent checks the committed bindings against the generator,
+// so that the benchmarks measure the code it makes now.
+func TestBindingsCurrent(t *testing.T) {
+	hosttest.Current(t, "bindgen/internal/host/bench/bindings", hosttest.HostBindings(t, "bindgen/internal/host/bench/wit", "bench", "github.com/wasmcm/wasmcm/bindgen/internal/host/bench/bindings"))
+}
 
 func newInstance(t testing.TB) (*hbench.Instance, context.Context) {
 	t.Helper()

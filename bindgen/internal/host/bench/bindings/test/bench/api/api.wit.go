@@ -51,8 +51,7 @@ type call_Add struct {
 }
 
 func (c *call_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = uint64(c.a0)
 	f[1] = uint64(c.a1)
@@ -60,34 +59,26 @@ func (c *call_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, 
 }
 
 func (c *call_Add) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
 	return l.Err()
 }
 
 // Add calls add.
 func (_e *Exports) Add(ctx context.Context, a uint32, b uint32) (uint32, error) {
-	var _zero uint32
 	_c := &_e.c_Add
 	if _c.flat {
 		_c.st[0] = uint64(a)
 		_c.st[1] = uint64(b)
-		if _err := _e.f_Add.CallFlat(ctx, _c.st[:]); _err != nil {
-			return _zero, _err
-		}
-		return uint32(_c.st[0]), nil
+		_err := _e.f_Add.CallFlat(ctx, _c.st[:])
+		return cm.Checked(uint32(_c.st[0]), _err)
 	}
 	_c.a0 = a
 	_c.a1 = b
-	_err := _e.f_Add.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Add, _c)
 	_v := _c.r
 	*_c = call_Add{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Echo struct {
@@ -97,35 +88,28 @@ type call_Echo struct {
 }
 
 func (c *call_Echo) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0], f[1] = w.String(c.a0)
 	return w.Err()
 }
 
 func (c *call_Echo) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = l.LoadString(f[0] & 0xffffffff)
+		c.r = cm.LoadString(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
 
 // Echo calls echo.
 func (_e *Exports) Echo(ctx context.Context, s string) (string, error) {
-	var _zero string
 	_c := &_e.c_Echo
 	_c.a0 = s
-	_err := _e.f_Echo.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_Echo, _c)
 	_v := _c.r
 	*_c = call_Echo{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoRec struct {
@@ -135,35 +119,28 @@ type call_EchoRec struct {
 }
 
 func (c *call_EchoRec) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
-	hlower_T0(w, c.a0, f[0:8])
+	lower_T0(w, c.a0, f[0:8])
 	return w.Err()
 }
 
 func (c *call_EchoRec) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 32, 4) {
-		c.r = hload_T0(l, f[0]&0xffffffff)
+		c.r = load_T0(l, f[0]&0xffffffff)
 	}
 	return l.Err()
 }
 
 // EchoRec calls echo-rec.
 func (_e *Exports) EchoRec(ctx context.Context, r Rec8) (Rec8, error) {
-	var _zero Rec8
 	_c := &_e.c_EchoRec
 	_c.a0 = r
-	_err := _e.f_EchoRec.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoRec, _c)
 	_v := _c.r
 	*_c = call_EchoRec{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_EchoList struct {
@@ -173,35 +150,28 @@ type call_EchoList struct {
 }
 
 func (c *call_EchoList) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := &cm.Lower{}
-	w.Init(ctx, c.s, cx)
+	w := c.s.Lower(ctx, cx)
 	clear(f)
-	f[0], f[1] = hlowerList_T1(w, c.a0)
+	f[0], f[1] = cm.LowerListFunc(w, c.a0, 32, 4, store_T0)
 	return w.Err()
 }
 
 func (c *call_EchoList) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := &cm.Lift{}
-	l.Init(c.s, cx)
+	l := c.s.Lift(cx)
 	if l.Region(f[0], 8, 4) {
-		c.r = hliftList_T1(l, uint64(l.U32(f[0]&0xffffffff)), uint64(l.U32(f[0]&0xffffffff+4)))
+		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 32, 4, load_T0)
 	}
 	return l.Err()
 }
 
 // EchoList calls echo-list.
 func (_e *Exports) EchoList(ctx context.Context, l []Rec8) ([]Rec8, error) {
-	var _zero []Rec8
 	_c := &_e.c_EchoList
 	_c.a0 = l
-	_err := _e.f_EchoList.CallLowered(ctx, _c)
-	_e.s.EndCall()
+	_err := _e.s.Call(ctx, _e.f_EchoList, _c)
 	_v := _c.r
 	*_c = call_EchoList{s: _e.s}
-	if _err != nil {
-		return _zero, _err
-	}
-	return _v, nil
+	return cm.Checked(_v, _err)
 }
 
 type call_Boom struct {
@@ -222,18 +192,12 @@ func (c *call_Boom) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 func (_e *Exports) Boom(ctx context.Context) error {
 	_c := &_e.c_Boom
 	if _c.flat {
-		if _err := _e.f_Boom.CallFlat(ctx, _c.st[:]); _err != nil {
-			return _err
-		}
-		return nil
-	}
-	_err := _e.f_Boom.CallLowered(ctx, _c)
-	_e.s.EndCall()
-	*_c = call_Boom{s: _e.s}
-	if _err != nil {
+		_err := _e.f_Boom.CallFlat(ctx, _c.st[:])
 		return _err
 	}
-	return nil
+	_err := _e.s.Call(ctx, _e.f_Boom, _c)
+	*_c = call_Boom{s: _e.s}
+	return _err
 }
 
 // NewExports resolves the functions of test:bench/api@0.1.0 in the instance of s, whose
@@ -279,7 +243,7 @@ func NewExports(s *cm.Instance, w *cm.World, item int, name string) (*Exports, e
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/bench/bindings/test/bench/api is not bound to this instance (an interface the WASI host serves, or a bug)")
 
-func hlower_T0(w *cm.Lower, v Rec8, f []uint64) {
+func lower_T0(w *cm.Lower, v Rec8, f []uint64) {
 	f[0] = uint64(v.A)
 	f[1] = uint64(uint32(int32(v.B)))
 	f[2] = w.F32(v.C)
@@ -290,7 +254,7 @@ func hlower_T0(w *cm.Lower, v Rec8, f []uint64) {
 	f[7] = uint64(v.H)
 }
 
-func hload_T0(l *cm.Lift, a uint64) Rec8 {
+func load_T0(l *cm.Lift, a uint64) Rec8 {
 	return Rec8{
 		A: l.U32(a),
 		B: int32(l.U32(a + 4)),
@@ -303,7 +267,7 @@ func hload_T0(l *cm.Lift, a uint64) Rec8 {
 	}
 }
 
-func hstore_T0(w *cm.Lower, v Rec8, a uint64) {
+func store_T0(w *cm.Lower, v Rec8, a uint64) {
 	w.PutU32(a, v.A)
 	w.PutU32(a+4, uint32(v.B))
 	w.PutU32(a+8, uint32(w.F32(v.C)))
@@ -312,30 +276,4 @@ func hstore_T0(w *cm.Lower, v Rec8, a uint64) {
 	w.PutU32(a+20, uint32(v.F))
 	w.PutU32(a+24, uint32(w.F32(v.G)))
 	w.PutU32(a+28, v.H)
-}
-
-func hlowerList_T1(w *cm.Lower, v []Rec8) (uint64, uint64) {
-	base := w.ListAlloc(len(v), 32, 4)
-	for j := range v {
-		hstore_T0(w, v[j], base+uint64(j)*32)
-		if w.Err() != nil {
-			break
-		}
-	}
-	return base, uint64(len(v))
-}
-
-func hliftList_T1(l *cm.Lift, ptr, n uint64) []Rec8 {
-	if !l.ListRegion(ptr, n, 32, 4) {
-		return nil
-	}
-	base, n := ptr&0xffffffff, n&0xffffffff
-	s := make([]Rec8, n)
-	for j := range s {
-		s[j] = hload_T0(l, base+uint64(j)*32)
-		if l.Err() != nil {
-			return nil
-		}
-	}
-	return s
 }
