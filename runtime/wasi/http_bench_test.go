@@ -35,7 +35,15 @@ func BenchmarkHTTPServe(b *testing.B) {
 			}
 			srv := httptest.NewServer(h)
 			defer srv.Close()
-			hosts := []struct{ name, base string }{{"wasmcm", srv.URL}}
+			pre, err := wasi.NewHTTPHandler(compile(b, comp), wasi.Config{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			pre.Prewarm = 2
+			defer pre.Close()
+			preSrv := httptest.NewServer(pre)
+			defer preSrv.Close()
+			hosts := []struct{ name, base string }{{"wasmcm", srv.URL}, {"wasmcm-prewarm", preSrv.URL}}
 			if testing.Short() {
 				b.Skip("skipped in -short")
 			}
@@ -73,6 +81,21 @@ func benchRequests(b *testing.B, url string) {
 			get()
 		}
 		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+	})
+	b.Run("idle", func(b *testing.B) {
+		// A request now and then, after 10 ms with nothing to do: the
+		// latency a lightly loaded server shows (ns/op counts only the
+		// requests).
+		var busy time.Duration
+		for b.Loop() {
+			b.StopTimer()
+			time.Sleep(10 * time.Millisecond)
+			b.StartTimer()
+			start := time.Now()
+			get()
+			busy += time.Since(start)
+		}
+		b.ReportMetric(float64(busy.Microseconds())/float64(b.N), "µs/req")
 	})
 	b.Run("parallel", func(b *testing.B) {
 		b.SetParallelism(2)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wasmcm/wasmcm/runtime"
@@ -50,7 +51,16 @@ type HTTPHandler struct {
 	// package's standard logger.
 	ErrorLog *log.Logger
 
-	handle string // the export's name
+	// Prewarm is how many instances to keep made ahead of requests, so
+	// that a request does not wait for its instantiation (each is used
+	// once, as one made on arrival would be). 0 makes each on arrival.
+	Prewarm int
+
+	handle    string // the export's name
+	ready     chan *preparedInstance
+	readyOnce sync.Once
+	filling   atomic.Bool
+	closed    atomic.Bool
 	// idle holds Linkers with their WASI hosts between requests: defining
 	// the WASI functions costs more than instantiating a small proxy, so
 	// they are made once and reused by one request at a time, the host's
@@ -100,9 +110,89 @@ func (hh *HTTPHandler) putLinked(lk *linked) {
 	}
 }
 
-// Close releases the Linkers kept between requests (their preopened
-// directories). Requests served after it make new ones.
+// preparedInstance is an instance not yet used, with what it was linked
+// with.
+type preparedInstance struct {
+	lk   *linked
+	inst *runtime.Instance
+	fn   *runtime.Func
+}
+
+func (hh *HTTPHandler) instantiate(ctx context.Context) (*preparedInstance, error) {
+	lk, err := hh.getLinked()
+	if err != nil {
+		return nil, err
+	}
+	inst, err := hh.Compiled.Instantiate(ctx, lk.l)
+	if err != nil {
+		hh.putLinked(lk)
+		return nil, fmt.Errorf("instantiating: %w", err)
+	}
+	fn, err := inst.Func(hh.handle)
+	if err != nil {
+		inst.Close(ctx)
+		hh.putLinked(lk)
+		return nil, err
+	}
+	return &preparedInstance{lk, inst, fn}, nil
+}
+
+// prepared returns a fresh instance: one made ahead of time when Prewarm
+// asks for them, else one made now. Taking one starts making its
+// replacement in the background.
+func (hh *HTTPHandler) prepared(ctx context.Context) (*preparedInstance, error) {
+	if hh.Prewarm <= 0 {
+		return hh.instantiate(ctx)
+	}
+	hh.readyOnce.Do(func() { hh.ready = make(chan *preparedInstance, hh.Prewarm) })
+	defer hh.refill()
+	select {
+	case p := <-hh.ready:
+		return p, nil
+	default:
+		return hh.instantiate(ctx)
+	}
+}
+
+// refill makes instances until Prewarm are ready, in one goroutine at a
+// time.
+func (hh *HTTPHandler) refill() {
+	if !hh.filling.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer hh.filling.Store(false)
+		for len(hh.ready) < cap(hh.ready) && !hh.closed.Load() {
+			p, err := hh.instantiate(context.Background())
+			if err != nil {
+				hh.logf("wasi:http: preparing an instance: %v", err)
+				return
+			}
+			select {
+			case hh.ready <- p:
+			default:
+				p.inst.Close(context.Background())
+				hh.putLinked(p.lk)
+				return
+			}
+		}
+		if hh.closed.Load() {
+			hh.Close() // one made while Close ran
+		}
+	}()
+}
+
+// Close releases the instances made ahead and the Linkers kept between
+// requests (their preopened directories). Requests served after it make
+// new ones, without preparing any ahead.
 func (hh *HTTPHandler) Close() error {
+	hh.closed.Store(true)
+	hh.readyOnce.Do(func() {})
+	for hh.ready != nil && len(hh.ready) > 0 {
+		p := <-hh.ready
+		p.inst.Close(context.Background())
+		hh.putLinked(p.lk)
+	}
 	hh.idleOnce.Do(func() { hh.idle = make(chan *linked, maxIdle) })
 	var errs []error
 	for {
@@ -190,21 +280,13 @@ func (hh *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (hh *HTTPHandler) serve(ctx context.Context, w http.ResponseWriter, r *http.Request, limit int64, st *responseState) error {
-	lk, err := hh.getLinked()
+	p, err := hh.prepared(ctx)
 	if err != nil {
 		return err
 	}
-	defer hh.putLinked(lk)
-	h := lk.h
-	inst, err := hh.Compiled.Instantiate(ctx, lk.l)
-	if err != nil {
-		return fmt.Errorf("instantiating: %w", err)
-	}
-	defer inst.Close(context.WithoutCancel(ctx))
-	fn, err := inst.Func(hh.handle)
-	if err != nil {
-		return err
-	}
+	defer hh.putLinked(p.lk)
+	defer p.inst.Close(context.WithoutCancel(ctx))
+	h, fn := p.lk.h, p.fn
 
 	// The guest reads the request body while it writes the response (an
 	// echo), which HTTP/1 allows only when asked.

@@ -227,6 +227,13 @@ func TestHTTPProxy(t *testing.T) {
 			t.Fatalf("%+v", r)
 		}
 	})
+	t.Run("fresh-instances", func(t *testing.T) {
+		for range 3 {
+			if r := do(t, "GET", srv.URL+"/counter", nil, nil); r.err != nil || r.body != "counter 1\n" {
+				t.Fatalf("%+v", r)
+			}
+		}
+	})
 	t.Run("throw", func(t *testing.T) {
 		r := do(t, "GET", srv.URL+"/throw", nil, nil)
 		if r.err != nil || r.status != 500 {
@@ -372,6 +379,31 @@ func TestHTTPMiniProxies(t *testing.T) {
 			t.Fatalf("err %v", err)
 		}
 	})
+}
+
+// TestHTTPPrewarm: with instances made ahead, requests, also concurrent
+// ones, each still get a fresh instance.
+func TestHTTPPrewarm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short: the JS guest takes a minute to build and compile the first time")
+	}
+	var hh *wasi.HTTPHandler
+	srv, logs := proxyServer(t, wasi.Config{}, func(h *wasi.HTTPHandler) { h.Prewarm = 2; hh = h })
+	defer hh.Close()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				if r := do(t, "GET", srv.URL+"/counter", nil, nil); r.err != nil || r.body != "counter 1\n" {
+					t.Errorf("%+v\nlog: %s", r, logs)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // TestHTTPRequestBodyLimit: a body declared larger than MaxRequestBody is

@@ -130,6 +130,8 @@ func TestHTTPProxyDifferential(t *testing.T) {
 		{"GET", "/fetch?url=" + upstream.URL + "/up", nil, nil},
 		{"GET", "/fetch?url=http://127.0.0.1:1/refused", nil, nil},
 		{"POST", "/forward?url=" + upstream.URL + "/sum", big, nil},
+		{"GET", "/counter", nil, nil},
+		{"GET", "/counter", nil, nil},
 		{"GET", "/throw", nil, nil},
 	}
 	for _, rq := range reqs {

@@ -1,6 +1,10 @@
 // The HTTP test guest: a wasi:http proxy built with componentize-js, whose
 // fetch event answers the routes the tests ask for.
 
+// counter is instance state: 1 on every request when each request has an
+// instance of its own.
+let counter = 0;
+
 async function handle(req) {
   const url = new URL(req.url);
   const path = url.pathname;
@@ -85,6 +89,10 @@ async function handle(req) {
       status: r.status,
       headers: { 'x-upstream': r.headers.get('x-upstream') || '' },
     });
+  }
+  if (path === '/counter') {
+    counter += 1;
+    return new Response('counter ' + counter + '\n');
   }
   if (path === '/throw') {
     throw new Error('the guest threw');

@@ -25,6 +25,7 @@ func newServe(io IO) *cobra.Command {
 	var inheritEnv bool
 	var maxBody int64
 	var timeout time.Duration
+	var prewarm int
 	cmd := &cobra.Command{
 		Use:   "serve [flags] COMPONENT.wasm",
 		Short: "Serve HTTP with a wasi:http proxy component",
@@ -55,7 +56,7 @@ serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 			if err := grant(&cfg, dirs, envs); err != nil {
 				return err
 			}
-			return serve(cmd.Context(), io, args[0], addr, maxBody, timeout, cfg)
+			return serve(cmd.Context(), io, args[0], addr, serveOptions{maxBody, timeout, prewarm}, cfg)
 		},
 	}
 	f := cmd.Flags()
@@ -65,6 +66,7 @@ serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 	f.StringArrayVar(&envs, "env", nil, "set the guest environment variable KEY=VALUE (repeatable)")
 	f.BoolVar(&inheritEnv, "inherit-env", false, "give the guest the host's environment too")
 	f.DurationVar(&timeout, "timeout", 0, "stop a request's guest after this long, e.g. 30s (0: no limit)")
+	f.IntVar(&prewarm, "prewarm", 0, "keep this many instances made ahead of requests, for a lower latency when the server has idle time")
 	f.Int64Var(&maxBody, "max-request-body", wasi.DefaultMaxRequestBody, "the largest request body in bytes (0 or negative: no limit)")
 	return cmd
 }
@@ -93,7 +95,14 @@ func grant(cfg *wasi.Config, dirs, envs []string) error {
 	return nil
 }
 
-func serve(ctx context.Context, io IO, path, addr string, maxBody int64, timeout time.Duration, cfg wasi.Config) error {
+// serveOptions are serve's flags that tune the handler.
+type serveOptions struct {
+	maxBody int64
+	timeout time.Duration
+	prewarm int
+}
+
+func serve(ctx context.Context, io IO, path, addr string, o serveOptions, cfg wasi.Config) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -118,11 +127,11 @@ func serve(ctx context.Context, io IO, path, addr string, maxBody int64, timeout
 	if err != nil {
 		return userErr(fmt.Errorf("%s: %w", path, err))
 	}
-	if maxBody == 0 {
-		maxBody = -1 // 0 is the handler's "default"; the flag's 0 means none
+	if o.maxBody == 0 {
+		o.maxBody = -1 // 0 is the handler's "default"; the flag's 0 means none
 	}
-	h.MaxRequestBody = maxBody
-	h.Timeout = timeout
+	h.MaxRequestBody, h.Timeout, h.Prewarm = o.maxBody, o.timeout, o.prewarm
+	defer h.Close()
 	h.ErrorLog = log.New(io.Stderr, "wasmcm serve: ", log.LstdFlags)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
