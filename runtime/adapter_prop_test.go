@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/component"
 	"github.com/wasmcm/wasmcm/internal/wat"
 	"github.com/wasmcm/wasmcm/runtime"
 	"github.com/wasmcm/wasmcm/wit"
@@ -23,12 +24,20 @@ import (
 // primitives) so that the components need no exported type names; tuples
 // lay out as records and options and results as variants.
 
-// propType is a random type: its text in the component type syntax and
-// its wit.Type in a Resolve.
+// propGen makes random types into a Resolve, with printers of their
+// text in the component type syntax: ref names a nominal type (record,
+// variant, enum, flags), which each component refers to by its own index
+// (imported, exported or aliased).
 type propGen struct {
 	r   *wit.Resolve
 	rng *rand.Rand
+	// defs print the nominal types' definitions, in dependency order.
+	defs []printer
 }
+
+type printer func(ref func(int) string) string
+
+func lit(s string) printer { return func(func(int) string) string { return s } }
 
 var propPrims = []struct {
 	t    wit.Type
@@ -44,36 +53,101 @@ func (g *propGen) add(td *wit.TypeDef) wit.Type {
 	return wit.TypeOf(wit.TypeID(len(g.r.Types) - 1))
 }
 
-func (g *propGen) typ(depth int) (wit.Type, string) {
+// nominal adds a nominal type printed by def.
+func (g *propGen) nominal(td *wit.TypeDef, def printer) (wit.Type, printer) {
+	k := len(g.defs)
+	g.defs = append(g.defs, def)
+	return g.add(td), func(ref func(int) string) string { return ref(k) }
+}
+
+func seq(ps []printer, f func(i int, s string) string) printer {
+	return func(ref func(int) string) string {
+		var b strings.Builder
+		for i, p := range ps {
+			b.WriteString(f(i, p(ref)))
+		}
+		return b.String()
+	}
+}
+
+func (g *propGen) typ(depth int) (wit.Type, printer) {
 	if depth <= 0 || g.rng.IntN(3) == 0 {
 		if g.rng.IntN(4) == 0 {
-			return wit.String, "string" // strings are where encodings differ
+			return wit.String, lit("string") // strings are where encodings differ
 		}
 		p := propPrims[g.rng.IntN(len(propPrims))]
-		return p.t, p.text
+		return p.t, lit(p.text)
 	}
 	d := depth - 1
-	switch g.rng.IntN(4) {
+	switch g.rng.IntN(8) {
 	case 0:
 		e, et := g.typ(d)
-		return g.add(&wit.TypeDef{Kind: wit.KindList, Elem: e}), "(list " + et + ")"
+		return g.add(&wit.TypeDef{Kind: wit.KindList, Elem: e}), func(ref func(int) string) string { return "(list " + et(ref) + ")" }
 	case 1:
 		n := 1 + g.rng.IntN(4)
 		td := &wit.TypeDef{Kind: wit.KindTuple}
-		text := "(tuple"
+		var ps []printer
 		for i := 0; i < n; i++ {
 			e, et := g.typ(d)
 			td.Tuple = append(td.Tuple, e)
-			text += " " + et
+			ps = append(ps, et)
 		}
-		return g.add(td), text + ")"
+		inner := seq(ps, func(_ int, s string) string { return " " + s })
+		return g.add(td), func(ref func(int) string) string { return "(tuple" + inner(ref) + ")" }
 	case 2:
 		e, et := g.typ(d)
-		return g.add(&wit.TypeDef{Kind: wit.KindOption, Elem: e}), "(option " + et + ")"
-	default:
+		return g.add(&wit.TypeDef{Kind: wit.KindOption, Elem: e}), func(ref func(int) string) string { return "(option " + et(ref) + ")" }
+	case 3:
 		ok, okt := g.typ(d)
 		er, ert := g.typ(d)
-		return g.add(&wit.TypeDef{Kind: wit.KindResult, Ok: ok, Err: er}), "(result " + okt + " (error " + ert + "))"
+		return g.add(&wit.TypeDef{Kind: wit.KindResult, Ok: ok, Err: er}), func(ref func(int) string) string {
+			return "(result " + okt(ref) + " (error " + ert(ref) + "))"
+		}
+	case 4:
+		n := 1 + g.rng.IntN(4)
+		td := &wit.TypeDef{Kind: wit.KindRecord}
+		var ps []printer
+		for i := 0; i < n; i++ {
+			e, et := g.typ(d)
+			td.Fields = append(td.Fields, wit.Field{Name: fmt.Sprintf("f%d", i), Type: e})
+			ps = append(ps, et)
+		}
+		inner := seq(ps, func(i int, s string) string { return fmt.Sprintf(" (field \"f%d\" %s)", i, s) })
+		return g.nominal(td, func(ref func(int) string) string { return "(record" + inner(ref) + ")" })
+	case 5:
+		n := 1 + g.rng.IntN(4)
+		td := &wit.TypeDef{Kind: wit.KindVariant}
+		var ps []printer
+		for i := 0; i < n; i++ {
+			if g.rng.IntN(3) == 0 {
+				td.Cases = append(td.Cases, wit.Case{Name: fmt.Sprintf("c%d", i), Type: wit.NoneType})
+				ps = append(ps, lit(""))
+				continue
+			}
+			e, et := g.typ(d)
+			td.Cases = append(td.Cases, wit.Case{Name: fmt.Sprintf("c%d", i), Type: e})
+			ps = append(ps, func(ref func(int) string) string { return " " + et(ref) })
+		}
+		inner := seq(ps, func(i int, s string) string { return fmt.Sprintf(" (case \"c%d\"%s)", i, s) })
+		return g.nominal(td, func(ref func(int) string) string { return "(variant" + inner(ref) + ")" })
+	case 6:
+		n := 1 + g.rng.IntN(300)
+		td := &wit.TypeDef{Kind: wit.KindEnum}
+		text := "(enum"
+		for i := 0; i < n; i++ {
+			td.Enum = append(td.Enum, wit.EnumCase{Name: fmt.Sprintf("e%d", i)})
+			text += fmt.Sprintf(" \"e%d\"", i)
+		}
+		return g.nominal(td, lit(text+")"))
+	default:
+		n := 1 + g.rng.IntN(32)
+		td := &wit.TypeDef{Kind: wit.KindFlags}
+		text := "(flags"
+		for i := 0; i < n; i++ {
+			td.Flags = append(td.Flags, wit.Flag{Name: fmt.Sprintf("g%d", i)})
+			text += fmt.Sprintf(" \"g%d\"", i)
+		}
+		return g.nominal(td, lit(text+")"))
 	}
 }
 
@@ -143,6 +217,22 @@ func (g *propGen) value(t wit.Type, depth int) canon.Value {
 			return canon.Ok(g.value(td.Ok, depth+1))
 		}
 		return canon.Err(g.value(td.Err, depth+1))
+	case wit.KindRecord:
+		elems := make([]canon.Value, len(td.Fields))
+		for i, f := range td.Fields {
+			elems[i] = g.value(f.Type, depth+1)
+		}
+		return canon.Record(elems...)
+	case wit.KindVariant:
+		c := g.rng.IntN(len(td.Cases))
+		if td.Cases[c].Type == wit.NoneType {
+			return canon.Variant(uint32(c), canon.Value{})
+		}
+		return canon.Variant(uint32(c), g.value(td.Cases[c].Type, depth+1))
+	case wit.KindEnum:
+		return canon.Enum(uint32(g.rng.IntN(len(td.Enum))))
+	case wit.KindFlags:
+		return canon.Flags(uint32(g.rng.Uint64() & (1<<len(td.Flags) - 1)))
 	}
 	panic(fmt.Sprintf("no values of %v", td.Kind))
 }
@@ -155,11 +245,12 @@ func coreTypes(ts []canon.CoreType) string {
 	return b.String()
 }
 
-// propComponent is X or Y: it imports what it calls (imp, lowered as
-// lowerFn), and exports the lifted forwarder as export; both with
-// encoding enc. The core forwarder passes its flat parameters on and
-// returns the results (through a block of its own when they spill).
-func propComponent(t testing.TB, abi *canon.ABI, typ wit.Type, text, imp, lowerFn, export, enc string) string {
+// propComponent is X or Y: after preamble (its imports, which include
+// what it calls, lowered as lowerFn), a core forwarder that passes its
+// flat parameters on and returns the results (through a block of its own
+// when they spill), lifted as $f of type liftText, then tail (its
+// exports); both with encoding enc.
+func propComponent(t testing.TB, abi *canon.ABI, typ wit.Type, liftText, preamble, lowerFn, tail, enc string) string {
 	lift, err := abi.FlattenFuncType([]wit.Type{typ}, typ, canon.FuncTypeOptions{}, canon.ContextLift)
 	if err != nil {
 		t.Fatal(err)
@@ -220,9 +311,13 @@ func propComponent(t testing.TB, abi *canon.ABI, typ wit.Type, text, imp, lowerF
     (import "h" "sink" (func $sink (param%s) %s))
     (func (export "f") (param%s) %s (local i32)%s))
   (core instance $i (instantiate $M (with "mem" (instance $mem)) (with "h" (instance (export "sink" (func $lowered))))))
-  (func (export %q) (param "x" %s) (result %s) (canon lift (core func $i "f") %s)))`,
-		imp, lowerFn, opts, coreTypes(lower.Params), lowerResult, coreTypes(lift.Params), result, body.String(), export, text, text, opts)
+  (func $f (param "x" %s) (result %s) (canon lift (core func $i "f") %s))
+  %s)`,
+		preamble, lowerFn, opts, coreTypes(lower.Params), lowerResult, coreTypes(lift.Params), result, body.String(), liftText, liftText, opts, tail)
 }
+
+// refs names nominal type k with prefix p: $p0, $p1...
+func refs(p string) func(int) string { return func(k int) string { return fmt.Sprintf("$%s%d", p, k) } }
 
 func TestAdapterProperty(t *testing.T) {
 	ctx := context.Background()
@@ -238,6 +333,7 @@ func TestAdapterProperty(t *testing.T) {
 	echo := func(ctx context.Context, args []canon.Value) ([]canon.Value, error) { return args, nil }
 	checked, fused := 0, 0
 	for n := 0; n < ntypes; n++ {
+		ndefs := len(g.defs)
 		typ, text := g.typ(3)
 		if n == ntypes-1 {
 			// Enough parameters to spill: a tuple of 17 flat values.
@@ -247,25 +343,49 @@ func TestAdapterProperty(t *testing.T) {
 				parts[i], tt[i] = "u8", wit.U8
 			}
 			parts[3], tt[3] = "string", wit.String
-			typ, text = g.add(&wit.TypeDef{Kind: wit.KindTuple, Tuple: tt}), "(tuple "+strings.Join(parts, " ")+")"
+			typ, text = g.add(&wit.TypeDef{Kind: wit.KindTuple, Tuple: tt}), lit("(tuple "+strings.Join(parts, " ")+")")
 		}
-		t.Logf("type %d: %s", n, text)
+		t.Logf("type %d: %s", n, text(refs("t")))
 		values := make([]canon.Value, 4)
 		for i := range values {
 			values[i] = g.value(typ, 0)
 		}
+		// The nominal types: imported (by Y and the composition, as type
+		// imports with their definitions) and exported again.
+		ti, te, ta := text(refs("i")), text(refs("e")), text(refs("a"))
+		var imports, exports, instType, aliases strings.Builder
+		for k, d := range g.defs[ndefs:] {
+			k += ndefs
+			fmt.Fprintf(&imports, "(type $t%d %s) (import \"t%d\" (type $i%d (eq $t%d)))\n", k, d(refs("i")), k, k, k)
+			fmt.Fprintf(&exports, "(type $u%d %s) (export $e%d \"t%d\" (type $u%d))\n", k, d(refs("e")), k, k, k)
+			fmt.Fprintf(&instType, "(type $t%d %s) (export \"t%d\" (type $e%d (eq $t%d)))\n", k, d(refs("e")), k, k, k)
+			fmt.Fprintf(&aliases, "(alias export $y \"t%d\" (type $a%d))\n", k, k)
+		}
+		sinkImport := fmt.Sprintf(`(import "sink" (func $sink (param "x" %s) (result %s)))`, ti, ti)
 		for _, ex := range encs {
 			for _, ey := range encs {
-				y := propComponent(t, abi, typ, text, fmt.Sprintf(`(import "sink" (func $sink (param "x" %s) (result %s)))`, text, text), "$sink", "f", ey)
-				x := propComponent(t, abi, typ, text, fmt.Sprintf(`(import "y" (instance $y (export "f" (func (param "x" %s) (result %s)))))`, text, text), `$y "f"`, "g", ex)
+				y := propComponent(t, abi, typ, ti, imports.String()+sinkImport, "$sink",
+					exports.String()+fmt.Sprintf(`(export "f" (func $f) (func (param "x" %s) (result %s)))`, te, te), ey)
+				x := propComponent(t, abi, typ, ta,
+					fmt.Sprintf(`(import "y" (instance $y %s (export "f" (func (param "x" %s) (result %s)))))`, instType.String(), te, te)+"\n"+aliases.String(),
+					`$y "f"`, `(export "g" (func $f))`, ex)
 				compile := func(src string) *runtime.Compiled {
 					bin, err := wat.Parse("prop.wat", []byte(src))
 					if err != nil {
-						t.Fatalf("%s: %v\n%s", text, err, src)
+						t.Fatalf("%s: %v\n%s", text(refs("t")), err, src)
+					}
+					// The components must be valid, so that the runtime is
+					// not tested on what the model rejects.
+					dc, err := component.Decode(bin)
+					if err == nil {
+						err = component.Validate(dc, component.DefaultFeatures)
+					}
+					if err != nil {
+						t.Fatalf("%s: invalid: %v\n%s", text(refs("t")), err, src)
 					}
 					c, err := r.Compile(ctx, bin)
 					if err != nil {
-						t.Fatalf("%s: %v", text, err)
+						t.Fatalf("%s: %v", text(refs("t")), err)
 					}
 					return c
 				}
@@ -276,9 +396,15 @@ func TestAdapterProperty(t *testing.T) {
 					}
 					return l
 				}
-				cc := compile(fmt.Sprintf("(component\n(import \"sink\" (func $sink (param \"x\" %s) (result %s)))\n%s\n%s\n"+
-					"(instance $y (instantiate $Y (with \"sink\" (func $sink))))\n(instance $x (instantiate $X (with \"y\" (instance $y))))\n"+
-					"(export \"g\" (func $x \"g\")))", text, text, strings.Replace(y, "(component", "(component $Y", 1), strings.Replace(x, "(component", "(component $X", 1)))
+				var tyArgs strings.Builder
+				for k := ndefs; k < len(g.defs); k++ {
+					fmt.Fprintf(&tyArgs, " (with \"t%d\" (type $i%d))", k, k)
+				}
+				cc := compile(fmt.Sprintf("(component\n%s%s\n%s\n%s\n"+
+					"(instance $y (instantiate $Y%s (with \"sink\" (func $sink))))\n(instance $x (instantiate $X (with \"y\" (instance $y))))\n"+
+					"%s(export \"g\" (func $x \"g\") (func (param \"x\" %s) (result %s))))",
+					imports.String(), sinkImport, strings.Replace(y, "(component", "(component $Y", 1), strings.Replace(x, "(component", "(component $X", 1),
+					tyArgs.String(), exports.String(), te, te))
 				if a, _ := runtime.Fused(cc); a > 0 {
 					fused++
 				}
@@ -301,19 +427,19 @@ func TestAdapterProperty(t *testing.T) {
 				for _, v := range values {
 					got, err := composed.Call(ctx, "g", v)
 					if err != nil {
-						t.Fatalf("%s (X %s, Y %s): composed g(%v): %v", text, ex, ey, v, err)
+						t.Fatalf("%s (X %s, Y %s): composed g(%v): %v", text(refs("t")), ex, ey, v, err)
 					}
 					want, err := linked.Call(ctx, "g", v)
 					if err != nil {
-						t.Fatalf("%s (X %s, Y %s): linked g(%v): %v", text, ex, ey, v, err)
+						t.Fatalf("%s (X %s, Y %s): linked g(%v): %v", text(refs("t")), ex, ey, v, err)
 					}
 					if !got[0].Equal(v) || !want[0].Equal(v) {
-						t.Fatalf("%s (X %s, Y %s): g(%v): composed %v, linked %v", text, ex, ey, v, got[0], want[0])
+						t.Fatalf("%s (X %s, Y %s): g(%v): composed %v, linked %v", text(refs("t")), ex, ey, v, got[0], want[0])
 					}
 					checked++
 				}
 				if n := composed.GoCalls(); n != 0 {
-					t.Errorf("%s: %d composed calls went through Go", text, n)
+					t.Errorf("%s: %d composed calls went through Go", text(refs("t")), n)
 				}
 			}
 		}
