@@ -63,10 +63,11 @@ func (v *validator) checkLabels(what string, names []string) error {
 		// "record field" -> "field", as the reference words it.
 		return v.errf("%s name `%s` conflicts with previous %s name `%s`", what, n, what[strings.LastIndexByte(what, ' ')+1:], prev)
 	}
-	// Labels are few: compare them pairwise rather than hash them, up to
-	// a count where a map pays; then by a hash of their lower-case form
-	// (kebab names are ASCII), in a map reused by every check.
-	hashed := len(names) > 16
+	// Labels are compared by a hash of their lower-case form (kebab names
+	// are ASCII): pairwise while they are few, then through a map reused
+	// by every check.
+	var small [16]uint64
+	hashed := len(names) > len(small)
 	if hashed {
 		if v.labels == nil {
 			v.labels = make(map[uint64]int, len(names))
@@ -77,21 +78,28 @@ func (v *validator) checkLabels(what string, names []string) error {
 		if n == "" {
 			return v.errf("%s name cannot be empty", what)
 		}
-		if !isKebab(n) {
+		if !kebab(n) {
 			return v.errf("%s name `%s` is not in kebab case", what, n)
 		}
-		if hashed {
-			h := foldHash(n)
-			j, ok := v.labels[h]
-			if !ok {
-				v.labels[h] = i
-				continue
+		h := foldHash(n)
+		if !hashed {
+			for j, hp := range small[:i] {
+				if hp == h && strings.EqualFold(n, names[j]) {
+					return conflict(n, names[j])
+				}
 			}
-			if strings.EqualFold(n, names[j]) {
-				return conflict(n, names[j])
-			}
-			// A collision of different names: compare with all.
+			small[i] = h
+			continue
 		}
+		j, ok := v.labels[h]
+		if !ok {
+			v.labels[h] = i
+			continue
+		}
+		if strings.EqualFold(n, names[j]) {
+			return conflict(n, names[j])
+		}
+		// A collision of different names: compare with all.
 		for _, prev := range names[:i] {
 			if strings.EqualFold(n, prev) {
 				return conflict(n, prev)

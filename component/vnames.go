@@ -270,17 +270,17 @@ func fastExternName(s string, f Features) (n externName, ok bool) {
 			}
 			if p.kind == nameConstructor {
 				n.kind, n.resource = nameConstructor, rest
-				return n, isKebab(rest)
+				return n, kebab(rest)
 			}
 			res, item, ok := strings.Cut(rest, ".")
 			n.kind, n.resource, n.item = p.kind, res, item
-			return n, ok && isKebab(res) && isKebab(item)
+			return n, ok && kebab(res) && kebab(item)
 		}
 		return n, false
 	}
 	colon := strings.IndexByte(s, ':')
 	if colon < 0 {
-		if s == "" || !isKebab(s) {
+		if !kebab(s) {
 			return n, false
 		}
 		// The structured forms without a colon start with a word and
@@ -305,7 +305,7 @@ func fastExternName(s string, f Features) (n externName, ok bool) {
 		i++
 	}
 	iface, rest := rest[:i], rest[i:]
-	if !isKebab(iface) {
+	if !kebab(iface) {
 		return n, false
 	}
 	switch {
@@ -328,7 +328,7 @@ func isLowerKebab(s string) bool {
 			return false
 		}
 	}
-	return isKebab(s)
+	return kebab(s)
 }
 
 // validSemverFast is validSemver without allocating:
@@ -385,4 +385,66 @@ func validIdentsFast(s string, noLeadingZero bool) bool {
 		}
 		s = rest
 	}
+}
+
+// Byte classes of label characters, for kebab.
+const (
+	kLower = 1 + iota
+	kUpper
+	kDigit
+	kDash
+)
+
+// kebabClass is a constant table: the class of each byte.
+var kebabClass = func() (t [256]uint8) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = kLower
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = kUpper
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = kDigit
+	}
+	t['-'] = kDash
+	return t
+}()
+
+// kebab is isKebab (names.go) by a table, for the validator's hot paths:
+// words of one case separated by single dashes, the first starting with a
+// letter, later ones possibly with digits.
+func kebab(s string) bool {
+	const (
+		none = iota
+		lower
+		upper
+	)
+	mode, first, word := none, true, false
+	for i := 0; i < len(s); i++ {
+		switch kebabClass[s[i]] {
+		case kLower:
+			if mode == upper {
+				return false
+			}
+			mode, word = lower, true
+		case kUpper:
+			if mode == lower {
+				return false
+			}
+			mode, word = upper, true
+		case kDigit:
+			if mode == none && first {
+				return false
+			}
+			word = true
+		case kDash:
+			if !word {
+				return false
+			}
+			mode, first, word = none, false, false
+		default:
+			return false
+		}
+	}
+	return word
 }

@@ -1,0 +1,58 @@
+package component
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestKebabAgrees checks the validator's table-driven kebab against
+// isKebab, which the name parser uses, on every short string over the
+// characters that matter and on random longer ones.
+func TestKebabAgrees(t *testing.T) {
+	const alphabet = "aZ0-_"
+	var walk func(s string, n int)
+	walk = func(s string, n int) {
+		if kebab(s) != isKebab(s) {
+			t.Fatalf("kebab(%q) = %v, isKebab = %v", s, kebab(s), isKebab(s))
+		}
+		if n == 0 {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			walk(s+alphabet[i:i+1], n-1)
+		}
+	}
+	walk("", 6)
+	r := rand.New(rand.NewPCG(1, 2))
+	const chars = "abcXYZ019--é"
+	for range 20000 {
+		b := make([]byte, r.IntN(20))
+		for i := range b {
+			b[i] = chars[r.IntN(len(chars))]
+		}
+		if s := string(b); kebab(s) != isKebab(s) {
+			t.Fatalf("kebab(%q) = %v, isKebab = %v", s, kebab(s), isKebab(s))
+		}
+	}
+}
+
+// TestFastExternNameAgrees checks that the validator's fast reading of
+// extern names gives what parseExternName gives wherever it answers.
+func TestFastExternNameAgrees(t *testing.T) {
+	names := []string{"a", "foo-bar", "Foo", "a:b/c", "a:b/c@1.0.0", "a:b/c@", "a:b/c@1>", "a:B/c", "a-1:b/c",
+		"[constructor]r", "[method]r.m", "[static]r.m", "[method]r", "[method]r.", "[constructor]", "[foo]x",
+		"a:b", "a:b/c/d", "a:b:c/d", "url=<x>", "locked-dep=<a:b>", "integrity=<sha256-x>", "a:b/c-1@0.2.0-rc-2023-11-10",
+		"wasi:http/types@0.2.0", "x:y/z@1.0.0+build", "", "-", "a--b", "1a"}
+	for _, f := range []Features{AllFeatures, DefaultFeatures} {
+		for _, s := range names {
+			got, ok := fastExternName(s, f)
+			if !ok {
+				continue
+			}
+			want, err := parseExternName(s, f)
+			if err != nil || got != want {
+				t.Errorf("%q: fast %+v, parse %+v (%v)", s, got, want, err)
+			}
+		}
+	}
+}
