@@ -37,8 +37,14 @@ func assemble(t testing.TB, src string) []byte {
 // first under their names (modules the test module imports from).
 func lowerAndRun(t testing.TB, bin []byte, opts Options, providers map[string]string) (*instance, error) {
 	t.Helper()
+	return lowerAndRunOn(t, wazero.NewRuntimeConfig(), bin, opts, providers)
+}
+
+// lowerAndRunOn is lowerAndRun on a wazero engine of choice.
+func lowerAndRunOn(t testing.TB, cfg wazero.RuntimeConfig, bin []byte, opts Options, providers map[string]string) (*instance, error) {
+	t.Helper()
 	ctx := context.Background()
-	rt := wazero.NewRuntime(ctx)
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	t.Cleanup(func() { rt.Close(ctx) })
 	for name, src := range providers {
 		if _, err := rt.InstantiateWithConfig(ctx, assemble(t, src), wazero.NewModuleConfig().WithName(name)); err != nil {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tetratelabs/wazero"
+
 	"github.com/wasmcm/wasmcm/internal/wasm"
 )
 
@@ -164,8 +166,14 @@ func TestSIMD(t *testing.T) {
 	for i := 0; i < 8; i++ {
 		binary.LittleEndian.PutUint16(ext[2*i:], uint16(int16(int8(vec[i]))))
 	}
-	for native := uint32(0); native < 2; native++ {
-		in, err := lowerAndRun(t, simdModule(), Options{Native: native}, nil)
+	// Both of wazero's engines: the runtime offers the interpreter too, and
+	// the block functions pass eight v128 values.
+	for i := 0; i < 4; i++ {
+		native, cfg := uint32(i%2), wazero.NewRuntimeConfig()
+		if i >= 2 {
+			cfg = wazero.NewRuntimeConfigInterpreter()
+		}
+		in, err := lowerAndRunOn(t, cfg, simdModule(), Options{Native: native}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,8 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/tetratelabs/wazero"
+
 	"github.com/wasmcm/wasmcm/internal/wasm"
 )
 
@@ -227,8 +229,11 @@ func TestRandomPrograms(t *testing.T) {
 	traps, ran := 0, 0
 	for seed := int64(1); seed <= int64(n); seed++ {
 		bin, want := program(seed, 40)
-		native := uint32(seed % 3)
-		in, err := lowerAndRun(t, bin, Options{Native: native}, nil)
+		native, cfg := uint32(seed%3), wazero.NewRuntimeConfig()
+		if seed%5 == 0 {
+			cfg = wazero.NewRuntimeConfigInterpreter()
+		}
+		in, err := lowerAndRunOn(t, cfg, bin, Options{Native: native}, nil)
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
