@@ -160,6 +160,7 @@ type validator struct {
 	fields     slab[vfield]
 	vals       slab[vval]
 	exportSlab slab[vexport]
+	tids       slab[tid]
 	memo       tidMap
 	lent       []bool // by rid: see freshenInstance
 	ridSubst   ridMap

@@ -320,13 +320,41 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 		return 0, v.errf("types nest deeper than %d levels", MaxNesting)
 	}
 	ns := v.newScope(kind, s)
-	nexp := 0
+	// Size the scope's lists once: they are many, and most are short.
+	var nexp, nimp, ntypes, ninst int
 	for i := range decls {
-		if decls[i].Kind == DeclExport {
-			nexp++
+		d := &decls[i]
+		switch d.Kind {
+		case DeclExport, DeclImport:
+			if d.Kind == DeclExport {
+				nexp++
+			} else {
+				nimp++
+			}
+			switch d.Extern.Sort {
+			case SortType:
+				ntypes++
+			case SortInstance:
+				ninst++
+			}
+		case DeclType:
+			ntypes++
+		case DeclAlias:
+			if d.Alias == nil {
+				break
+			}
+			switch d.Alias.Sort {
+			case SortType:
+				ntypes++
+			case SortInstance:
+				ninst++
+			}
 		}
 	}
 	ns.exports = v.exportSlab.many(nexp)[:0]
+	ns.imports = v.exportSlab.many(nimp)[:0]
+	ns.types = v.tids.many(ntypes)[:0]
+	ns.instances = v.tids.many(ninst)[:0]
 	for i := range decls {
 		d := &decls[i]
 		v.pushDecl(i)
