@@ -92,6 +92,9 @@ type gen struct {
 	trap, strFn, resFn uint32
 	usesStr            bool
 	usesRes            bool
+	// where is the plan module index of the adapter, which its traps
+	// name.
+	where int32
 	// tramp is the plan trampoline whose state (the caller's options and
 	// borrow scope, the callee) the handle libcall uses.
 	tramp          int32
@@ -140,7 +143,7 @@ func (g *gen) slots(ts []canon.CoreType) []slot {
 
 // trapIf traps with code when the i32 on the stack is non-zero.
 func (g *gen) trapIf(code int32) {
-	g.c.If(wasm.BlockEmpty).I32Const(code).Call(g.trap).Unreachable().End()
+	g.c.If(wasm.BlockEmpty).I32Const(code).I32Const(g.where).Call(g.trap).Unreachable().End()
 }
 
 // fromSlot converts a flat value of slot type have (on the stack) to want,

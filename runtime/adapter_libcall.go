@@ -44,10 +44,26 @@ const libResEnd = 2
 // addAdapterLibcalls adds the libcalls to the trampolines' host module.
 func addAdapterLibcalls(hb wazero.HostModuleBuilder) {
 	i32 := api.ValueTypeI32
+	hb.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(adapterTrapAt),
+		[]api.ValueType{i32, i32}, nil).Export("trapat")
 	hb.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(adapterStr),
 		[]api.ValueType{i32, i32, i32, i32, i32, i32, i32, i32}, []api.ValueType{api.ValueTypeI64}).Export("str")
 	hb.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(adapterRes),
 		[]api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}).Export("res")
+}
+
+// adapterTrapAt is the trap of general adapters: the trap code and the
+// plan module index of the adapter, which the message names.
+func adapterTrapAt(ctx context.Context, _ api.Module, stack []uint64) {
+	code, where := int32(stack[0]), int(uint32(stack[1]))
+	msg := "adapter trap"
+	if code >= 0 && int(code) < len(adapterTrapMessages) {
+		msg = adapterTrapMessages[code]
+	}
+	if inst := instanceOf(ctx); inst != nil && where < len(inst.c.p.modules) {
+		msg += " (in the " + inst.c.p.modules[where].name + ")"
+	}
+	panic(&guestError{err: &Trap{Reason: msg}})
 }
 
 func memoryBytes(m api.Memory) []byte {
@@ -72,9 +88,13 @@ func adapterStr(ctx context.Context, _ api.Module, stack []uint64) {
 	}
 	s := memoryBytes(inst.refs[from].mem)
 	d := memoryBytes(inst.refs[to].mem)
-	r, err := transcode(int(uint32(stack[0])), s, d, uint64(uint32(stack[3])), uint64(uint32(stack[4])),
+	op := uint32(stack[0])
+	r, err := transcode(int(op&0xff), s, d, uint64(uint32(stack[3])), uint64(uint32(stack[4])),
 		uint64(uint32(stack[5])), uint64(uint32(stack[6])), uint64(uint32(stack[7])))
 	if err != nil {
+		if t, ok := err.(*Trap); ok && int(op>>8) < len(inst.c.p.modules) {
+			t.Reason += " (in the " + inst.c.p.modules[op>>8].name + ")"
+		}
 		panic(&guestError{err: err})
 	}
 	stack[0] = r

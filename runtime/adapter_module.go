@@ -22,6 +22,9 @@ type adapterSpec struct {
 	// reallocs ("r" callee, "q" caller), the post-return ("p").
 	callerMem, calleeMem, calleeFn, calleeRealloc, callerRealloc, post string
 	hasPost                                                            bool
+	// where is the plan module index the adapter will have, which its
+	// traps name.
+	where int32
 }
 
 var reallocParams = []wasm.ValType{wasm.ValI32, wasm.ValI32, wasm.ValI32, wasm.ValI32}
@@ -60,8 +63,8 @@ func buildAdapterFor(abi *canon.ABI, s *adapterSpec, tramp int32) (_ []byte, use
 		m.AddImport("b", s.calleeMem, any)
 	}
 	i32 := wasm.ValI32
-	g := &gen{abi: abi, caller: &s.caller, callee: &s.callee, tramp: tramp}
-	g.trap = m.AddImport("t", "trap", wasm.ExternType{Kind: wasm.ExternFunc, Index: m.AddFuncType([]wasm.ValType{i32}, nil)})
+	g := &gen{abi: abi, caller: &s.caller, callee: &s.callee, tramp: tramp, where: s.where}
+	g.trap = m.AddImport("t", "trapat", wasm.ExternType{Kind: wasm.ExternFunc, Index: m.AddFuncType([]wasm.ValType{i32, i32}, nil)})
 	g.strFn = m.AddImport("t", "str", wasm.ExternType{Kind: wasm.ExternFunc, Index: m.AddFuncType([]wasm.ValType{i32, i32, i32, i32, i32, i32, i32, i32}, []wasm.ValType{wasm.ValI64})})
 	g.resFn = m.AddImport("t", "res", wasm.ExternType{Kind: wasm.ExternFunc, Index: m.AddFuncType([]wasm.ValType{i32, i32, i32, i32}, []wasm.ValType{i32})})
 	liftParams, liftResults := coreVals(s.liftCT.Params), coreVals(s.liftCT.Results)
@@ -130,6 +133,7 @@ func (g *gen) translateList(ls []*canon.Layout, tl *canon.Layout, src, dst place
 		if tl != nil {
 			off = tl.FieldOffsets[i]
 		}
+		g.value = i
 		g.translate(l, sub(src, k, n).at(off), sub(dst, k, n).at(off))
 		k += n
 	}
@@ -256,7 +260,7 @@ const (
 func (g *gen) handle(l *canon.Layout, src, dst place) {
 	i32 := canon.CoreI32
 	g.put(dst, i32, wasm.OpI32Store, func() {
-		g.handleCall(int32(g.dir), int32(l.Type), -1)
+		g.handleCall(int32(g.dir|(g.value+1)<<8), int32(l.Type), -1)
 		g.get(src, i32, wasm.OpI32Load)
 		g.c.Call(g.resFn)
 	})

@@ -75,6 +75,7 @@ func (b *builder) fuseAny(caller int, lf *liftedFunc, opts *planOpts) (coreItem,
 			s.entering = append(s.entering, x)
 		}
 	}
+	s.where = int32(len(b.p.modules))
 	mod, usesRes, err := buildAdapterFor(abi, s, -1)
 	if err == nil && usesRes {
 		// Handles move through the libcall, which finds the call's state

@@ -115,7 +115,8 @@ func (g *gen) scaled(sl uint32, factor int32) uint32 {
 // five i32 arguments args pushes; the i64 result is left on the stack.
 func (g *gen) libcall(op int32, s, d *adapterSide, args func()) {
 	g.usesStr = true
-	g.c.I32Const(op).I32Const(s.memRef).I32Const(d.memRef)
+	// The operation's high bits name the adapter, for trap messages.
+	g.c.I32Const(op | g.where<<8).I32Const(s.memRef).I32Const(d.memRef)
 	args()
 	g.c.Call(g.strFn)
 }

@@ -1,0 +1,135 @@
+package runtime_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/wasmcm/wasmcm/internal/wat"
+	"github.com/wasmcm/wasmcm/runtime"
+)
+
+// adapterTrapsWat: $X hands bad values to $Y through general adapters
+// (strings, lists, variants need both memories), and $Y returns bad ones;
+// each must trap in the reference's words before $Y sees anything.
+const adapterTrapsWat = `(component
+  (component $Y
+    (core module $m
+      (memory (export "mem") 1)
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0x1000))
+      (func (export "take") (param i32 i32) (result i32) (i32.const 0))
+      (func (export "opt") (param i32 i32 i32) (result i32) (i32.const 0))
+      (func (export "give") (result i32)
+        (i32.store (i32.const 0x2000) (i32.const 0x3000))
+        (i32.store (i32.const 0x2004) (i32.const 2))
+        (i32.store (i32.const 0x3000) (i32.const 0xD800))
+        (i32.const 0x2000)))
+    (core instance $i (instantiate $m))
+    (func (export "str") (param "x" string) (result u32)
+      (canon lift (core func $i "take") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+    (func (export "bytes") (param "x" (list u8)) (result u32)
+      (canon lift (core func $i "take") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+    (func (export "chars") (param "x" (list char)) (result u32)
+      (canon lift (core func $i "take") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+    (func (export "opt") (param "x" (option string)) (result u32)
+      (canon lift (core func $i "opt") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+    (func (export "give") (result (list char))
+      (canon lift (core func $i "give") (memory (core memory $i "mem")) (realloc (core func $i "realloc")))))
+  (instance $y (instantiate $Y))
+  (core module $Mem (memory (export "mem") 1) (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 0x800)))
+  (core instance $mem (instantiate $Mem))
+  (core func $str (canon lower (func $y "str") (memory (core memory $mem "mem"))))
+  (core func $str16 (canon lower (func $y "str") (memory (core memory $mem "mem")) string-encoding=utf16))
+  (core func $bytes (canon lower (func $y "bytes") (memory (core memory $mem "mem"))))
+  (core func $chars (canon lower (func $y "chars") (memory (core memory $mem "mem"))))
+  (core func $opt (canon lower (func $y "opt") (memory (core memory $mem "mem"))))
+  (core func $give (canon lower (func $y "give") (memory (core memory $mem "mem")) (realloc (core func $mem "realloc"))))
+  (core module $m
+    (import "mem" "mem" (memory 1))
+    (import "y" "str" (func $str (param i32 i32) (result i32)))
+    (import "y" "str16" (func $str16 (param i32 i32) (result i32)))
+    (import "y" "bytes" (func $bytes (param i32 i32) (result i32)))
+    (import "y" "chars" (func $chars (param i32 i32) (result i32)))
+    (import "y" "opt" (func $opt (param i32 i32 i32) (result i32)))
+    (import "y" "give" (func $give (param i32)))
+    (func (export "bad-utf8") (result i32)
+      (i32.store8 (i32.const 0x100) (i32.const 0xff))
+      (call $str (i32.const 0x100) (i32.const 1)))
+    (func (export "string-oob") (result i32) (call $str (i32.const 0xfff0) (i32.const 0x20)))
+    (func (export "string-too-long") (result i32) (call $str16 (i32.const 0) (i32.const 0x40000000)))
+    (func (export "utf16-unaligned") (result i32) (call $str16 (i32.const 0x101) (i32.const 1)))
+    (func (export "bad-utf16") (result i32)
+      (i32.store16 (i32.const 0x100) (i32.const 0xDC00))
+      (call $str16 (i32.const 0x100) (i32.const 1)))
+    (func (export "list-oob") (result i32) (call $bytes (i32.const 0x100) (i32.const 0x10000)))
+    (func (export "list-unaligned") (result i32) (call $chars (i32.const 0x102) (i32.const 1)))
+    (func (export "bad-char") (result i32)
+      (i32.store (i32.const 0x100) (i32.const 0x110000))
+      (call $chars (i32.const 0x100) (i32.const 1)))
+    (func (export "bad-discriminant") (result i32) (call $opt (i32.const 2) (i32.const 0) (i32.const 0)))
+    (func (export "bad-result") (result i32) (call $give (i32.const 0x200)) (i32.const 0)))
+  (core instance $i (instantiate $m (with "mem" (instance $mem)) (with "y" (instance
+    (export "str" (func $str)) (export "str16" (func $str16)) (export "bytes" (func $bytes))
+    (export "chars" (func $chars)) (export "opt" (func $opt)) (export "give" (func $give))))))
+  (func (export "bad-utf8") (result u32) (canon lift (core func $i "bad-utf8")))
+  (func (export "string-oob") (result u32) (canon lift (core func $i "string-oob")))
+  (func (export "string-too-long") (result u32) (canon lift (core func $i "string-too-long")))
+  (func (export "utf16-unaligned") (result u32) (canon lift (core func $i "utf16-unaligned")))
+  (func (export "bad-utf16") (result u32) (canon lift (core func $i "bad-utf16")))
+  (func (export "list-oob") (result u32) (canon lift (core func $i "list-oob")))
+  (func (export "list-unaligned") (result u32) (canon lift (core func $i "list-unaligned")))
+  (func (export "bad-char") (result u32) (canon lift (core func $i "bad-char")))
+  (func (export "bad-discriminant") (result u32) (canon lift (core func $i "bad-discriminant")))
+  (func (export "bad-result") (result u32) (canon lift (core func $i "bad-result"))))`
+
+// TestAdapterTraps checks that a general adapter refuses bad values with
+// the reference's words, through core wasm alone (no call goes through
+// Go), and that the instance then refuses further calls.
+func TestAdapterTraps(t *testing.T) {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	bin, err := wat.Parse("adapter-traps.wat", []byte(adapterTrapsWat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := rt.Compile(ctx, bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, cp := runtime.Fused(c); a != 6 || cp != 0 {
+		t.Fatalf("%d adapters and %d Go copies, want 6 adapters", a, cp)
+	}
+	for _, tc := range []struct{ export, want string }{
+		{"bad-utf8", "invalid utf-8"},
+		{"string-oob", "string content out-of-bounds"},
+		{"string-too-long", "string content out-of-bounds"},
+		{"utf16-unaligned", "unaligned pointer"},
+		{"bad-utf16", "invalid utf-16"},
+		{"list-oob", "list content out-of-bounds"},
+		{"list-unaligned", "unaligned pointer"},
+		{"bad-char", "invalid `char` bit pattern"},
+		{"bad-discriminant", "invalid variant discriminant"},
+		{"bad-result", "invalid `char` bit pattern"},
+	} {
+		inst, err := c.Instantiate(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := inst.Call(ctx, tc.export)
+		t.Logf("%s: %v", tc.export, err)
+		if err == nil || !runtime.IsTrap(err) || !strings.Contains(err.Error(), "wasm trap: "+tc.want) {
+			t.Errorf("%s: %v %v, want a trap saying %q", tc.export, res, err, tc.want)
+		}
+		if _, err := inst.Call(ctx, "bad-utf8"); err == nil || !strings.Contains(err.Error(), "cannot enter component instance") {
+			t.Errorf("%s: the next call: %v, want it refused", tc.export, err)
+		}
+		if n := inst.GoCalls(); n != 0 {
+			t.Errorf("%s: %d calls went through Go", tc.export, n)
+		}
+		inst.Close(ctx)
+	}
+}
