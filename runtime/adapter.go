@@ -23,12 +23,10 @@ import (
 // memory to memory. Handles move between the two instances' handle
 // tables, which live in Go, through libcalls too.
 
-// Memory indices of a general adapter module.
-const (
-	memFlags  = 0 // the flags memory (may_enter, may_leave)
-	memCaller = 1 // the lowering side's memory
-	memCallee = 2 // the lifting side's memory
-)
+// memFlags is the flags memory's index in a general adapter module (it
+// stays the native memory when multimem lowers the module); the caller's
+// and the callee's memories follow, when the sides have them.
+const memFlags = 0
 
 // bulkCopy is the byte length from which a list of plain numbers is
 // copied by the libcall rather than by memory.copy.
@@ -219,8 +217,8 @@ func (g *gen) put(p place, t canon.CoreType, store byte, value func()) {
 	g.c.LocalSet(p.stack[0].idx)
 }
 
-// flatOf is the flat slice of a value of layout l at p, which starts at
-// slot i of a stack place.
+// sub is the part of p holding a value of n flat values starting at slot
+// i (a memory place is the same place; offsets are added with at).
 func sub(p place, i, n int) place {
 	if p.mem {
 		return p

@@ -201,7 +201,7 @@ func (g *gen) body(s *adapterSpec, callee, post uint32) {
 	if g.usesRes {
 		// Borrows the callee got must be dropped by now; the caller's
 		// lent handles are released.
-		g.handleCall(libResEnd, 0, 0)
+		g.handleCall(libResEnd, 0)
 		c.Drop()
 	}
 
@@ -260,15 +260,16 @@ const (
 func (g *gen) handle(l *canon.Layout, src, dst place) {
 	i32 := canon.CoreI32
 	g.put(dst, i32, wasm.OpI32Store, func() {
-		g.handleCall(int32(g.dir|(g.value+1)<<8), int32(l.Type), -1)
+		g.handleCall(int32(g.dir|(g.value+1)<<8), int32(l.Type))
 		g.get(src, i32, wasm.OpI32Load)
 		g.c.Call(g.resFn)
 	})
 }
 
-// handleCall pushes the handle libcall's first three arguments (and, for
-// libResEnd, the fourth, and calls it) .
-func (g *gen) handleCall(op, typ int32, h int32) {
+// handleCall pushes the handle libcall's first three arguments: the
+// trampoline holding the call's state, op and the handle's type; for
+// libResEnd it also pushes the (unused) fourth and calls it.
+func (g *gen) handleCall(op, typ int32) {
 	g.usesRes = true
 	g.c.I32Const(g.tramp).I32Const(op).I32Const(typ)
 	if op == libResEnd {
