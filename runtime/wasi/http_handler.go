@@ -242,7 +242,23 @@ type responseState struct {
 	set    bool
 	resp   *outgoingResponse
 	code   *ErrorCode
-	copied chan error // the body copy's outcome, once started
+	copied chan error    // the body copy's outcome, once started
+	sent   chan struct{} // closed when the whole response is out
+	// body is the response body, for complete from another goroutine.
+	body atomic.Pointer[outgoingBody]
+}
+
+// complete reports whether the client can have the whole response: it is
+// all sent, or the guest wrote all the bytes its content-length declares
+// (the client may close then, while the guest has not finished the body).
+func (st *responseState) complete() bool {
+	select {
+	case <-st.sent:
+		return true
+	default:
+	}
+	b := st.body.Load()
+	return b != nil && b.length >= 0 && b.pipe.Written() >= b.length
 }
 
 // ServeHTTP implements http.Handler.
@@ -260,13 +276,24 @@ func (hh *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("request body of %d bytes is larger than the limit of %d", r.ContentLength, limit), http.StatusRequestEntityTooLarge)
 		return
 	}
-	ctx := r.Context()
+	// The guest runs until the client goes away before its response is
+	// complete, or Timeout: not until the client closes the connection
+	// after the last byte, since a guest may still be finishing its work
+	// (componentize-js runs its event loop to the end).
+	st := &responseState{sent: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	defer cancel()
+	stop := context.AfterFunc(r.Context(), func() {
+		if !st.complete() {
+			cancel()
+		}
+	})
+	defer stop()
 	if hh.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, hh.Timeout)
-		defer cancel()
+		var cancelT context.CancelFunc
+		ctx, cancelT = context.WithTimeout(ctx, hh.Timeout)
+		defer cancelT()
 	}
-	st := &responseState{}
 	if err := hh.serve(ctx, w, r, limit, st); err != nil {
 		hh.logf("wasi:http: %s %s: %v", r.Method, r.URL.RequestURI(), err)
 		if st.copied == nil {
@@ -315,9 +342,18 @@ func (hh *HTTPHandler) serve(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	out := &responseOutparam{set: func(resp *outgoingResponse, code *ErrorCode) {
 		st.set, st.resp, st.code = true, resp, code
+		if resp != nil && resp.body != nil {
+			st.body.Store(resp.body)
+		}
 		if resp != nil {
 			st.copied = make(chan error, 1)
-			go func() { st.copied <- sendResponse(w, resp) }()
+			go func() {
+				err := sendResponse(w, resp)
+				if err == nil {
+					close(st.sent)
+				}
+				st.copied <- err
+			}()
 		}
 	}}
 	outV, err := h.add(out)

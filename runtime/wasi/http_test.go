@@ -381,6 +381,55 @@ func TestHTTPMiniProxies(t *testing.T) {
 	})
 }
 
+// TestHTTPClientCloses: a client that closes its connection once it has
+// the whole response does not stop the guest, which may still be finishing
+// (componentize-js's engine is, after the body's finish).
+func TestHTTPClientCloses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short: the JS guest takes a minute to build and compile the first time")
+	}
+	// A runtime that stops a guest whose context ends, as serve's does.
+	ctx := context.Background()
+	r, err := runtime.New(ctx, runtime.Config{CloseOnContextDone: true, CompilationCacheDir: testutil.RepoRoot(t) + "/.cache/wazero"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(ctx)
+	bin, err := os.ReadFile(httpGuest(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.Compile(ctx, bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := wasi.NewHTTPHandler(c, wasi.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	h.ErrorLog = log.New(logs, "", 0)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for range 5 {
+		req, _ := http.NewRequest("GET", srv.URL+"/hello", nil)
+		req.Close = true
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(b) != "hello from js\n" {
+			t.Fatalf("body %q", b)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if logs.String() != "" {
+		t.Fatalf("the guests failed: %s", logs)
+	}
+}
+
 // TestHTTPPrewarm: with instances made ahead, requests, also concurrent
 // ones, each still get a fresh instance.
 func TestHTTPPrewarm(t *testing.T) {
