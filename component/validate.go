@@ -160,12 +160,17 @@ type validator struct {
 	fields     slab[vfield]
 	vals       slab[vval]
 	exportSlab slab[vexport]
-	tids       slab[tid]
-	memo       tidMap
-	lent       []bool // by rid: see freshenInstance
-	ridSubst   ridMap
-	labels     map[uint64]int
-	names      []string
+	// The bodies of the arena's types, by kind (vtype.body).
+	defList  []*vdef
+	fnList   []*vfunc
+	instList []*vinst
+	compList []*vcomp
+	tids     slab[tid]
+	memo     tidMap
+	lent     []bool // by rid: see freshenInstance
+	ridSubst ridMap
+	labels   map[uint64]int
+	names    []string
 	// The names of every scope (vnames.go).
 	nextSpace space
 	keys      []keyEntry
@@ -374,7 +379,7 @@ func (v *validator) component(c *Component, parent *scope, depth int) (tid, erro
 		ct.defined = append(ct.defined, r)
 	}
 	ct.defined = append(ct.defined, s.definedRes...)
-	return v.newType(vtype{kind: vComponent, comp: ct}), nil
+	return v.newType(vview{kind: vComponent, comp: ct}), nil
 }
 
 func (v *validator) section(s *scope, sec Section, si, depth int) error {
@@ -1055,7 +1060,7 @@ func (v *validator) aliasDef(s *scope, a *Alias) error {
 		if int64(a.Instance) >= int64(len(s.instances)) {
 			return v.errf("unknown instance %d: instance index out of bounds", a.Instance)
 		}
-		it := v.types[s.instances[a.Instance]].inst
+		it := v.tinst(s.instances[a.Instance])
 		e, ok := it.lookup(a.Name)
 		if !ok {
 			return v.errf("instance %d has no export named `%s`", a.Instance, a.Name)

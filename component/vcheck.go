@@ -257,7 +257,7 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 	if d.size >= maxValueSize {
 		return 0, v.errf("type exceeds maximum byte size (%d bytes or more)", uint64(maxValueSize))
 	}
-	return v.newType(vtype{kind: vDefined, def: d}), nil
+	return v.newType(vview{kind: vDefined, def: d}), nil
 }
 
 func (v *validator) isChar(x vval) bool {
@@ -310,7 +310,7 @@ func (v *validator) funcType(s *scope, t *FuncType) (tid, error) {
 		return 0, v.errf("function result cannot contain a `borrow` type")
 	}
 	fn.result = r
-	return v.newType(vtype{kind: vFunc, fn: fn}), nil
+	return v.newType(vview{kind: vFunc, fn: fn}), nil
 }
 
 // declsType validates the declarations of a component or instance type in
@@ -400,9 +400,9 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 	}
 	v.closeNames(&ns.names)
 	if kind == scopeInstanceType {
-		return v.newType(vtype{kind: vInstance, inst: &vinst{exports: ns.exports, defined: ns.definedRes}}), nil
+		return v.newType(vview{kind: vInstance, inst: &vinst{exports: ns.exports, defined: ns.definedRes}}), nil
 	}
-	return v.newType(vtype{kind: vComponent, comp: &vcomp{imports: ns.imports, exports: ns.exports,
+	return v.newType(vview{kind: vComponent, comp: &vcomp{imports: ns.imports, exports: ns.exports,
 		imported: ns.importedRes, defined: ns.definedRes}}), nil
 }
 
@@ -514,7 +514,7 @@ func (v *validator) addExtern(s *scope, name *ExternName, e entity, imp bool) er
 // sharing the type's exports instead of copying every type that mentions
 // a resource; the resources are then lent, and later uses copy.
 func (v *validator) freshenInstance(s *scope, t tid, imp bool) tid {
-	it := v.types[t].inst
+	it := v.tinst(t)
 	if len(it.defined) == 0 {
 		return t
 	}
@@ -529,7 +529,7 @@ func (v *validator) freshenInstance(s *scope, t tid, imp bool) tid {
 		}
 		inst := v.insts.one()
 		inst.exports = it.exports
-		ty := v.types[t]
+		ty := v.view(t)
 		ty.inst = inst
 		return v.newType(ty)
 	}
@@ -547,9 +547,9 @@ func (v *validator) freshenInstance(s *scope, t tid, imp bool) tid {
 	v.memo.reset()
 	nt := v.subst(t, m, &v.memo, false)
 	inst := v.insts.one()
-	*inst = *v.types[nt].inst
+	*inst = *v.tinst(nt)
 	inst.defined = nil
-	v.types[nt].inst = inst
+	v.setInst(nt, inst)
 	return nt
 }
 
@@ -573,7 +573,7 @@ func (v *validator) registerNamed(s *scope, e entity, imp bool) bool {
 		}
 		return true
 	case SortInstance:
-		for _, x := range v.types[e.t].inst.exports {
+		for _, x := range v.tinst(e.t).exports {
 			if !v.registerNamed(s, x.e, imp) {
 				return false
 			}
@@ -588,7 +588,7 @@ func (v *validator) registerNamed(s *scope, e entity, imp bool) bool {
 }
 
 func (v *validator) allNamed(t tid, set space) bool {
-	ty := &v.types[t]
+	ty := v.view(t)
 	switch ty.kind {
 	case vDefined:
 		d := ty.def
@@ -626,7 +626,7 @@ func (v *validator) allNamed(t tid, set space) bool {
 }
 
 func (v *validator) allNamedInFunc(t tid, set space) bool {
-	fn := v.types[t].fn
+	fn := v.tfn(t)
 	for _, p := range fn.params {
 		if !v.namedVal(p.t, set) {
 			return false
@@ -755,7 +755,7 @@ func (v *validator) checkResourceFunc(m *nameMarks, sp space, n *externName, e e
 	if e.sort != SortFunc {
 		return fmt.Errorf("item is not a func")
 	}
-	fn := v.types[e.t].fn
+	fn := v.tfn(e.t)
 	check := func(res tid) error {
 		want, ok := v.resourceName(m, sp, res)
 		if !ok {

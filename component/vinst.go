@@ -95,13 +95,13 @@ func (v *validator) instance(s *scope, in *Instance) error {
 			}
 			it.exports = append(it.exports, vexport{name: x.Name.Name, e: e})
 		}
-		s.instances = append(s.instances, v.newType(vtype{kind: vInstance, inst: it}))
+		s.instances = append(s.instances, v.newType(vview{kind: vInstance, inst: it}))
 		return nil
 	}
 	if int64(in.Component) >= int64(len(s.components)) {
 		return v.errf("unknown component %d: component index out of bounds", in.Component)
 	}
-	ct := v.types[s.components[in.Component]].comp
+	ct := v.tcomp(s.components[in.Component])
 	args := map[string]entity{}
 	for _, a := range in.Args {
 		if _, dup := args[a.Name]; dup {
@@ -146,7 +146,7 @@ func (v *validator) instance(s *scope, in *Instance) error {
 	for i, x := range ct.exports {
 		it.exports[i] = vexport{name: x.name, e: v.substEntity(x.e, m, memo, true)}
 	}
-	s.instances = append(s.instances, v.newType(vtype{kind: vInstance, inst: it}))
+	s.instances = append(s.instances, v.newType(vview{kind: vInstance, inst: it}))
 	return nil
 }
 
@@ -187,7 +187,7 @@ func (v *validator) export(s *scope, ex *Export) error {
 // itself, or a copy with fresh ones when a use took t's (freshenInstance),
 // so that comparing with it cannot meet that use's resources.
 func (v *validator) pristine(t tid) tid {
-	it := v.types[t].inst
+	it := v.tinst(t)
 	if !v.anyLent(it.defined) {
 		return t
 	}
@@ -213,7 +213,7 @@ func (v *validator) start(s *scope, st *StartSection) error {
 	if err != nil {
 		return err
 	}
-	fn := v.types[ft].fn
+	fn := v.tfn(ft)
 	if len(fn.params) != len(st.Args) {
 		return v.errf("component start function requires %d arguments but was given %d", len(fn.params), len(st.Args))
 	}
@@ -275,7 +275,7 @@ func (v *validator) subst(t tid, m *ridMap, memo *tidMap, bound bool) tid {
 	if r, ok := memo.get(t); ok {
 		return r
 	}
-	ty := v.types[t]
+	ty := v.view(t)
 	if !bound && !ty.hasRes {
 		return t // no resource inside: nothing to replace
 	}
@@ -289,7 +289,7 @@ func (v *validator) subst(t tid, m *ridMap, memo *tidMap, bound bool) tid {
 		}
 	case vDefined:
 		if d, changed := v.substDef(ty.def, m, memo, bound); changed {
-			out = v.newType(vtype{kind: vDefined, def: d})
+			out = v.newType(vview{kind: vDefined, def: d})
 		}
 	case vFunc:
 		// Copy the parameters only once one changes.
@@ -317,7 +317,7 @@ func (v *validator) subst(t tid, m *ridMap, memo *tidMap, bound bool) tid {
 			}
 			fn := v.fns.one()
 			*fn = vfunc{async: ty.fn.async, params: params, result: result}
-			out = v.newType(vtype{kind: vFunc, fn: fn})
+			out = v.newType(vview{kind: vFunc, fn: fn})
 		}
 	case vInstance:
 		// Copy the exports only once one changes.
@@ -353,7 +353,7 @@ func (v *validator) subst(t tid, m *ridMap, memo *tidMap, bound bool) tid {
 			}
 			in := v.insts.one()
 			*in = vinst{exports: exports, defined: defined}
-			out = v.newType(vtype{kind: vInstance, inst: in})
+			out = v.newType(vview{kind: vInstance, inst: in})
 		}
 	case vComponent:
 		ct := &vcomp{
@@ -377,7 +377,7 @@ func (v *validator) subst(t tid, m *ridMap, memo *tidMap, bound bool) tid {
 			return out
 		}
 		ct.imported, ct.defined = mapR(ty.comp.imported), mapR(ty.comp.defined)
-		out = v.newType(vtype{kind: vComponent, comp: ct})
+		out = v.newType(vview{kind: vComponent, comp: ct})
 	}
 	memo.set(t, out)
 	return out
@@ -439,8 +439,8 @@ func (v *validator) bindTypes(want, got entity, memo *tidMap) {
 	case SortType:
 		memo.set(want.t, got.t)
 	case SortInstance:
-		gi := v.types[got.t].inst
-		for _, x := range v.types[want.t].inst.exports {
+		gi := v.tinst(got.t)
+		for _, x := range v.tinst(want.t).exports {
 			if g, ok := gi.lookup(x.name); ok && g.sort == x.e.sort {
 				v.bindTypes(x.e, g, memo)
 			}
@@ -497,7 +497,7 @@ func (v *validator) entitySub(a, b entity, bd *binder) error {
 }
 
 func (v *validator) typeSub(a, b tid, bd *binder) error {
-	ta, tb := &v.types[a], &v.types[b]
+	ta, tb := v.view(a), v.view(b)
 	if ta.kind != tb.kind {
 		return fmt.Errorf("expected %s, found %s", tb.kind, ta.kind)
 	}
@@ -1082,7 +1082,7 @@ func (v *validator) streamOrFuture(s *scope, i uint32, kind DefinedKind, op Cano
 	if err != nil {
 		return nil, err
 	}
-	d := v.types[id].def
+	d := v.tdef(id)
 	if d == nil || d.kind != kind {
 		what := "stream"
 		if kind == KindFuture {
@@ -1108,7 +1108,7 @@ func (v *validator) canon(s *scope, c *Canon) error {
 		if v.types[t].kind != vFunc {
 			return v.errf("type index %d is not a function type", c.Type)
 		}
-		fn := v.types[t].fn
+		fn := v.tfn(t)
 		o, err := v.checkOpts(s, c.Options)
 		if err != nil {
 			return err
@@ -1164,7 +1164,7 @@ func (v *validator) canon(s *scope, c *Canon) error {
 		if err != nil {
 			return err
 		}
-		fn := v.types[t].fn
+		fn := v.tfn(t)
 		o, err := v.checkOpts(s, c.Options)
 		if err != nil {
 			return err

@@ -188,21 +188,85 @@ type vcomp struct {
 	defined  []rid
 }
 
+// vtype is an entry of the type arena. It holds no pointers (the arena
+// is neither scanned by the collector nor written with barriers): body
+// indexes the validator's list of its kind's bodies.
 type vtype struct {
 	kind vkind
-	// size is the effective size of the type (every type node counted
-	// through every reference), bounded by maxTypeSize.
-	size uint32
-	def  *vdef
-	fn   *vfunc
-	inst *vinst
-	comp *vcomp
 	// hasRes says that the type refers to a resource somewhere (or, for
 	// an instance or component type, defines or imports one), so that
 	// substituting resources can keep every other type as it is.
 	hasRes bool
-	// resources
-	rid rid
+	// size is the effective size of the type (every type node counted
+	// through every reference), bounded by maxTypeSize.
+	size uint32
+	rid  rid // resources
+	body int32
+}
+
+// vview is a type with its body: what newType takes and view gives.
+type vview struct {
+	kind   vkind
+	hasRes bool
+	size   uint32
+	rid    rid
+	def    *vdef
+	fn     *vfunc
+	inst   *vinst
+	comp   *vcomp
+}
+
+// view returns type t with its body.
+func (v *validator) view(t tid) vview {
+	ty := &v.types[t]
+	w := vview{kind: ty.kind, hasRes: ty.hasRes, size: ty.size, rid: ty.rid}
+	switch ty.kind {
+	case vDefined:
+		w.def = v.defList[ty.body]
+	case vFunc:
+		w.fn = v.fnList[ty.body]
+	case vInstance:
+		w.inst = v.instList[ty.body]
+	case vComponent:
+		w.comp = v.compList[ty.body]
+	}
+	return w
+}
+
+// tdef, tfn, tinst and tcomp return the body of type t, or nil when it is
+// of another kind.
+func (v *validator) tdef(t tid) *vdef {
+	if ty := &v.types[t]; ty.kind == vDefined {
+		return v.defList[ty.body]
+	}
+	return nil
+}
+
+func (v *validator) tfn(t tid) *vfunc {
+	if ty := &v.types[t]; ty.kind == vFunc {
+		return v.fnList[ty.body]
+	}
+	return nil
+}
+
+func (v *validator) tinst(t tid) *vinst {
+	if ty := &v.types[t]; ty.kind == vInstance {
+		return v.instList[ty.body]
+	}
+	return nil
+}
+
+func (v *validator) tcomp(t tid) *vcomp {
+	if ty := &v.types[t]; ty.kind == vComponent {
+		return v.compList[ty.body]
+	}
+	return nil
+}
+
+// setInst gives instance type t another body.
+func (v *validator) setInst(t tid, in *vinst) {
+	v.instList = append(v.instList, in)
+	v.types[t].body = int32(len(v.instList) - 1)
 }
 
 // tidMap and ridMap are the dense maps of substitutions.
@@ -267,7 +331,7 @@ func (v *validator) entityHasRes(e entity) bool {
 	return v.types[e.t].hasRes
 }
 
-func (v *validator) newType(t vtype) tid {
+func (v *validator) newType(t vview) tid {
 	size := uint64(1)
 	switch t.kind {
 	case vResource:
@@ -309,28 +373,43 @@ func (v *validator) newType(t vtype) tid {
 		size = maxTypeSize
 		v.tooBig = true
 	}
-	t.size = uint32(size)
-	v.types = append(v.types, t)
+	vt := vtype{kind: t.kind, hasRes: t.hasRes, size: uint32(size), rid: t.rid}
+	switch t.kind {
+	case vDefined:
+		vt.body = int32(len(v.defList))
+		v.defList = append(v.defList, t.def)
+	case vFunc:
+		vt.body = int32(len(v.fnList))
+		v.fnList = append(v.fnList, t.fn)
+	case vInstance:
+		vt.body = int32(len(v.instList))
+		v.instList = append(v.instList, t.inst)
+	case vComponent:
+		vt.body = int32(len(v.compList))
+		v.compList = append(v.compList, t.comp)
+	}
+	v.types = append(v.types, vt)
 	return tid(len(v.types) - 1)
 }
 
 func (v *validator) newResource() tid {
 	v.nextRID++
-	return v.newType(vtype{kind: vResource, rid: v.nextRID})
+	return v.newType(vview{kind: vResource, rid: v.nextRID})
 }
 
 // alias makes a new tid equal to t (wasm-tools' with_unique): the export of
 // a type gives it a new identity for the named-type rules while keeping its
 // structure and resource identity.
 func (v *validator) alias(t tid) tid {
-	if in := v.types[t].inst; in != nil {
+	if in := v.tinst(t); in != nil {
 		// The alias shares the instance type's exports: its resources
 		// can no longer be taken as they are (freshenInstance).
 		for _, r := range in.defined {
 			v.lend(r)
 		}
 	}
-	return v.newType(v.types[t])
+	v.types = append(v.types, v.types[t]) // the same body
+	return tid(len(v.types) - 1)
 }
 
 // lend marks resource r as taken by a use of the instance type defining
@@ -359,7 +438,7 @@ func (v *validator) def(val vval) *vdef {
 	if val.prim != 0 {
 		return nil
 	}
-	return v.types[val.t].def
+	return v.tdef(val.t)
 }
 
 // containsResource reports whether the type refers to a resource type
@@ -369,7 +448,7 @@ func (v *validator) containsResource(t tid, seen map[tid]bool) bool {
 		return false
 	}
 	seen[t] = true
-	ty := &v.types[t]
+	ty := v.view(t)
 	vv := func(x vval) bool { return x.prim == 0 && v.containsResource(x.t, seen) }
 	switch ty.kind {
 	case vResource:
