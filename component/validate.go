@@ -596,9 +596,11 @@ func (v *validator) resourceAt(s *scope, i uint32) (tid, error) {
 
 func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 	// Sized once: an engine's module imports and exports hundreds.
+	// The imports are the module's own (shared, not copied: an engine's
+	// module imports hundreds).
 	mt := &moduleType{
 		etypes:  make(map[string]coreExtern, len(info.Exports)),
-		imports: make([]wasm.Import, 0, len(info.Imports)),
+		imports: info.Imports,
 		itypes:  make([]coreExtern, 0, len(info.Imports)),
 		exports: make([]string, 0, len(info.Exports)),
 	}
@@ -630,7 +632,6 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 		if ce.kind == 0xff {
 			return nil, v.errf("core module import %q %q: type index %d is not a function type", im.Module, im.Name, im.Type.Index)
 		}
-		mt.imports = append(mt.imports, im)
 		mt.itypes = append(mt.itypes, ce)
 	}
 	for _, m := range info.Memories {
