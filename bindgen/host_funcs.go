@@ -251,11 +251,11 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 			if err != nil {
 				return err
 			}
-			e, err := p.load(f.Result, "f[0]&0xffffffff")
+			load, err := p.elemFn(true, f.Result)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(b, "\tif l.Region(f[0], %d, %d) {\n\t\tc.r = %s\n\t}\n", l.Size, l.Align, e)
+			fmt.Fprintf(b, "\tc.r = %s.LoadAt(l, f[0], %d, %d, %s)\n", cm, l.Size, l.Align, load)
 		}
 		b.WriteString("\treturn l.Err()\n}\n\n")
 	} else {

@@ -214,9 +214,7 @@ func (c *call_Cart_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 
 func (c *call_Cart_Add) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 16, 4) {
-		c.r = load_T6(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 16, 4, load_T6)
 	return l.Err()
 }
 
@@ -252,9 +250,7 @@ func (c *call_Cart_Find) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_Cart_Find) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 8, 4) {
-		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 20, 4, load_T1)
-	}
+	c.r = cm.LoadAt(l, f[0], 8, 4, load_T7)
 	return l.Err()
 }
 
@@ -321,9 +317,7 @@ func (c *call_Summary) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 
 func (c *call_Summary) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 8, 4) {
-		c.r = cm.LoadString(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 8, 4, cm.LoadString)
 	return l.Err()
 }
 
@@ -428,4 +422,8 @@ func load_T1(l *cm.Lift, a uint64) Item {
 		Price: l.U32(a + 8),
 		Tags:  cm.LoadListFunc(l, a+12, 8, 4, cm.LoadString),
 	}
+}
+
+func load_T7(l *cm.Lift, a uint64) []Item {
+	return cm.LoadListFunc(l, a, 20, 4, load_T1)
 }

@@ -290,9 +290,7 @@ func (c *call_DetectBot) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_DetectBot) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 24, 4) {
-		c.r = load_T30(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 24, 4, load_T30)
 	return l.Err()
 }
 
@@ -328,9 +326,7 @@ func (c *call_MatchFilters) LowerParams(ctx context.Context, cx *canon.LiftLower
 
 func (c *call_MatchFilters) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 24, 4) {
-		c.r = load_T31(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 24, 4, load_T31)
 	return l.Err()
 }
 
@@ -364,9 +360,7 @@ func (c *call_GenerateFingerprint) LowerParams(ctx context.Context, cx *canon.Li
 
 func (c *call_GenerateFingerprint) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 12, 4) {
-		c.r = load_T32(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 12, 4, load_T32)
 	return l.Err()
 }
 
@@ -398,9 +392,7 @@ func (c *call_ValidateCharacteristics) LowerParams(ctx context.Context, cx *cano
 
 func (c *call_ValidateCharacteristics) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 12, 4) {
-		c.r = load_T33(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 12, 4, load_T33)
 	return l.Err()
 }
 
@@ -433,9 +425,7 @@ func (c *call_IsValidEmail) LowerParams(ctx context.Context, cx *canon.LiftLower
 
 func (c *call_IsValidEmail) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 16, 4) {
-		c.r = load_T34(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 16, 4, load_T34)
 	return l.Err()
 }
 
@@ -467,9 +457,7 @@ func (c *call_DetectSensitiveInfo) LowerParams(ctx context.Context, cx *canon.Li
 
 func (c *call_DetectSensitiveInfo) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 16, 4) {
-		c.r = load_T23(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 16, 4, load_T23)
 	return l.Err()
 }
 

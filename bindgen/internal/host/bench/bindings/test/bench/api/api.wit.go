@@ -96,9 +96,7 @@ func (c *call_Echo) LowerParams(ctx context.Context, cx *canon.LiftLowerContext,
 
 func (c *call_Echo) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 8, 4) {
-		c.r = cm.LoadString(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 8, 4, cm.LoadString)
 	return l.Err()
 }
 
@@ -127,9 +125,7 @@ func (c *call_EchoRec) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 
 func (c *call_EchoRec) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 32, 4) {
-		c.r = load_T0(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 32, 4, load_T0)
 	return l.Err()
 }
 
@@ -158,9 +154,7 @@ func (c *call_EchoList) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 
 func (c *call_EchoList) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 8, 4) {
-		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 32, 4, load_T0)
-	}
+	c.r = cm.LoadAt(l, f[0], 8, 4, load_T1)
 	return l.Err()
 }
 
@@ -276,4 +270,8 @@ func store_T0(w *cm.Lower, v Rec8, a uint64) {
 	w.PutU32(a+20, uint32(v.F))
 	w.PutU32(a+24, uint32(w.F32(v.G)))
 	w.PutU32(a+28, v.H)
+}
+
+func load_T1(l *cm.Lift, a uint64) []Rec8 {
+	return cm.LoadListFunc(l, a, 32, 4, load_T0)
 }

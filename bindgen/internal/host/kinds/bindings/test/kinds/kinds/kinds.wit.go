@@ -67,9 +67,7 @@ func (c *call_Run) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, 
 
 func (c *call_Run) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 12, 4) {
-		c.r = load_T15(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 12, 4, load_T15)
 	return l.Err()
 }
 

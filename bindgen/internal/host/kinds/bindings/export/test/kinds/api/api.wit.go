@@ -114,9 +114,7 @@ func (c *call_EchoScalars) LowerParams(ctx context.Context, cx *canon.LiftLowerC
 
 func (c *call_EchoScalars) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 56, 8) {
-		c.r = load_T1(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 56, 8, load_T1)
 	return l.Err()
 }
 
@@ -145,9 +143,7 @@ func (c *call_EchoString) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 
 func (c *call_EchoString) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 8, 4) {
-		c.r = cm.LoadString(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 8, 4, cm.LoadString)
 	return l.Err()
 }
 
@@ -176,9 +172,7 @@ func (c *call_EchoBytes) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_EchoBytes) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 8, 4) {
-		c.r = cm.LoadList[uint8](l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 8, 4, load_T7)
 	return l.Err()
 }
 
@@ -207,9 +201,7 @@ func (c *call_EchoPoint) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_EchoPoint) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 16, 4) {
-		c.r = load_T0(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 16, 4, load_T0)
 	return l.Err()
 }
 
@@ -238,9 +230,7 @@ func (c *call_EchoShape) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_EchoShape) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 24, 8) {
-		c.r = load_T6(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 24, 8, load_T6)
 	return l.Err()
 }
 
@@ -270,9 +260,7 @@ func (c *call_EchoNested) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 
 func (c *call_EchoNested) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 100, 4) {
-		c.r = load_T19(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 100, 4, load_T19)
 	return l.Err()
 }
 
@@ -301,9 +289,7 @@ func (c *call_EchoList) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 
 func (c *call_EchoList) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 8, 4) {
-		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 8, 4, load_T17)
-	}
+	c.r = cm.LoadAt(l, f[0], 8, 4, load_T32)
 	return l.Err()
 }
 
@@ -332,9 +318,7 @@ func (c *call_EchoOption) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 
 func (c *call_EchoOption) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 12, 4) {
-		c.r = load_T34(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 12, 4, load_T34)
 	return l.Err()
 }
 
@@ -371,9 +355,7 @@ func (c *call_EchoTuple) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_EchoTuple) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 24, 8) {
-		c.r = load_T35(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 24, 8, load_T35)
 	return l.Err()
 }
 
@@ -415,9 +397,7 @@ func (c *call_EchoColor) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_EchoColor) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 2, 1) {
-		c.r = load_T36(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 2, 1, load_T36)
 	return l.Err()
 }
 
@@ -519,9 +499,7 @@ func (c *call_Check) LowerParams(ctx context.Context, cx *canon.LiftLowerContext
 
 func (c *call_Check) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 16, 4) {
-		c.r = load_T37(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 16, 4, load_T37)
 	return l.Err()
 }
 
@@ -550,9 +528,7 @@ func (c *call_CheckSimple) LowerParams(ctx context.Context, cx *canon.LiftLowerC
 
 func (c *call_CheckSimple) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 8, 4) {
-		c.r = load_T38(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 8, 4, load_T38)
 	return l.Err()
 }
 
@@ -611,9 +587,7 @@ func (c *call_CheckStr) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 
 func (c *call_CheckStr) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 12, 4) {
-		c.r = load_T40(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 12, 4, load_T40)
 	return l.Err()
 }
 
@@ -1034,6 +1008,10 @@ func load_T1(l *cm.Lift, a uint64) kindstypes.AllScalars {
 	}
 }
 
+func load_T7(l *cm.Lift, a uint64) []uint8 {
+	return cm.LoadList[uint8](l, a)
+}
+
 func lower_T0(w *cm.Lower, v kindstypes.Point, f []uint64) {
 	f[0] = uint64(uint32(int32(v.X)))
 	f[1] = uint64(uint32(int32(v.Y)))
@@ -1282,6 +1260,10 @@ func store_T17(w *cm.Lower, v []string, a uint64) {
 
 func load_T17(l *cm.Lift, a uint64) []string {
 	return cm.LoadListFunc(l, a, 8, 4, cm.LoadString)
+}
+
+func load_T32(l *cm.Lift, a uint64) [][]string {
+	return cm.LoadListFunc(l, a, 8, 4, load_T17)
 }
 
 func lower_T33(w *cm.Lower, v cm.Option[uint32], f []uint64) {

@@ -421,9 +421,7 @@ func (c *call_Counter_Name) LowerParams(ctx context.Context, cx *canon.LiftLower
 
 func (c *call_Counter_Name) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 8, 4) {
-		c.r = cm.LoadString(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 8, 4, cm.LoadString)
 	return l.Err()
 }
 

@@ -137,9 +137,7 @@ func (c *call_Analyze) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 
 func (c *call_Analyze) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 16, 4) {
-		c.r = load_T186(l, f[0]&0xffffffff)
-	}
+	c.r = cm.LoadAt(l, f[0], 16, 4, load_T186)
 	return l.Err()
 }
 
@@ -168,9 +166,7 @@ func (c *call_Tokenize) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 
 func (c *call_Tokenize) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 8, 4) {
-		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 16, 8, load_T187)
-	}
+	c.r = cm.LoadAt(l, f[0], 8, 4, load_T189)
 	return l.Err()
 }
 
@@ -264,9 +260,7 @@ func (c *call_Tally_Top) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_Tally_Top) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	if l.Region(f[0], 8, 4) {
-		c.r = cm.LoadListFunc(l, f[0]&0xffffffff, 12, 4, load_T192)
-	}
+	c.r = cm.LoadAt(l, f[0], 8, 4, load_T193)
 	return l.Err()
 }
 
@@ -353,6 +347,10 @@ func load_T187(l *cm.Lift, a uint64) Token {
 	return zero
 }
 
+func load_T189(l *cm.Lift, a uint64) []Token {
+	return cm.LoadListFunc(l, a, 16, 8, load_T187)
+}
+
 func load_T192(l *cm.Lift, a uint64) struct {
 	F0 string
 	F1 uint32
@@ -364,4 +362,11 @@ func load_T192(l *cm.Lift, a uint64) struct {
 		F0: cm.LoadString(l, a),
 		F1: l.U32(a + 8),
 	}
+}
+
+func load_T193(l *cm.Lift, a uint64) []struct {
+	F0 string
+	F1 uint32
+} {
+	return cm.LoadListFunc(l, a, 12, 4, load_T192)
 }
