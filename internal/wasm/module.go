@@ -181,6 +181,13 @@ func (m *ModuleInfo) readSection(id byte, r *Reader) error {
 	default:
 		return nil // bodies, segments, custom sections: not facts
 	}
+	if id == SecFunction {
+		// Sized once instead of doubled (an engine's module has tens of
+		// thousands of functions); n is at most the section's bytes
+		// (Count), each entry at least one, so this stays within 4x of
+		// the input.
+		m.Funcs = append(make([]uint32, 0, len(m.Funcs)+n), m.Funcs...)
+	}
 	for i := 0; i < n; i++ {
 		switch id {
 		case SecType:
