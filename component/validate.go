@@ -199,8 +199,62 @@ type coreType struct {
 
 // coreInstance is the type of a core instance: its exports.
 type coreInstance struct {
-	names   []string
-	exports map[string]coreExtern
+	exports *coreExports
+}
+
+// coreExports are the named exports of a core module or instance, in
+// order, with an index by name once they are more than a few (an engine's
+// glue instances export hundreds: a map of names to positions is a fifth
+// of a map to the types).
+type coreExports struct {
+	names []string
+	types []coreExtern
+	index map[string]int32
+}
+
+const coreExportsIndexAbove = 8
+
+func newCoreExports(n int) *coreExports {
+	c := &coreExports{names: make([]string, 0, n), types: make([]coreExtern, 0, n)}
+	if n > coreExportsIndexAbove {
+		c.index = make(map[string]int32, n)
+	}
+	return c
+}
+
+// add appends an export; false when the name is taken.
+func (c *coreExports) add(name string, t coreExtern) bool {
+	if _, dup := c.get(name); dup {
+		return false
+	}
+	c.names = append(c.names, name)
+	c.types = append(c.types, t)
+	switch {
+	case c.index != nil:
+		c.index[name] = int32(len(c.names) - 1)
+	case len(c.names) > coreExportsIndexAbove:
+		c.index = make(map[string]int32, 2*len(c.names))
+		for i, n := range c.names {
+			c.index[n] = int32(i)
+		}
+	}
+	return true
+}
+
+func (c *coreExports) get(name string) (coreExtern, bool) {
+	if c.index != nil {
+		i, ok := c.index[name]
+		if !ok {
+			return coreExtern{}, false
+		}
+		return c.types[i], true
+	}
+	for i, n := range c.names {
+		if n == name {
+			return c.types[i], true
+		}
+	}
+	return coreExtern{}, false
 }
 
 type valueEntry struct {
@@ -599,10 +653,9 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 	// The imports are the module's own (shared, not copied: an engine's
 	// module imports hundreds).
 	mt := &moduleType{
-		etypes:  make(map[string]coreExtern, len(info.Exports)),
 		imports: info.Imports,
 		itypes:  make([]coreExtern, 0, len(info.Imports)),
-		exports: make([]string, 0, len(info.Exports)),
+		exports: newCoreExports(len(info.Exports)),
 	}
 	ft := func(i uint32) *wasm.FuncType {
 		if f := info.FuncType(i); f != nil {
@@ -649,15 +702,14 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 		if !ok {
 			return nil, v.errf("core module export %q: %s index %d out of bounds", e.Name, e.Kind, e.Index)
 		}
-		if _, dup := mt.etypes[e.Name]; dup {
+		if _, dup := mt.exports.get(e.Name); dup {
 			return nil, v.errf("core module export name %q is not unique", e.Name)
 		}
 		ce := conv(t)
 		if ce.kind == 0xff {
 			return nil, v.errf("core module export %q has an invalid type", e.Name)
 		}
-		mt.exports = append(mt.exports, e.Name)
-		mt.etypes[e.Name] = ce
+		mt.exports.add(e.Name, ce)
 	}
 	return mt, nil
 }
@@ -677,7 +729,7 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 		return nil
 	}
 	// A module type gets its own, initially empty, type index space.
-	mt := &moduleType{etypes: map[string]coreExtern{}}
+	mt := &moduleType{exports: newCoreExports(0)}
 	seen := map[[2]string]bool{}
 	var types []coreType
 	resolve := func(t wasm.ExternType) (coreExtern, error) {
@@ -742,11 +794,9 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 			if err != nil {
 				return err
 			}
-			if _, dup := mt.etypes[d.Name]; dup {
+			if !mt.exports.add(d.Name, ce) {
 				return v.errf("export name `%s` already defined", d.Name)
 			}
-			mt.exports = append(mt.exports, d.Name)
-			mt.etypes[d.Name] = ce
 		}
 	}
 	s.coreTypes = append(s.coreTypes, coreType{module: mt})
@@ -865,17 +915,16 @@ func (v *validator) outerScope(s *scope, count uint32) (*scope, error) {
 
 func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 	if !ci.Instantiate {
-		inst := &coreInstance{exports: make(map[string]coreExtern, len(ci.Exports)), names: make([]string, 0, len(ci.Exports))}
+		inst := &coreInstance{exports: newCoreExports(len(ci.Exports))}
 		for _, e := range ci.Exports {
-			if _, dup := inst.exports[e.Name]; dup {
+			if _, dup := inst.exports.get(e.Name); dup {
 				return v.errf("export name `%s` already defined", e.Name)
 			}
 			ce, err := v.coreItem(s, e.Sort, e.Index)
 			if err != nil {
 				return err
 			}
-			inst.names = append(inst.names, e.Name)
-			inst.exports[e.Name] = ce
+			inst.exports.add(e.Name, ce)
 		}
 		s.coreInstances = append(s.coreInstances, inst)
 		return nil
@@ -899,7 +948,7 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 		if !ok {
 			return v.errf("missing module instantiation argument named `%s`", im.Module)
 		}
-		got, ok := inst.exports[im.Name]
+		got, ok := inst.exports.get(im.Name)
 		if !ok {
 			return v.errf("module instantiation argument `%s` does not export an item named `%s`", im.Module, im.Name)
 		}
@@ -907,7 +956,7 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 			return v.errf("type mismatch for export `%s` of module instantiation argument `%s`: %v", im.Name, im.Module, err)
 		}
 	}
-	inst := &coreInstance{names: mt.exports, exports: mt.etypes}
+	inst := &coreInstance{exports: mt.exports}
 	s.coreInstances = append(s.coreInstances, inst)
 	return nil
 }
@@ -1028,7 +1077,7 @@ func (v *validator) aliasDef(s *scope, a *Alias) error {
 			return v.errf("unknown core instance %d: instance index out of bounds", a.Instance)
 		}
 		inst := s.coreInstances[a.Instance]
-		ce, ok := inst.exports[a.Name]
+		ce, ok := inst.exports.get(a.Name)
 		if !ok {
 			return v.errf("core instance %d has no export named `%s`", a.Instance, a.Name)
 		}

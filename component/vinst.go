@@ -774,12 +774,12 @@ func (v *validator) moduleSub(a, b *moduleType) error {
 			return fmt.Errorf("missing expected import `%s::%s`", im.Module, im.Name)
 		}
 	}
-	for _, name := range b.exports {
-		got, ok := a.etypes[name]
+	for i, name := range b.exports.names {
+		got, ok := a.exports.get(name)
 		if !ok {
 			return fmt.Errorf("missing expected export `%s`", name)
 		}
-		if err := v.coreExternSub(got, b.etypes[name]); err != nil {
+		if err := v.coreExternSub(got, b.exports.types[i]); err != nil {
 			return fmt.Errorf("type mismatch in export `%s`: %v", name, err)
 		}
 	}

@@ -279,8 +279,7 @@ type (
 type moduleType struct {
 	imports []wasm.Import // with types resolved into funcs below
 	itypes  []coreExtern
-	exports []string
-	etypes  map[string]coreExtern
+	exports *coreExports
 }
 
 // coreExtern is the type of a core import/export with function types
@@ -312,7 +311,7 @@ func (v *validator) entitySize(e entity) uint32 {
 		if e.mod == nil {
 			return 1
 		}
-		return uint32(1 + min(len(e.mod.imports)+len(e.mod.exports), maxTypeSize))
+		return uint32(1 + min(len(e.mod.imports)+len(e.mod.exports.names), maxTypeSize))
 	}
 	return v.types[e.t].size
 }
