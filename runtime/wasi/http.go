@@ -233,6 +233,7 @@ type fields struct {
 	entries   []fieldEntry
 	size      int
 	immutable bool
+	budget    *host.Budget // what the guest's additions are charged to
 }
 
 func (f *fields) check(name string, value []byte, checkValue bool) (string, *uint32) {
@@ -255,6 +256,9 @@ func (f *fields) check(name string, value []byte, checkValue bool) (string, *uin
 func (f *fields) add(name string, value []byte) error {
 	if len(f.entries) >= maxFieldEntries || f.size+len(name)+len(value) > maxFieldBytes {
 		return fmt.Errorf("wasi:http: fields grow past %d entries or %d bytes", maxFieldEntries, maxFieldBytes)
+	}
+	if !f.budget.Take(len(name) + len(value)) {
+		return fmt.Errorf("wasi:http: fields: %w", host.ErrBudget)
 	}
 	f.entries = append(f.entries, fieldEntry{name, bytes.Clone(value)})
 	f.size += len(name) + len(value)
@@ -435,8 +439,8 @@ type outgoingBody struct {
 	finished    bool
 }
 
-func newOutgoingBody(h *fields, response bool) *outgoingBody {
-	b := &outgoingBody{pipe: host.NewPipe(bodyBuffer), length: -1, response: response}
+func newOutgoingBody(h *fields, response bool, budget *host.Budget) *outgoingBody {
+	b := &outgoingBody{pipe: host.NewPipe(bodyBuffer, budget), length: -1, response: response}
 	if v := h.get("content-length"); len(v) == 1 {
 		var n int64
 		if _, err := fmt.Sscan(string(v[0]), &n); err == nil && n >= 0 {
@@ -558,6 +562,17 @@ type incomingResponse struct {
 	body    *incomingBody
 }
 
+// Close releases a body the guest never consumed.
+func (r *incomingResponse) Close() error {
+	if r.body != nil {
+		return r.body.r.Close()
+	}
+	return nil
+}
+
+// Close releases the network body behind a dropped incoming-body.
+func (b *incomingBody) Close() error { return b.r.Close() }
+
 // futureResponse is wasi:http/types.future-incoming-response.
 type futureResponse struct {
 	done   chan struct{}
@@ -631,11 +646,11 @@ func (h *Host) defineFields(d *definer) {
 	d.resource(ifHTTPTypes, "fields", h.drop)
 	self := func(v canon.Value) (*fields, error) { return get[*fields](h, v, "fields") }
 	d.fn(ifHTTPTypes, "[constructor]fields", func(context.Context, []canon.Value) ([]canon.Value, error) {
-		v, err := h.add(&fields{})
+		v, err := h.add(&fields{budget: &h.httpBudget})
 		return one(v), err
 	})
 	d.fn(ifHTTPTypes, "[static]fields.from-list", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f := &fields{}
+		f := &fields{budget: &h.httpBudget}
 		for _, e := range args[0].Elems() {
 			value := bytesOf(e.Index(1))
 			name, code := f.check(e.Index(0).String(), value, true)
@@ -737,7 +752,10 @@ func (h *Host) defineFields(d *definer) {
 		if err != nil {
 			return nil, err
 		}
-		c := &fields{entries: append([]fieldEntry(nil), f.entries...), size: f.size}
+		if !h.httpBudget.Take(f.size) {
+			return nil, fmt.Errorf("wasi:http: fields.clone: %w", host.ErrBudget)
+		}
+		c := &fields{entries: append([]fieldEntry(nil), f.entries...), size: f.size, budget: &h.httpBudget}
 		v, err := h.add(c)
 		return one(v), err
 	})
@@ -832,7 +850,7 @@ func (h *Host) defineRequests(d *definer) {
 			return errUnit, nil
 		}
 		r.bodyTaken = true
-		r.body = newOutgoingBody(r.headers, false)
+		r.body = newOutgoingBody(r.headers, false, &h.httpBudget)
 		v, err := h.add(r.body)
 		return one(canon.Ok(v)), err
 	})
@@ -1041,7 +1059,7 @@ func (h *Host) defineResponses(d *definer) {
 			return errUnit, nil
 		}
 		r.bodyTaken = true
-		r.body = newOutgoingBody(r.headers, true)
+		r.body = newOutgoingBody(r.headers, true, &h.httpBudget)
 		v, err := h.add(r.body)
 		return one(canon.Ok(v)), err
 	})
@@ -1315,6 +1333,34 @@ func (t *trailerReader) Read(p []byte) (int, error) {
 
 func (t *trailerReader) Close() error { return t.b.pipe.Close() }
 
+// maxOutgoing bounds one guest's outgoing requests in flight (until their
+// response body ends or is dropped); more get connection-limit-reached.
+const maxOutgoing = 100
+
+// httpBudgetMax bounds the bytes one guest's wasi:http objects hold in
+// host memory: body buffers and the fields it makes.
+const httpBudgetMax = 64 << 20
+
+// releasing is a response body that gives its request's slot back when it
+// ends or is closed.
+type releasing struct {
+	r       io.ReadCloser
+	release func()
+}
+
+func (r *releasing) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil {
+		r.release()
+	}
+	return n, err
+}
+
+func (r *releasing) Close() error {
+	r.release()
+	return r.r.Close()
+}
+
 // allowed reports whether Config grants requests to authority.
 func (h *Host) allowed(authority string) bool {
 	hostname := authority
@@ -1338,6 +1384,12 @@ func (h *Host) send(r *outgoingRequest) (*futureResponse, *ErrorCode) {
 	if !h.allowed(*r.authority) {
 		return nil, &ErrorCode{Case: ecHTTPRequestDenied}
 	}
+	if h.outgoing.Add(1) > maxOutgoing {
+		h.outgoing.Add(-1)
+		return nil, &ErrorCode{Case: ecConnectionLimitReached}
+	}
+	var once sync.Once
+	release := func() { once.Do(func() { h.outgoing.Add(-1) }) }
 	scheme := r.scheme
 	if scheme == "" {
 		scheme = "https"
@@ -1367,6 +1419,11 @@ func (h *Host) send(r *outgoingRequest) (*futureResponse, *ErrorCode) {
 	f := &futureResponse{done: make(chan struct{}), cancel: cancel}
 	go func() {
 		defer close(f.done)
+		defer func() {
+			if f.resp == nil {
+				release()
+			}
+		}()
 		if r.body != nil {
 			// Wait for the guest's first bytes: a body finished at once is
 			// sent with its length instead of chunked.
@@ -1427,7 +1484,7 @@ func (h *Host) send(r *outgoingRequest) (*futureResponse, *ErrorCode) {
 		f.resp = &incomingResponse{
 			status:  resp.StatusCode,
 			headers: fieldsOf(resp.Header),
-			body: &incomingBody{r: newBodyReader(body, -1, true, func() http.Header {
+			body: &incomingBody{r: newBodyReader(&releasing{body, release}, -1, true, func() http.Header {
 				return resp.Trailer
 			})},
 		}

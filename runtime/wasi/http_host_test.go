@@ -1,6 +1,7 @@
 package wasi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -362,5 +363,57 @@ func TestHTTPOutgoingOptions(t *testing.T) {
 	}
 	if string(got) != "streamed body trailer=ok" {
 		t.Fatalf("trailers: %q", got)
+	}
+}
+
+// TestHTTPGuestLimits: what one guest holds in the host is bounded: the
+// bytes of its fields and body buffers, and its requests in flight.
+func TestHTTPGuestLimits(t *testing.T) {
+	x := newHTTPHost(t, Config{AllowedHTTPHosts: []string{"*"}})
+	x.h.httpBudget.Max = 1000
+	f := x.types("[constructor]fields")
+	big := byteList(bytes.Repeat([]byte{'v'}, 600))
+	x.types("[method]fields.append", borrow(f), str("x-a"), big)
+	fn := x.h.defs[ifHTTPTypes+"#[method]fields.append"].(runtime.HostFunc)
+	if _, err := fn(context.Background(), []canon.Value{borrow(f), str("x-b"), big}); err == nil || !strings.Contains(err.Error(), "memory budget") {
+		t.Fatalf("append past the budget: %v", err)
+	}
+	resp := x.types("[constructor]outgoing-response", x.types("[constructor]fields"))
+	body := okPayload(t, x.types("[method]outgoing-response.body", borrow(resp)))
+	stream := okPayload(t, x.types("[method]outgoing-body.write", borrow(body)))
+	out, _ := host.Lookup[host.OutputStream](&x.h.table, stream.Handle(), "output-stream")
+	if n, err := out.CheckWrite(); n != 1000-603 || err != nil {
+		t.Fatalf("body permit within the budget: %d %v", n, err)
+	}
+	x.h.reset()
+	if x.h.table.Len() != 0 || x.h.httpBudget.Avail() != 1000 {
+		t.Fatalf("after reset: %d objects, budget %d", x.h.table.Len(), x.h.httpBudget.Avail())
+	}
+
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	authority := strings.TrimPrefix(srv.URL, "http://")
+	for i := range maxOutgoing {
+		if r := x.call(ifHTTPOutgoing, "handle", x.request(methodValue("GET"), "http", authority, "/"), canon.None()); r.Case() != 0 {
+			t.Fatalf("request %d: %v", i, r)
+		}
+	}
+	r := x.call(ifHTTPOutgoing, "handle", x.request(methodValue("GET"), "http", authority, "/"), canon.None())
+	if p, _ := r.Payload(); r.Case() != 1 || p.Case() != ecConnectionLimitReached {
+		t.Fatalf("request %d: %v", maxOutgoing+1, r)
+	}
+	// Dropping the guest's objects (the host's reset) cancels them and
+	// gives the slots back.
+	x.h.reset()
+	deadline := time.Now().Add(5 * time.Second)
+	for x.h.outgoing.Load() != 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if n := x.h.outgoing.Load(); n != 0 {
+		t.Fatalf("%d requests still counted in flight", n)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wasmcm/wasmcm/canon"
@@ -50,6 +51,10 @@ type Host struct {
 	seed     [2]uint64
 
 	res resources
+	// httpBudget bounds the host memory of the guest's wasi:http buffers;
+	// outgoing counts its requests in flight.
+	httpBudget host.Budget
+	outgoing   atomic.Int32
 	// defs, when set before define, collects what was defined (tests).
 	defs map[string]any
 }
@@ -75,6 +80,7 @@ func Add(l *runtime.Linker, cfg Config) (*Host, error) {
 
 func newHost(cfg Config) (*Host, error) {
 	h := &Host{cfg: cfg, fs: host.NewFS(), monoBase: time.Now()}
+	h.httpBudget.Max = httpBudgetMax
 	h.args = append([]string(nil), cfg.Args...)
 	var env []string
 	if cfg.InheritEnv {
@@ -124,6 +130,7 @@ func (h *Host) Close() error {
 // reset closes and forgets every object a guest left in the table, apart
 // from the preopens the host keeps, so the host can serve another guest.
 func (h *Host) reset() {
+	defer h.httpBudget.Reset()
 	for _, v := range h.table.Reset() {
 		if d, ok := v.(*host.Descriptor); ok && h.isPreopen(d) {
 			continue

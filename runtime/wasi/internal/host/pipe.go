@@ -2,9 +2,11 @@ package host
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,12 +24,55 @@ type Pipe struct {
 	werr    error // why the body ended short, when it did
 	rerr    error // the reader went away: writes fail with it
 	written int64 // bytes the writer has written, in all
+	budget  *Budget
 	changed chan struct{}
 }
 
-// NewPipe returns a pipe buffering up to capacity bytes.
-func NewPipe(capacity int) *Pipe {
-	return &Pipe{max: capacity, changed: make(chan struct{})}
+// Budget bounds the bytes a guest's pipes (and whatever else shares it)
+// hold in host memory at once, so that a guest opening many bodies cannot
+// make the host buffer a megabyte for each. The zero value has no room.
+type Budget struct {
+	Max  int64
+	used atomic.Int64
+}
+
+// Take reserves n bytes, or reports that they do not fit.
+func (b *Budget) Take(n int) bool {
+	if b == nil {
+		return true
+	}
+	if b.used.Add(int64(n)) > b.Max {
+		b.used.Add(-int64(n))
+		return false
+	}
+	return true
+}
+
+// Give returns n bytes taken before.
+func (b *Budget) Give(n int) {
+	if b != nil {
+		b.used.Add(-int64(n))
+	}
+}
+
+// Avail is what Take would grant now.
+func (b *Budget) Avail() int64 {
+	if b == nil {
+		return 1 << 62
+	}
+	return max(b.Max-b.used.Load(), 0)
+}
+
+// Reset forgets what was taken, for a host serving a new guest.
+func (b *Budget) Reset() { b.used.Store(0) }
+
+// ErrBudget is the failure of a write that the budget has no room for.
+var ErrBudget = errors.New("the host's memory budget for this guest's buffers is used up")
+
+// NewPipe returns a pipe buffering up to capacity bytes, charged to budget
+// (nil for none).
+func NewPipe(capacity int, budget *Budget) *Pipe {
+	return &Pipe{max: capacity, budget: budget, changed: make(chan struct{})}
 }
 
 // signal wakes everyone waiting on the pipe. Called with p.mu held.
@@ -57,6 +102,7 @@ func (p *Pipe) Read(b []byte) (int, error) {
 	}
 	n := copy(b, p.buf)
 	p.buf = p.buf[n:]
+	p.budget.Give(n)
 	if len(p.buf) == 0 {
 		p.buf = nil // let the backing array go between bursts
 	}
@@ -84,6 +130,7 @@ func (p *Pipe) CloseRead(err error) {
 	if p.rerr == nil {
 		p.rerr = err
 	}
+	p.budget.Give(len(p.buf))
 	p.buf = nil
 	p.signal()
 }
@@ -148,7 +195,15 @@ func (s pipeStream) CheckWrite() (uint64, error) {
 	if err := p.state(); err != nil {
 		return 0, err
 	}
-	return uint64(p.max - len(p.buf)), nil
+	room := int64(p.max - len(p.buf))
+	if avail := p.budget.Avail(); avail < room {
+		if avail == 0 && len(p.buf) == 0 {
+			// Nothing of this pipe's can free room: waiting would hang.
+			return 0, &StreamError{ErrBudget}
+		}
+		room = avail
+	}
+	return uint64(room), nil
 }
 
 func (s pipeStream) Write(contents []byte) error {
@@ -163,6 +218,9 @@ func (s pipeStream) Write(contents []byte) error {
 	}
 	if len(contents) == 0 {
 		return nil
+	}
+	if !p.budget.Take(len(contents)) {
+		return &TrapError{fmt.Sprintf("wasi:io/streams: write of %d bytes, more than the permit of %d", len(contents), p.budget.Avail())}
 	}
 	p.buf = append(p.buf, contents...)
 	p.written += int64(len(contents))
