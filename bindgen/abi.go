@@ -113,6 +113,18 @@ func (p *goPkg) flatCount(t wit.Type) (int, error) {
 	return int(l.FlatCount), nil
 }
 
+// resourceOf returns the package declaring the resource of handle type
+// td, the resource's members there and its WIT name.
+func (p *goPkg) resourceOf(td *wit.TypeDef) (*goPkg, *members, string, error) {
+	rid := p.g.r.DealiasID(td.Resource)
+	rdef := p.g.r.Types[rid]
+	q := p.g.ownerPkg(rdef, p)
+	if q == nil || q.members[rid] == nil {
+		return nil, nil, "", fmt.Errorf("resource %s has no owner", rdef.Name)
+	}
+	return q, q.members[rid], rdef.Name, nil
+}
+
 // helper emits a helper function once.
 func (p *goPkg) helper(name string, gen func(b *strings.Builder) error) error {
 	if p.helpers[name] {
@@ -826,13 +838,10 @@ func (d guestABI) lowerString(cx, v string) string {
 func (d guestABI) liftHandle(id wit.TypeID, td *wit.TypeDef, h string) (string, error) {
 	p := d.p
 	h = convert("uint32", h)
-	rid := p.g.r.DealiasID(td.Resource)
-	rdef := p.g.r.Types[rid]
-	q := p.g.ownerPkg(rdef, p)
-	if q == nil {
-		return "", fmt.Errorf("resource %s has no owner", rdef.Name)
+	q, m, _, err := p.resourceOf(td)
+	if err != nil {
+		return "", err
 	}
-	m := q.members[rid]
 	own := td.Kind == wit.KindOwn
 	if q.export {
 		return fmt.Sprintf("%s%s(%s, %v)", p.qualify(q), m.lift, h, own), nil
@@ -842,7 +851,7 @@ func (d guestABI) liftHandle(id wit.TypeID, td *wit.TypeDef, h string) (string, 
 	}
 	// A borrow lent to an export: dropped when the export returns.
 	name := fmt.Sprintf("liftBorrow_T%d", id)
-	err := p.helper(name, func(b *strings.Builder) error {
+	err = p.helper(name, func(b *strings.Builder) error {
 		gt, err := p.goType(wit.TypeOf(id))
 		fmt.Fprintf(b, "func %s(h uint32) %s {\n\tr := %s%s(h, false)\n\t%s.Lend(&r.Resource)\n\treturn r\n}\n\n", name, gt, p.qualify(q), m.fromHandle, p.cm())
 		return err
@@ -853,17 +862,15 @@ func (d guestABI) liftHandle(id wit.TypeID, td *wit.TypeDef, h string) (string, 
 // lowerHandle gives the handle (or rep) of Go value v of handle type td.
 func (d guestABI) lowerHandle(td *wit.TypeDef, v, cx string) (string, error) {
 	p := d.p
-	rid := p.g.r.DealiasID(td.Resource)
-	rdef := p.g.r.Types[rid]
-	q := p.g.ownerPkg(rdef, p)
-	if q == nil {
-		return "", fmt.Errorf("resource %s has no owner", rdef.Name)
+	q, m, name, err := p.resourceOf(td)
+	if err != nil {
+		return "", err
 	}
 	switch {
 	case q.export && td.Kind == wit.KindBorrow:
-		return "", fmt.Errorf("a borrow of exported resource %s cannot be passed out", rdef.Name)
+		return "", fmt.Errorf("a borrow of exported resource %s cannot be passed out", name)
 	case q.export:
-		return fmt.Sprintf("uint64(%s%s(%s))", p.qualify(q), q.members[rid].lower, v), nil
+		return fmt.Sprintf("uint64(%s%s(%s))", p.qualify(q), m.lower, v), nil
 	case td.Kind == wit.KindOwn:
 		return "uint64(" + v + ".TakeHandle())", nil
 	}
@@ -1005,17 +1012,14 @@ func (d hostABI) lowerString(cx, v string) string   { return cx + ".String(" + v
 
 // handleFn is the LiftR/LowerR function of the resource of handle td.
 func (d hostABI) handleFn(td *wit.TypeDef, lift bool) (string, error) {
-	p := d.p
-	rid := p.g.r.DealiasID(td.Resource)
-	rdef := p.g.r.Types[rid]
-	q := p.g.ownerPkg(rdef, p)
-	if q == nil || q.members[rid] == nil {
-		return "", fmt.Errorf("resource %s has no owner", rdef.Name)
+	q, m, _, err := d.p.resourceOf(td)
+	if err != nil {
+		return "", err
 	}
 	if lift {
-		return p.qualify(q) + q.members[rid].lift, nil
+		return d.p.qualify(q) + m.lift, nil
 	}
-	return p.qualify(q) + q.members[rid].lower, nil
+	return d.p.qualify(q) + m.lower, nil
 }
 
 func (d hostABI) liftHandle(_ wit.TypeID, td *wit.TypeDef, h string) (string, error) {

@@ -86,6 +86,39 @@ func coreGo(c canon.CoreType) string {
 	return "uint32"
 }
 
+// coreSig spells the parameters (p0, p1...) and result of core function
+// type ft in Go.
+func coreSig(ft canon.CoreFuncType) string {
+	var params []string
+	for i, c := range ft.Params {
+		params = append(params, fmt.Sprintf("p%d %s", i, coreGo(c)))
+	}
+	res := ""
+	if len(ft.Results) == 1 {
+		res = " " + coreGo(ft.Results[0])
+	}
+	return "(" + strings.Join(params, ", ") + ")" + res
+}
+
+// resultCall spells call, a function returning a result<T, E> as Go's
+// (T, error) or error, binding _o (when T exists) and _err; it returns the
+// statement, the type arguments "T, E" and the ok value to make the result
+// from.
+func (p *goPkg) resultCall(s *sig, call string) (stmt, types, ok string, err error) {
+	ot, err := p.goType(s.ok)
+	if err != nil {
+		return "", "", "", err
+	}
+	et, err := p.goType(s.err)
+	if err != nil {
+		return "", "", "", err
+	}
+	if s.ok == wit.NoneType {
+		return "_err := " + call + "\n", ot + ", " + et, "struct{}{}", nil
+	}
+	return "_o, _err := " + call + "\n", ot + ", " + et, "_o", nil
+}
+
 // fromBits converts flat bits x to a core value of type c, undoing the
 // conversion to bits when x spells one.
 func (p *goPkg) fromBits(c canon.CoreType, x string) string {
@@ -221,15 +254,7 @@ func (p *goPkg) genImport(f *wit.Function) error {
 
 	// The wasmimport declaration.
 	b := &p.funcs
-	var cparams []string
-	for i, c := range ft.Params {
-		cparams = append(cparams, fmt.Sprintf("p%d %s", i, coreGo(c)))
-	}
-	cres := ""
-	if len(ft.Results) == 1 {
-		cres = " " + coreGo(ft.Results[0])
-	}
-	fmt.Fprintf(b, "//go:wasmimport %s %s\n//go:noescape\nfunc %s(%s)%s\n\n", p.moduleName(), f.Name, wname, strings.Join(cparams, ", "), cres)
+	fmt.Fprintf(b, "//go:wasmimport %s %s\n//go:noescape\nfunc %s%s\n\n", p.moduleName(), f.Name, wname, coreSig(ft))
 
 	// The Go function.
 	b.WriteString(docComment(f.Docs, defaultFuncDoc(name, f)))
@@ -374,16 +399,8 @@ func (p *goPkg) genExport(f *wit.Function, prefix string) error {
 	cm := p.cm()
 	wname := p.wasmName("wasmexport_", f)
 	b := &p.funcs
-	var cparams []string
-	for i, c := range ft.Params {
-		cparams = append(cparams, fmt.Sprintf("p%d %s", i, coreGo(c)))
-	}
-	cres := ""
-	if len(ft.Results) == 1 {
-		cres = " " + coreGo(ft.Results[0])
-	}
 	exportName := prefix + f.Name
-	fmt.Fprintf(b, "//go:wasmexport %s\nfunc %s(%s)%s {\n", exportName, wname, strings.Join(cparams, ", "), cres)
+	fmt.Fprintf(b, "//go:wasmexport %s\nfunc %s%s {\n", exportName, wname, coreSig(ft))
 	var body strings.Builder
 	body.WriteString(cm + ".BeginExport()\n")
 	args := make([]string, len(s.types))
@@ -430,23 +447,12 @@ func (p *goPkg) genExport(f *wit.Function, prefix string) error {
 	case resPlain:
 		body.WriteString("_v := " + call + "\n" + cm + ".EndBorrows()\n")
 	case resErr:
-		ot, err := p.goType(s.ok)
+		stmt, types, o, err := p.resultCall(s, call)
 		if err != nil {
 			return err
 		}
-		et, err := p.goType(s.err)
-		if err != nil {
-			return err
-		}
-		o := "_o"
-		if s.ok == wit.NoneType {
-			o = "struct{}{}"
-			body.WriteString("_err := " + call + "\n")
-		} else {
-			body.WriteString("_o, _err := " + call + "\n")
-		}
-		body.WriteString(cm + ".EndBorrows()\n")
-		fmt.Fprintf(&body, "_v := %s.MustResult[%s, %s](%q, %s, _err)\n", cm, ot, et, exportName, o)
+		body.WriteString(stmt + cm + ".EndBorrows()\n")
+		fmt.Fprintf(&body, "_v := %s.MustResult[%s](%q, %s, _err)\n", cm, types, exportName, o)
 	}
 	if f.Result != wit.NoneType {
 		var low string

@@ -42,6 +42,26 @@ type GoOptions struct {
 // gofmt'd file contents. Generation is deterministic: the same input gives
 // the same bytes.
 func Go(r *wit.Resolve, w wit.WorldID, opts GoOptions) (map[string][]byte, error) {
+	g, err := newGenerator(r, w, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	// Generating may add packages (an interface only used through types).
+	for i := 0; i < len(g.pkgs); i++ {
+		p := g.pkgs[i]
+		b, err := p.generate()
+		if err != nil {
+			return nil, err
+		}
+		out[p.dir+"/"+p.name+".wit.go"] = b
+	}
+	return out, nil
+}
+
+// newGenerator checks the options and plans the packages of bindings of
+// world w of r, for a guest or a host.
+func newGenerator(r *wit.Resolve, w wit.WorldID, opts GoOptions, host bool) (*generator, error) {
 	if opts.PackageRoot == "" {
 		return nil, fmt.Errorf("bindgen: GoOptions.PackageRoot is empty; it must name the import path the files are written under")
 	}
@@ -59,24 +79,20 @@ func Go(r *wit.Resolve, w wit.WorldID, opts GoOptions) (map[string][]byte, error
 		aliases:  map[string]bool{},
 		dirs:     map[string]bool{},
 		errTypes: map[wit.TypeID]bool{},
+		host:     host,
 	}
-	for _, n := range reservedAliases {
+	reserved := reservedAliases
+	if host {
+		g.desc = &hostDesc{index: map[wit.TypeID]int{}}
+		reserved = append(reserved[:len(reserved):len(reserved)], hostAliases...)
+	}
+	for _, n := range reserved {
 		g.aliases[n] = true
 	}
 	if err := g.plan(); err != nil {
 		return nil, err
 	}
-	out := map[string][]byte{}
-	// Generating may add packages (an interface only used through types).
-	for i := 0; i < len(g.pkgs); i++ {
-		p := g.pkgs[i]
-		b, err := p.generate()
-		if err != nil {
-			return nil, err
-		}
-		out[p.dir+"/"+p.name+".wit.go"] = b
-	}
-	return out, nil
+	return g, nil
 }
 
 // reservedAliases are names no generated package may be imported as: the

@@ -440,24 +440,14 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 	case s.mode == resPlain:
 		fmt.Fprintf(b, "\t_v, _err := %s\n%s\tif _err != nil {\n\t\treturn _err\n\t}\n", call, release)
 	default:
-		ot, err := p.goType(s.ok)
+		stmt, types, o, err := p.resultCall(s, call)
 		if err != nil {
 			return err
 		}
-		et, err := p.goType(s.err)
-		if err != nil {
-			return err
-		}
-		o := "_o"
-		if s.ok == wit.NoneType {
-			o = "struct{}{}"
-			fmt.Fprintf(b, "\t_err := %s\n", call)
-		} else {
-			fmt.Fprintf(b, "\t_o, _err := %s\n", call)
-		}
+		b.WriteString(indent(stmt))
 		b.WriteString(release)
 		// An error holding no E is the host's failure: it traps the guest.
-		fmt.Fprintf(b, "\t_v, _err := %s.ResultOf[%s, %s](%s, _err)\n\tif _err != nil {\n\t\treturn _err\n\t}\n", cm, ot, et, o)
+		fmt.Fprintf(b, "\t_v, _err := %s.ResultOf[%s](%s, _err)\n\tif _err != nil {\n\t\treturn _err\n\t}\n", cm, types, o)
 	}
 	fmt.Fprintf(b, "\tw := st.s.Lower(ctx, cx)\n")
 	n, err := p.flatCount(f.Result)
