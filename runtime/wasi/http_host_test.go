@@ -417,3 +417,57 @@ func TestHTTPGuestLimits(t *testing.T) {
 		t.Fatalf("%d requests still counted in flight", n)
 	}
 }
+
+// FuzzHTTPFields runs a guest's sequences of fields calls with names and
+// values from the input: no call panics, and what fields hold stays valid
+// (lower-case token names, none forbidden, values without CR, LF or NUL).
+func FuzzHTTPFields(f *testing.F) {
+	f.Add([]byte("\x00x-a\x00v\x01X-A\x00w\x03connection\x00x\x02x-a\x00"))
+	f.Add([]byte("\x00bad name\x00v\x00x\x00a\r\nb\x05\x04"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		x := newHTTPHost(t, Config{})
+		cur := x.types("[constructor]fields")
+		next := func() string {
+			i := bytes.IndexByte(data, 0)
+			if i < 0 {
+				s := string(data)
+				data = nil
+				return s
+			}
+			s := string(data[:i])
+			data = data[i+1:]
+			return s
+		}
+		for len(data) > 0 {
+			op := data[0] % 6
+			data = data[1:]
+			name, value := next(), next()
+			switch op {
+			case 0:
+				x.types("[method]fields.append", borrow(cur), str(name), byteList([]byte(value)))
+			case 1:
+				x.types("[method]fields.set", borrow(cur), str(name), canon.List(byteList([]byte(value))))
+			case 2:
+				x.types("[method]fields.delete", borrow(cur), str(name))
+			case 3:
+				x.types("[method]fields.get", borrow(cur), str(name))
+			case 4:
+				cur = x.types("[method]fields.clone", borrow(cur))
+			case 5:
+				r := x.types("[static]fields.from-list", canon.List(canon.Tuple(str(name), byteList([]byte(value)))))
+				if r.Case() == 0 {
+					cur = okPayload(t, r)
+				}
+			}
+			fl, err := get[*fields](x.h, cur, "fields")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range fl.entries {
+				if !validFieldName(e.name) || strings.ToLower(e.name) != e.name || forbiddenHeaders[e.name] || !validFieldValue(e.value) {
+					t.Fatalf("fields hold %q: %q", e.name, e.value)
+				}
+			}
+		}
+	})
+}
