@@ -242,6 +242,7 @@ type responseState struct {
 	set    bool
 	resp   *outgoingResponse
 	code   *ErrorCode
+	bad    error         // why the response set cannot be sent
 	copied chan error    // the body copy's outcome, once started
 	sent   chan struct{} // closed when the whole response is out
 	// body is the response body, for complete from another goroutine.
@@ -341,6 +342,15 @@ func (hh *HTTPHandler) serve(ctx context.Context, w http.ResponseWriter, r *http
 		return err
 	}
 	out := &responseOutparam{set: func(resp *outgoingResponse, code *ErrorCode) {
+		if resp != nil && resp.status < 200 {
+			// An informational status cannot end a request; net/http
+			// would send it and then a 200 of its own.
+			st.bad = fmt.Errorf("the guest's response has the informational status %d, which cannot be a final response", resp.status)
+			if resp.body != nil {
+				resp.body.pipe.CloseRead(st.bad)
+			}
+			resp = nil
+		}
 		st.set, st.resp, st.code = true, resp, code
 		if resp != nil && resp.body != nil {
 			st.body.Store(resp.body)
@@ -382,6 +392,8 @@ func (hh *HTTPHandler) serve(ctx context.Context, w http.ResponseWriter, r *http
 		return callErr
 	case !st.set:
 		return errors.New("the guest returned from wasi:http/incoming-handler.handle without setting the response-outparam")
+	case st.bad != nil:
+		return st.bad
 	case st.code != nil:
 		return fmt.Errorf("the guest set the response-outparam to an error: %v", st.code)
 	}

@@ -33,6 +33,7 @@ const miniCore = `(module
   (import "wasi:http/types@0.2.0" "[method]fields.append" (func $append (param i32 i32 i32 i32 i32 i32)))
   (import "wasi:http/types@0.2.0" "[constructor]outgoing-response" (func $resp_new (param i32) (result i32)))
   (import "wasi:http/types@0.2.0" "[method]outgoing-response.headers" (func $resp_headers (param i32) (result i32)))
+  (import "wasi:http/types@0.2.0" "[method]outgoing-response.set-status-code" (func $set_status (param i32 i32) (result i32)))
   (import "wasi:http/types@0.2.0" "[method]outgoing-response.body" (func $resp_body (param i32 i32)))
   (import "wasi:http/types@0.2.0" "[method]outgoing-body.write" (func $body_write (param i32 i32)))
   (import "wasi:http/types@0.2.0" "[static]outgoing-body.finish" (func $body_finish (param i32 i32 i32 i32)))
@@ -91,6 +92,11 @@ var miniModes = map[string]string{
     (call $finish (local.get $body) (local.get $s))`,
 	// spin never returns.
 	"spin": `(loop $l (br $l))`,
+	// informational answers with status 103, which cannot end a request.
+	"informational": `
+    (local.set $resp (call $resp_new (call $fields_new)))
+    (drop (call $set_status (local.get $resp) (i32.const 103)))
+    (call $set (local.get $out) (i32.const 0) (local.get $resp) (i32.const 0) (i64.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0))`,
 	// noresponse returns without setting the response-outparam.
 	"noresponse": `(call $drop_req (local.get $req))`,
 	// trap sends the status and part of the body, then traps.

@@ -318,6 +318,13 @@ func TestHTTPMiniProxies(t *testing.T) {
 			t.Fatalf("log %q lacks %q", logs, want)
 		}
 	})
+	t.Run("informational-status", func(t *testing.T) {
+		srv, logs := miniServer(t, "informational", wasi.Config{})
+		r := do(t, "GET", srv.URL+"/", nil, nil)
+		if r.err != nil || r.status != 500 || !strings.Contains(logs.String(), "informational status 103") {
+			t.Fatalf("%+v\nlog: %s", r, logs)
+		}
+	})
 	t.Run("trap-mid-body", func(t *testing.T) {
 		srv, logs := miniServer(t, "trap", wasi.Config{})
 		// Twice: the host the first guest left its objects in serves the

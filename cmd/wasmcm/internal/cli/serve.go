@@ -26,6 +26,7 @@ func newServe(io IO) *cobra.Command {
 	var maxBody int64
 	var timeout time.Duration
 	var prewarm int
+	var cacheDir string
 	cmd := &cobra.Command{
 		Use:   "serve [flags] COMPONENT.wasm",
 		Short: "Serve HTTP with a wasi:http proxy component",
@@ -43,6 +44,7 @@ A guest is stopped when its client goes away, or after --timeout.
 serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 		Example: `  wasmcm serve proxy.wasm
   wasmcm serve --addr 127.0.0.1:3000 --allow-http api.example.com proxy.wasm
+  wasmcm serve --cache-dir ~/.cache/wasmcm --prewarm 2 proxy.wasm
   curl http://127.0.0.1:8080/`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -56,7 +58,7 @@ serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 			if err := grant(&cfg, dirs, envs); err != nil {
 				return err
 			}
-			return serve(cmd.Context(), io, args[0], addr, serveOptions{maxBody, timeout, prewarm}, cfg)
+			return serve(cmd.Context(), io, args[0], addr, serveOptions{maxBody, timeout, prewarm, cacheDir}, cfg)
 		},
 	}
 	f := cmd.Flags()
@@ -66,6 +68,7 @@ serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 	f.StringArrayVar(&envs, "env", nil, "set the guest environment variable KEY=VALUE (repeatable)")
 	f.BoolVar(&inheritEnv, "inherit-env", false, "give the guest the host's environment too")
 	f.DurationVar(&timeout, "timeout", 0, "stop a request's guest after this long, e.g. 30s (0: no limit)")
+	f.StringVar(&cacheDir, "cache-dir", "", "keep the compiled machine code in this directory, so the next start skips compiling")
 	f.IntVar(&prewarm, "prewarm", 0, "keep this many instances made ahead of requests, for a lower latency when the server has idle time")
 	f.Int64Var(&maxBody, "max-request-body", wasi.DefaultMaxRequestBody, "the largest request body in bytes (0 or negative: no limit)")
 	return cmd
@@ -100,6 +103,7 @@ type serveOptions struct {
 	maxBody int64
 	timeout time.Duration
 	prewarm int
+	cache   string
 }
 
 func serve(ctx context.Context, io IO, path, addr string, o serveOptions, cfg wasi.Config) error {
@@ -114,7 +118,7 @@ func serve(ctx context.Context, io IO, path, addr string, o serveOptions, cfg wa
 	}
 	// A guest is stopped when its request ends: the client went away or
 	// --timeout passed.
-	rt, err := runtime.New(ctx, runtime.Config{CloseOnContextDone: true})
+	rt, err := runtime.New(ctx, runtime.Config{CloseOnContextDone: true, CompilationCacheDir: o.cache})
 	if err != nil {
 		return err
 	}

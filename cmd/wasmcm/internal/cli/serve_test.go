@@ -82,7 +82,7 @@ func TestServe(t *testing.T) {
 	stderr := &lockedBuffer{}
 	exit := make(chan int, 1)
 	go func() {
-		exit <- Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--prewarm", "1", comp}, IO{Stdout: io.Discard, Stderr: io.MultiWriter(stderr, pw)})
+		exit <- Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--prewarm", "1", "--cache-dir", t.TempDir(), comp}, IO{Stdout: io.Discard, Stderr: io.MultiWriter(stderr, pw)})
 		pw.Close()
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
