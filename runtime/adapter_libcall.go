@@ -36,10 +36,18 @@ const (
 	libCopyBytes // a list of plain numbers: bytes, no check
 )
 
-// libResEnd is the handle libcall's operation that ends a call: the
-// callee's borrows must be dropped, the caller's lent handles are
-// released.
-const libResEnd = 2
+// Handle libcall operations besides the directions (dirParams,
+// dirResults).
+const (
+	// libResEnd ends a call: the callee's borrows must be dropped, the
+	// caller's lent handles are released.
+	libResEnd = 2
+	// libTaskEnter and libTaskExit start and end a task in a component
+	// instance that uses context.get/set (its third argument): the task's
+	// context slots start at zero, the interrupted task's come back.
+	libTaskEnter = 3
+	libTaskExit  = 4
+)
 
 // addAdapterLibcalls adds the libcalls to the trampolines' host module.
 func addAdapterLibcalls(hb wazero.HostModuleBuilder) {
@@ -373,6 +381,22 @@ func adapterRes(ctx context.Context, _ api.Module, stack []uint64) {
 	inst := instanceOf(ctx)
 	if inst == nil {
 		panic(&guestError{err: trapf("adapter libcall outside of a component call")})
+	}
+	if op := uint32(stack[1]); op == libTaskEnter || op == libTaskExit {
+		ci := int(uint32(stack[2]))
+		if ci >= len(inst.comps) {
+			panic(&guestError{err: trapf("adapter libcall: no component instance %d", ci)})
+		}
+		cs := &inst.comps[ci]
+		if op == libTaskEnter {
+			cs.saved = append(cs.saved, cs.slots)
+			cs.slots = [2]uint64{}
+		} else if n := len(cs.saved); n > 0 {
+			cs.slots = cs.saved[n-1]
+			cs.saved = cs.saved[:n-1]
+		}
+		stack[0] = 0
+		return
 	}
 	ti := int(uint32(stack[0]))
 	if ti >= len(inst.tramps) || inst.tramps[ti].p.callee == nil {

@@ -25,6 +25,9 @@ type adapterSpec struct {
 	// where is the plan module index the adapter will have, which its
 	// traps name.
 	where int32
+	// task tells that the callee's instance uses context.get/set: the
+	// call is a new task there, whose slots the libcall keeps.
+	task bool
 }
 
 var reallocParams = []wasm.ValType{wasm.ValI32, wasm.ValI32, wasm.ValI32, wasm.ValI32}
@@ -155,6 +158,9 @@ func (g *gen) body(s *adapterSpec, callee, post uint32) {
 	for _, x := range s.entering {
 		g.setFlag(int32(x), 0, 0)
 	}
+	if s.task {
+		g.taskCall(libTaskEnter, cs)
+	}
 
 	// Parameters: the callee may not leave while its realloc runs.
 	g.setFlag(cs, 1, 0)
@@ -240,6 +246,9 @@ func (g *gen) body(s *adapterSpec, callee, post uint32) {
 		c.Call(post)
 		g.setFlag(cs, 1, 1)
 	}
+	if s.task {
+		g.taskCall(libTaskExit, cs)
+	}
 	for _, x := range s.entering {
 		g.setFlag(int32(x), 0, 1)
 	}
@@ -264,6 +273,12 @@ func (g *gen) handle(l *canon.Layout, src, dst place) {
 		g.get(src, i32, wasm.OpI32Load)
 		g.c.Call(g.resFn)
 	})
+}
+
+// taskCall calls the handle libcall's task operation op for component
+// instance comp.
+func (g *gen) taskCall(op, comp int32) {
+	g.c.I32Const(-1).I32Const(op).I32Const(comp).I32Const(0).Call(g.resFn).Drop()
 }
 
 // handleCall pushes the handle libcall's first three arguments: the

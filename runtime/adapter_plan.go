@@ -12,11 +12,10 @@ const fuseMemories = true
 // fuseAny plans a general adapter (adapter.go) for the lowering of lf with
 // options opts into component instance caller, and returns the core
 // function the lowering defines. ok is false when the call must go
-// through Go: the callee is a trampoline, the component uses context
-// slots or exception tags, an option the adapters do not handle (64-bit
+// through Go: the callee is a trampoline, a component has exception tags, an option the adapters do not handle (64-bit
 // memories), or a type they do not (error contexts, streams, futures).
 func (b *builder) fuseAny(caller int, lf *liftedFunc, opts *planOpts) (coreItem, bool) {
-	if !fuseMemories || lf.coreTramp >= 0 || lf.core < 0 || b.p.usesContext[lf.comp] || b.throws() {
+	if !fuseMemories || lf.coreTramp >= 0 || lf.core < 0 || b.throws() {
 		return coreItem{}, false
 	}
 	if opts.addr != canon.Addr32 || lf.opts.addr != canon.Addr32 {
@@ -35,7 +34,7 @@ func (b *builder) fuseAny(caller int, lf *liftedFunc, opts *planOpts) (coreItem,
 	s := &adapterSpec{params: sig.params, results: sig.results, lowerCT: lowerCT, liftCT: lf.coreType,
 		caller:   adapterSide{enc: opts.encoding, memRef: -1, comp: int32(caller)},
 		callee:   adapterSide{enc: lf.opts.encoding, memRef: -1, comp: int32(lf.comp)},
-		calleeFn: callee.name}
+		calleeFn: callee.name, task: b.p.usesContext[lf.comp]}
 	var args []planArg
 	args = append(args, planArg{name: "f", inst: -1, bundle: -1, special: argFlags},
 		planArg{name: "t", inst: -1, bundle: -1, special: argTramps},

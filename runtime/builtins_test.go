@@ -124,6 +124,11 @@ func TestSyncBuiltins(t *testing.T) {
 			t.Fatalf("slots (call %d): %v %v, want 700", i, res, err)
 		}
 	}
+	// The calls into $Inner, which uses context slots, went through a
+	// fused adapter (its task libcall keeps the slots).
+	if n := in.GoCalls(); n != 0 {
+		t.Errorf("%d calls into the inner component went through Go, want 0", n)
+	}
 	for i := 0; i < 3; i++ {
 		res, err := in.Call(ctx, "errmsg")
 		if err != nil || res[0].String() != "disk full" {
