@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -470,4 +471,28 @@ func FuzzHTTPFields(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHTTPOutgoingTLS: https requests go through Config.HTTPTransport (here
+// one trusting a test server's certificate); through a transport that does
+// not trust it they fail with TLS-certificate-error.
+func TestHTTPOutgoingTLS(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "over tls")
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake
+	srv.StartTLS()
+	defer srv.Close()
+	authority := strings.TrimPrefix(srv.URL, "https://")
+	x := newHTTPHost(t, Config{AllowedHTTPHosts: []string{"*"}, HTTPTransport: srv.Client().Transport})
+	res := x.waitFuture(okPayload(t, x.call(ifHTTPOutgoing, "handle", x.request(methodValue("GET"), "https", authority, "/"), canon.None())))
+	rv := okPayload(t, res)
+	if s := x.types("[method]incoming-response.status", borrow(rv)).Uint(); s != 200 {
+		t.Fatalf("status %d", s)
+	}
+	untrusting := newHTTPHost(t, Config{AllowedHTTPHosts: []string{"*"}, HTTPTransport: &http.Transport{}})
+	res = untrusting.waitFuture(okPayload(t, untrusting.call(ifHTTPOutgoing, "handle", untrusting.request(methodValue("GET"), "https", authority, "/"), canon.None())))
+	if p, _ := res.Payload(); res.Case() != 1 || p.Case() != ecTLSCertificateError {
+		t.Fatalf("untrusted certificate: %v", res)
+	}
 }
