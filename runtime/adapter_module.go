@@ -28,6 +28,9 @@ type adapterSpec struct {
 	// task tells that the callee's instance uses context.get/set: the
 	// call is a new task there, whose slots the libcall keeps.
 	task bool
+	// catch tells that a core module of the graph has exception tags: the
+	// adapter catches what unwinds out of the callee's side.
+	catch bool
 }
 
 var reallocParams = []wasm.ValType{wasm.ValI32, wasm.ValI32, wasm.ValI32, wasm.ValI32}
@@ -162,6 +165,12 @@ func (g *gen) body(s *adapterSpec, callee, post uint32) {
 		g.taskCall(libTaskEnter, cs)
 	}
 
+	if s.catch {
+		// An exception of the callee (or of a realloc or post-return)
+		// must not unwind into the caller: it ends the call as a trap.
+		c.Block(wasm.BlockEmpty).Block(wasm.BlockEmpty)
+		c.Raw([]byte{0x1f, 0x40, 0x01, 0x02, 0x00}) // try_table (catch_all 0)
+	}
 	// Parameters: the callee may not leave while its realloc runs.
 	g.setFlag(cs, 1, 0)
 	pls, ptl, pn := g.values(s.params)
@@ -245,6 +254,11 @@ func (g *gen) body(s *adapterSpec, callee, post uint32) {
 		}
 		c.Call(post)
 		g.setFlag(cs, 1, 1)
+	}
+	if s.catch {
+		c.End().Br(1).End()
+		c.I32Const(trapUncaught).I32Const(g.where).Call(g.trap).Unreachable()
+		c.End()
 	}
 	if s.task {
 		g.taskCall(libTaskExit, cs)

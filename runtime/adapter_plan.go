@@ -12,10 +12,11 @@ const fuseMemories = true
 // fuseAny plans a general adapter (adapter.go) for the lowering of lf with
 // options opts into component instance caller, and returns the core
 // function the lowering defines. ok is false when the call must go
-// through Go: the callee is a trampoline, a component has exception tags, an option the adapters do not handle (64-bit
-// memories), or a type they do not (error contexts, streams, futures).
+// through Go: the callee is a trampoline, an option the adapters do not
+// handle (64-bit memories), or a type they do not (error contexts,
+// streams, futures).
 func (b *builder) fuseAny(caller int, lf *liftedFunc, opts *planOpts) (coreItem, bool) {
-	if !fuseMemories || lf.coreTramp >= 0 || lf.core < 0 || b.throws() {
+	if !fuseMemories || lf.coreTramp >= 0 || lf.core < 0 {
 		return coreItem{}, false
 	}
 	if opts.addr != canon.Addr32 || lf.opts.addr != canon.Addr32 {
@@ -34,7 +35,7 @@ func (b *builder) fuseAny(caller int, lf *liftedFunc, opts *planOpts) (coreItem,
 	s := &adapterSpec{params: sig.params, results: sig.results, lowerCT: lowerCT, liftCT: lf.coreType,
 		caller:   adapterSide{enc: opts.encoding, memRef: -1, comp: int32(caller)},
 		callee:   adapterSide{enc: lf.opts.encoding, memRef: -1, comp: int32(lf.comp)},
-		calleeFn: callee.name, task: b.p.usesContext[lf.comp]}
+		calleeFn: callee.name, task: b.p.usesContext[lf.comp], catch: b.throws()}
 	var args []planArg
 	args = append(args, planArg{name: "f", inst: -1, bundle: -1, special: argFlags},
 		planArg{name: "t", inst: -1, bundle: -1, special: argTramps},

@@ -37,6 +37,7 @@ const (
 	trapUnalignedArgs
 	trapUnalignedResults
 	trapOutOfBounds
+	trapUncaught
 )
 
 var adapterTrapMessages = [...]string{
@@ -53,6 +54,7 @@ var adapterTrapMessages = [...]string{
 	trapUnalignedArgs:    "unaligned pointer: spilled parameters not aligned",
 	trapUnalignedResults: "unaligned pointer: return area not aligned",
 	trapOutOfBounds:      "out of bounds memory access",
+	trapUncaught:         "uncaught exception propagated out of component",
 }
 
 // adapterTrap is the host function adapters call to trap with a message.

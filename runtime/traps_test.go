@@ -10,9 +10,9 @@ import (
 )
 
 // trapsWat has a component $A whose functions throw or hit unreachable,
-// called (through lowerings the runtime could fuse into adapters) by an
-// outer component from inside a try_table whose catch_all must never see
-// $A's exception.
+// called (through fused adapters, which catch what unwinds out of $A) by
+// an outer component from inside a try_table whose catch_all must never
+// see $A's exception.
 const trapsWat = `(component
   (component $A
     (core module $m
@@ -96,6 +96,11 @@ func TestTrapMessages(t *testing.T) {
 		}
 		if !runtime.IsTrap(err) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want a trap saying %q", tc.export, err, tc.want)
+		}
+		// The call was fused: the adapter, not Go, turned the callee's
+		// exception into a trap.
+		if n := inst.GoCalls(); n != 0 {
+			t.Errorf("%s: %d calls went through Go, want 0", tc.export, n)
 		}
 	}
 }
