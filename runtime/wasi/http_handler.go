@@ -56,7 +56,9 @@ type HTTPHandler struct {
 	// once, as one made on arrival would be). 0 makes each on arrival.
 	Prewarm int
 
+	findOnce  sync.Once
 	handle    string // the export's name
+	findErr   error
 	ready     chan *preparedInstance
 	readyOnce sync.Once
 	filling   atomic.Bool
@@ -103,6 +105,10 @@ func (hh *HTTPHandler) getLinked() (*linked, error) {
 // bodies, requests in flight) and keeps the Linker for the next request.
 func (hh *HTTPHandler) putLinked(lk *linked) {
 	lk.h.reset()
+	if hh.closed.Load() {
+		lk.h.Close()
+		return
+	}
 	select {
 	case hh.idle <- lk:
 	default:
@@ -215,17 +221,19 @@ func NewHTTPHandler(c *runtime.Compiled, cfg Config) (*HTTPHandler, error) {
 	return h, nil
 }
 
+// find looks up the handle export once (a handler may be made as a struct
+// literal, and serve requests concurrently from the start).
 func (hh *HTTPHandler) find() error {
-	if hh.handle != "" {
-		return nil
-	}
-	for _, e := range hh.Compiled.Exports() {
-		if strings.HasPrefix(e, ifHTTPIncoming+"@0.2.") && strings.HasSuffix(e, "#handle") {
-			hh.handle = e
-			return nil
+	hh.findOnce.Do(func() {
+		for _, e := range hh.Compiled.Exports() {
+			if strings.HasPrefix(e, ifHTTPIncoming+"@0.2.") && strings.HasSuffix(e, "#handle") {
+				hh.handle = e
+				return
+			}
 		}
-	}
-	return errors.New("wasi: the component exports no wasi:http/incoming-handler@0.2.x#handle, so it is not a wasi:http proxy")
+		hh.findErr = errors.New("wasi: the component exports no wasi:http/incoming-handler@0.2.x#handle, so it is not a wasi:http proxy")
+	})
+	return hh.findErr
 }
 
 func (hh *HTTPHandler) logf(format string, args ...any) {
