@@ -251,11 +251,11 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 			if err != nil {
 				return err
 			}
-			load, err := p.elemFn(true, f.Result)
+			e, err := p.load(f.Result, fmt.Sprintf("l.Block(f[0], %d, %d)", l.Size, l.Align))
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(b, "\tc.r = %s.LoadAt(l, f[0], %d, %d, %s)\n", cm, l.Size, l.Align, load)
+			fmt.Fprintf(b, "\tc.r = %s\n", e)
 		}
 		b.WriteString("\treturn l.Err()\n}\n\n")
 	} else {

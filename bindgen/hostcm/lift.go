@@ -83,6 +83,17 @@ func (l *Lift) Region(ptr, size uint64, align uint32) bool {
 	return l.charge(size)
 }
 
+// Block checks that the block of size bytes and alignment at ptr (results
+// returned in memory) is in the guest's memory, and returns its address:
+// after a failed check the address is 0 and, the error being recorded,
+// every load from it a no-op.
+func (l *Lift) Block(ptr, size uint64, align uint32) uint64 {
+	if !l.Region(ptr, size, align) {
+		return 0
+	}
+	return ptr & 0xffffffff
+}
+
 // ListRegion checks the block of a list of n elements of the given size
 // and alignment, trapping as the spec does on too long a list.
 func (l *Lift) ListRegion(ptr, n, size uint64, align uint32) bool {

@@ -124,13 +124,3 @@ func StoreMap[K comparable, V any](w *Lower, m map[K]V, a, size uint64, align ui
 	ptr, n := LowerMap(w, m, size, align, valOff, storeK, storeV)
 	w.putPair(a, ptr, n)
 }
-
-// LoadAt checks the block of the given size and alignment at ptr (the
-// results of a call, returned in memory) and loads it with load.
-func LoadAt[T any](l *Lift, ptr, size uint64, align uint32, load func(*Lift, uint64) T) T {
-	if !l.Region(ptr, size, align) {
-		var zero T
-		return zero
-	}
-	return load(l, ptr&0xffffffff)
-}

@@ -214,7 +214,7 @@ func (c *call_Cart_Add) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 
 func (c *call_Cart_Add) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 16, 4, load_T6)
+	c.r = load_T6(l, l.Block(f[0], 16, 4))
 	return l.Err()
 }
 
@@ -250,7 +250,7 @@ func (c *call_Cart_Find) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_Cart_Find) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T7)
+	c.r = cm.LoadListFunc(l, l.Block(f[0], 8, 4), 20, 4, load_T1)
 	return l.Err()
 }
 
@@ -317,7 +317,7 @@ func (c *call_Summary) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 
 func (c *call_Summary) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, cm.LoadString)
+	c.r = cm.LoadString(l, l.Block(f[0], 8, 4))
 	return l.Err()
 }
 
@@ -422,8 +422,4 @@ func load_T1(l *cm.Lift, a uint64) Item {
 		Price: l.U32(a + 8),
 		Tags:  cm.LoadListFunc(l, a+12, 8, 4, cm.LoadString),
 	}
-}
-
-func load_T7(l *cm.Lift, a uint64) []Item {
-	return cm.LoadListFunc(l, a, 20, 4, load_T1)
 }

@@ -290,7 +290,7 @@ func (c *call_DetectBot) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_DetectBot) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 24, 4, load_T30)
+	c.r = load_T30(l, l.Block(f[0], 24, 4))
 	return l.Err()
 }
 
@@ -326,7 +326,7 @@ func (c *call_MatchFilters) LowerParams(ctx context.Context, cx *canon.LiftLower
 
 func (c *call_MatchFilters) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 24, 4, load_T31)
+	c.r = load_T31(l, l.Block(f[0], 24, 4))
 	return l.Err()
 }
 
@@ -360,7 +360,7 @@ func (c *call_GenerateFingerprint) LowerParams(ctx context.Context, cx *canon.Li
 
 func (c *call_GenerateFingerprint) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 12, 4, load_T32)
+	c.r = load_T32(l, l.Block(f[0], 12, 4))
 	return l.Err()
 }
 
@@ -392,7 +392,7 @@ func (c *call_ValidateCharacteristics) LowerParams(ctx context.Context, cx *cano
 
 func (c *call_ValidateCharacteristics) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 12, 4, load_T33)
+	c.r = load_T33(l, l.Block(f[0], 12, 4))
 	return l.Err()
 }
 
@@ -425,7 +425,7 @@ func (c *call_IsValidEmail) LowerParams(ctx context.Context, cx *canon.LiftLower
 
 func (c *call_IsValidEmail) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 16, 4, load_T34)
+	c.r = load_T34(l, l.Block(f[0], 16, 4))
 	return l.Err()
 }
 
@@ -457,7 +457,7 @@ func (c *call_DetectSensitiveInfo) LowerParams(ctx context.Context, cx *canon.Li
 
 func (c *call_DetectSensitiveInfo) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 16, 4, load_T23)
+	c.r = load_T23(l, l.Block(f[0], 16, 4))
 	return l.Err()
 }
 

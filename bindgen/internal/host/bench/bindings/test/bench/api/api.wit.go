@@ -96,7 +96,7 @@ func (c *call_Echo) LowerParams(ctx context.Context, cx *canon.LiftLowerContext,
 
 func (c *call_Echo) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, cm.LoadString)
+	c.r = cm.LoadString(l, l.Block(f[0], 8, 4))
 	return l.Err()
 }
 
@@ -125,7 +125,7 @@ func (c *call_EchoRec) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 
 func (c *call_EchoRec) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 32, 4, load_T0)
+	c.r = load_T0(l, l.Block(f[0], 32, 4))
 	return l.Err()
 }
 
@@ -154,7 +154,7 @@ func (c *call_EchoList) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 
 func (c *call_EchoList) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T1)
+	c.r = cm.LoadListFunc(l, l.Block(f[0], 8, 4), 32, 4, load_T0)
 	return l.Err()
 }
 
@@ -270,8 +270,4 @@ func store_T0(w *cm.Lower, v Rec8, a uint64) {
 	w.PutU32(a+20, uint32(v.F))
 	w.PutU32(a+24, uint32(w.F32(v.G)))
 	w.PutU32(a+28, v.H)
-}
-
-func load_T1(l *cm.Lift, a uint64) []Rec8 {
-	return cm.LoadListFunc(l, a, 32, 4, load_T0)
 }

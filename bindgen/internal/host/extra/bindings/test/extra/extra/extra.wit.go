@@ -176,7 +176,7 @@ func (c *call_EchoMap) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 
 func (c *call_EchoMap) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T5)
+	c.r = cm.LoadMap(l, l.Block(f[0], 8, 4), 16, 4, 8, cm.LoadString, load_T4)
 	return l.Err()
 }
 
@@ -205,7 +205,7 @@ func (c *call_EchoFixed) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_EchoFixed) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 12, 4, load_T6)
+	c.r = load_T6(l, l.Block(f[0], 12, 4))
 	return l.Err()
 }
 
@@ -234,7 +234,7 @@ func (c *call_Things) LowerParams(ctx context.Context, cx *canon.LiftLowerContex
 
 func (c *call_Things) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T7)
+	c.r = cm.LoadListFunc(l, l.Block(f[0], 8, 4), 8, 4, cm.LoadString)
 	return l.Err()
 }
 
@@ -259,7 +259,7 @@ func (c *call_CallDescribe) LowerParams(ctx context.Context, cx *canon.LiftLower
 
 func (c *call_CallDescribe) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, cm.LoadString)
+	c.r = cm.LoadString(l, l.Block(f[0], 8, 4))
 	return l.Err()
 }
 
@@ -524,10 +524,6 @@ func load_T4(l *cm.Lift, a uint64) []uint32 {
 	return cm.LoadList[uint32](l, a)
 }
 
-func load_T5(l *cm.Lift, a uint64) map[string][]uint32 {
-	return cm.LoadMap(l, a, 16, 4, 8, cm.LoadString, load_T4)
-}
-
 func lower_T6(w *cm.Lower, v [3]uint32, f []uint64) {
 	f[0] = uint64(v[0])
 	f[1] = uint64(v[1])
@@ -540,8 +536,4 @@ func load_T6(l *cm.Lift, a uint64) [3]uint32 {
 		v[j] = l.U32(a + uint64(j)*4)
 	}
 	return v
-}
-
-func load_T7(l *cm.Lift, a uint64) []string {
-	return cm.LoadListFunc(l, a, 8, 4, cm.LoadString)
 }

@@ -155,7 +155,7 @@ func (c *call_Bucket_Get) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 
 func (c *call_Bucket_Get) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 16, 4, load_T3)
+	c.r = load_T3(l, l.Block(f[0], 16, 4))
 	return l.Err()
 }
 
@@ -193,7 +193,7 @@ func (c *call_Bucket_Set) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 
 func (c *call_Bucket_Set) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 16, 4, load_T4)
+	c.r = load_T4(l, l.Block(f[0], 16, 4))
 	return l.Err()
 }
 
@@ -228,7 +228,7 @@ func (c *call_Bucket_Keys) LowerParams(ctx context.Context, cx *canon.LiftLowerC
 
 func (c *call_Bucket_Keys) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T5)
+	c.r = cm.LoadListFunc(l, l.Block(f[0], 8, 4), 8, 4, cm.LoadString)
 	return l.Err()
 }
 
@@ -347,8 +347,4 @@ func load_T4(l *cm.Lift, a uint64) cm.Result[struct{}, StoreError] {
 	}
 	var zero cm.Result[struct{}, StoreError]
 	return zero
-}
-
-func load_T5(l *cm.Lift, a uint64) []string {
-	return cm.LoadListFunc(l, a, 8, 4, cm.LoadString)
 }

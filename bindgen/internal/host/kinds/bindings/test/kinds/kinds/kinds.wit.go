@@ -67,7 +67,7 @@ func (c *call_Run) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, 
 
 func (c *call_Run) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 12, 4, load_T15)
+	c.r = load_T15(l, l.Block(f[0], 12, 4))
 	return l.Err()
 }
 

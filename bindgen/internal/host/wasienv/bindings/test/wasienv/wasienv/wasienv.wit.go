@@ -43,7 +43,7 @@ func (c *call_Environ) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 
 func (c *call_Environ) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T186)
+	c.r = cm.LoadListFunc(l, l.Block(f[0], 8, 4), 8, 4, cm.LoadString)
 	return l.Err()
 }
 
@@ -68,7 +68,7 @@ func (c *call_Args) LowerParams(ctx context.Context, cx *canon.LiftLowerContext,
 
 func (c *call_Args) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T186)
+	c.r = cm.LoadListFunc(l, l.Block(f[0], 8, 4), 8, 4, cm.LoadString)
 	return l.Err()
 }
 
@@ -95,7 +95,7 @@ func (c *call_Direct) LowerParams(ctx context.Context, cx *canon.LiftLowerContex
 
 func (c *call_Direct) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T188)
+	c.r = cm.LoadListFunc(l, l.Block(f[0], 8, 4), 16, 4, load_T187)
 	return l.Err()
 }
 
@@ -123,7 +123,7 @@ func (c *call_Cwd) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, 
 
 func (c *call_Cwd) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 12, 4, load_T189)
+	c.r = load_T189(l, l.Block(f[0], 12, 4))
 	return l.Err()
 }
 
@@ -324,10 +324,6 @@ var world_ = cm.World{
 	},
 }
 
-func load_T186(l *cm.Lift, a uint64) []string {
-	return cm.LoadListFunc(l, a, 8, 4, cm.LoadString)
-}
-
 func load_T187(l *cm.Lift, a uint64) struct {
 	F0 string
 	F1 string
@@ -339,13 +335,6 @@ func load_T187(l *cm.Lift, a uint64) struct {
 		F0: cm.LoadString(l, a),
 		F1: cm.LoadString(l, a+8),
 	}
-}
-
-func load_T188(l *cm.Lift, a uint64) []struct {
-	F0 string
-	F1 string
-} {
-	return cm.LoadListFunc(l, a, 16, 4, load_T187)
 }
 
 func load_T189(l *cm.Lift, a uint64) cm.Option[string] {

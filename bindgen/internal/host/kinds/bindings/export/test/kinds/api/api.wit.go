@@ -114,7 +114,7 @@ func (c *call_EchoScalars) LowerParams(ctx context.Context, cx *canon.LiftLowerC
 
 func (c *call_EchoScalars) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 56, 8, load_T1)
+	c.r = load_T1(l, l.Block(f[0], 56, 8))
 	return l.Err()
 }
 
@@ -143,7 +143,7 @@ func (c *call_EchoString) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 
 func (c *call_EchoString) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, cm.LoadString)
+	c.r = cm.LoadString(l, l.Block(f[0], 8, 4))
 	return l.Err()
 }
 
@@ -172,7 +172,7 @@ func (c *call_EchoBytes) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_EchoBytes) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T7)
+	c.r = cm.LoadList[uint8](l, l.Block(f[0], 8, 4))
 	return l.Err()
 }
 
@@ -201,7 +201,7 @@ func (c *call_EchoPoint) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_EchoPoint) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 16, 4, load_T0)
+	c.r = load_T0(l, l.Block(f[0], 16, 4))
 	return l.Err()
 }
 
@@ -230,7 +230,7 @@ func (c *call_EchoShape) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_EchoShape) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 24, 8, load_T6)
+	c.r = load_T6(l, l.Block(f[0], 24, 8))
 	return l.Err()
 }
 
@@ -260,7 +260,7 @@ func (c *call_EchoNested) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 
 func (c *call_EchoNested) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 100, 4, load_T19)
+	c.r = load_T19(l, l.Block(f[0], 100, 4))
 	return l.Err()
 }
 
@@ -289,7 +289,7 @@ func (c *call_EchoList) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 
 func (c *call_EchoList) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T32)
+	c.r = cm.LoadListFunc(l, l.Block(f[0], 8, 4), 8, 4, load_T17)
 	return l.Err()
 }
 
@@ -318,7 +318,7 @@ func (c *call_EchoOption) LowerParams(ctx context.Context, cx *canon.LiftLowerCo
 
 func (c *call_EchoOption) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 12, 4, load_T34)
+	c.r = load_T34(l, l.Block(f[0], 12, 4))
 	return l.Err()
 }
 
@@ -355,7 +355,7 @@ func (c *call_EchoTuple) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_EchoTuple) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 24, 8, load_T35)
+	c.r = load_T35(l, l.Block(f[0], 24, 8))
 	return l.Err()
 }
 
@@ -397,7 +397,7 @@ func (c *call_EchoColor) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_EchoColor) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 2, 1, load_T36)
+	c.r = load_T36(l, l.Block(f[0], 2, 1))
 	return l.Err()
 }
 
@@ -499,7 +499,7 @@ func (c *call_Check) LowerParams(ctx context.Context, cx *canon.LiftLowerContext
 
 func (c *call_Check) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 16, 4, load_T37)
+	c.r = load_T37(l, l.Block(f[0], 16, 4))
 	return l.Err()
 }
 
@@ -528,7 +528,7 @@ func (c *call_CheckSimple) LowerParams(ctx context.Context, cx *canon.LiftLowerC
 
 func (c *call_CheckSimple) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T38)
+	c.r = load_T38(l, l.Block(f[0], 8, 4))
 	return l.Err()
 }
 
@@ -587,7 +587,7 @@ func (c *call_CheckStr) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 
 func (c *call_CheckStr) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 12, 4, load_T40)
+	c.r = load_T40(l, l.Block(f[0], 12, 4))
 	return l.Err()
 }
 
@@ -1008,10 +1008,6 @@ func load_T1(l *cm.Lift, a uint64) kindstypes.AllScalars {
 	}
 }
 
-func load_T7(l *cm.Lift, a uint64) []uint8 {
-	return cm.LoadList[uint8](l, a)
-}
-
 func lower_T0(w *cm.Lower, v kindstypes.Point, f []uint64) {
 	f[0] = uint64(uint32(int32(v.X)))
 	f[1] = uint64(uint32(int32(v.Y)))
@@ -1260,10 +1256,6 @@ func store_T17(w *cm.Lower, v []string, a uint64) {
 
 func load_T17(l *cm.Lift, a uint64) []string {
 	return cm.LoadListFunc(l, a, 8, 4, cm.LoadString)
-}
-
-func load_T32(l *cm.Lift, a uint64) [][]string {
-	return cm.LoadListFunc(l, a, 8, 4, load_T17)
 }
 
 func lower_T33(w *cm.Lower, v cm.Option[uint32], f []uint64) {

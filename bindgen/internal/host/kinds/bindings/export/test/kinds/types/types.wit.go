@@ -421,7 +421,7 @@ func (c *call_Counter_Name) LowerParams(ctx context.Context, cx *canon.LiftLower
 
 func (c *call_Counter_Name) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, cm.LoadString)
+	c.r = cm.LoadString(l, l.Block(f[0], 8, 4))
 	return l.Err()
 }
 

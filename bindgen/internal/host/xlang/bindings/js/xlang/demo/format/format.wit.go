@@ -78,7 +78,7 @@ func (c *call_Pad) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, 
 
 func (c *call_Pad) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, cm.LoadString)
+	c.r = cm.LoadString(l, l.Block(f[0], 8, 4))
 	return l.Err()
 }
 
@@ -108,7 +108,7 @@ func (c *call_Describe) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 
 func (c *call_Describe) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T191)
+	c.r = cm.LoadListFunc(l, l.Block(f[0], 8, 4), 8, 4, cm.LoadString)
 	return l.Err()
 }
 
@@ -137,7 +137,7 @@ func (c *call_Summary) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 
 func (c *call_Summary) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 12, 4, load_T200)
+	c.r = load_T200(l, l.Block(f[0], 12, 4))
 	return l.Err()
 }
 
@@ -168,7 +168,7 @@ func (c *call_Report) LowerParams(ctx context.Context, cx *canon.LiftLowerContex
 
 func (c *call_Report) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, cm.LoadString)
+	c.r = cm.LoadString(l, l.Block(f[0], 8, 4))
 	return l.Err()
 }
 
@@ -239,10 +239,6 @@ func store_T187(w *cm.Lower, v text.Token, a uint64) {
 		x, _ := v.Punct()
 		w.PutU32(a+8, uint32(w.Char(x)))
 	}
-}
-
-func load_T191(l *cm.Lift, a uint64) []string {
-	return cm.LoadListFunc(l, a, 8, 4, cm.LoadString)
 }
 
 func lower_T186(w *cm.Lower, v text.Stats, f []uint64) {

@@ -137,7 +137,7 @@ func (c *call_Analyze) LowerParams(ctx context.Context, cx *canon.LiftLowerConte
 
 func (c *call_Analyze) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 16, 4, load_T186)
+	c.r = load_T186(l, l.Block(f[0], 16, 4))
 	return l.Err()
 }
 
@@ -166,7 +166,7 @@ func (c *call_Tokenize) LowerParams(ctx context.Context, cx *canon.LiftLowerCont
 
 func (c *call_Tokenize) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T189)
+	c.r = cm.LoadListFunc(l, l.Block(f[0], 8, 4), 16, 8, load_T187)
 	return l.Err()
 }
 
@@ -260,7 +260,7 @@ func (c *call_Tally_Top) LowerParams(ctx context.Context, cx *canon.LiftLowerCon
 
 func (c *call_Tally_Top) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
 	l := c.s.Lift(cx)
-	c.r = cm.LoadAt(l, f[0], 8, 4, load_T193)
+	c.r = cm.LoadListFunc(l, l.Block(f[0], 8, 4), 12, 4, load_T192)
 	return l.Err()
 }
 
@@ -347,10 +347,6 @@ func load_T187(l *cm.Lift, a uint64) Token {
 	return zero
 }
 
-func load_T189(l *cm.Lift, a uint64) []Token {
-	return cm.LoadListFunc(l, a, 16, 8, load_T187)
-}
-
 func load_T192(l *cm.Lift, a uint64) struct {
 	F0 string
 	F1 uint32
@@ -362,11 +358,4 @@ func load_T192(l *cm.Lift, a uint64) struct {
 		F0: cm.LoadString(l, a),
 		F1: l.U32(a + 8),
 	}
-}
-
-func load_T193(l *cm.Lift, a uint64) []struct {
-	F0 string
-	F1 uint32
-} {
-	return cm.LoadListFunc(l, a, 12, 4, load_T192)
 }
