@@ -141,6 +141,33 @@ func TestHTTPFields(t *testing.T) {
 	if r := x.types("[method]outgoing-response.set-status-code", borrow(resp), canon.U16(99)); r.Case() == 0 {
 		t.Fatal("status 99 accepted")
 	}
+	// A request's method, path, scheme and authority are checked as set.
+	req := x.types("[constructor]outgoing-request", x.types("[constructor]fields"))
+	for _, c := range []struct {
+		name string
+		arg  canon.Value
+		ok   bool
+	}{
+		{"set-method", methodValue("PURGE"), true},
+		{"set-method", methodValue("BAD METHOD"), false},
+		{"set-method", methodValue(""), false},
+		{"set-path-with-query", canon.Some(str("/a?b=c")), true},
+		{"set-path-with-query", canon.Some(str("no-slash")), false},
+		{"set-path-with-query", canon.Some(str("/a b")), false},
+		{"set-path-with-query", canon.Some(str("/a\r\nX: y")), false},
+		{"set-scheme", schemeValue("https"), true},
+		{"set-scheme", schemeValue("1bad"), false},
+		{"set-authority", canon.Some(str("example.com:8080")), true},
+		{"set-authority", canon.Some(str("user@example.com")), false},
+		{"set-authority", canon.Some(str("a/b")), false},
+	} {
+		if r := x.types("[method]outgoing-request."+c.name, borrow(req), c.arg); (r.Case() == 0) != c.ok {
+			t.Errorf("%s(%v): ok %v, want %v", c.name, c.arg, r.Case() == 0, c.ok)
+		}
+	}
+	if m := methodOf(x.types("[method]outgoing-request.method", borrow(req))); m != "PURGE" {
+		t.Errorf("method %q", m)
+	}
 }
 
 // waitFuture polls a future-incoming-response as a guest would.

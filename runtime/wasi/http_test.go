@@ -1,12 +1,14 @@
 package wasi_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -316,6 +318,21 @@ func TestHTTPMiniProxies(t *testing.T) {
 		}
 		if want := "GET /x: the guest returned from wasi:http/incoming-handler.handle without setting the response-outparam"; !strings.Contains(logs.String(), want) {
 			t.Fatalf("log %q lacks %q", logs, want)
+		}
+	})
+	t.Run("invalid-request-header", func(t *testing.T) {
+		// A client's malformed header never reaches the guest: net/http
+		// answers 400 itself.
+		srv, _ := miniServer(t, "hello", wasi.Config{})
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\nBad Name: v\r\n\r\n")
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		if !strings.HasPrefix(line, "HTTP/1.1 400") {
+			t.Fatalf("status line %q", line)
 		}
 	})
 	t.Run("informational-status", func(t *testing.T) {
