@@ -154,6 +154,7 @@ type validator struct {
 	// The arena's storage (varena.go) and scratch space reused by every
 	// substitution and label check of one Validate call.
 	scopes     slab[scope]
+	freeScopes []*scope
 	defs       slab[vdef]
 	fns        slab[vfunc]
 	insts      slab[vinst]
@@ -305,9 +306,15 @@ type componentScope struct {
 
 // newScope makes an empty scope.
 func (v *validator) newScope(kind scopeKind, parent *scope) *scope {
-	// Scopes are many (one per instance type) and large: take them from
-	// a slab rather than one allocation each.
-	s := v.scopes.one()
+	// Scopes are many (one per instance type) and large: a type's scope
+	// ends with its declarations and is reused (freeScope); others come
+	// from a slab rather than one allocation each.
+	var s *scope
+	if n := len(v.freeScopes); n > 0 {
+		s, v.freeScopes = v.freeScopes[n-1], v.freeScopes[:n-1]
+	} else {
+		s = v.scopes.one()
+	}
 	s.kind, s.parent = kind, parent
 	if kind == scopeComponent {
 		s.componentScope = &componentScope{}
@@ -315,6 +322,14 @@ func (v *validator) newScope(kind scopeKind, parent *scope) *scope {
 	s.expSpace, s.impSpace = v.spaces()
 	v.openNames(&s.names)
 	return s
+}
+
+// freeScope makes the scope of a component or instance type, whose
+// validation is over and which nothing refers to (its lists live on in the
+// type), available to the next one.
+func (v *validator) freeScope(s *scope) {
+	*s = scope{}
+	v.freeScopes = append(v.freeScopes, s)
 }
 
 // space returns s's namespace of imports (imp) or exports.

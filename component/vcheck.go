@@ -399,11 +399,17 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 		v.pop()
 	}
 	v.closeNames(&ns.names)
+	var t tid
 	if kind == scopeInstanceType {
-		return v.newType(vview{kind: vInstance, inst: &vinst{exports: ns.exports, defined: ns.definedRes}}), nil
+		in := v.insts.one()
+		*in = vinst{exports: ns.exports, defined: ns.definedRes}
+		t = v.newType(vview{kind: vInstance, inst: in})
+	} else {
+		t = v.newType(vview{kind: vComponent, comp: &vcomp{imports: ns.imports, exports: ns.exports,
+			imported: ns.importedRes, defined: ns.definedRes}})
 	}
-	return v.newType(vview{kind: vComponent, comp: &vcomp{imports: ns.imports, exports: ns.exports,
-		imported: ns.importedRes, defined: ns.definedRes}}), nil
+	v.freeScope(ns)
+	return t, nil
 }
 
 // externType resolves an import or export type into an entity; a type
