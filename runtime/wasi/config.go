@@ -40,9 +40,9 @@ type Config struct {
 	// the host's zone is not revealed unless given.
 	Timezone *time.Location
 	// AllowedHTTPHosts are the authorities wasi:http/outgoing-handler may
-	// reach: "host" (any port) or "host:port", or "*" for any. Requests to
-	// others get error-code.HTTP-request-denied; none are allowed by
-	// default.
+	// reach: "host" (any port), "host:port", "*.domain" (any name below
+	// domain), or "*" for any. Requests to others get
+	// error-code.HTTP-request-denied; none are allowed by default.
 	AllowedHTTPHosts []string
 	// HTTPTransport sends the allowed outgoing requests; nil means
 	// http.DefaultTransport. Redirects are the guest's to follow.

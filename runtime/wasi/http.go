@@ -1368,7 +1368,12 @@ func (h *Host) allowed(authority string) bool {
 		hostname = hst
 	}
 	for _, a := range h.cfg.AllowedHTTPHosts {
-		if a == "*" || strings.EqualFold(a, authority) || strings.EqualFold(a, hostname) {
+		if a == "*" || strings.EqualFold(a, authority) || strings.EqualFold(strings.TrimSuffix(strings.TrimPrefix(a, "["), "]"), hostname) {
+			return true
+		}
+		// "*.example.com" is any name below example.com (not itself).
+		if sub, ok := strings.CutPrefix(a, "*."); ok && len(hostname) > len(sub)+1 &&
+			strings.EqualFold(hostname[len(hostname)-len(sub):], sub) && hostname[len(hostname)-len(sub)-1] == '.' {
 			return true
 		}
 	}

@@ -523,3 +523,29 @@ func TestHTTPOutgoingTLS(t *testing.T) {
 		t.Fatalf("untrusted certificate: %v", res)
 	}
 }
+
+// TestHTTPAllowedHosts: how AllowedHTTPHosts entries match authorities.
+func TestHTTPAllowedHosts(t *testing.T) {
+	h := &Host{cfg: Config{AllowedHTTPHosts: []string{"api.example.com", "127.0.0.1:8080", "*.svc.local", "[::1]"}}}
+	for authority, want := range map[string]bool{
+		"api.example.com":      true,
+		"API.Example.com:443":  true,
+		"example.com":          false,
+		"evil-api.example.com": false,
+		"127.0.0.1:8080":       true,
+		"127.0.0.1:8081":       false,
+		"127.0.0.1":            false,
+		"a.svc.local":          true,
+		"a.b.svc.local:9000":   true,
+		"svc.local":            false,
+		"xsvc.local":           false,
+		"[::1]:80":             true,
+	} {
+		if got := h.allowed(authority); got != want {
+			t.Errorf("%q: allowed %v, want %v", authority, got, want)
+		}
+	}
+	if (&Host{}).allowed("example.com") {
+		t.Error("the zero Config allows a request")
+	}
+}

@@ -58,12 +58,17 @@ serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 			if err := grant(&cfg, dirs, envs); err != nil {
 				return err
 			}
+			for _, a := range allow {
+				if a == "" || strings.ContainsAny(a, "/?#@ ") {
+					return userErr(fmt.Errorf("--allow-http %q: want HOST, HOST:PORT, *.DOMAIN or *, without a scheme or path", a))
+				}
+			}
 			return serve(cmd.Context(), io, args[0], addr, serveOptions{maxBody, timeout, prewarm, cacheDir}, cfg)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "the address to listen on (port 0 picks a free one)")
-	f.StringArrayVar(&allow, "allow-http", nil, "let the guest send HTTP requests to HOST or HOST:PORT, \"*\" for any (repeatable)")
+	f.StringArrayVar(&allow, "allow-http", nil, "let the guest send HTTP requests to HOST, HOST:PORT, *.DOMAIN, or \"*\" for any (repeatable)")
 	f.StringArrayVar(&dirs, "dir", nil, "preopen host directory HOST as GUEST (HOST[::GUEST]; repeatable)")
 	f.StringArrayVar(&envs, "env", nil, "set the guest environment variable KEY=VALUE (repeatable)")
 	f.BoolVar(&inheritEnv, "inherit-env", false, "give the guest the host's environment too")

@@ -129,6 +129,7 @@ func TestServeErrors(t *testing.T) {
 		{[]string{"serve", filepath.Join(dir, "missing.wasm")}, "no such file"},
 		{[]string{"serve", "--addr", "256.0.0.1:1", helloProxy(t)}, "--addr 256.0.0.1:1"},
 		{[]string{"serve", "--env", "NOEQUALS", notProxy}, "want KEY=VALUE"},
+		{[]string{"serve", "--allow-http", "https://api.example.com", notProxy}, "without a scheme or path"},
 	} {
 		var stderr strings.Builder
 		code := Run(context.Background(), c.args, IO{Stdout: io.Discard, Stderr: &stderr})
