@@ -132,8 +132,8 @@ func foldHash(s string) uint64 {
 }
 
 func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
-	d := v.defs.one()
-	*d = vdef{kind: t.Kind, prim: t.Prim}
+	d := v.defs.one() // zero: set fields, not the whole struct
+	d.kind, d.prim = t.Kind, t.Prim
 	var err error
 	vt := func(x ValType) vval {
 		if err != nil {
