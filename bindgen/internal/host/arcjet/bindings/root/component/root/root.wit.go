@@ -469,7 +469,10 @@ func (_e *rootExports) DetectSensitiveInfo(ctx context.Context, content string, 
 	_err := _e.s.Call(ctx, _e.f_DetectSensitiveInfo, _c)
 	_v := _c.r
 	*_c = call_DetectSensitiveInfo{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return SensitiveInfoResult{}, _err
+	}
+	return _v, nil
 }
 
 // Imports are the host's implementations of what world root imports.

@@ -136,7 +136,10 @@ func (_e *Exports) EchoRec(ctx context.Context, r Rec8) (Rec8, error) {
 	_err := _e.s.Call(ctx, _e.f_EchoRec, _c)
 	_v := _c.r
 	*_c = call_EchoRec{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return Rec8{}, _err
+	}
+	return _v, nil
 }
 
 type call_EchoList struct {

@@ -216,7 +216,10 @@ func (_e *rootExports) EchoFixed(ctx context.Context, f [3]uint32) ([3]uint32, e
 	_err := _e.s.Call(ctx, _e.f_EchoFixed, _c)
 	_v := _c.r
 	*_c = call_EchoFixed{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return [3]uint32{}, _err
+	}
+	return _v, nil
 }
 
 type call_Things struct {

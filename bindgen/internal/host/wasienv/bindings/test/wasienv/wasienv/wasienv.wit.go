@@ -133,7 +133,10 @@ func (_e *rootExports) Cwd(ctx context.Context) (cm.Option[string], error) {
 	_err := _e.s.Call(ctx, _e.f_Cwd, _c)
 	_v := _c.r
 	*_c = call_Cwd{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return cm.Option[string]{}, _err
+	}
+	return _v, nil
 }
 
 // Imports are the host's implementations of what world wasienv imports.

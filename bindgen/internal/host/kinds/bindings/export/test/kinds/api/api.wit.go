@@ -125,7 +125,10 @@ func (_e *Exports) EchoScalars(ctx context.Context, a kindstypes.AllScalars) (ki
 	_err := _e.s.Call(ctx, _e.f_EchoScalars, _c)
 	_v := _c.r
 	*_c = call_EchoScalars{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return kindstypes.AllScalars{}, _err
+	}
+	return _v, nil
 }
 
 type call_EchoString struct {
@@ -212,7 +215,10 @@ func (_e *Exports) EchoPoint(ctx context.Context, p kindstypes.Point) (kindstype
 	_err := _e.s.Call(ctx, _e.f_EchoPoint, _c)
 	_v := _c.r
 	*_c = call_EchoPoint{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return kindstypes.Point{}, _err
+	}
+	return _v, nil
 }
 
 type call_EchoShape struct {
@@ -241,7 +247,10 @@ func (_e *Exports) EchoShape(ctx context.Context, s kindstypes.Shape) (kindstype
 	_err := _e.s.Call(ctx, _e.f_EchoShape, _c)
 	_v := _c.r
 	*_c = call_EchoShape{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return kindstypes.Shape{}, _err
+	}
+	return _v, nil
 }
 
 type call_EchoNested struct {
@@ -271,7 +280,10 @@ func (_e *Exports) EchoNested(ctx context.Context, n kindstypes.Nested) (kindsty
 	_err := _e.s.Call(ctx, _e.f_EchoNested, _c)
 	_v := _c.r
 	*_c = call_EchoNested{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return kindstypes.Nested{}, _err
+	}
+	return _v, nil
 }
 
 type call_EchoList struct {
@@ -329,7 +341,10 @@ func (_e *Exports) EchoOption(ctx context.Context, o cm.Option[cm.Option[uint32]
 	_err := _e.s.Call(ctx, _e.f_EchoOption, _c)
 	_v := _c.r
 	*_c = call_EchoOption{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return cm.Option[cm.Option[uint32]]{}, _err
+	}
+	return _v, nil
 }
 
 type call_EchoTuple struct {
@@ -374,7 +389,14 @@ func (_e *Exports) EchoTuple(ctx context.Context, t struct {
 	_err := _e.s.Call(ctx, _e.f_EchoTuple, _c)
 	_v := _c.r
 	*_c = call_EchoTuple{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return struct {
+			F0 uint8
+			F1 string
+			F2 float64
+		}{}, _err
+	}
+	return _v, nil
 }
 
 type call_EchoColor struct {
@@ -412,7 +434,13 @@ func (_e *Exports) EchoColor(ctx context.Context, c kindstypes.Color, p kindstyp
 	_err := _e.s.Call(ctx, _e.f_EchoColor, _c)
 	_v := _c.r
 	*_c = call_EchoColor{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return struct {
+			F0 kindstypes.Color
+			F1 kindstypes.Perms
+		}{}, _err
+	}
+	return _v, nil
 }
 
 type call_EchoChar struct {

@@ -148,7 +148,10 @@ func (_e *Exports) Analyze(ctx context.Context, s string) (Stats, error) {
 	_err := _e.s.Call(ctx, _e.f_Analyze, _c)
 	_v := _c.r
 	*_c = call_Analyze{s: _e.s}
-	return cm.Checked(_v, _err)
+	if _err != nil {
+		return Stats{}, _err
+	}
+	return _v, nil
 }
 
 type call_Tokenize struct {
