@@ -1,8 +1,11 @@
 // Package hostcm is the run-time support of the Go host bindings that
 // `wasmcm bindgen go --host` generates: the typed lifting and lowering
 // state (Lift, Lower) over the fast path of package canon, the table of
-// host-implemented resources, and the check that a component matches the
-// world the bindings were generated for.
+// host-implemented resources, the handles of exported ones, the check that
+// a component matches the world the bindings were generated for, and the
+// generic shapes generated code calls instead of spelling them out per
+// type: lists and maps element by element (LiftListFunc, LowerMap...),
+// results made and taken apart (ResultOf, Unwrap...).
 //
 // Generated code is its only intended user; its API follows what that code
 // needs and may change with the generator.

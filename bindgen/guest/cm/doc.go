@@ -1,7 +1,9 @@
 // Package cm is the run-time support of the Go guest bindings that
 // [github.com/wasmcm/wasmcm/bindgen] generates: the shapes of option, result
-// and imported resource values, the cabi_realloc arena, and the pins that keep
-// Go memory alive while the host reads it.
+// and imported resource values, the cabi_realloc arena, the pins that keep
+// Go memory alive while the host reads it, and the generic shapes generated
+// code calls instead of spelling them out per type (lists and maps element
+// by element, results made and taken apart).
 //
 // The package is written for stock Go's wasip1 port (GOOS=wasip1
 // GOARCH=wasm, usually -buildmode=c-shared). Its portable parts also build
