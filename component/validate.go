@@ -82,6 +82,9 @@ func Validate(c *Component, f Features) error {
 	defs, externs := countDefs(c)
 	v := &validator{f: f, types: make([]vtype, 0, defs*3/4+16),
 		keys: make([]keyEntry, 0, min(externs, 256))}
+	// Defined types are about half of the arena, functions a quarter.
+	v.defList = make([]*vdef, 0, cap(v.types)/2)
+	v.fnList = make([]*vfunc, 0, cap(v.types)/4)
 	_, err := v.component(c, nil, 0)
 	return err
 }
