@@ -177,7 +177,7 @@ func (v *validator) definedType(s *scope, t *DefinedType) (tid, error) {
 		d.fields = v.fields.many(len(t.Cases))
 		for i, c := range t.Cases {
 			names[i] = c.Name
-			d.fields[i] = vfield{name: c.Name, t: noVal}
+			d.fields[i] = vfield{name: c.Name, t: vval{prim: noPrim}}
 			if c.Type != nil {
 				d.fields[i].t = vt(*c.Type)
 			}

@@ -419,7 +419,7 @@ func (v *validator) substDef(od *vdef, m *ridMap, memo *tidMap, bound bool) (*vd
 	if od.fields != nil {
 		d.fields = v.fields.many(len(od.fields))
 		for i, f := range od.fields {
-			d.fields[i] = vfield{name: f.name, t: sv(f.t)} // noVal stays
+			d.fields[i] = vfield{name: f.name, t: sv(f.t)} // noPrim stays
 		}
 	}
 	d.elem, d.ok, d.err = so(od.elem), so(od.ok), so(od.err)

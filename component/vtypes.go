@@ -42,19 +42,20 @@ type vval struct {
 }
 
 // vfield is a labelled value type: a record field, a function parameter,
-// a variant case (t is noVal without a payload) or a tuple element (no
+// a variant case (t.prim is noPrim without a payload) or a tuple element (no
 // name).
 type vfield struct {
 	name string
 	t    vval
 }
 
-// noVal marks a variant case without a payload.
-var noVal = vval{prim: 0xff}
+// noPrim is the prim of a variant case without a payload (no binary
+// primitive has this code).
+const noPrim PrimValType = 0xff
 
 // opt returns a variant case's payload, or nil.
 func (f *vfield) opt() *vval {
-	if f.t == noVal {
+	if f.t.prim == noPrim {
 		return nil
 	}
 	return &f.t
@@ -89,7 +90,7 @@ type vdef struct {
 // slice of them: types are many).
 func (d *vdef) children(yield func(vval) bool) {
 	for _, f := range d.fields {
-		if f.t != noVal && !yield(f.t) {
+		if f.t.prim != noPrim && !yield(f.t) {
 			return
 		}
 	}
