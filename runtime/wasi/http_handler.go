@@ -42,10 +42,11 @@ type HTTPHandler struct {
 	// stream with error-code.HTTP-request-body-size when it is not.
 	// 0 means DefaultMaxRequestBody, negative means no limit.
 	MaxRequestBody int64
-	// Timeout, when positive, bounds each request's time in the guest and
-	// the copy of its response. A guest running past it is stopped when
-	// the Runtime was made with CloseOnContextDone (as one leaving for a
-	// client that went away is); otherwise it only ends the guest's waits.
+	// Timeout, when positive, bounds each request's time in the guest (the
+	// http.Server's WriteTimeout bounds a slow client). A guest running
+	// past it is stopped when the Runtime was made with CloseOnContextDone
+	// (as one whose client went away is); otherwise it only ends the
+	// guest's waits.
 	Timeout time.Duration
 	// ErrorLog receives the reasons of failed requests; nil means the log
 	// package's standard logger.
