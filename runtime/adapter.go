@@ -28,10 +28,6 @@ import (
 // and the callee's memories follow, when the sides have them.
 const memFlags = 0
 
-// bulkCopy is the byte length from which a list of plain numbers is
-// copied by the libcall rather than by memory.copy.
-const bulkCopy = 4096
-
 // maxStringBytes is the spec's MAX_STRING_BYTE_LENGTH.
 const maxStringBytes = 1<<31 - 1
 
@@ -477,16 +473,7 @@ func (g *gen) list(l *canon.Layout, src, dst place) {
 	dp := g.local(i32)
 	g.realloc(dst.side, func() { c.I32Const(0).I32Const(0).I32Const(int32(e.Align)).LocalGet(bytes) }, dp, bytes, e.Align, trapListOOB)
 	if sameBytes(e) {
-		// One memory.copy; from bulkCopy bytes on, the byte-copy libcall:
-		// wazero has one memory per module, and multimem's copy between
-		// two memories (128-byte blocks through accessor calls) runs at
-		// a sixth of Go's memmove.
-		c.LocalGet(bytes).I32Const(bulkCopy).Op(wasm.OpI32GeU).If(wasm.BlockEmpty)
-		g.libcall(libCopyBytes, src.side, dst.side, func() { c.LocalGet(sp).LocalGet(bytes).LocalGet(dp).LocalGet(bytes).I32Const(0) })
-		c.Drop()
-		c.Else()
 		c.LocalGet(dp).LocalGet(sp).LocalGet(bytes).MemoryCopy(dst.side.mem, src.side.mem)
-		c.End()
 	} else if e.Size > 0 {
 		cur, out, left := g.local(i32), g.local(i32), g.local(i32)
 		c.LocalGet(sp).LocalSet(cur).LocalGet(dp).LocalSet(out).LocalGet(n).LocalSet(left)

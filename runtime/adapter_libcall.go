@@ -33,7 +33,6 @@ const (
 	libUTF8ToCompactUTF16
 	libUTF16ToCompactUTF16
 	libUTF16ToCompactProbably
-	libCopyBytes // a list of plain numbers: bytes, no check
 )
 
 // Handle libcall operations besides the directions (dirParams,
@@ -148,7 +147,7 @@ func transcode(op int, s, d []byte, src, n, dst, dstSize, extra uint64) (uint64,
 		}
 		copy(out, in)
 		return n, nil
-	case libCopyLatin1, libCopyBytes:
+	case libCopyLatin1:
 		copy(out, in)
 		return n, nil
 	case libLatin1ToUTF16:
