@@ -58,24 +58,8 @@ message naming the trap.`,
 				Stdout:     io.Stdout,
 				Stderr:     io.Stderr,
 			}
-			for _, e := range envs {
-				if !strings.Contains(e, "=") || strings.HasPrefix(e, "=") {
-					return userErr(fmt.Errorf("--env %q: want KEY=VALUE", e))
-				}
-				cfg.Env = append(cfg.Env, e)
-			}
-			for _, d := range dirs {
-				host, guest, ok := strings.Cut(d, "::")
-				if !ok {
-					guest = host
-				}
-				if host == "" || guest == "" {
-					return userErr(fmt.Errorf("--dir %q: want HOST or HOST::GUEST", d))
-				}
-				if fi, err := os.Stat(host); err != nil || !fi.IsDir() {
-					return userErr(fmt.Errorf("--dir %q: %s is not a directory", d, host))
-				}
-				cfg.Dirs = append(cfg.Dirs, wasi.Dir{Host: host, Guest: guest})
+			if err := grant(&cfg, dirs, envs); err != nil {
+				return err
 			}
 			return runComponent(cmd.Context(), io, args[0], invoke, cfg)
 		},

@@ -79,7 +79,7 @@ serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 	return cmd
 }
 
-// grant adds the --dir and --env grants to cfg, as run reads them.
+// grant adds the --dir and --env grants to cfg: run and serve read them alike.
 func grant(cfg *wasi.Config, dirs, envs []string) error {
 	for _, e := range envs {
 		if !strings.Contains(e, "=") || strings.HasPrefix(e, "=") {
