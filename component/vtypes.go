@@ -401,10 +401,14 @@ func (v *validator) newResource() tid {
 // a type gives it a new identity for the named-type rules while keeping its
 // structure and resource identity.
 func (v *validator) alias(t tid) tid {
-	if in := v.tinst(t); in != nil {
-		// The alias shares the instance type's exports: its resources
-		// can no longer be taken as they are (freshenInstance).
-		for _, r := range in.defined {
+	if in := v.tinst(t); in != nil && len(in.defined) > 0 {
+		// The alias shares the instance type's exports: a use that took
+		// its resources as they are must not see them in the alias (it
+		// gets a copy with fresh ones), and no later use may take them.
+		if v.anyLent(in.defined) {
+			t = v.pristine(t)
+		}
+		for _, r := range v.tinst(t).defined {
 			v.lend(r)
 		}
 	}
