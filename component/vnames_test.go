@@ -56,3 +56,16 @@ func TestFastExternNameAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldHash checks that labels equal but for case hash alike, which
+// the label checks rely on.
+func TestFoldHash(t *testing.T) {
+	for _, p := range [][2]string{{"a", "A"}, {"http-request-denied", "HTTP-request-denied"}, {"dns-timeout-0123456789", "DNS-TIMEOUT-0123456789"}} {
+		if foldHash(p[0]) != foldHash(p[1]) {
+			t.Errorf("foldHash(%q) != foldHash(%q)", p[0], p[1])
+		}
+	}
+	if foldHash("abcdefgh-1") == foldHash("abcdefgh-2") {
+		t.Error("foldHash does not tell abcdefgh-1 from abcdefgh-2")
+	}
+}
