@@ -200,34 +200,39 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 	// LowerParams.
 	fmt.Fprintf(b, "func (c *%s) LowerParams(ctx %s.Context, cx *%s.LiftLowerContext, f []uint64) error {\n", ct, p.ctxt(), cn)
 	if len(s.types) > 0 {
-		fmt.Fprintf(b, "\tw := c.s.Lower(ctx, cx)\n")
+		var body strings.Builder
 		if spilled {
 			l, err := g.abi.TupleLayout(s.types)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(b, "\ta := w.Alloc(%d, %d)\n", l.Align, l.Size)
+			fmt.Fprintf(&body, "a := w.Alloc(%d, %d)\n", l.Align, l.Size)
 			for i, t := range s.types {
 				st, err := p.store(t, fmt.Sprintf("c.a%d", i), p.d.at("a", l.FieldOffsets[i]), "w")
 				if err != nil {
 					return err
 				}
-				b.WriteString(indent(st))
+				body.WriteString(st)
 			}
-			b.WriteString("\tf[0] = a\n")
+			body.WriteString("f[0] = a\n")
 		} else {
 			if total > 0 {
-				b.WriteString("\tclear(f)\n")
+				body.WriteString("clear(f)\n")
 			}
 			for i, t := range s.types {
 				st, err := p.lowerFlat(t, fmt.Sprintf("c.a%d", i), "f", offsets[i], "w")
 				if err != nil {
 					return err
 				}
-				b.WriteString(indent(st))
+				body.WriteString(st)
 			}
 		}
-		b.WriteString("\treturn w.Err()\n}\n\n")
+		if usesName(body.String(), "w") {
+			fmt.Fprintf(b, "\tw := c.s.Lower(ctx, cx)\n%s\treturn w.Err()\n}\n\n", indent(body.String()))
+		} else {
+			// Numbers need no lowering state.
+			fmt.Fprintf(b, "%s\treturn nil\n}\n\n", indent(body.String()))
+		}
 	} else {
 		b.WriteString("\treturn nil\n}\n\n")
 	}
@@ -235,29 +240,28 @@ func (p *goPkg) genHostCall(b *bytes.Buffer, f *wit.Function, recvType string) e
 	// LiftResults.
 	fmt.Fprintf(b, "func (c *%s) LiftResults(cx *%s.LiftLowerContext, f []uint64) error {\n", ct, cn)
 	if f.Result != wit.NoneType {
-		fmt.Fprintf(b, "\tl := c.s.Lift(cx)\n")
 		n, err := p.flatCount(f.Result)
 		if err != nil {
 			return err
 		}
+		var e string
 		if n <= canon.MaxFlatResults {
-			e, err := p.liftFlat(f.Result, "f", 0)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(b, "\tc.r = %s\n", e)
+			e, err = p.liftFlat(f.Result, "f", 0)
 		} else {
-			l, err := p.layout(f.Result)
-			if err != nil {
-				return err
+			var l *canon.Layout
+			if l, err = p.layout(f.Result); err == nil {
+				e, err = p.load(f.Result, fmt.Sprintf("l.Block(f[0], %d, %d)", l.Size, l.Align))
 			}
-			e, err := p.load(f.Result, fmt.Sprintf("l.Block(f[0], %d, %d)", l.Size, l.Align))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(b, "\tc.r = %s\n", e)
 		}
-		b.WriteString("\treturn l.Err()\n}\n\n")
+		if err != nil {
+			return err
+		}
+		if usesName(e, "l") {
+			fmt.Fprintf(b, "\tl := c.s.Lift(cx)\n\tc.r = %s\n\treturn l.Err()\n}\n\n", e)
+		} else {
+			// A number needs no lifting state.
+			fmt.Fprintf(b, "\tc.r = %s\n\treturn nil\n}\n\n", e)
+		}
 	} else {
 		b.WriteString("\treturn nil\n}\n\n")
 	}
@@ -483,6 +487,28 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 	}
 	b.WriteString("\treturn w.Err()\n}\n\n")
 	return nil
+}
+
+// usesName reports whether Go expression e mentions identifier name.
+func usesName(e, name string) bool {
+	for i := strings.Index(e, name); i >= 0; {
+		end := i + len(name)
+		before := i == 0 || !isIdentByte(e[i-1])
+		after := end == len(e) || !isIdentByte(e[end])
+		if before && after && (i == 0 || e[i-1] != '.') {
+			return true
+		}
+		j := strings.Index(e[end:], name)
+		if j < 0 {
+			break
+		}
+		i = end + j
+	}
+	return false
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // zero spells the zero value of t's Go type.

@@ -410,11 +410,10 @@ type call_EchoColor struct {
 }
 
 func (c *call_EchoColor) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = uint64(c.a0)
 	f[1] = uint64(c.a1)
-	return w.Err()
+	return nil
 }
 
 func (c *call_EchoColor) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
@@ -675,9 +674,8 @@ func (c *call_Many) LowerParams(ctx context.Context, cx *canon.LiftLowerContext,
 }
 
 func (c *call_Many) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
-	return l.Err()
+	return nil
 }
 
 // Many calls many.
@@ -719,9 +717,8 @@ func (c *call_CounterTotal) LowerParams(ctx context.Context, cx *canon.LiftLower
 }
 
 func (c *call_CounterTotal) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
-	return l.Err()
+	return nil
 }
 
 // CounterTotal calls counter-total.
@@ -748,9 +745,8 @@ func (c *call_TakeCounter) LowerParams(ctx context.Context, cx *canon.LiftLowerC
 }
 
 func (c *call_TakeCounter) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
-	return l.Err()
+	return nil
 }
 
 // TakeCounter calls take-counter.
@@ -770,10 +766,9 @@ type call_MakeCounter struct {
 }
 
 func (c *call_MakeCounter) LowerParams(ctx context.Context, cx *canon.LiftLowerContext, f []uint64) error {
-	w := c.s.Lower(ctx, cx)
 	clear(f)
 	f[0] = uint64(c.a0)
-	return w.Err()
+	return nil
 }
 
 func (c *call_MakeCounter) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
@@ -840,9 +835,8 @@ func (c *call_Type) LowerParams(ctx context.Context, cx *canon.LiftLowerContext,
 }
 
 func (c *call_Type) LiftResults(cx *canon.LiftLowerContext, f []uint64) error {
-	l := c.s.Lift(cx)
 	c.r = uint32(f[0])
-	return l.Err()
+	return nil
 }
 
 // Type calls type.
