@@ -407,7 +407,7 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 		args[i] = fmt.Sprintf("_a%d", i)
 	}
 	if len(s.types) > 0 {
-		fmt.Fprintf(b, "\tl := st.s.Lift(cx)\n")
+		var lift strings.Builder
 		if spilled {
 			lay, err := g.abi.TupleLayout(s.types)
 			if err != nil {
@@ -418,27 +418,32 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(b, "\tvar %s %s\n", args[i], gt)
+				fmt.Fprintf(&lift, "var %s %s\n", args[i], gt)
 			}
-			fmt.Fprintf(b, "\tif l.Region(f[0], %d, %d) {\n\t\ta := f[0] & 0xffffffff\n", lay.Size, lay.Align)
+			fmt.Fprintf(&lift, "if l.Region(f[0], %d, %d) {\n\ta := f[0] & 0xffffffff\n", lay.Size, lay.Align)
 			for i, t := range s.types {
 				e, err := p.load(t, p.d.at("a", lay.FieldOffsets[i]))
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(b, "\t\t%s = %s\n", args[i], e)
+				fmt.Fprintf(&lift, "\t%s = %s\n", args[i], e)
 			}
-			b.WriteString("\t}\n")
+			lift.WriteString("}\n")
 		} else {
 			for i, t := range s.types {
 				e, err := p.liftFlat(t, "f", offsets[i])
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(b, "\t%s := %s\n", args[i], e)
+				fmt.Fprintf(&lift, "%s := %s\n", args[i], e)
 			}
 		}
-		b.WriteString("\tif err := l.Err(); err != nil {\n\t\treturn err\n\t}\n")
+		if usesName(lift.String(), "l") {
+			fmt.Fprintf(b, "\tl := st.s.Lift(cx)\n%s\tif err := l.Err(); err != nil {\n\t\treturn err\n\t}\n", indent(lift.String()))
+		} else {
+			// Numbers need no lifting state.
+			b.WriteString(indent(lift.String()))
+		}
 	}
 	var call string
 	if isMethod(f) {
@@ -463,29 +468,29 @@ func (p *goPkg) genHostServe(b *bytes.Buffer, f *wit.Function, stateType string)
 		// An error holding no E is the host's failure: it traps the guest.
 		fmt.Fprintf(b, "\t_v, _err := %s.ResultOf[%s](%s, _err)\n\tif _err != nil {\n\t\treturn _err\n\t}\n", cm, types, o)
 	}
-	fmt.Fprintf(b, "\tw := st.s.Lower(ctx, cx)\n")
 	n, err := p.flatCount(f.Result)
 	if err != nil {
 		return err
 	}
+	var low string
 	if n <= canon.MaxFlatResults {
-		st, err := p.lowerFlat(f.Result, "_v", "f", 0, "w")
-		if err != nil {
-			return err
-		}
-		b.WriteString(indent(st))
+		low, err = p.lowerFlat(f.Result, "_v", "f", 0, "w")
 	} else {
 		ret := total
 		if spilled {
 			ret = 1
 		}
-		st, err := p.store(f.Result, "_v", "_ret", "w")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(b, "\t_ret := f[%d] & 0xffffffff\n%s", ret, indent(st))
+		low, err = p.store(f.Result, "_v", fmt.Sprintf("f[%d]&0xffffffff", ret), "w")
 	}
-	b.WriteString("\treturn w.Err()\n}\n\n")
+	if err != nil {
+		return err
+	}
+	if usesName(low, "w") {
+		fmt.Fprintf(b, "\tw := st.s.Lower(ctx, cx)\n%s\treturn w.Err()\n}\n\n", indent(low))
+	} else {
+		// A number needs no lowering state.
+		fmt.Fprintf(b, "%s\treturn nil\n}\n\n", indent(low))
+	}
 	return nil
 }
 

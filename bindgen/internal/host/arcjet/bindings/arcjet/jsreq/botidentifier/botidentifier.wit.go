@@ -49,8 +49,7 @@ func (st *state_) serve_Detect(ctx context.Context, cl *runtime.Caller, f []uint
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[2] & 0xffffffff
-	cm.StoreListFunc(w, _v, _ret, 8, 4, cm.StoreString)
+	cm.StoreListFunc(w, _v, f[2]&0xffffffff, 8, 4, cm.StoreString)
 	return w.Err()
 }
 

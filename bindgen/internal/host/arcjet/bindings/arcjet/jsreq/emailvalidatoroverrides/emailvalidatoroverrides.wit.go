@@ -76,9 +76,8 @@ func (st *state_) serve_IsFreeEmail(ctx context.Context, cl *runtime.Caller, f [
 	if _err != nil {
 		return _err
 	}
-	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
-	return w.Err()
+	return nil
 }
 
 func (st *state_) serve_IsDisposableEmail(ctx context.Context, cl *runtime.Caller, f []uint64) error {
@@ -93,9 +92,8 @@ func (st *state_) serve_IsDisposableEmail(ctx context.Context, cl *runtime.Calle
 	if _err != nil {
 		return _err
 	}
-	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
-	return w.Err()
+	return nil
 }
 
 func (st *state_) serve_HasMxRecords(ctx context.Context, cl *runtime.Caller, f []uint64) error {
@@ -110,9 +108,8 @@ func (st *state_) serve_HasMxRecords(ctx context.Context, cl *runtime.Caller, f 
 	if _err != nil {
 		return _err
 	}
-	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
-	return w.Err()
+	return nil
 }
 
 func (st *state_) serve_HasGravatar(ctx context.Context, cl *runtime.Caller, f []uint64) error {
@@ -127,9 +124,8 @@ func (st *state_) serve_HasGravatar(ctx context.Context, cl *runtime.Caller, f [
 	if _err != nil {
 		return _err
 	}
-	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
-	return w.Err()
+	return nil
 }
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/arcjet/bindings/arcjet/jsreq/emailvalidatoroverrides is not bound to this instance (an interface the WASI host serves, or a bug)")

@@ -46,8 +46,7 @@ func (st *state_) serve_IPLookup(ctx context.Context, cl *runtime.Caller, f []ui
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[2] & 0xffffffff
-	store_T8(w, _v, _ret)
+	store_T8(w, _v, f[2]&0xffffffff)
 	return w.Err()
 }
 

@@ -110,8 +110,7 @@ func (st *state_) serve_Detect(ctx context.Context, cl *runtime.Caller, f []uint
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[2] & 0xffffffff
-	cm.StoreListFunc(w, _v, _ret, 16, 4, store_T3)
+	cm.StoreListFunc(w, _v, f[2]&0xffffffff, 16, 4, store_T3)
 	return w.Err()
 }
 

@@ -75,8 +75,7 @@ func (st *rootState) serve_Describe(ctx context.Context, cl *runtime.Caller, f [
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[6] & 0xffffffff
-	cm.StoreString(w, _v, _ret)
+	cm.StoreString(w, _v, f[6]&0xffffffff)
 	return w.Err()
 }
 
@@ -93,8 +92,7 @@ func (st *rootState) serve_Lend(ctx context.Context, cl *runtime.Caller, f []uin
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[1] & 0xffffffff
-	cm.StoreString(w, _v, _ret)
+	cm.StoreString(w, _v, f[1]&0xffffffff)
 	return w.Err()
 }
 
@@ -128,8 +126,7 @@ func (st *rootState) serve_Thing_Name(ctx context.Context, cl *runtime.Caller, f
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[1] & 0xffffffff
-	cm.StoreString(w, _v, _ret)
+	cm.StoreString(w, _v, f[1]&0xffffffff)
 	return w.Err()
 }
 

@@ -178,8 +178,7 @@ func (st *state_) serve_EchoScalars(ctx context.Context, cl *runtime.Caller, f [
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[12] & 0xffffffff
-	store_T1(w, _v, _ret)
+	store_T1(w, _v, f[12]&0xffffffff)
 	return w.Err()
 }
 
@@ -196,8 +195,7 @@ func (st *state_) serve_EchoString(ctx context.Context, cl *runtime.Caller, f []
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[2] & 0xffffffff
-	cm.StoreString(w, _v, _ret)
+	cm.StoreString(w, _v, f[2]&0xffffffff)
 	return w.Err()
 }
 
@@ -214,8 +212,7 @@ func (st *state_) serve_EchoBytes(ctx context.Context, cl *runtime.Caller, f []u
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[2] & 0xffffffff
-	cm.StoreList(w, _v, _ret)
+	cm.StoreList(w, _v, f[2]&0xffffffff)
 	return w.Err()
 }
 
@@ -232,8 +229,7 @@ func (st *state_) serve_EchoPoint(ctx context.Context, cl *runtime.Caller, f []u
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[4] & 0xffffffff
-	store_T0(w, _v, _ret)
+	store_T0(w, _v, f[4]&0xffffffff)
 	return w.Err()
 }
 
@@ -250,8 +246,7 @@ func (st *state_) serve_EchoShape(ctx context.Context, cl *runtime.Caller, f []u
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[3] & 0xffffffff
-	store_T6(w, _v, _ret)
+	store_T6(w, _v, f[3]&0xffffffff)
 	return w.Err()
 }
 
@@ -272,8 +267,7 @@ func (st *state_) serve_EchoNested(ctx context.Context, cl *runtime.Caller, f []
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[1] & 0xffffffff
-	store_T19(w, _v, _ret)
+	store_T19(w, _v, f[1]&0xffffffff)
 	return w.Err()
 }
 
@@ -290,8 +284,7 @@ func (st *state_) serve_EchoList(ctx context.Context, cl *runtime.Caller, f []ui
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[2] & 0xffffffff
-	cm.StoreListFunc(w, _v, _ret, 8, 4, store_T17)
+	cm.StoreListFunc(w, _v, f[2]&0xffffffff, 8, 4, store_T17)
 	return w.Err()
 }
 
@@ -308,8 +301,7 @@ func (st *state_) serve_EchoOption(ctx context.Context, cl *runtime.Caller, f []
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[3] & 0xffffffff
-	store_T34(w, _v, _ret)
+	store_T34(w, _v, f[3]&0xffffffff)
 	return w.Err()
 }
 
@@ -326,8 +318,7 @@ func (st *state_) serve_EchoTuple(ctx context.Context, cl *runtime.Caller, f []u
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[4] & 0xffffffff
-	store_T35(w, _v, _ret)
+	store_T35(w, _v, f[4]&0xffffffff)
 	return w.Err()
 }
 
@@ -345,8 +336,7 @@ func (st *state_) serve_EchoColor(ctx context.Context, cl *runtime.Caller, f []u
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[2] & 0xffffffff
-	store_T36(w, _v, _ret)
+	store_T36(w, _v, f[2]&0xffffffff)
 	return w.Err()
 }
 
@@ -399,8 +389,7 @@ func (st *state_) serve_Check(ctx context.Context, cl *runtime.Caller, f []uint6
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[1] & 0xffffffff
-	store_T37(w, _v, _ret)
+	store_T37(w, _v, f[1]&0xffffffff)
 	return w.Err()
 }
 
@@ -418,8 +407,7 @@ func (st *state_) serve_CheckSimple(ctx context.Context, cl *runtime.Caller, f [
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[1] & 0xffffffff
-	store_T38(w, _v, _ret)
+	store_T38(w, _v, f[1]&0xffffffff)
 	return w.Err()
 }
 
@@ -455,8 +443,7 @@ func (st *state_) serve_CheckStr(ctx context.Context, cl *runtime.Caller, f []ui
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[1] & 0xffffffff
-	store_T40(w, _v, _ret)
+	store_T40(w, _v, f[1]&0xffffffff)
 	return w.Err()
 }
 
@@ -506,9 +493,8 @@ func (st *state_) serve_Many(ctx context.Context, cl *runtime.Caller, f []uint64
 	if _err != nil {
 		return _err
 	}
-	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
-	return w.Err()
+	return nil
 }
 
 func (st *state_) serve_CounterTotal(ctx context.Context, cl *runtime.Caller, f []uint64) error {
@@ -523,9 +509,8 @@ func (st *state_) serve_CounterTotal(ctx context.Context, cl *runtime.Caller, f 
 	if _err != nil {
 		return _err
 	}
-	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
-	return w.Err()
+	return nil
 }
 
 func (st *state_) serve_TakeCounter(ctx context.Context, cl *runtime.Caller, f []uint64) error {
@@ -540,18 +525,13 @@ func (st *state_) serve_TakeCounter(ctx context.Context, cl *runtime.Caller, f [
 	if _err != nil {
 		return _err
 	}
-	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
-	return w.Err()
+	return nil
 }
 
 func (st *state_) serve_MakeCounter(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := st.s.Lift(cx)
 	_a0 := uint32(f[0])
-	if err := l.Err(); err != nil {
-		return err
-	}
 	_v, _err := st.impl.MakeCounter(ctx, _a0)
 	cm.EndBorrows(cx)
 	if _err != nil {
@@ -585,9 +565,8 @@ func (st *state_) serve_Type(ctx context.Context, cl *runtime.Caller, f []uint64
 	if _err != nil {
 		return _err
 	}
-	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
-	return w.Err()
+	return nil
 }
 
 var errNotBound_ = errors.New("bindgen: github.com/wasmcm/wasmcm/bindgen/internal/host/kinds/bindings/test/kinds/api is not bound to this instance (an interface the WASI host serves, or a bug)")

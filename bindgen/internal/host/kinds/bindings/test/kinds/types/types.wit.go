@@ -329,11 +329,7 @@ func Bind(s *cm.Instance, l *runtime.Linker, name string, impl Imports) error {
 
 func (st *state_) serve_NewCounter(ctx context.Context, cl *runtime.Caller, f []uint64) error {
 	cx := cl.Context()
-	l := st.s.Lift(cx)
 	_a0 := uint32(f[0])
-	if err := l.Err(); err != nil {
-		return err
-	}
 	_v, _err := st.impl.NewCounter(ctx, _a0)
 	cm.EndBorrows(cx)
 	if _err != nil {
@@ -357,9 +353,8 @@ func (st *state_) serve_Counter_Add(ctx context.Context, cl *runtime.Caller, f [
 	if _err != nil {
 		return _err
 	}
-	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
-	return w.Err()
+	return nil
 }
 
 func (st *state_) serve_Counter_Get(ctx context.Context, cl *runtime.Caller, f []uint64) error {
@@ -374,9 +369,8 @@ func (st *state_) serve_Counter_Get(ctx context.Context, cl *runtime.Caller, f [
 	if _err != nil {
 		return _err
 	}
-	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
-	return w.Err()
+	return nil
 }
 
 func (st *state_) serve_Counter_Name(ctx context.Context, cl *runtime.Caller, f []uint64) error {
@@ -392,8 +386,7 @@ func (st *state_) serve_Counter_Name(ctx context.Context, cl *runtime.Caller, f 
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[1] & 0xffffffff
-	cm.StoreString(w, _v, _ret)
+	cm.StoreString(w, _v, f[1]&0xffffffff)
 	return w.Err()
 }
 

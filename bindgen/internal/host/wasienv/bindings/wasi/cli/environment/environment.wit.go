@@ -63,8 +63,7 @@ func (st *state_) serve_GetEnvironment(ctx context.Context, cl *runtime.Caller, 
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[0] & 0xffffffff
-	cm.StoreListFunc(w, _v, _ret, 16, 4, store_T164)
+	cm.StoreListFunc(w, _v, f[0]&0xffffffff, 16, 4, store_T164)
 	return w.Err()
 }
 
@@ -76,8 +75,7 @@ func (st *state_) serve_GetArguments(ctx context.Context, cl *runtime.Caller, f 
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[0] & 0xffffffff
-	cm.StoreListFunc(w, _v, _ret, 8, 4, cm.StoreString)
+	cm.StoreListFunc(w, _v, f[0]&0xffffffff, 8, 4, cm.StoreString)
 	return w.Err()
 }
 
@@ -89,8 +87,7 @@ func (st *state_) serve_InitialCwd(ctx context.Context, cl *runtime.Caller, f []
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[0] & 0xffffffff
-	store_T167(w, _v, _ret)
+	store_T167(w, _v, f[0]&0xffffffff)
 	return w.Err()
 }
 

@@ -158,8 +158,7 @@ func (st *state_) serve_Analyze(ctx context.Context, cl *runtime.Caller, f []uin
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[2] & 0xffffffff
-	store_T186(w, _v, _ret)
+	store_T186(w, _v, f[2]&0xffffffff)
 	return w.Err()
 }
 
@@ -176,8 +175,7 @@ func (st *state_) serve_Tokenize(ctx context.Context, cl *runtime.Caller, f []ui
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[2] & 0xffffffff
-	cm.StoreListFunc(w, _v, _ret, 16, 8, store_T187)
+	cm.StoreListFunc(w, _v, f[2]&0xffffffff, 16, 8, store_T187)
 	return w.Err()
 }
 
@@ -206,9 +204,8 @@ func (st *state_) serve_Tally_Add(ctx context.Context, cl *runtime.Caller, f []u
 	if _err != nil {
 		return _err
 	}
-	w := st.s.Lower(ctx, cx)
 	f[0] = uint64(_v)
-	return w.Err()
+	return nil
 }
 
 func (st *state_) serve_Tally_Top(ctx context.Context, cl *runtime.Caller, f []uint64) error {
@@ -225,8 +222,7 @@ func (st *state_) serve_Tally_Top(ctx context.Context, cl *runtime.Caller, f []u
 		return _err
 	}
 	w := st.s.Lower(ctx, cx)
-	_ret := f[2] & 0xffffffff
-	cm.StoreListFunc(w, _v, _ret, 12, 4, store_T192)
+	cm.StoreListFunc(w, _v, f[2]&0xffffffff, 12, 4, store_T192)
 	return w.Err()
 }
 
