@@ -68,7 +68,7 @@ func (g *gen) strFrom(fe fixedEnc, compact bool, s *adapterSide, sp, sl uint32, 
 	case canon.UTF8:
 		switch fe {
 		case encUTF8:
-			g.strCopy(libCopyUTF8, fe, encUTF8, s, sp, sl, d, dp, dl)
+			g.strCopyUTF8(s, sp, sl, d, dp, dl)
 		default:
 			g.strDeflate(fe, s, sp, sl, d, dp, dl)
 		}
@@ -77,14 +77,14 @@ func (g *gen) strFrom(fe fixedEnc, compact bool, s *adapterSide, sp, sl uint32, 
 		case encUTF8:
 			g.strUTF8ToUTF16(s, sp, sl, d, dp, dl)
 		case encUTF16:
-			g.strCopy(libCopyUTF16, fe, encUTF16, s, sp, sl, d, dp, dl)
+			g.strCopyUTF16(s, sp, sl, d, dp, dl)
 		default:
 			g.strCopy(libLatin1ToUTF16, fe, encUTF16, s, sp, sl, d, dp, dl)
 		}
 	default:
 		switch {
 		case fe == encLatin1:
-			g.strCopy(libCopyLatin1, fe, encLatin1, s, sp, sl, d, dp, dl)
+			g.strCopyLatin1(s, sp, sl, d, dp, dl)
 		case fe == encUTF16 && compact:
 			g.strProbablyUTF16(s, sp, sl, d, dp, dl)
 		default:
@@ -262,3 +262,157 @@ func (g *gen) strProbablyUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp
 
 // tagI32 is utf16Tag as an i32 constant.
 const tagI32 = -1 << 31
+
+// strCopyUTF8 copies a UTF-8 string to a UTF-8 side in wasm, validating
+// it as the spec's decoding does (no overlong forms, surrogates or code
+// points above U+10FFFF). A short string is copied and checked in one
+// loop, eight bytes at a time while they are ASCII; a long one is one
+// memory.copy, then checked sixteen bytes at a time (each access to a
+// memory other than the adapter's first is a call, under multimem).
+func (g *gen) strCopyUTF8(s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+	c := &g.c
+	g.checkLength(sl, 1)
+	g.allocFirst(s, sp, sl, d, dp, sl, 1)
+	c.LocalGet(sl).I32Const(utf8BulkCopy).Op(wasm.OpI32GeU).If(wasm.BlockEmpty)
+	c.LocalGet(dp).LocalGet(sp).LocalGet(sl).MemoryCopy(d.mem, s.mem)
+	g.utf8Loop(s, sp, sl, nil, 0)
+	c.Else()
+	g.utf8Loop(s, sp, sl, d, dp)
+	c.End()
+	c.LocalGet(sl).LocalSet(dl)
+}
+
+// utf8BulkCopy is the byte length from which strCopyUTF8 copies with
+// memory.copy before validating.
+const utf8BulkCopy = 128
+
+// utf8Loop validates the UTF-8 string of sl bytes at sp (side s); when d
+// is set it also copies it to dp there, as it goes.
+func (g *gen) utf8Loop(s *adapterSide, sp, sl uint32, d *adapterSide, dp uint32) {
+	c := &g.c
+	i32, i64 := canon.CoreI32, canon.CoreI64
+	i, n, w := g.local(i32), g.local(i32), g.local(i64)
+	b := [4]uint32{g.local(i32), g.local(i32), g.local(i32), g.local(i32)}
+	src := func(off uint64, op byte) { c.LocalGet(sp).LocalGet(i).Op(wasm.OpI32Add).Load(op, 0, off, s.mem) }
+	store := func(off uint64, op byte, v uint32, vt canon.CoreType) {
+		if d != nil {
+			c.LocalGet(dp).LocalGet(i).Op(wasm.OpI32Add).LocalGet(v).Store(op, 0, off, d.mem)
+		}
+	}
+	c.I32Const(0).LocalSet(i)
+	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+	c.LocalGet(i).LocalGet(sl).Op(wasm.OpI32GeU).BrIf(1)
+	// A run of ASCII bytes: eight (copying) or sixteen at once.
+	step := int32(8)
+	if d == nil {
+		step = 16
+	}
+	c.LocalGet(sl).LocalGet(i).Op(wasm.OpI32Sub).I32Const(step).Op(wasm.OpI32GeU).If(wasm.BlockEmpty)
+	if d != nil {
+		src(0, wasm.OpI64Load)
+		c.LocalTee(w).I64Const(-0x7f7f7f7f7f7f7f80).Op(wasm.OpI64And).Op(wasm.OpI64Eqz)
+	} else {
+		c.LocalGet(sp).LocalGet(i).Op(wasm.OpI32Add)
+		c.Prefixed(wasm.PrefixSIMD, wasm.SIMDV128Load).MemArg(wasm.MemArg{Mem: s.mem})
+		c.Prefixed(wasm.PrefixSIMD, 100).Op(wasm.OpI32Eqz) // i8x16.bitmask: no high bit set
+	}
+	c.If(wasm.BlockEmpty)
+	store(0, wasm.OpI64Store, w, i64)
+	c.LocalGet(i).I32Const(step).Op(wasm.OpI32Add).LocalSet(i).Br(2)
+	c.End().End()
+	// One character.
+	src(0, wasm.OpI32Load8U)
+	c.LocalTee(b[0]).I32Const(0x80).Op(wasm.OpI32LtU).If(wasm.BlockEmpty)
+	store(0, wasm.OpI32Store8, b[0], i32)
+	c.LocalGet(i).I32Const(1).Op(wasm.OpI32Add).LocalSet(i).Br(1)
+	c.End()
+	c.LocalGet(b[0]).I32Const(0xC2).Op(wasm.OpI32LtU).LocalGet(b[0]).I32Const(0xF5).Op(wasm.OpI32GeU).Op(wasm.OpI32Or)
+	g.trapIf(trapBadUTF8)
+	// The sequence's length: 2 below 0xE0, 3 below 0xF0, else 4.
+	c.I32Const(2).LocalGet(b[0]).I32Const(0xE0).Op(wasm.OpI32GeU).Op(wasm.OpI32Add)
+	c.LocalGet(b[0]).I32Const(0xF0).Op(wasm.OpI32GeU).Op(wasm.OpI32Add).LocalSet(n)
+	c.LocalGet(sl).LocalGet(i).Op(wasm.OpI32Sub).LocalGet(n).Op(wasm.OpI32LtU)
+	g.trapIf(trapIncompleteUTF8)
+	for k := 1; k < 4; k++ {
+		if k > 1 {
+			c.LocalGet(n).I32Const(int32(k)).Op(wasm.OpI32GtU).If(wasm.BlockEmpty)
+		}
+		src(uint64(k), wasm.OpI32Load8U)
+		c.LocalTee(b[k]).I32Const(0xC0).Op(wasm.OpI32And).I32Const(0x80).Op(wasm.OpI32Ne)
+		g.trapIf(trapBadUTF8)
+		store(uint64(k), wasm.OpI32Store8, b[k], i32)
+		if k > 1 {
+			c.End()
+		}
+	}
+	// The second byte's narrower ranges after E0 (no overlong), ED (no
+	// surrogate), F0 (no overlong) and F4 (at most U+10FFFF).
+	narrow := func(lead, cmp int32, op byte) {
+		c.LocalGet(b[0]).I32Const(lead).Op(wasm.OpI32Eq).LocalGet(b[1]).I32Const(cmp).Op(op).Op(wasm.OpI32And)
+	}
+	narrow(0xE0, 0xA0, wasm.OpI32LtU)
+	narrow(0xED, 0x9F, wasm.OpI32GtU)
+	c.Op(wasm.OpI32Or)
+	narrow(0xF0, 0x90, wasm.OpI32LtU)
+	c.Op(wasm.OpI32Or)
+	narrow(0xF4, 0x8F, wasm.OpI32GtU)
+	c.Op(wasm.OpI32Or)
+	g.trapIf(trapBadUTF8)
+	store(0, wasm.OpI32Store8, b[0], i32)
+	c.LocalGet(i).LocalGet(n).Op(wasm.OpI32Add).LocalSet(i).Br(0)
+	c.End().End()
+}
+
+// strCopyUTF16 copies a UTF-16 string to a UTF-16 side in wasm: four
+// units at a time while all are below 0x8000 (no surrogates there), else
+// one unit, a high surrogate with its low one.
+func (g *gen) strCopyUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+	c := &g.c
+	i32, i64 := canon.CoreI32, canon.CoreI64
+	g.checkLength(sl, 2)
+	bytes := g.scaled(sl, 2)
+	g.allocFirst(s, sp, bytes, d, dp, bytes, 2)
+	i, u, v, w := g.local(i32), g.local(i32), g.local(i32), g.local(i64)
+	src := func(off uint64, op byte) { c.LocalGet(sp).LocalGet(i).Op(wasm.OpI32Add).Load(op, 0, off, s.mem) }
+	dstAddr := func() { c.LocalGet(dp).LocalGet(i).Op(wasm.OpI32Add) }
+	c.I32Const(0).LocalSet(i) // a byte offset
+	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+	c.LocalGet(i).LocalGet(bytes).Op(wasm.OpI32GeU).BrIf(1)
+	c.LocalGet(bytes).LocalGet(i).Op(wasm.OpI32Sub).I32Const(8).Op(wasm.OpI32GeU).If(wasm.BlockEmpty)
+	src(0, wasm.OpI64Load)
+	c.LocalTee(w).I64Const(-0x7fff7fff7fff8000).Op(wasm.OpI64And).Op(wasm.OpI64Eqz).If(wasm.BlockEmpty)
+	dstAddr()
+	c.LocalGet(w).Store(wasm.OpI64Store, 0, 0, d.mem)
+	c.LocalGet(i).I32Const(8).Op(wasm.OpI32Add).LocalSet(i).Br(2)
+	c.End().End()
+	src(0, wasm.OpI32Load16U)
+	c.LocalSet(u)
+	dstAddr()
+	c.LocalGet(u).Store(wasm.OpI32Store16, 0, 0, d.mem)
+	c.LocalGet(u).I32Const(0xF800).Op(wasm.OpI32And).I32Const(0xD800).Op(wasm.OpI32Eq).If(wasm.BlockEmpty)
+	{
+		// A surrogate: a high one followed by a low one.
+		c.LocalGet(u).I32Const(0xDC00).Op(wasm.OpI32GeU)
+		c.LocalGet(bytes).LocalGet(i).Op(wasm.OpI32Sub).I32Const(4).Op(wasm.OpI32LtU).Op(wasm.OpI32Or)
+		g.trapIf(trapBadUTF16)
+		src(2, wasm.OpI32Load16U)
+		c.LocalTee(v).I32Const(0xFC00).Op(wasm.OpI32And).I32Const(0xDC00).Op(wasm.OpI32Ne)
+		g.trapIf(trapBadUTF16)
+		dstAddr()
+		c.LocalGet(v).Store(wasm.OpI32Store16, 0, 2, d.mem)
+		c.LocalGet(i).I32Const(2).Op(wasm.OpI32Add).LocalSet(i)
+	}
+	c.End()
+	c.LocalGet(i).I32Const(2).Op(wasm.OpI32Add).LocalSet(i).Br(0)
+	c.End().End()
+	c.LocalGet(sl).LocalSet(dl)
+}
+
+// strCopyLatin1 copies a Latin-1 string into a latin1+utf16 side: any
+// byte is a character, so one memory.copy.
+func (g *gen) strCopyLatin1(s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+	g.checkLength(sl, 1)
+	g.allocFirst(s, sp, sl, d, dp, sl, 2)
+	g.c.LocalGet(dp).LocalGet(sp).LocalGet(sl).MemoryCopy(d.mem, s.mem)
+	g.c.LocalGet(sl).LocalSet(dl)
+}

@@ -4,6 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/wasmcm/wasmcm/canon"
 
 	"github.com/wasmcm/wasmcm/internal/wat"
 	"github.com/wasmcm/wasmcm/runtime"
@@ -67,7 +71,10 @@ const adapterTrapsWat = `(component
       (i32.store (i32.const 0x100) (i32.const 0x110000))
       (call $chars (i32.const 0x100) (i32.const 1)))
     (func (export "bad-discriminant") (result i32) (call $opt (i32.const 2) (i32.const 0) (i32.const 0)))
-    (func (export "bad-result") (result i32) (call $give (i32.const 0x200)) (i32.const 0)))
+    (func (export "bad-result") (result i32) (call $give (i32.const 0x200)) (i32.const 0))
+    (func (export "put") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+    (func (export "send8") (param i32 i32) (result i32) (call $str (local.get 0) (local.get 1)))
+    (func (export "send16") (param i32 i32) (result i32) (call $str16 (local.get 0) (local.get 1))))
   (core instance $i (instantiate $m (with "mem" (instance $mem)) (with "y" (instance
     (export "str" (func $str)) (export "str16" (func $str16)) (export "bytes" (func $bytes))
     (export "chars" (func $chars)) (export "opt" (func $opt)) (export "give" (func $give))))))
@@ -80,7 +87,10 @@ const adapterTrapsWat = `(component
   (func (export "list-unaligned") (result u32) (canon lift (core func $i "list-unaligned")))
   (func (export "bad-char") (result u32) (canon lift (core func $i "bad-char")))
   (func (export "bad-discriminant") (result u32) (canon lift (core func $i "bad-discriminant")))
-  (func (export "bad-result") (result u32) (canon lift (core func $i "bad-result"))))`
+  (func (export "bad-result") (result u32) (canon lift (core func $i "bad-result")))
+  (func (export "put") (param "addr" u32) (param "b" u8) (canon lift (core func $i "put")))
+  (func (export "send8") (param "ptr" u32) (param "len" u32) (result u32) (canon lift (core func $i "send8")))
+  (func (export "send16") (param "ptr" u32) (param "units" u32) (result u32) (canon lift (core func $i "send16"))))`
 
 // TestAdapterTraps checks that a general adapter refuses bad values with
 // the reference's words, through core wasm alone (no call goes through
@@ -131,5 +141,86 @@ func TestAdapterTraps(t *testing.T) {
 			t.Errorf("%s: %d calls went through Go", tc.export, n)
 		}
 		inst.Close(ctx)
+	}
+}
+
+// TestAdapterStringValidation sends byte sequences as UTF-8 and UTF-16
+// strings through adapters, which copy them in wasm: exactly the invalid
+// ones trap, with the reference's words.
+func TestAdapterStringValidation(t *testing.T) {
+	ctx := context.Background()
+	rt, err := runtime.New(ctx, runtime.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close(ctx)
+	bin, err := wat.Parse("adapter-traps.wat", []byte(adapterTrapsWat))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := rt.Compile(ctx, bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(export string, data []byte, n uint32) error {
+		inst, err := c.Instantiate(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer inst.Close(ctx)
+		for i, b := range data {
+			if _, err := inst.Call(ctx, "put", canon.U32(0x100+uint32(i)), canon.U8(b)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, err = inst.Call(ctx, export, canon.U32(0x100), canon.U32(n))
+		if n := inst.GoCalls(); n != 0 {
+			t.Errorf("%d calls went through Go", n)
+		}
+		return err
+	}
+	utf8Cases := [][]byte{
+		[]byte("plain ascii text, longer than eight bytes"), []byte("é"), []byte("€"), []byte("😀"),
+		[]byte("mixed é € 😀 and more ascii after it"), {0xff}, {0xc0, 0x80}, {0xc1, 0xbf}, {0xc3},
+		{0xe0, 0x80, 0x80}, {0xe0, 0xa0, 0x80}, {0xed, 0xa0, 0x80}, {0xed, 0x9f, 0xbf}, {0xef, 0xbf},
+		{0xf0, 0x8f, 0xbf, 0xbf}, {0xf0, 0x90, 0x80, 0x80}, {0xf4, 0x8f, 0xbf, 0xbf}, {0xf4, 0x90, 0x80, 0x80},
+		{0xf5, 0x80, 0x80, 0x80}, {0x80}, {0xe2, 0x82, 0x41}, []byte("12345678\xe2\x82"),
+		append([]byte("abcdefgh"), 0xc3, 0xa9, 'x'), {'a', 0xf0, 0x9f, 0x98}, {0xf0, 0x9f, 0x98, 0x80, 0x80},
+	}
+	// The same inside long strings, which are copied first and then
+	// checked sixteen bytes at a time.
+	for _, b := range utf8Cases[:len(utf8Cases):len(utf8Cases)] {
+		long := append([]byte(strings.Repeat("a", 130+len(b)%7)), b...)
+		utf8Cases = append(utf8Cases, append(long, strings.Repeat("b", 20)...))
+	}
+	for _, b := range utf8Cases {
+		err := send("send8", b, uint32(len(b)))
+		switch {
+		case utf8.Valid(b) && err != nil:
+			t.Errorf("valid UTF-8 %x: %v", b, err)
+		case !utf8.Valid(b) && (err == nil || !strings.Contains(err.Error(), "utf-8")):
+			t.Errorf("invalid UTF-8 %x: %v, want a trap", b, err)
+		}
+	}
+	le := func(us ...uint16) []byte {
+		var b []byte
+		for _, u := range us {
+			b = append(b, byte(u), byte(u>>8))
+		}
+		return b
+	}
+	utf16Cases := [][]uint16{
+		utf16.Encode([]rune("plain text")), utf16.Encode([]rune("é € 😀 한국어 mixed")), {0xd800}, {0xdc00},
+		{0xd83d, 0xde00}, {0xd83d, 0x41}, {'a', 'b', 'c', 'd', 0xd83d}, {0xdbff, 0xdfff}, {0xffff, 0xac00, 0x8000},
+	}
+	for _, us := range utf16Cases {
+		valid := !strings.ContainsRune(string(utf16.Decode(us)), utf8.RuneError)
+		err := send("send16", le(us...), uint32(len(us)))
+		switch {
+		case valid && err != nil:
+			t.Errorf("valid UTF-16 %x: %v", us, err)
+		case !valid && (err == nil || !strings.Contains(err.Error(), "invalid utf-16")):
+			t.Errorf("invalid UTF-16 %x: %v, want a trap", us, err)
+		}
 	}
 }

@@ -384,8 +384,8 @@ func adapterBenchInstance(t testing.TB, linked bool) *runtime.Instance {
 	return ix
 }
 
-// BenchmarkAdapters: X calls Y with a u32, a 16-byte string, a 1 MiB
-// list<u8> and a record of a 16-byte string and a 1 KiB list<u8>,
+// BenchmarkAdapters: X calls Y with a u32, a 16-byte and a 1 MiB string,
+// a 1 MiB list<u8> and a record of a 16-byte string and a 1 KiB list<u8>,
 // composed (fused adapters: no Go on the path) and linked through the
 // host; ns/call and MB/s per call, X looping in wasm.
 func BenchmarkAdapters(b *testing.B) {
@@ -400,6 +400,7 @@ func BenchmarkAdapters(b *testing.B) {
 	}{
 		{"u32", "run-add", 1000, 0, 0, func(n, l uint32) uint32 { return n }},
 		{"string-16B", "run-str", 1000, 16, 16, func(n, l uint32) uint32 { return n * l }},
+		{"string-1MiB", "run-str", 1, 1 << 20, 1 << 20, func(n, l uint32) uint32 { return n * l }},
 		{"list-u8-1MiB", "run-list", 1, 1 << 20, 1 << 20, func(n, l uint32) uint32 { return n * l }},
 		{"record-string-list-1KiB", "run-rec", 1000, 1024, 16 + 1024, func(n, l uint32) uint32 { return n * (l + 16) }},
 	}

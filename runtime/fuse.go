@@ -38,6 +38,9 @@ const (
 	trapUnalignedResults
 	trapOutOfBounds
 	trapUncaught
+	trapBadUTF8
+	trapIncompleteUTF8
+	trapBadUTF16
 )
 
 var adapterTrapMessages = [...]string{
@@ -55,6 +58,9 @@ var adapterTrapMessages = [...]string{
 	trapUnalignedResults: "unaligned pointer: return area not aligned",
 	trapOutOfBounds:      "out of bounds memory access",
 	trapUncaught:         "uncaught exception propagated out of component",
+	trapBadUTF8:          "invalid utf-8 string",
+	trapIncompleteUTF8:   "incomplete utf-8 byte sequence",
+	trapBadUTF16:         "invalid utf-16 string",
 }
 
 // adapterTrap is the host function adapters call to trap with a message.
