@@ -19,12 +19,10 @@ import (
 // other directly; it never builds a Go string. Each takes the plan.refs
 // indexes of its memories and finds them through the call's instance.
 
-// String libcall operations.
+// String libcall operations: transcoding only (a string in the same
+// encoding on both sides is copied by the adapter itself).
 const (
-	libCopyUTF8 = iota
-	libCopyUTF16
-	libCopyLatin1
-	libLatin1ToUTF16
+	libLatin1ToUTF16 = iota
 	libUTF8ToUTF16
 	libUTF16ToUTF8
 	libLatin1ToUTF8
@@ -123,7 +121,7 @@ func strTrap(format string, args ...any) error { return trapf(format, args...) }
 func transcode(op int, s, d []byte, src, n, dst, dstSize, extra uint64) (uint64, error) {
 	srcBytes := n
 	switch op {
-	case libCopyUTF16, libUTF16ToUTF8, libUTF16ToLatin1, libUTF16ToCompactUTF16, libUTF16ToCompactProbably:
+	case libUTF16ToUTF8, libUTF16ToLatin1, libUTF16ToCompactUTF16, libUTF16ToCompactProbably:
 		srcBytes = 2 * n
 	}
 	in, ok := span(s, src, srcBytes)
@@ -135,21 +133,6 @@ func transcode(op int, s, d []byte, src, n, dst, dstSize, extra uint64) (uint64,
 		return 0, strTrap("string content out-of-bounds: realloc return: beyond end of memory (%d bytes at %#x)", dstSize, dst)
 	}
 	switch op {
-	case libCopyUTF8:
-		if !utf8.Valid(in) {
-			return 0, strTrap("invalid utf-8 string")
-		}
-		copy(out, in)
-		return n, nil
-	case libCopyUTF16:
-		if _, ok := validUTF16(in); !ok {
-			return 0, strTrap("invalid utf-16 string")
-		}
-		copy(out, in)
-		return n, nil
-	case libCopyLatin1:
-		copy(out, in)
-		return n, nil
 	case libLatin1ToUTF16:
 		for i, c := range in {
 			out[2*i], out[2*i+1] = c, 0

@@ -138,11 +138,11 @@ func TestTranscodeLibcall(t *testing.T) {
 		in      []byte
 		n, size uint64
 	}{
-		{libCopyUTF8, []byte{0xff}, 1, 1},
+		{libUTF8ToUTF16, []byte{0xff}, 1, 2},
 		{libUTF8ToUTF16, []byte{0xe2, 0x82}, 2, 4},
-		{libCopyUTF16, []byte{0x00, 0xd8}, 1, 2},
+		{libUTF16ToCompactProbably, []byte{0x00, 0xd8}, 1, 2},
 		{libUTF16ToUTF8, []byte{0x00, 0xdc, 0x41, 0x00}, 2, 6},
-		{libCopyUTF8, []byte{'a'}, 1 << 30, 1},
+		{libUTF8ToUTF16, []byte{'a'}, 1 << 30, 2},
 	}
 	for _, b := range bad {
 		if _, err := transcode(b.op, b.in, make([]byte, 8), 0, b.n, 0, b.size, 0); err == nil {
