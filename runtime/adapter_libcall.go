@@ -23,7 +23,6 @@ import (
 // encoding on both sides is copied by the adapter itself).
 const (
 	libLatin1ToUTF16 = iota
-	libUTF8ToUTF16
 	libUTF16ToUTF8
 	libLatin1ToUTF8
 	libUTF8ToLatin1
@@ -138,9 +137,6 @@ func transcode(op int, s, d []byte, src, n, dst, dstSize, extra uint64) (uint64,
 			out[2*i], out[2*i+1] = c, 0
 		}
 		return n, nil
-	case libUTF8ToUTF16:
-		w, err := utf8ToUTF16(in, out)
-		return w, err
 	case libUTF16ToUTF8:
 		return utf16ToUTF8(in, out)
 	case libLatin1ToUTF8:

@@ -162,8 +162,7 @@ func (g *gen) strUTF8ToUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp, 
 	g.checkLength(sl, 2)
 	dstBytes := g.scaled(sl, 2)
 	g.allocFirst(s, sp, sl, d, dp, dstBytes, 2)
-	g.libcall(libUTF8ToUTF16, s, d, func() { c.LocalGet(sp).LocalGet(sl).LocalGet(dp).LocalGet(dstBytes).I32Const(0) })
-	c.Op(0xa7).LocalSet(dl)
+	g.utf8ToUTF16(s, sp, sl, d, dp, dl)
 	g.shrink(d, dp, dstBytes, 2, func() { c.LocalGet(dl).I32Const(1).Op(0x74) }) // i32.shl
 }
 
@@ -326,6 +325,18 @@ func (g *gen) utf8Loop(s *adapterSide, sp, sl uint32, d *adapterSide, dp uint32)
 	store(0, wasm.OpI32Store8, b[0], i32)
 	c.LocalGet(i).I32Const(1).Op(wasm.OpI32Add).LocalSet(i).Br(1)
 	c.End()
+	g.utf8Seq(src, sl, i, n, b, func(k int) { store(uint64(k), wasm.OpI32Store8, b[k], i32) })
+	store(0, wasm.OpI32Store8, b[0], i32)
+	c.LocalGet(i).LocalGet(n).Op(wasm.OpI32Add).LocalSet(i).Br(0)
+	c.End().End()
+}
+
+// utf8Seq checks the multi-byte UTF-8 sequence whose lead byte is in b[0]
+// (at least 0x80), at offset i of a string of sl bytes that src loads
+// from: it sets n to its length and b[1:n] to its bytes, calling each(k)
+// after loading byte k, and traps unless the spec's decoding accepts it.
+func (g *gen) utf8Seq(src func(off uint64, op byte), sl, i, n uint32, b [4]uint32, each func(k int)) {
+	c := &g.c
 	c.LocalGet(b[0]).I32Const(0xC2).Op(wasm.OpI32LtU).LocalGet(b[0]).I32Const(0xF5).Op(wasm.OpI32GeU).Op(wasm.OpI32Or)
 	g.trapIf(trapBadUTF8)
 	// The sequence's length: 2 below 0xE0, 3 below 0xF0, else 4.
@@ -340,7 +351,7 @@ func (g *gen) utf8Loop(s *adapterSide, sp, sl uint32, d *adapterSide, dp uint32)
 		src(uint64(k), wasm.OpI32Load8U)
 		c.LocalTee(b[k]).I32Const(0xC0).Op(wasm.OpI32And).I32Const(0x80).Op(wasm.OpI32Ne)
 		g.trapIf(trapBadUTF8)
-		store(uint64(k), wasm.OpI32Store8, b[k], i32)
+		each(k)
 		if k > 1 {
 			c.End()
 		}
@@ -358,9 +369,6 @@ func (g *gen) utf8Loop(s *adapterSide, sp, sl uint32, d *adapterSide, dp uint32)
 	narrow(0xF4, 0x8F, wasm.OpI32GtU)
 	c.Op(wasm.OpI32Or)
 	g.trapIf(trapBadUTF8)
-	store(0, wasm.OpI32Store8, b[0], i32)
-	c.LocalGet(i).LocalGet(n).Op(wasm.OpI32Add).LocalSet(i).Br(0)
-	c.End().End()
 }
 
 // strCopyUTF16 copies a UTF-16 string to a UTF-16 side in wasm: four
@@ -415,4 +423,74 @@ func (g *gen) strCopyLatin1(s *adapterSide, sp, sl uint32, d *adapterSide, dp, d
 	g.allocFirst(s, sp, sl, d, dp, sl, 2)
 	g.c.LocalGet(dp).LocalGet(sp).LocalGet(sl).MemoryCopy(d.mem, s.mem)
 	g.c.LocalGet(sl).LocalSet(dl)
+}
+
+// utf8ToUTF16 decodes the UTF-8 string of sl bytes at sp (side s) into
+// UTF-16 at dp (side d, room for 2*sl bytes) in wasm, validating it, and
+// sets dl to the code units written: eight ASCII bytes at a time widened
+// with v128.load8x8_u, else one character.
+func (g *gen) utf8ToUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+	c := &g.c
+	i32 := canon.CoreI32
+	i, o, n, cp := g.local(i32), g.local(i32), g.local(i32), g.local(i32)
+	b := [4]uint32{g.local(i32), g.local(i32), g.local(i32), g.local(i32)}
+	g.locals = append(g.locals, wasm.ValV128)
+	v := g.nparams + uint32(len(g.locals)) - 1
+	src := func(off uint64, op byte) { c.LocalGet(sp).LocalGet(i).Op(wasm.OpI32Add).Load(op, 0, off, s.mem) }
+	out := func() { c.LocalGet(dp).LocalGet(o).Op(wasm.OpI32Add) }
+	simd := func(op uint32) { c.Prefixed(wasm.PrefixSIMD, op) }
+	c.I32Const(0).LocalSet(i).I32Const(0).LocalSet(o)
+	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+	c.LocalGet(i).LocalGet(sl).Op(wasm.OpI32GeU).BrIf(1)
+	c.LocalGet(sl).LocalGet(i).Op(wasm.OpI32Sub).I32Const(8).Op(wasm.OpI32GeU).If(wasm.BlockEmpty)
+	c.LocalGet(sp).LocalGet(i).Op(wasm.OpI32Add)
+	simd(2) // v128.load8x8_u: eight bytes as eight u16 lanes
+	c.MemArg(wasm.MemArg{Mem: s.mem}).LocalTee(v)
+	c.I32Const(0xFF80)
+	simd(16) // i16x8.splat
+	simd(78) // v128.and
+	simd(83) // v128.any_true
+	c.Op(wasm.OpI32Eqz).If(wasm.BlockEmpty)
+	out()
+	c.LocalGet(v)
+	simd(wasm.SIMDV128Store)
+	c.MemArg(wasm.MemArg{Mem: d.mem})
+	c.LocalGet(i).I32Const(8).Op(wasm.OpI32Add).LocalSet(i)
+	c.LocalGet(o).I32Const(16).Op(wasm.OpI32Add).LocalSet(o).Br(2)
+	c.End().End()
+	src(0, wasm.OpI32Load8U)
+	c.LocalTee(b[0]).I32Const(0x80).Op(wasm.OpI32LtU).If(wasm.BlockEmpty)
+	out()
+	c.LocalGet(b[0]).Store(wasm.OpI32Store16, 0, 0, d.mem)
+	c.LocalGet(i).I32Const(1).Op(wasm.OpI32Add).LocalSet(i)
+	c.LocalGet(o).I32Const(2).Op(wasm.OpI32Add).LocalSet(o).Br(1)
+	c.End()
+	g.utf8Seq(src, sl, i, n, b, func(int) {})
+	// The code point: the lead byte's bits, then six from each of the
+	// others.
+	c.LocalGet(b[0]).I32Const(0x7F).LocalGet(n).Op(0x76).Op(wasm.OpI32And).LocalSet(cp) // i32.shr_u
+	for k := 1; k < 4; k++ {
+		if k > 1 {
+			c.LocalGet(n).I32Const(int32(k)).Op(wasm.OpI32GtU).If(wasm.BlockEmpty)
+		}
+		c.LocalGet(cp).I32Const(6).Op(0x74).LocalGet(b[k]).I32Const(0x3F).Op(wasm.OpI32And).Op(wasm.OpI32Or).LocalSet(cp)
+		if k > 1 {
+			c.End()
+		}
+	}
+	c.LocalGet(cp).I32Const(0x10000).Op(wasm.OpI32LtU).If(wasm.BlockEmpty)
+	out()
+	c.LocalGet(cp).Store(wasm.OpI32Store16, 0, 0, d.mem)
+	c.LocalGet(o).I32Const(2).Op(wasm.OpI32Add).LocalSet(o)
+	c.Else()
+	c.LocalGet(cp).I32Const(0x10000).Op(wasm.OpI32Sub).LocalSet(cp)
+	out()
+	c.LocalGet(cp).I32Const(10).Op(0x76).I32Const(0xD800).Op(wasm.OpI32Or).Store(wasm.OpI32Store16, 0, 0, d.mem)
+	out()
+	c.LocalGet(cp).I32Const(0x3FF).Op(wasm.OpI32And).I32Const(0xDC00).Op(wasm.OpI32Or).Store(wasm.OpI32Store16, 0, 2, d.mem)
+	c.LocalGet(o).I32Const(4).Op(wasm.OpI32Add).LocalSet(o)
+	c.End()
+	c.LocalGet(i).LocalGet(n).Op(wasm.OpI32Add).LocalSet(i).Br(0)
+	c.End().End()
+	c.LocalGet(o).I32Const(1).Op(0x76).LocalSet(dl)
 }

@@ -31,6 +31,8 @@ const adapterTrapsWat = `(component
     (core instance $i (instantiate $m))
     (func (export "str") (param "x" string) (result u32)
       (canon lift (core func $i "take") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+    (func (export "str-utf16") (param "x" string) (result u32)
+      (canon lift (core func $i "take") (memory (core memory $i "mem")) (realloc (core func $i "realloc")) string-encoding=utf16))
     (func (export "bytes") (param "x" (list u8)) (result u32)
       (canon lift (core func $i "take") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
     (func (export "chars") (param "x" (list char)) (result u32)
@@ -44,6 +46,7 @@ const adapterTrapsWat = `(component
   (core instance $mem (instantiate $Mem))
   (core func $str (canon lower (func $y "str") (memory (core memory $mem "mem"))))
   (core func $str16 (canon lower (func $y "str") (memory (core memory $mem "mem")) string-encoding=utf16))
+  (core func $to16 (canon lower (func $y "str-utf16") (memory (core memory $mem "mem"))))
   (core func $bytes (canon lower (func $y "bytes") (memory (core memory $mem "mem"))))
   (core func $chars (canon lower (func $y "chars") (memory (core memory $mem "mem"))))
   (core func $opt (canon lower (func $y "opt") (memory (core memory $mem "mem"))))
@@ -52,6 +55,7 @@ const adapterTrapsWat = `(component
     (import "mem" "mem" (memory 1))
     (import "y" "str" (func $str (param i32 i32) (result i32)))
     (import "y" "str16" (func $str16 (param i32 i32) (result i32)))
+    (import "y" "to16" (func $to16 (param i32 i32) (result i32)))
     (import "y" "bytes" (func $bytes (param i32 i32) (result i32)))
     (import "y" "chars" (func $chars (param i32 i32) (result i32)))
     (import "y" "opt" (func $opt (param i32 i32 i32) (result i32)))
@@ -74,9 +78,10 @@ const adapterTrapsWat = `(component
     (func (export "bad-result") (result i32) (call $give (i32.const 0x200)) (i32.const 0))
     (func (export "put") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
     (func (export "send8") (param i32 i32) (result i32) (call $str (local.get 0) (local.get 1)))
-    (func (export "send16") (param i32 i32) (result i32) (call $str16 (local.get 0) (local.get 1))))
+    (func (export "send16") (param i32 i32) (result i32) (call $str16 (local.get 0) (local.get 1)))
+    (func (export "send8to16") (param i32 i32) (result i32) (call $to16 (local.get 0) (local.get 1))))
   (core instance $i (instantiate $m (with "mem" (instance $mem)) (with "y" (instance
-    (export "str" (func $str)) (export "str16" (func $str16)) (export "bytes" (func $bytes))
+    (export "str" (func $str)) (export "str16" (func $str16)) (export "to16" (func $to16)) (export "bytes" (func $bytes))
     (export "chars" (func $chars)) (export "opt" (func $opt)) (export "give" (func $give))))))
   (func (export "bad-utf8") (result u32) (canon lift (core func $i "bad-utf8")))
   (func (export "string-oob") (result u32) (canon lift (core func $i "string-oob")))
@@ -90,7 +95,8 @@ const adapterTrapsWat = `(component
   (func (export "bad-result") (result u32) (canon lift (core func $i "bad-result")))
   (func (export "put") (param "addr" u32) (param "b" u8) (canon lift (core func $i "put")))
   (func (export "send8") (param "ptr" u32) (param "len" u32) (result u32) (canon lift (core func $i "send8")))
-  (func (export "send16") (param "ptr" u32) (param "units" u32) (result u32) (canon lift (core func $i "send16"))))`
+  (func (export "send16") (param "ptr" u32) (param "units" u32) (result u32) (canon lift (core func $i "send16")))
+  (func (export "send8to16") (param "ptr" u32) (param "len" u32) (result u32) (canon lift (core func $i "send8to16"))))`
 
 // TestAdapterTraps checks that a general adapter refuses bad values with
 // the reference's words, through core wasm alone (no call goes through
@@ -110,8 +116,8 @@ func TestAdapterTraps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, cp := runtime.Fused(c); a != 6 || cp != 0 {
-		t.Fatalf("%d adapters and %d Go copies, want 6 adapters", a, cp)
+	if a, cp := runtime.Fused(c); a != 7 || cp != 0 {
+		t.Fatalf("%d adapters and %d Go copies, want 7 adapters", a, cp)
 	}
 	for _, tc := range []struct{ export, want string }{
 		{"bad-utf8", "invalid utf-8"},
@@ -194,12 +200,15 @@ func TestAdapterStringValidation(t *testing.T) {
 		utf8Cases = append(utf8Cases, append(long, strings.Repeat("b", 20)...))
 	}
 	for _, b := range utf8Cases {
-		err := send("send8", b, uint32(len(b)))
-		switch {
-		case utf8.Valid(b) && err != nil:
-			t.Errorf("valid UTF-8 %x: %v", b, err)
-		case !utf8.Valid(b) && (err == nil || !strings.Contains(err.Error(), "utf-8")):
-			t.Errorf("invalid UTF-8 %x: %v, want a trap", b, err)
+		// To UTF-8 (copied) and to UTF-16 (transcoded), both in wasm.
+		for _, export := range []string{"send8", "send8to16"} {
+			err := send(export, b, uint32(len(b)))
+			switch {
+			case utf8.Valid(b) && err != nil:
+				t.Errorf("%s: valid UTF-8 %x: %v", export, b, err)
+			case !utf8.Valid(b) && (err == nil || !strings.Contains(err.Error(), "utf-8")):
+				t.Errorf("%s: invalid UTF-8 %x: %v, want a trap", export, b, err)
+			}
 		}
 	}
 	le := func(us ...uint16) []byte {
