@@ -166,42 +166,137 @@ func (g *gen) strUTF8ToUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp, 
 	g.shrink(d, dp, dstBytes, 2, func() { c.LocalGet(dl).I32Const(1).Op(0x74) }) // i32.shl
 }
 
-// strDeflate is the spec's store_string_to_utf8 from Latin-1 or UTF-16:
-// as many bytes as code units first; when that is not enough, the worst
-// case, then shrunk.
+// strDeflate is the spec's store_string_to_utf8 from Latin-1 or UTF-16,
+// in wasm: as many bytes as code units first, filled while the units are
+// ASCII; at the first other one, the worst case, the rest encoded, then
+// the block shrunk to what was written.
 func (g *gen) strDeflate(fe fixedEnc, s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
 	c := &g.c
-	i32, i64 := canon.CoreI32, canon.CoreI64
-	op := int32(libLatin1ToUTF8)
+	i32 := canon.CoreI32
 	factor := int32(2)
 	if fe == encUTF16 {
-		op, factor = libUTF16ToUTF8, 3
+		factor = 3
 	}
+	w := uint64(fe.width())
 	g.checkLength(sl, fe.width())
 	srcBytes := g.scaled(sl, fe.width())
 	g.allocFirst(s, sp, srcBytes, d, dp, sl, 1)
-	r := g.local(i64)
-	read := g.local(i32)
-	g.libcall(op, s, d, func() { c.LocalGet(sp).LocalGet(sl).LocalGet(dp).LocalGet(sl).I32Const(0) })
-	c.LocalTee(r).Op(0xa7).LocalSet(dl)
-	c.LocalGet(r).I64Const(32).Op(0x88).Op(0xa7).LocalSet(read) // i64.shr_u
-	c.LocalGet(read).LocalGet(sl).Op(wasm.OpI32Ne).If(wasm.BlockEmpty)
+	i, u, v := g.local(i32), g.local(i32), g.local(i32)
+	g.locals = append(g.locals, wasm.ValV128)
+	vec := g.nparams + uint32(len(g.locals)) - 1
+	simd := func(op uint32) { c.Prefixed(wasm.PrefixSIMD, op) }
+	unit := func(off uint64) {
+		c.LocalGet(sp).LocalGet(i)
+		if w == 2 {
+			c.I32Const(1).Op(0x74)
+		}
+		c.Op(wasm.OpI32Add)
+		if w == 2 {
+			c.Load(wasm.OpI32Load16U, 0, off, s.mem)
+		} else {
+			c.Load(wasm.OpI32Load8U, 0, off, s.mem)
+		}
+	}
+	out := func() { c.LocalGet(dp).LocalGet(dl).Op(wasm.OpI32Add) }
+	// First pass: ASCII, eight units at a time.
+	c.I32Const(0).LocalSet(i)
+	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+	c.LocalGet(i).LocalGet(sl).Op(wasm.OpI32GeU).BrIf(1)
+	c.LocalGet(sl).LocalGet(i).Op(wasm.OpI32Sub).I32Const(8).Op(wasm.OpI32GeU).If(wasm.BlockEmpty)
+	c.LocalGet(sp).LocalGet(i)
+	if w == 2 {
+		c.I32Const(1).Op(0x74).Op(wasm.OpI32Add)
+		simd(wasm.SIMDV128Load)
+	} else {
+		c.Op(wasm.OpI32Add)
+		simd(2) // v128.load8x8_u
+	}
+	c.MemArg(wasm.MemArg{Mem: s.mem}).LocalTee(vec)
+	c.I32Const(0xFF80)
+	simd(16) // i16x8.splat
+	simd(78) // v128.and
+	simd(83) // v128.any_true
+	c.Op(wasm.OpI32Eqz).If(wasm.BlockEmpty)
+	c.LocalGet(dp).LocalGet(i).Op(wasm.OpI32Add)
+	c.LocalGet(vec).LocalGet(vec)
+	simd(102) // i8x16.narrow_i16x8_u: the eight bytes, twice
+	simd(29)  // i64x2.extract_lane 0
+	c.Op(0)
+	c.Store(wasm.OpI64Store, 0, 0, d.mem)
+	c.LocalGet(i).I32Const(8).Op(wasm.OpI32Add).LocalSet(i).Br(2)
+	c.End().End()
+	unit(0)
+	c.LocalTee(u).I32Const(0x80).Op(wasm.OpI32GeU).BrIf(1)
+	c.LocalGet(dp).LocalGet(i).Op(wasm.OpI32Add).LocalGet(u).Store(wasm.OpI32Store8, 0, 0, d.mem)
+	c.LocalGet(i).I32Const(1).Op(wasm.OpI32Add).LocalSet(i).Br(0)
+	c.End().End()
+	c.LocalGet(i).LocalSet(dl)
+	c.LocalGet(i).LocalGet(sl).Op(wasm.OpI32Ne).If(wasm.BlockEmpty)
 	{
 		g.checkLength(sl, factor)
 		worst := g.scaled(sl, factor)
 		g.realloc(d, func() { c.LocalGet(dp).LocalGet(sl).I32Const(1).LocalGet(worst) }, dp, worst, 1, trapStringOOB)
-		g.libcall(op, s, d, func() {
-			c.LocalGet(sp).LocalGet(read).I32Const(fe.width()).Op(0x6c).Op(wasm.OpI32Add)
-			c.LocalGet(sl).LocalGet(read).Op(wasm.OpI32Sub)
-			c.LocalGet(dp).LocalGet(dl).Op(wasm.OpI32Add)
-			c.LocalGet(worst).LocalGet(dl).Op(wasm.OpI32Sub)
-			c.I32Const(0)
-		})
-		c.Op(0xa7).LocalGet(dl).Op(wasm.OpI32Add).LocalSet(dl)
+		// Second pass: every character, one to four bytes.
+		c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+		c.LocalGet(i).LocalGet(sl).Op(wasm.OpI32GeU).BrIf(1)
+		unit(0)
+		c.LocalSet(u)
+		c.LocalGet(i).I32Const(1).Op(wasm.OpI32Add).LocalSet(i)
+		if w == 2 {
+			// A surrogate: a high one and a low one make a code point.
+			c.LocalGet(u).I32Const(0xF800).Op(wasm.OpI32And).I32Const(0xD800).Op(wasm.OpI32Eq).If(wasm.BlockEmpty)
+			c.LocalGet(u).I32Const(0xDC00).Op(wasm.OpI32GeU).LocalGet(i).LocalGet(sl).Op(wasm.OpI32GeU).Op(wasm.OpI32Or)
+			g.trapIf(trapBadUTF16)
+			unit(0)
+			c.LocalTee(v).I32Const(0xFC00).Op(wasm.OpI32And).I32Const(0xDC00).Op(wasm.OpI32Ne)
+			g.trapIf(trapBadUTF16)
+			c.LocalGet(u).I32Const(0x3FF).Op(wasm.OpI32And).I32Const(10).Op(0x74)
+			c.LocalGet(v).I32Const(0x3FF).Op(wasm.OpI32And).Op(wasm.OpI32Or).I32Const(0x10000).Op(wasm.OpI32Add).LocalSet(u)
+			c.LocalGet(i).I32Const(1).Op(wasm.OpI32Add).LocalSet(i)
+			c.End()
+		}
+		// The bytes of code point u.
+		byteAt := func(off uint64, val func()) {
+			out()
+			val()
+			c.Store(wasm.OpI32Store8, 0, off, d.mem)
+		}
+		cont := func(shift int32) func() {
+			return func() {
+				c.LocalGet(u)
+				if shift > 0 {
+					c.I32Const(shift).Op(0x76)
+				}
+				c.I32Const(0x3F).Op(wasm.OpI32And).I32Const(0x80).Op(wasm.OpI32Or)
+			}
+		}
+		lead := func(shift, mark int32) func() {
+			return func() { c.LocalGet(u).I32Const(shift).Op(0x76).I32Const(mark).Op(wasm.OpI32Or) }
+		}
+		advance := func(n int32) { c.LocalGet(dl).I32Const(n).Op(wasm.OpI32Add).LocalSet(dl).Br(1) }
+		c.LocalGet(u).I32Const(0x80).Op(wasm.OpI32LtU).If(wasm.BlockEmpty)
+		byteAt(0, func() { c.LocalGet(u) })
+		advance(1)
+		c.End()
+		c.LocalGet(u).I32Const(0x800).Op(wasm.OpI32LtU).If(wasm.BlockEmpty)
+		byteAt(0, lead(6, 0xC0))
+		byteAt(1, cont(0))
+		advance(2)
+		c.End()
+		c.LocalGet(u).I32Const(0x10000).Op(wasm.OpI32LtU).If(wasm.BlockEmpty)
+		byteAt(0, lead(12, 0xE0))
+		byteAt(1, cont(6))
+		byteAt(2, cont(0))
+		advance(3)
+		c.End()
+		byteAt(0, lead(18, 0xF0))
+		byteAt(1, cont(12))
+		byteAt(2, cont(6))
+		byteAt(3, cont(0))
+		c.LocalGet(dl).I32Const(4).Op(wasm.OpI32Add).LocalSet(dl).Br(0)
+		c.End().End()
 		g.shrink(d, dp, worst, 1, func() { c.LocalGet(dl) })
 	}
-	c.Else()
-	g.shrink(d, dp, sl, 1, func() { c.LocalGet(dl) })
 	c.End()
 }
 
