@@ -445,23 +445,25 @@ const (
 // DefinedType is a ComponentDefinedType (defvaltype). Which fields are used
 // depends on Kind.
 type DefinedType struct {
+	// (The small fields come first, ordered to leave no padding between
+	// them: a decoded component holds hundreds of defined types.)
 	Kind DefinedKind
 	Prim PrimValType // KindPrimitive
-	// Fields of a record, cases of a variant.
-	Fields []Field
-	Cases  []Case
 	// Elem is the element of list, fixed list, option; the value of map.
 	Elem ValType
 	Len  uint32  // KindFixedList
 	Key  ValType // KindMap
+	// Resource type index of own and borrow.
+	Resource uint32
+	// Fields of a record, cases of a variant.
+	Fields []Field
+	Cases  []Case
 	// Types of a tuple.
 	Types []ValType
 	// Names of flags or enum cases.
 	Names []string
 	// Ok and Err of a result; Payload of stream and future (nil: none).
 	Ok, Err, Payload *ValType
-	// Resource type index of own and borrow.
-	Resource uint32
 }
 
 // Field is a labelled value type (record field, function parameter).
@@ -516,25 +518,29 @@ const (
 
 // Decl is one declaration of a component or instance type.
 type Decl struct {
-	Kind     DeclKind
+	// (Kind comes last, where it fills the padding after Extern: a WIT
+	// package's types have hundreds of declarations.)
 	CoreType *CoreType // DeclCoreType
 	Type     Type      // DeclType
 	Alias    *Alias    // DeclAlias
 	// DeclImport, DeclExport.
 	Name   ExternName
 	Extern ExternType
+	Kind   DeclKind
 }
 
 // ExternType is the type of an import or export (externtype). Sort is one
 // of SortCoreModule, SortFunc, SortValue, SortType, SortComponent,
 // SortInstance.
 type ExternType struct {
+	// (Fields are ordered so that the two bytes share one word: a decoded
+	// component holds one ExternType per import, export and declaration.)
 	Sort Sort
+	// SubResource is the (sub resource) bound of a type.
+	SubResource bool
 	// Index is the type index of a module/func/component/instance; for a
 	// type bound (eq i) it is i.
 	Index uint32
-	// SubResource is the (sub resource) bound of a type.
-	SubResource bool
 	// ValueType is the type of a value (🪙). It is written as a bare
 	// valtype, as wasm-tools does, not as Binary.md's valuebound.
 	ValueType ValType

@@ -116,8 +116,13 @@ func ReadModule(b []byte, base int) (*ModuleInfo, error) {
 	for !r.EOF() {
 		start := r.Offset()
 		id, _ := r.Byte()
-		sec, err := r.Sub(fmt.Sprintf("section %d", id))
+		sizeAt := r.pos
+		sec, err := r.Sub("section")
 		if err != nil {
+			// Worded with the section's id; formatted only on this path
+			// because a module has many sections.
+			r.pos = sizeAt
+			_, err = r.Sub(fmt.Sprintf("section %d", id))
 			return nil, err
 		}
 		if id != SecCustom {
@@ -181,16 +186,36 @@ func (m *ModuleInfo) readSection(id byte, r *Reader) error {
 	default:
 		return nil // bodies, segments, custom sections: not facts
 	}
-	if id == SecFunction {
-		// Sized once instead of doubled (an engine's module has tens of
-		// thousands of functions); n is at most the section's bytes
-		// (Count), each entry at least one, so this stays within 4x of
-		// the input.
-		m.Funcs = append(make([]uint32, 0, len(m.Funcs)+n), m.Funcs...)
+	// The lists are sized once for the declared count instead of doubling
+	// as they fill; the count is bounded by the section's bytes (Count),
+	// and the head start by presizeMax, since an entry of a few bytes
+	// decodes into a much larger struct.
+	switch id {
+	case SecType:
+		m.Types = append(make([]SubType, 0, len(m.Types)+min(n, presizeMax)), m.Types...)
+	case SecImport:
+		m.Imports = append(make([]Import, 0, len(m.Imports)+min(n, presizeMax)), m.Imports...)
+		// Import names are most of the section: cut them from one copy.
+		r.ShareStrings()
+	case SecExport:
+		m.Exports = append(make([]Export, 0, len(m.Exports)+min(n, presizeMax)), m.Exports...)
+		r.ShareStrings()
+	case SecFunction:
+		return m.readFunctions(r, n)
 	}
 	for i := 0; i < n; i++ {
 		switch id {
 		case SecType:
+			if c, _ := r.Peek(); c != 0x4e {
+				// A lone subtype (the common case) goes straight to the
+				// list instead of through a one-element group.
+				st, err := r.ReadSubType()
+				if err != nil {
+					return err
+				}
+				m.Types = append(m.Types, st)
+				continue
+			}
 			g, err := r.ReadRecGroup()
 			if err != nil {
 				return err
@@ -223,12 +248,6 @@ func (m *ModuleInfo) readSection(id byte, r *Reader) error {
 				m.Tags = append(m.Tags, im.Type.Index)
 				m.ImportedTags++
 			}
-		case SecFunction:
-			t, err := r.U32()
-			if err != nil {
-				return err
-			}
-			m.Funcs = append(m.Funcs, t)
 		case SecTable:
 			start := r.Offset()
 			c, err := r.Peek()
@@ -303,6 +322,37 @@ func (m *ModuleInfo) readSection(id byte, r *Reader) error {
 	}
 	if !r.EOF() {
 		return r.Errorf("section %d has %d bytes after its last entry", id, r.Remaining())
+	}
+	return nil
+}
+
+// presizeMax bounds how many entries a list is sized for before its
+// entries are read.
+const presizeMax = 4096
+
+// readFunctions reads the function section's n type indices. An engine's
+// module has tens of thousands, nearly all one byte long: those are taken
+// without the general LEB128 reader.
+func (m *ModuleInfo) readFunctions(r *Reader, n int) error {
+	// Sized once (an engine's module has tens of thousands of functions):
+	// n is at most the section's bytes (Count), each entry at least one,
+	// so this stays within 4x of the input.
+	m.Funcs = append(make([]uint32, 0, len(m.Funcs)+n), m.Funcs...)
+	b := r.b
+	for i := 0; i < n; i++ {
+		if r.pos < len(b) && b[r.pos] < 0x80 {
+			m.Funcs = append(m.Funcs, uint32(b[r.pos]))
+			r.pos++
+			continue
+		}
+		t, err := r.U32()
+		if err != nil {
+			return err
+		}
+		m.Funcs = append(m.Funcs, t)
+	}
+	if !r.EOF() {
+		return r.Errorf("section %d has %d bytes after its last entry", SecFunction, r.Remaining())
 	}
 	return nil
 }
