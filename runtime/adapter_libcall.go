@@ -19,13 +19,10 @@ import (
 // other directly; it never builds a Go string. Each takes the plan.refs
 // indexes of its memories and finds them through the call's instance.
 
-// String libcall operations: transcoding only (a string in the same
-// encoding on both sides is copied by the adapter itself).
+// String libcall operations: transcoding into latin1+utf16 (the other
+// pairs, and strings in the same encoding, are the adapter's own wasm).
 const (
-	libLatin1ToUTF16 = iota
-	libUTF16ToUTF8
-	libLatin1ToUTF8
-	libUTF8ToLatin1
+	libUTF8ToLatin1 = iota
 	libUTF16ToLatin1
 	libUTF8ToCompactUTF16
 	libUTF16ToCompactUTF16
@@ -120,7 +117,7 @@ func strTrap(format string, args ...any) error { return trapf(format, args...) }
 func transcode(op int, s, d []byte, src, n, dst, dstSize, extra uint64) (uint64, error) {
 	srcBytes := n
 	switch op {
-	case libUTF16ToUTF8, libUTF16ToLatin1, libUTF16ToCompactUTF16, libUTF16ToCompactProbably:
+	case libUTF16ToLatin1, libUTF16ToCompactUTF16, libUTF16ToCompactProbably:
 		srcBytes = 2 * n
 	}
 	in, ok := span(s, src, srcBytes)
@@ -132,15 +129,6 @@ func transcode(op int, s, d []byte, src, n, dst, dstSize, extra uint64) (uint64,
 		return 0, strTrap("string content out-of-bounds: realloc return: beyond end of memory (%d bytes at %#x)", dstSize, dst)
 	}
 	switch op {
-	case libLatin1ToUTF16:
-		for i, c := range in {
-			out[2*i], out[2*i+1] = c, 0
-		}
-		return n, nil
-	case libUTF16ToUTF8:
-		return utf16ToUTF8(in, out)
-	case libLatin1ToUTF8:
-		return latin1ToUTF8(in, out), nil
 	case libUTF8ToLatin1:
 		return utf8ToLatin1(in, out)
 	case libUTF16ToLatin1:
@@ -246,71 +234,6 @@ func utf8ToUTF16(in, out []byte) (uint64, error) {
 		w += 2
 	}
 	return uint64(w / 2), nil
-}
-
-// utf16ToUTF8 encodes as much of in as out can hold (stopping as soon as
-// the rest cannot fit: every unit takes a byte at least) and returns the
-// units read and bytes written.
-func utf16ToUTF8(in, out []byte) (uint64, error) {
-	units := len(in) / 2
-	w, i := 0, 0
-	var buf [4]byte
-	for i < units {
-		u := rune(uint16(in[2*i]) | uint16(in[2*i+1])<<8)
-		n := 1
-		if u >= 0xD800 && u < 0xE000 {
-			if u >= 0xDC00 || i+1 >= units {
-				return 0, strTrap("invalid utf-16 string at unit %d", i)
-			}
-			v := rune(uint16(in[2*i+2]) | uint16(in[2*i+3])<<8)
-			if v < 0xDC00 || v >= 0xE000 {
-				return 0, strTrap("invalid utf-16 string at unit %d", i)
-			}
-			u = 0x10000 + (u-0xD800)<<10 + (v - 0xDC00)
-			n = 2
-		}
-		if u < utf8.RuneSelf {
-			if w+1+(units-i-1) > len(out) {
-				break
-			}
-			out[w] = byte(u)
-			w++
-			i++
-			continue
-		}
-		k := utf8.EncodeRune(buf[:], u)
-		if w+k+(units-i-n) > len(out) {
-			break
-		}
-		copy(out[w:], buf[:k])
-		w += k
-		i += n
-	}
-	return uint64(i)<<32 | uint64(w), nil
-}
-
-// latin1ToUTF8 encodes as much of in as out can hold.
-func latin1ToUTF8(in, out []byte) uint64 {
-	w := 0
-	i := 0
-	for ; i < len(in); i++ {
-		c := in[i]
-		rest := len(in) - i - 1
-		if c < 0x80 {
-			if w+1+rest > len(out) {
-				break
-			}
-			out[w] = c
-			w++
-			continue
-		}
-		if w+2+rest > len(out) {
-			break
-		}
-		out[w], out[w+1] = 0xC0|c>>6, 0x80|c&0x3F
-		w += 2
-	}
-	return uint64(i)<<32 | uint64(w)
 }
 
 // utf8ToLatin1 writes in as Latin-1 until a character Latin-1 cannot hold;

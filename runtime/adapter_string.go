@@ -79,7 +79,7 @@ func (g *gen) strFrom(fe fixedEnc, compact bool, s *adapterSide, sp, sl uint32, 
 		case encUTF16:
 			g.strCopyUTF16(s, sp, sl, d, dp, dl)
 		default:
-			g.strCopy(libLatin1ToUTF16, fe, encUTF16, s, sp, sl, d, dp, dl)
+			g.strLatin1ToUTF16(s, sp, sl, d, dp, dl)
 		}
 	default:
 		switch {
@@ -139,19 +139,34 @@ func (g *gen) shrink(d *adapterSide, dp, old uint32, align int32, newSize func()
 	c.End()
 }
 
-// strCopy is the spec's store_string_copy: the destination's code units
-// are as many as the source's and at least as wide.
-func (g *gen) strCopy(op int32, fe, te fixedEnc, s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+// strLatin1ToUTF16 is the spec's store_string_copy from Latin-1 to
+// UTF-16, in wasm: every byte widened to a code unit, eight at a time
+// with v128.load8x8_u.
+func (g *gen) strLatin1ToUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
 	c := &g.c
-	g.checkLength(sl, te.width())
-	srcBytes, dstBytes := g.scaled(sl, fe.width()), g.scaled(sl, te.width())
-	align := te.width()
-	if d.enc == canon.Latin1UTF16 {
-		align = 2 // latin1+utf16 strings are aligned as UTF-16, even in Latin-1
-	}
-	g.allocFirst(s, sp, srcBytes, d, dp, dstBytes, align)
-	g.libcall(op, s, d, func() { c.LocalGet(sp).LocalGet(sl).LocalGet(dp).LocalGet(dstBytes).I32Const(0) })
-	c.Drop()
+	g.checkLength(sl, 2)
+	dstBytes := g.scaled(sl, 2)
+	g.allocFirst(s, sp, sl, d, dp, dstBytes, 2)
+	i := g.local(canon.CoreI32)
+	simd := func(op uint32) { c.Prefixed(wasm.PrefixSIMD, op) }
+	out := func() { c.LocalGet(dp).LocalGet(i).I32Const(1).Op(0x74).Op(wasm.OpI32Add) }
+	c.I32Const(0).LocalSet(i)
+	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+	c.LocalGet(i).LocalGet(sl).Op(wasm.OpI32GeU).BrIf(1)
+	c.LocalGet(sl).LocalGet(i).Op(wasm.OpI32Sub).I32Const(8).Op(wasm.OpI32GeU).If(wasm.BlockEmpty)
+	out()
+	c.LocalGet(sp).LocalGet(i).Op(wasm.OpI32Add)
+	simd(2) // v128.load8x8_u
+	c.MemArg(wasm.MemArg{Mem: s.mem})
+	simd(wasm.SIMDV128Store)
+	c.MemArg(wasm.MemArg{Mem: d.mem})
+	c.LocalGet(i).I32Const(8).Op(wasm.OpI32Add).LocalSet(i).Br(1)
+	c.End()
+	out()
+	c.LocalGet(sp).LocalGet(i).Op(wasm.OpI32Add).Load(wasm.OpI32Load8U, 0, 0, s.mem)
+	c.Store(wasm.OpI32Store16, 0, 0, d.mem)
+	c.LocalGet(i).I32Const(1).Op(wasm.OpI32Add).LocalSet(i).Br(0)
+	c.End().End()
 	c.LocalGet(sl).LocalSet(dl)
 }
 
