@@ -16,12 +16,12 @@ import (
 // module uses several memories; on wazero it runs through the multi-memory
 // lowering of internal/multimem.
 //
-// Strings go through a libcall (a host function that reads one memory and
-// writes the other directly, as the reference's transcoders are libcalls):
-// the adapter checks lengths and bounds and calls the destination's
-// realloc with the worst-case size first, then the libcall transcodes
-// memory to memory. Handles move between the two instances' handle
-// tables, which live in Go, through libcalls too.
+// Strings are checked, reallocated (the worst case first) and moved in
+// wasm (adapter_string.go), except transcoding into latin1+utf16, which
+// is a libcall: a host function reading one memory and writing the other
+// directly, as the reference's transcoders are libcalls. Handles move
+// between the two instances' handle tables, which live in Go, through
+// libcalls too.
 
 // memFlags is the flags memory's index in a general adapter module (it
 // stays the native memory when multimem lowers the module); the caller's

@@ -9,10 +9,11 @@ import (
 // the reference's adapters: the length is checked against the limit of
 // the destination's worst case, the source's bounds are checked, the
 // destination's realloc is called with the worst-case size before any
-// byte moves, and a libcall transcodes from memory to memory. When a first
-// optimistic pass does not fit (UTF-8 out of UTF-16 or Latin-1, Latin-1
-// out of UTF-8 or UTF-16), the block is grown to the worst case and a
-// second pass finishes; the block is shrunk to what was written.
+// byte moves. When a first optimistic pass does not fit (UTF-8 out of
+// UTF-16 or Latin-1, Latin-1 out of UTF-8 or UTF-16), the block is grown
+// to the worst case and a second pass finishes; the block is shrunk to
+// what was written. Everything is wasm but transcoding into latin1+utf16,
+// a libcall.
 
 // fixedEnc is the encoding of a string's code units at one point of the
 // adapter: a latin1+utf16 string is one of latin1 or utf16 once its tag is
