@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/wasmcm/wasmcm/internal/wasm"
 )
@@ -80,13 +81,68 @@ func Validate(c *Component, f Features) error {
 	// instances and functions take none): size it once rather than copy
 	// it as it doubles.
 	defs, externs := countDefs(c)
-	v := &validator{f: f, types: make([]vtype, 0, defs*3/4+16),
-		keys: make([]keyEntry, 0, min(externs, 256))}
-	// Defined types are about half of the arena, functions a quarter.
-	v.defList = make([]*vdef, 0, cap(v.types)/2)
-	v.fnList = make([]*vfunc, 0, cap(v.types)/4)
+	v := validators.Get().(*validator)
+	v.reset(f, defs*3/4+16, min(externs, 256))
 	_, err := v.component(c, nil, 0)
+	v.reset(Features{}, 0, 0) // drop what refers to c before pooling
+	validators.Put(v)
 	return err
+}
+
+// validators keeps the scratch of finished Validate calls (the type arena,
+// its slabs, name stacks) for the next call: a validator holds nothing a
+// call returns, and reusing its memory leaves the collector only the
+// decoded component's garbage, which was half of decode+validate's
+// allocation. reset clears everything that refers to a component.
+var validators = sync.Pool{New: func() any {
+	v := &validator{}
+	for _, k := range []interface{ setKeep() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids} {
+		k.setKeep()
+	}
+	return v
+}}
+
+// reset readies v for a call with features f whose arena will take about
+// types entries and keys uniqueness keys, keeping the memory of earlier
+// calls and zeroing what pointed into their components.
+func (v *validator) reset(f Features, types, keys int) {
+	v.f = f
+	v.nextRID, v.off, v.decl, v.tooBig, v.nextSpace = 0, nil, 0, false, 0
+	clear(v.where)
+	v.where = v.where[:0]
+	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids} {
+		s.reset()
+	}
+	clear(v.freeScopes)
+	v.freeScopes = v.freeScopes[:0]
+	v.types = reuse(v.types, types)
+	// Defined types are about half of the arena, functions a quarter.
+	v.defList = reuse(v.defList, types/2)
+	v.fnList = reuse(v.fnList, types/4)
+	v.instList = reuse(v.instList, 0)
+	v.compList = reuse(v.compList, 0)
+	v.memo.reset()
+	v.ridSubst.reset()
+	v.lent = v.lent[:0]
+	clear(v.labels)
+	clear(v.names[:cap(v.names)])
+	v.keys = reuse(v.keys, keys)
+	v.res = reuse(v.res, 0)
+	// named stays zero past its length (setNamed reslices into it).
+	clear(v.named)
+	v.named = v.named[:0]
+	clear(v.namedMore)
+	clear(v.sameTypes)
+}
+
+// reuse empties s, zeroing its old elements, and makes its capacity at
+// least n.
+func reuse[T any](s []T, n int) []T {
+	clear(s)
+	if cap(s) < n {
+		return make([]T, 0, n)
+	}
+	return s[:0]
 }
 
 // countDefs counts the type-level definitions of c and the components and

@@ -15,6 +15,12 @@ import "unsafe"
 type slab[T any] struct {
 	buf  []T
 	next int // size of the next chunk
+
+	// kept lists every chunk of a slab that is reused (keep): reset
+	// clears them and grow hands them out again before allocating.
+	kept  [][]T
+	nkept int // how many of kept are in use
+	keep  bool
 }
 
 // Chunks start small (a component with few types should not pay for
@@ -27,6 +33,14 @@ const (
 )
 
 func (s *slab[T]) grow(n int) {
+	for s.keep && s.nkept < len(s.kept) {
+		c := s.kept[s.nkept]
+		s.nkept++
+		if cap(c) >= n {
+			s.buf = c[:0]
+			return
+		}
+	}
 	if s.next == 0 {
 		s.next = max(slabFirstBytes/int(unsafe.Sizeof(*new(T))), 4)
 	}
@@ -35,6 +49,23 @@ func (s *slab[T]) grow(n int) {
 	if s.next*int(unsafe.Sizeof(*new(T))) < slabBytes {
 		s.next *= 2
 	}
+	if s.keep {
+		s.kept = append(s.kept, s.buf)
+		s.nkept = len(s.kept)
+	}
+}
+
+func (s *slab[T]) setKeep() { s.keep = true }
+
+// reset makes a kept slab hand out its chunks again, zeroed, so that what
+// they held (pointers into a validated component) is not kept alive and
+// one() and many() still return zero values. Whatever was taken from the
+// slab before must no longer be used.
+func (s *slab[T]) reset() {
+	for _, c := range s.kept[:s.nkept] {
+		clear(c[:cap(c)])
+	}
+	s.buf, s.nkept = nil, 0
 }
 
 // one returns a pointer to a new zero T.

@@ -223,7 +223,12 @@ func (v *validator) setNamed(sp space, t tid) {
 	if int(t) >= len(v.named) {
 		// Sized with the arena: every type may be named.
 		n := max(int(t)+1, cap(v.types))
-		v.named = append(v.named, make([][2]space, n-len(v.named))...)
+		if n <= cap(v.named) {
+			// Past its length, named is zero (validator.reset).
+			v.named = v.named[:n]
+		} else {
+			v.named = append(v.named, make([][2]space, n-len(v.named))...)
+		}
 	}
 	switch slot := &v.named[t]; {
 	case slot[0] == 0:
