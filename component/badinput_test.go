@@ -161,7 +161,7 @@ func TestOffsetsMatchBytes(t *testing.T) {
 			var decls func(ds []Decl)
 			decls = func(ds []Decl) {
 				for i := range ds {
-					if at := o.decls[decl]; tc.Bytes[at] != byte(ds[i].Kind) {
+					if at := o.decls.at(decl); tc.Bytes[at] != byte(ds[i].Kind) {
 						t.Fatalf("%s: declaration at 0x%x holds 0x%02x, want kind 0x%02x", tc.Name, at, tc.Bytes[at], ds[i].Kind)
 					}
 					decl++
@@ -221,8 +221,8 @@ func TestOffsetsMatchBytes(t *testing.T) {
 					}
 				}
 			}
-			if decl != len(o.decls) {
-				t.Fatalf("%s: %d declarations recorded, %d walked", tc.Name, len(o.decls), decl)
+			if decl != o.decls.n {
+				t.Fatalf("%s: %d declarations recorded, %d walked", tc.Name, o.decls.n, decl)
 			}
 		}
 		walk(c)

@@ -9,6 +9,7 @@ package component
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/wasmcm/wasmcm/internal/wasm"
 )
@@ -52,8 +53,40 @@ type offsets struct {
 	start    int   // the preamble
 	sections []int // each section's id byte
 	first    []int // per section, the index in items of its first item
-	items    []int
-	decls    []int
+	items    offList
+	decls    offList
+}
+
+// offList is a growing list of offsets kept in fixed chunks, so that it
+// is never copied as it grows (a WIT package's types record one offset per
+// declaration: hundreds, and the doubling of one slice allocated twice
+// their size).
+type offList struct {
+	chunks []*[offChunk]int32
+	n      int
+}
+
+const offChunk = 128
+
+// add appends off; an offset past what int32 holds is recorded as
+// unknown (-1), which errors then leave out.
+func (l *offList) add(off int) {
+	if l.n%offChunk == 0 {
+		l.chunks = append(l.chunks, new([offChunk]int32))
+	}
+	if off > math.MaxInt32 {
+		off = -1
+	}
+	l.chunks[l.n/offChunk][l.n%offChunk] = int32(off)
+	l.n++
+}
+
+// at returns offset i, or -1 when there is none.
+func (l *offList) at(i int) int {
+	if i < 0 || i >= l.n {
+		return -1
+	}
+	return int(l.chunks[i/offChunk][i%offChunk])
 }
 
 // item returns the offset of item j of section i, or -1 when unknown
@@ -62,12 +95,12 @@ func (o *offsets) item(i, j int) int {
 	if o == nil || i >= len(o.first) {
 		return -1
 	}
-	end := len(o.items)
+	end := o.items.n
 	if i+1 < len(o.first) {
 		end = o.first[i+1]
 	}
 	if k := o.first[i] + j; k < end {
-		return o.items[k]
+		return o.items.at(k)
 	}
 	return -1
 }

@@ -56,7 +56,7 @@ type decoder struct {
 }
 
 // item records the start of the next item of the current section.
-func (d *decoder) item(r *wasm.Reader) { d.off.items = append(d.off.items, r.Offset()) }
+func (d *decoder) item(r *wasm.Reader) { d.off.items.add(r.Offset()) }
 
 func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 	if depth > MaxNesting {
@@ -86,7 +86,7 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 	for !r.EOF() {
 		secStart := r.Offset()
 		c.off.sections = append(c.off.sections, secStart)
-		c.off.first = append(c.off.first, len(c.off.items))
+		c.off.first = append(c.off.first, c.off.items.n)
 		id, _ := r.Byte()
 		if id > byte(SectionValue) {
 			return nil, wasm.ErrorAt(secStart, "malformed section id: %d is no component section", id)
@@ -833,7 +833,7 @@ func (d *decoder) typ(r *wasm.Reader, depth int) (Type, error) {
 
 func (d *decoder) decl(r *wasm.Reader, dc *Decl, inComponent bool, depth int) error {
 	start := r.Offset()
-	d.off.decls = append(d.off.decls, start)
+	d.off.decls.add(start)
 	c, err := r.Byte()
 	if err != nil {
 		return err

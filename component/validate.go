@@ -450,8 +450,8 @@ func (v *validator) pushItem(sec int, what string, i int, detail string, quote b
 // one in the order Decode recorded them.
 func (v *validator) pushDecl(i int) {
 	off := -1
-	if v.off != nil && v.decl < len(v.off.decls) {
-		off = v.off.decls[v.decl]
+	if v.off != nil && v.decl < v.off.decls.n {
+		off = v.off.decls.at(v.decl)
 	}
 	v.decl++
 	v.push("declaration", i, "", false, off)
