@@ -16,12 +16,10 @@ import (
 // module uses several memories; on wazero it runs through the multi-memory
 // lowering of internal/multimem.
 //
-// Strings are checked, reallocated (the worst case first) and moved in
-// wasm (adapter_string.go), except transcoding into latin1+utf16, which
-// is a libcall: a host function reading one memory and writing the other
-// directly, as the reference's transcoders are libcalls. Handles move
-// between the two instances' handle tables, which live in Go, through
-// libcalls too.
+// Strings are checked, reallocated (the worst case first), transcoded
+// and moved in wasm too (adapter_string.go). Only handles, which live in
+// the instances' handle tables in Go, move through libcalls (host
+// functions), as the reference's adapters do for resources.
 
 // memFlags is the flags memory's index in a general adapter module (it
 // stays the native memory when multimem lowers the module); the caller's
@@ -45,8 +43,7 @@ type adapterSide struct {
 	// realloc is the function index of the side's realloc.
 	realloc    uint32
 	hasRealloc bool
-	// memRef is the plan.refs index of the memory, which libcalls take to
-	// find it.
+	// memRef is the plan.refs index of the memory.
 	memRef int32
 	// comp is the component instance of the side.
 	comp int32
@@ -83,9 +80,8 @@ type gen struct {
 	nparams uint32
 	locals  []wasm.ValType
 	// imported functions
-	trap, strFn, resFn uint32
-	usesStr            bool
-	usesRes            bool
+	trap, resFn uint32
+	usesRes     bool
 	// where is the plan module index of the adapter, which its traps
 	// name.
 	where int32

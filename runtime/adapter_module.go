@@ -71,7 +71,6 @@ func buildAdapterFor(abi *canon.ABI, s *adapterSpec, tramp int32) (_ []byte, use
 	i32 := wasm.ValI32
 	g := &gen{abi: abi, caller: &s.caller, callee: &s.callee, tramp: tramp, where: s.where}
 	g.trap = m.AddImport("t", "trapat", wasm.ExternType{Kind: wasm.ExternFunc, Index: m.AddFuncType([]wasm.ValType{i32, i32}, nil)})
-	g.strFn = m.AddImport("t", "str", wasm.ExternType{Kind: wasm.ExternFunc, Index: m.AddFuncType([]wasm.ValType{i32, i32, i32, i32, i32, i32, i32, i32}, []wasm.ValType{wasm.ValI64})})
 	g.resFn = m.AddImport("t", "res", wasm.ExternType{Kind: wasm.ExternFunc, Index: m.AddFuncType([]wasm.ValType{i32, i32, i32, i32}, []wasm.ValType{i32})})
 	liftParams, liftResults := coreVals(s.liftCT.Params), coreVals(s.liftCT.Results)
 	callee := m.AddImport("c", s.calleeFn, wasm.ExternType{Kind: wasm.ExternFunc, Index: m.AddFuncType(liftParams, liftResults)})

@@ -12,8 +12,7 @@ import (
 // byte moves. When a first optimistic pass does not fit (UTF-8 out of
 // UTF-16 or Latin-1, Latin-1 out of UTF-8 or UTF-16), the block is grown
 // to the worst case and a second pass finishes; the block is shrunk to
-// what was written. Everything is wasm but transcoding into latin1+utf16,
-// a libcall.
+// what was written. All of it is wasm: no string goes through Go.
 
 // fixedEnc is the encoding of a string's code units at one point of the
 // adapter: a latin1+utf16 string is one of latin1 or utf16 once its tag is
@@ -112,16 +111,6 @@ func (g *gen) scaled(sl uint32, factor int32) uint32 {
 	return v
 }
 
-// libcall calls the string libcall op from s's memory to d's with the
-// five i32 arguments args pushes; the i64 result is left on the stack.
-func (g *gen) libcall(op int32, s, d *adapterSide, args func()) {
-	g.usesStr = true
-	// The operation's high bits name the adapter, for trap messages.
-	g.c.I32Const(op | g.where<<8).I32Const(s.memRef).I32Const(d.memRef)
-	args()
-	g.c.Call(g.strFn)
-}
-
 // allocFirst checks the source's bytes, then calls d's realloc for size
 // bytes (local) with align, leaving the block in dp.
 func (g *gen) allocFirst(s *adapterSide, sp, srcBytes uint32, d *adapterSide, dp, size uint32, align int32) {
@@ -178,7 +167,9 @@ func (g *gen) strUTF8ToUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp, 
 	g.checkLength(sl, 2)
 	dstBytes := g.scaled(sl, 2)
 	g.allocFirst(s, sp, sl, d, dp, dstBytes, 2)
-	g.utf8ToUTF16(s, sp, sl, d, dp, dl)
+	i, o := g.local(canon.CoreI32), g.local(canon.CoreI32)
+	c.I32Const(0).LocalSet(i).I32Const(0).LocalSet(o) // locals keep values across a list's elements
+	g.utf8ToUTF16(s, sp, sl, d, dp, dl, i, o)
 	g.shrink(d, dp, dstBytes, 2, func() { c.LocalGet(dl).I32Const(1).Op(0x74) }) // i32.shl
 }
 
@@ -317,25 +308,52 @@ func (g *gen) strDeflate(fe fixedEnc, s *adapterSide, sp, sl uint32, d *adapterS
 }
 
 // strToCompact is the spec's store_string_to_latin1_or_utf16 from UTF-8
-// or UTF-16: Latin-1 first, in as many bytes as code units; at the first
-// character Latin-1 cannot hold, the block grows to UTF-16's worst case,
-// what was written is inflated and the rest encoded as UTF-16.
+// or UTF-16, in wasm: Latin-1 first, in as many bytes as code units; at
+// the first character Latin-1 cannot hold, the block grows to UTF-16's
+// worst case, what was written is inflated in place and the rest encoded
+// as UTF-16.
 func (g *gen) strToCompact(fe fixedEnc, s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
 	c := &g.c
-	i32, i64 := canon.CoreI32, canon.CoreI64
-	latin1, utf16 := int32(libUTF8ToLatin1), int32(libUTF8ToCompactUTF16)
-	if fe == encUTF16 {
-		latin1, utf16 = libUTF16ToLatin1, libUTF16ToCompactUTF16
-	}
+	i32 := canon.CoreI32
 	g.checkLength(sl, fe.width())
 	srcBytes := g.scaled(sl, fe.width())
 	g.allocFirst(s, sp, srcBytes, d, dp, sl, 2)
-	r := g.local(i64)
-	read := g.local(i32)
-	g.libcall(latin1, s, d, func() { c.LocalGet(sp).LocalGet(sl).LocalGet(dp).LocalGet(sl).I32Const(0) })
-	c.LocalTee(r).Op(0xa7).LocalSet(dl)
-	c.LocalGet(r).I64Const(32).Op(0x88).Op(0xa7).LocalSet(read)
-	c.LocalGet(read).LocalGet(sl).Op(wasm.OpI32Eq).If(wasm.BlockEmpty)
+	i, o, u, n := g.local(i32), g.local(i32), g.local(i32), g.local(i32)
+	b := [4]uint32{g.local(i32), g.local(i32), g.local(i32), g.local(i32)}
+	w := uint64(fe.width())
+	srcAt := func(off uint64, op byte) {
+		c.LocalGet(sp).LocalGet(i)
+		if w == 2 {
+			c.I32Const(1).Op(0x74)
+		}
+		c.Op(wasm.OpI32Add).Load(op, 0, off, s.mem)
+	}
+	// First pass: Latin-1 while the characters fit in a byte.
+	c.I32Const(0).LocalSet(i).I32Const(0).LocalSet(o)
+	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+	c.LocalGet(i).LocalGet(sl).Op(wasm.OpI32GeU).BrIf(1)
+	if w == 2 {
+		srcAt(0, wasm.OpI32Load16U)
+		c.LocalTee(u).I32Const(0xFF).Op(wasm.OpI32GtU).BrIf(1)
+		c.I32Const(1).LocalSet(n)
+	} else {
+		srcAt(0, wasm.OpI32Load8U)
+		c.LocalTee(b[0]).LocalSet(u)
+		c.I32Const(1).LocalSet(n)
+		c.LocalGet(b[0]).I32Const(0x80).Op(wasm.OpI32GeU).If(wasm.BlockEmpty)
+		// Only C2 and C3 lead the two-byte forms of U+0080..U+00FF.
+		c.LocalGet(b[0]).I32Const(0xC2).Op(wasm.OpI32LtU).LocalGet(b[0]).I32Const(0xC3).Op(wasm.OpI32GtU).Op(wasm.OpI32Or).BrIf(2)
+		g.utf8Seq(func(off uint64, op byte) { srcAt(off, op) }, sl, i, n, b, func(int) {})
+		c.LocalGet(b[0]).I32Const(0x1F).Op(wasm.OpI32And).I32Const(6).Op(0x74)
+		c.LocalGet(b[1]).I32Const(0x3F).Op(wasm.OpI32And).Op(wasm.OpI32Or).LocalSet(u)
+		c.End()
+	}
+	c.LocalGet(dp).LocalGet(o).Op(wasm.OpI32Add).LocalGet(u).Store(wasm.OpI32Store8, 0, 0, d.mem)
+	c.LocalGet(o).I32Const(1).Op(wasm.OpI32Add).LocalSet(o)
+	c.LocalGet(i).LocalGet(n).Op(wasm.OpI32Add).LocalSet(i).Br(0)
+	c.End().End()
+	c.LocalGet(i).LocalGet(sl).Op(wasm.OpI32Eq).If(wasm.BlockEmpty)
+	c.LocalGet(o).LocalSet(dl)
 	g.shrink(d, dp, sl, 2, func() { c.LocalGet(dl) })
 	c.Else()
 	{
@@ -344,29 +362,101 @@ func (g *gen) strToCompact(fe fixedEnc, s *adapterSide, sp, sl uint32, d *adapte
 		}
 		worst := g.scaled(sl, 2)
 		g.realloc(d, func() { c.LocalGet(dp).LocalGet(sl).I32Const(2).LocalGet(worst) }, dp, worst, 2, trapStringOOB)
-		g.libcall(utf16, s, d, func() {
-			c.LocalGet(sp).LocalGet(read).I32Const(fe.width()).Op(0x6c).Op(wasm.OpI32Add)
-			c.LocalGet(sl).LocalGet(read).Op(wasm.OpI32Sub)
-			c.LocalGet(dp).LocalGet(worst).LocalGet(dl)
-		})
-		c.Op(0xa7).LocalSet(dl)
+		// Inflate the Latin-1 written so far in place, from the end.
+		j := g.local(i32)
+		c.LocalGet(o).LocalSet(j)
+		c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+		c.LocalGet(j).Op(wasm.OpI32Eqz).BrIf(1)
+		c.LocalGet(j).I32Const(1).Op(wasm.OpI32Sub).LocalSet(j)
+		c.LocalGet(dp).LocalGet(j).I32Const(1).Op(0x74).Op(wasm.OpI32Add)
+		c.LocalGet(dp).LocalGet(j).Op(wasm.OpI32Add).Load(wasm.OpI32Load8U, 0, 0, d.mem)
+		c.Store(wasm.OpI32Store16, 0, 0, d.mem)
+		c.Br(0)
+		c.End().End()
+		c.LocalGet(o).I32Const(1).Op(0x74).LocalSet(o) // now a byte offset in UTF-16
+		if fe == encUTF8 {
+			g.utf8ToUTF16(s, sp, sl, d, dp, dl, i, o)
+		} else {
+			g.utf16Rest(s, sp, sl, d, dp, i, o)
+			c.LocalGet(o).I32Const(1).Op(0x76).LocalSet(dl)
+		}
 		g.shrink(d, dp, worst, 2, func() { c.LocalGet(dl).I32Const(1).Op(0x74) })
 		c.LocalGet(dl).I32Const(tagI32).Op(0x72).LocalSet(dl) // i32.or
 	}
 	c.End()
 }
 
-// strProbablyUTF16 is the spec's store_probably_utf16_to_latin1_or_utf16:
-// the UTF-16 worst case first; the libcall writes Latin-1 when it can, and
-// the block is then shrunk.
+// utf16Rest copies the UTF-16 units of the string of sl units at sp (side
+// s), from unit i on, to byte o on at dp (side d), checking surrogates and
+// advancing o.
+func (g *gen) utf16Rest(s *adapterSide, sp, sl uint32, d *adapterSide, dp, i, o uint32) {
+	c := &g.c
+	i32 := canon.CoreI32
+	u, v := g.local(i32), g.local(i32)
+	unit := func(off uint64) {
+		c.LocalGet(sp).LocalGet(i).I32Const(1).Op(0x74).Op(wasm.OpI32Add).Load(wasm.OpI32Load16U, 0, off, s.mem)
+	}
+	put := func(off uint64, x uint32) {
+		c.LocalGet(dp).LocalGet(o).Op(wasm.OpI32Add).LocalGet(x).Store(wasm.OpI32Store16, 0, off, d.mem)
+	}
+	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+	c.LocalGet(i).LocalGet(sl).Op(wasm.OpI32GeU).BrIf(1)
+	unit(0)
+	c.LocalSet(u)
+	put(0, u)
+	c.LocalGet(u).I32Const(0xF800).Op(wasm.OpI32And).I32Const(0xD800).Op(wasm.OpI32Eq).If(wasm.BlockEmpty)
+	c.LocalGet(u).I32Const(0xDC00).Op(wasm.OpI32GeU)
+	c.LocalGet(sl).LocalGet(i).Op(wasm.OpI32Sub).I32Const(2).Op(wasm.OpI32LtU).Op(wasm.OpI32Or)
+	g.trapIf(trapBadUTF16)
+	unit(2)
+	c.LocalTee(v).I32Const(0xFC00).Op(wasm.OpI32And).I32Const(0xDC00).Op(wasm.OpI32Ne)
+	g.trapIf(trapBadUTF16)
+	put(2, v)
+	c.LocalGet(i).I32Const(1).Op(wasm.OpI32Add).LocalSet(i)
+	c.LocalGet(o).I32Const(2).Op(wasm.OpI32Add).LocalSet(o)
+	c.End()
+	c.LocalGet(i).I32Const(1).Op(wasm.OpI32Add).LocalSet(i)
+	c.LocalGet(o).I32Const(2).Op(wasm.OpI32Add).LocalSet(o).Br(0)
+	c.End().End()
+}
+
+// strProbablyUTF16 is the spec's store_probably_utf16_to_latin1_or_utf16,
+// in wasm: the UTF-16 copied (surrogates checked) into the worst case;
+// when every unit fits a byte it is compacted to Latin-1 in place and the
+// block shrunk.
 func (g *gen) strProbablyUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
 	c := &g.c
+	i32 := canon.CoreI32
 	g.checkLength(sl, 2)
 	bytes := g.scaled(sl, 2)
 	g.allocFirst(s, sp, bytes, d, dp, bytes, 2)
-	g.libcall(libUTF16ToCompactProbably, s, d, func() { c.LocalGet(sp).LocalGet(sl).LocalGet(dp).LocalGet(bytes).I32Const(0) })
-	c.Op(0xa7).LocalTee(dl).I32Const(tagI32).Op(wasm.OpI32And).Op(wasm.OpI32Eqz).If(wasm.BlockEmpty)
-	g.shrink(d, dp, bytes, 2, func() { c.LocalGet(dl) })
+	i, o := g.local(i32), g.local(i32)
+	c.I32Const(0).LocalSet(i).I32Const(0).LocalSet(o)
+	g.utf16Rest(s, sp, sl, d, dp, i, o)
+	// Latin-1 when every unit is below 0x100: compacted in place.
+	j := g.local(i32)
+	c.I32Const(0).LocalSet(j)
+	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+	c.LocalGet(j).LocalGet(sl).Op(wasm.OpI32GeU).BrIf(1)
+	c.LocalGet(dp).LocalGet(j).I32Const(1).Op(0x74).Op(wasm.OpI32Add).Load(wasm.OpI32Load16U, 0, 0, d.mem)
+	c.I32Const(0xFF).Op(wasm.OpI32GtU).BrIf(1)
+	c.LocalGet(j).I32Const(1).Op(wasm.OpI32Add).LocalSet(j).Br(0)
+	c.End().End()
+	c.LocalGet(j).LocalGet(sl).Op(wasm.OpI32Eq).If(wasm.BlockEmpty)
+	{
+		c.I32Const(0).LocalSet(j)
+		c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
+		c.LocalGet(j).LocalGet(sl).Op(wasm.OpI32GeU).BrIf(1)
+		c.LocalGet(dp).LocalGet(j).Op(wasm.OpI32Add)
+		c.LocalGet(dp).LocalGet(j).I32Const(1).Op(0x74).Op(wasm.OpI32Add).Load(wasm.OpI32Load16U, 0, 0, d.mem)
+		c.Store(wasm.OpI32Store8, 0, 0, d.mem)
+		c.LocalGet(j).I32Const(1).Op(wasm.OpI32Add).LocalSet(j).Br(0)
+		c.End().End()
+		c.LocalGet(sl).LocalSet(dl)
+		g.shrink(d, dp, bytes, 2, func() { c.LocalGet(dl) })
+	}
+	c.Else()
+	c.LocalGet(sl).I32Const(tagI32).Op(0x72).LocalSet(dl)
 	c.End()
 }
 
@@ -536,21 +626,21 @@ func (g *gen) strCopyLatin1(s *adapterSide, sp, sl uint32, d *adapterSide, dp, d
 	g.c.LocalGet(sl).LocalSet(dl)
 }
 
-// utf8ToUTF16 decodes the UTF-8 string of sl bytes at sp (side s) into
-// UTF-16 at dp (side d, room for 2*sl bytes) in wasm, validating it, and
-// sets dl to the code units written: eight ASCII bytes at a time widened
-// with v128.load8x8_u, else one character.
-func (g *gen) utf8ToUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl uint32) {
+// utf8ToUTF16 decodes the UTF-8 string of sl bytes at sp (side s), from
+// byte i on, into UTF-16 at dp (side d, room for 2*sl bytes), from byte o
+// on, in wasm, validating it, and sets dl to the code units in the block:
+// eight ASCII bytes at a time widened with v128.load8x8_u, else one
+// character.
+func (g *gen) utf8ToUTF16(s *adapterSide, sp, sl uint32, d *adapterSide, dp, dl, i, o uint32) {
 	c := &g.c
 	i32 := canon.CoreI32
-	i, o, n, cp := g.local(i32), g.local(i32), g.local(i32), g.local(i32)
+	n, cp := g.local(i32), g.local(i32)
 	b := [4]uint32{g.local(i32), g.local(i32), g.local(i32), g.local(i32)}
 	g.locals = append(g.locals, wasm.ValV128)
 	v := g.nparams + uint32(len(g.locals)) - 1
 	src := func(off uint64, op byte) { c.LocalGet(sp).LocalGet(i).Op(wasm.OpI32Add).Load(op, 0, off, s.mem) }
 	out := func() { c.LocalGet(dp).LocalGet(o).Op(wasm.OpI32Add) }
 	simd := func(op uint32) { c.Prefixed(wasm.PrefixSIMD, op) }
-	c.I32Const(0).LocalSet(i).I32Const(0).LocalSet(o)
 	c.Block(wasm.BlockEmpty).Loop(wasm.BlockEmpty)
 	c.LocalGet(i).LocalGet(sl).Op(wasm.OpI32GeU).BrIf(1)
 	c.LocalGet(sl).LocalGet(i).Op(wasm.OpI32Sub).I32Const(8).Op(wasm.OpI32GeU).If(wasm.BlockEmpty)

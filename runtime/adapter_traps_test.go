@@ -33,6 +33,8 @@ const adapterTrapsWat = `(component
       (canon lift (core func $i "take") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
     (func (export "str-utf16") (param "x" string) (result u32)
       (canon lift (core func $i "take") (memory (core memory $i "mem")) (realloc (core func $i "realloc")) string-encoding=utf16))
+    (func (export "str-compact") (param "x" string) (result u32)
+      (canon lift (core func $i "take") (memory (core memory $i "mem")) (realloc (core func $i "realloc")) string-encoding=latin1+utf16))
     (func (export "bytes") (param "x" (list u8)) (result u32)
       (canon lift (core func $i "take") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
     (func (export "chars") (param "x" (list char)) (result u32)
@@ -47,6 +49,8 @@ const adapterTrapsWat = `(component
   (core func $str (canon lower (func $y "str") (memory (core memory $mem "mem"))))
   (core func $str16 (canon lower (func $y "str") (memory (core memory $mem "mem")) string-encoding=utf16))
   (core func $to16 (canon lower (func $y "str-utf16") (memory (core memory $mem "mem"))))
+  (core func $tocompact (canon lower (func $y "str-compact") (memory (core memory $mem "mem"))))
+  (core func $16tocompact (canon lower (func $y "str-compact") (memory (core memory $mem "mem")) string-encoding=utf16))
   (core func $bytes (canon lower (func $y "bytes") (memory (core memory $mem "mem"))))
   (core func $chars (canon lower (func $y "chars") (memory (core memory $mem "mem"))))
   (core func $opt (canon lower (func $y "opt") (memory (core memory $mem "mem"))))
@@ -56,6 +60,8 @@ const adapterTrapsWat = `(component
     (import "y" "str" (func $str (param i32 i32) (result i32)))
     (import "y" "str16" (func $str16 (param i32 i32) (result i32)))
     (import "y" "to16" (func $to16 (param i32 i32) (result i32)))
+    (import "y" "tocompact" (func $tocompact (param i32 i32) (result i32)))
+    (import "y" "16tocompact" (func $16tocompact (param i32 i32) (result i32)))
     (import "y" "bytes" (func $bytes (param i32 i32) (result i32)))
     (import "y" "chars" (func $chars (param i32 i32) (result i32)))
     (import "y" "opt" (func $opt (param i32 i32 i32) (result i32)))
@@ -79,9 +85,11 @@ const adapterTrapsWat = `(component
     (func (export "put") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
     (func (export "send8") (param i32 i32) (result i32) (call $str (local.get 0) (local.get 1)))
     (func (export "send16") (param i32 i32) (result i32) (call $str16 (local.get 0) (local.get 1)))
-    (func (export "send8to16") (param i32 i32) (result i32) (call $to16 (local.get 0) (local.get 1))))
+    (func (export "send8to16") (param i32 i32) (result i32) (call $to16 (local.get 0) (local.get 1)))
+    (func (export "send8tocompact") (param i32 i32) (result i32) (call $tocompact (local.get 0) (local.get 1)))
+    (func (export "send16tocompact") (param i32 i32) (result i32) (call $16tocompact (local.get 0) (local.get 1))))
   (core instance $i (instantiate $m (with "mem" (instance $mem)) (with "y" (instance
-    (export "str" (func $str)) (export "str16" (func $str16)) (export "to16" (func $to16)) (export "bytes" (func $bytes))
+    (export "str" (func $str)) (export "str16" (func $str16)) (export "to16" (func $to16)) (export "tocompact" (func $tocompact)) (export "16tocompact" (func $16tocompact)) (export "bytes" (func $bytes))
     (export "chars" (func $chars)) (export "opt" (func $opt)) (export "give" (func $give))))))
   (func (export "bad-utf8") (result u32) (canon lift (core func $i "bad-utf8")))
   (func (export "string-oob") (result u32) (canon lift (core func $i "string-oob")))
@@ -96,7 +104,9 @@ const adapterTrapsWat = `(component
   (func (export "put") (param "addr" u32) (param "b" u8) (canon lift (core func $i "put")))
   (func (export "send8") (param "ptr" u32) (param "len" u32) (result u32) (canon lift (core func $i "send8")))
   (func (export "send16") (param "ptr" u32) (param "units" u32) (result u32) (canon lift (core func $i "send16")))
-  (func (export "send8to16") (param "ptr" u32) (param "len" u32) (result u32) (canon lift (core func $i "send8to16"))))`
+  (func (export "send8to16") (param "ptr" u32) (param "len" u32) (result u32) (canon lift (core func $i "send8to16")))
+  (func (export "send8tocompact") (param "ptr" u32) (param "len" u32) (result u32) (canon lift (core func $i "send8tocompact")))
+  (func (export "send16tocompact") (param "ptr" u32) (param "units" u32) (result u32) (canon lift (core func $i "send16tocompact"))))`
 
 // TestAdapterTraps checks that a general adapter refuses bad values with
 // the reference's words, through core wasm alone (no call goes through
@@ -116,8 +126,8 @@ func TestAdapterTraps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, cp := runtime.Fused(c); a != 7 || cp != 0 {
-		t.Fatalf("%d adapters and %d Go copies, want 7 adapters", a, cp)
+	if a, cp := runtime.Fused(c); a != 9 || cp != 0 {
+		t.Fatalf("%d adapters and %d Go copies, want 9 adapters", a, cp)
 	}
 	for _, tc := range []struct{ export, want string }{
 		{"bad-utf8", "invalid utf-8"},
@@ -201,7 +211,7 @@ func TestAdapterStringValidation(t *testing.T) {
 	}
 	for _, b := range utf8Cases {
 		// To UTF-8 (copied) and to UTF-16 (transcoded), both in wasm.
-		for _, export := range []string{"send8", "send8to16"} {
+		for _, export := range []string{"send8", "send8to16", "send8tocompact"} {
 			err := send(export, b, uint32(len(b)))
 			switch {
 			case utf8.Valid(b) && err != nil:
@@ -221,15 +231,18 @@ func TestAdapterStringValidation(t *testing.T) {
 	utf16Cases := [][]uint16{
 		utf16.Encode([]rune("plain text")), utf16.Encode([]rune("é € 😀 한국어 mixed")), {0xd800}, {0xdc00},
 		{0xd83d, 0xde00}, {0xd83d, 0x41}, {'a', 'b', 'c', 'd', 0xd83d}, {0xdbff, 0xdfff}, {0xffff, 0xac00, 0x8000},
+		{0xe9, 'a', 0xff}, {0xe9, 0x100, 0xd800}, {0xe9, 0x100, 0xd83d, 0xde00},
 	}
 	for _, us := range utf16Cases {
 		valid := !strings.ContainsRune(string(utf16.Decode(us)), utf8.RuneError)
-		err := send("send16", le(us...), uint32(len(us)))
-		switch {
-		case valid && err != nil:
-			t.Errorf("valid UTF-16 %x: %v", us, err)
-		case !valid && (err == nil || !strings.Contains(err.Error(), "invalid utf-16")):
-			t.Errorf("invalid UTF-16 %x: %v, want a trap", us, err)
+		for _, export := range []string{"send16", "send16tocompact"} {
+			err := send(export, le(us...), uint32(len(us)))
+			switch {
+			case valid && err != nil:
+				t.Errorf("%s: valid UTF-16 %x: %v", export, us, err)
+			case !valid && (err == nil || !strings.Contains(err.Error(), "invalid utf-16")):
+				t.Errorf("%s: invalid UTF-16 %x: %v, want a trap", export, us, err)
+			}
 		}
 	}
 }
