@@ -83,6 +83,9 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 	outer := d.off
 	d.off = c.off
 	defer func() { d.off = outer }()
+	// One reader serves every section in turn (a section keeps no reader):
+	// an engine's component has hundreds of sections.
+	body := new(wasm.Reader)
 	for !r.EOF() {
 		secStart := r.Offset()
 		c.off.sections = append(c.off.sections, secStart)
@@ -92,7 +95,7 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 			return nil, wasm.ErrorAt(secStart, "malformed section id: %d is no component section", id)
 		}
 		sizeAt := r.Offset()
-		body, err := r.Sub("section")
+		*body, err = r.SubValue("section")
 		if err != nil {
 			return nil, err
 		}

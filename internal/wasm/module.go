@@ -117,7 +117,7 @@ func ReadModule(b []byte, base int) (*ModuleInfo, error) {
 		start := r.Offset()
 		id, _ := r.Byte()
 		sizeAt := r.pos
-		sec, err := r.Sub("section")
+		sec, err := r.SubValue("section")
 		if err != nil {
 			// Worded with the section's id; formatted only on this path
 			// because a module has many sections.
@@ -135,7 +135,7 @@ func ReadModule(b []byte, base int) (*ModuleInfo, error) {
 			}
 			last = order
 		}
-		if err := m.readSection(id, sec); err != nil {
+		if err := m.readSection(id, &sec); err != nil {
 			return nil, err
 		}
 	}
@@ -337,11 +337,12 @@ func (m *ModuleInfo) readFunctions(r *Reader, n int) error {
 	// Sized once (an engine's module has tens of thousands of functions):
 	// n is at most the section's bytes (Count), each entry at least one,
 	// so this stays within 4x of the input.
-	m.Funcs = append(make([]uint32, 0, len(m.Funcs)+n), m.Funcs...)
-	b := r.b
-	for i := 0; i < n; i++ {
-		if r.pos < len(b) && b[r.pos] < 0x80 {
-			m.Funcs = append(m.Funcs, uint32(b[r.pos]))
+	base := len(m.Funcs)
+	m.Funcs = append(make([]uint32, 0, base+n), m.Funcs...)[:base+n]
+	fs := m.Funcs[base:]
+	for i := range fs {
+		if r.pos < len(r.b) && r.b[r.pos] < 0x80 {
+			fs[i] = uint32(r.b[r.pos])
 			r.pos++
 			continue
 		}
@@ -349,7 +350,7 @@ func (m *ModuleInfo) readFunctions(r *Reader, n int) error {
 		if err != nil {
 			return err
 		}
-		m.Funcs = append(m.Funcs, t)
+		fs[i] = t
 	}
 	if !r.EOF() {
 		return r.Errorf("section %d has %d bytes after its last entry", SecFunction, r.Remaining())

@@ -190,15 +190,25 @@ func (r *Reader) Count(what string) (int, error) {
 // Sub reads a length-prefixed region (a section or subsection body) and
 // returns a reader for it, positioned at its first byte.
 func (r *Reader) Sub(what string) (*Reader, error) {
-	start := r.Offset()
-	n, err := r.U32()
+	sub, err := r.SubValue(what)
 	if err != nil {
 		return nil, err
 	}
-	if int64(n) > int64(r.Remaining()) {
-		return nil, ErrorAt(start, "unexpected end-of-file: a %s of %d bytes is longer than the %d bytes that remain", what, n, r.Remaining())
+	return &sub, nil
+}
+
+// SubValue is Sub returning the reader itself, which a caller reading many
+// sections keeps on its stack instead of allocating one per section.
+func (r *Reader) SubValue(what string) (Reader, error) {
+	start := r.Offset()
+	n, err := r.U32()
+	if err != nil {
+		return Reader{}, err
 	}
-	sub := &Reader{b: r.b[r.pos : r.pos+int(n) : r.pos+int(n)], base: r.Offset()}
+	if int64(n) > int64(r.Remaining()) {
+		return Reader{}, ErrorAt(start, "unexpected end-of-file: a %s of %d bytes is longer than the %d bytes that remain", what, n, r.Remaining())
+	}
+	sub := Reader{b: r.b[r.pos : r.pos+int(n) : r.pos+int(n)], base: r.Offset()}
 	if r.str != "" {
 		sub.str = r.str[r.pos : r.pos+int(n)]
 	}
