@@ -96,7 +96,7 @@ func Validate(c *Component, f Features) error {
 // allocation. reset clears everything that refers to a component.
 var validators = sync.Pool{New: func() any {
 	v := &validator{}
-	for _, k := range []interface{ setKeep() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids} {
+	for _, k := range []interface{ setKeep() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals} {
 		k.setKeep()
 	}
 	return v
@@ -110,7 +110,7 @@ func (v *validator) reset(f Features, types, keys int) {
 	v.nextRID, v.off, v.decl, v.tooBig, v.nextSpace = 0, nil, 0, false, 0
 	clear(v.where)
 	v.where = v.where[:0]
-	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids} {
+	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals} {
 		s.reset()
 	}
 	clear(v.freeScopes)
@@ -220,6 +220,12 @@ type validator struct {
 	fields     slab[vfield]
 	vals       slab[vval]
 	exportSlab slab[vexport]
+	// Canonical options and the core signatures of lifts and lowers, with
+	// the scratch lists they are flattened into (lowerFunc).
+	opts     slab[canonOpts]
+	coreSigs slab[wasm.FuncType]
+	flatVals slab[wasm.ValType]
+	flatBuf  [3][]wasm.ValType
 	// The bodies of the arena's types, by kind (vtype.body).
 	defList  []*vdef
 	fnList   []*vfunc

@@ -835,7 +835,8 @@ func rustTypes(ts []wasm.ValType) string {
 }
 
 func (v *validator) checkOpts(s *scope, opts []CanonOpt) (*canonOpts, error) {
-	o := &canonOpts{ptr: wasm.ValI32}
+	o := v.opts.one()
+	o.ptr = wasm.ValI32
 	var enc *CanonOpt
 	for i := range opts {
 		op := &opts[i]
@@ -982,7 +983,11 @@ func (v *validator) lowerFunc(fn *vfunc, o *canonOpts, lift bool) (*wasm.FuncTyp
 		}
 		return o.coreType, nil
 	}
-	params := flatTypes{max: maxFlatParams}
+	// The lists are built in the validator's scratch buffers and copied
+	// into its slabs once their length is known.
+	params := flatTypes{t: v.flatBuf[0][:0], max: maxFlatParams}
+	results := flatTypes{t: v.flatBuf[1][:0], max: maxFlatResults}
+	defer func() { v.flatBuf[0], v.flatBuf[1] = params.t[:0], results.t[:0] }()
 	if !lift && o.async {
 		params.max = maxFlatAsyncParams
 	}
@@ -997,7 +1002,7 @@ func (v *validator) lowerFunc(fn *vfunc, o *canonOpts, lift bool) (*wasm.FuncTyp
 			}
 		}
 		if !v.flatten(p.t, o.ptr, &params) {
-			params.t = []wasm.ValType{o.ptr}
+			params.t = append(params.t[:0], o.ptr)
 			if err := v.requireMemory(o); err != nil {
 				return nil, err
 			}
@@ -1014,16 +1019,15 @@ func (v *validator) lowerFunc(fn *vfunc, o *canonOpts, lift bool) (*wasm.FuncTyp
 			return nil, err
 		}
 	}
-	results := flatTypes{max: maxFlatResults}
 	switch {
 	case !o.async:
 		if fn.result != nil && !v.flatten(*fn.result, o.ptr, &results) {
-			results.t = nil
+			results.t = results.t[:0]
 			if err := v.requireMemory(o); err != nil {
 				return nil, err
 			}
 			if lift {
-				results.t = []wasm.ValType{o.ptr}
+				results.t = append(results.t[:0], o.ptr)
 			} else {
 				params.t = append(params.t, o.ptr)
 			}
@@ -1035,11 +1039,12 @@ func (v *validator) lowerFunc(fn *vfunc, o *canonOpts, lift bool) (*wasm.FuncTyp
 				return nil, err
 			}
 		}
-		results.t = []wasm.ValType{wasm.ValI32}
+		results.t = append(results.t[:0], wasm.ValI32)
 	default:
 		if fn.result != nil {
-			tmp := flatTypes{max: maxFlatParams}
+			tmp := flatTypes{t: v.flatBuf[2][:0], max: maxFlatParams}
 			overflow := !v.flatten(*fn.result, o.ptr, &tmp)
+			v.flatBuf[2] = tmp.t[:0]
 			if overflow || v.containsPtr(*fn.result) {
 				if err := v.requireMemory(o); err != nil {
 					return nil, err
@@ -1047,10 +1052,23 @@ func (v *validator) lowerFunc(fn *vfunc, o *canonOpts, lift bool) (*wasm.FuncTyp
 			}
 		}
 		if o.callback != nil {
-			results.t = []wasm.ValType{wasm.ValI32}
+			results.t = append(results.t[:0], wasm.ValI32)
 		}
 	}
-	return &wasm.FuncType{Params: params.t, Results: results.t}, nil
+	ft := v.coreSigs.one()
+	ft.Params, ft.Results = v.keepFlat(params.t), v.keepFlat(results.t)
+	return ft, nil
+}
+
+// keepFlat copies a flattened list out of the scratch buffers into the
+// validator's slab (nil when empty, as a list never pushed to was).
+func (v *validator) keepFlat(t []wasm.ValType) []wasm.ValType {
+	if len(t) == 0 {
+		return nil
+	}
+	k := v.flatVals.many(len(t))
+	copy(k, t)
+	return k
 }
 
 func sig(params, results []wasm.ValType) *wasm.FuncType {

@@ -625,17 +625,31 @@ func (v *validator) flattenVariant(d *vdef, ptr wasm.ValType, out *flatTypes) bo
 		if c == nil {
 			continue
 		}
-		tmp := flatTypes{max: out.max}
-		if !v.flatten(*c, ptr, &tmp) {
+		// The case is flattened on its own (bounded by max by itself)
+		// past the end of out, then joined into the cases' common tail
+		// and cut off: no list of its own to allocate.
+		end, lim := len(out.t), out.max
+		out.max = end + lim
+		ok := v.flatten(*c, ptr, out)
+		out.max = lim
+		if !ok {
+			out.t = out.t[:end]
 			return false
 		}
-		for i, t := range tmp.t {
-			if start+i < len(out.t) {
+		n := len(out.t) - end
+		if start+n > lim {
+			out.t = out.t[:end]
+			return false
+		}
+		for i := range n {
+			t := out.t[end+i]
+			if start+i < end {
 				out.t[start+i] = joinFlat(out.t[start+i], t)
-			} else if !out.push(t) {
-				return false
+			} else {
+				out.t[start+i] = t // start+i <= end+i: copies toward the front
 			}
 		}
+		out.t = out.t[:max(end, start+n)]
 	}
 	return true
 }
