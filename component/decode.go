@@ -53,6 +53,21 @@ type decoder struct {
 	funcs   slab[FuncType]
 	vals    slab[ValType]
 	fieldsS slab[Field]
+	cases   slab[Case]
+	// An engine's component has hundreds of small sections (an alias, a
+	// canonical function, a core instance each): they and their items
+	// come from chunks too.
+	aliasSecs  slab[AliasSection]
+	aliases    slab[Alias]
+	canonSecs  slab[CanonSection]
+	canons     slab[Canon]
+	opts       slab[CanonOpt]
+	coreSecs   slab[CoreInstanceSection]
+	coreInsts  slab[CoreInstance]
+	typeSecs   slab[TypeSection]
+	types      slab[Type]
+	importSecs slab[ImportSection]
+	imports    slab[Import]
 }
 
 // item records the start of the next item of the current section.
@@ -146,7 +161,8 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		if err != nil {
 			return nil, err
 		}
-		s := &CoreInstanceSection{Instances: make([]CoreInstance, n)}
+		s := d.coreSecs.one()
+		s.Instances = d.coreInsts.many(n)
 		for i := range s.Instances {
 			d.item(r)
 			if err := d.coreInstance(r, &s.Instances[i]); err != nil {
@@ -191,7 +207,8 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		if err != nil {
 			return nil, err
 		}
-		s := &AliasSection{Aliases: make([]Alias, n)}
+		s := d.aliasSecs.one()
+		s.Aliases = d.aliases.many(n)
 		for i := range s.Aliases {
 			d.item(r)
 			if err := d.alias(r, &s.Aliases[i]); err != nil {
@@ -204,7 +221,8 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		if err != nil {
 			return nil, err
 		}
-		s := &TypeSection{Types: make([]Type, n)}
+		s := d.typeSecs.one()
+		s.Types = d.types.many(n)
 		for i := range s.Types {
 			d.item(r)
 			if s.Types[i], err = d.typ(r, depth); err != nil {
@@ -217,7 +235,8 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		if err != nil {
 			return nil, err
 		}
-		s := &CanonSection{Funcs: make([]Canon, n)}
+		s := d.canonSecs.one()
+		s.Funcs = d.canons.many(n)
 		for i := range s.Funcs {
 			d.item(r)
 			if err := d.canon(r, &s.Funcs[i]); err != nil {
@@ -254,7 +273,8 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 		if err != nil {
 			return nil, err
 		}
-		s := &ImportSection{Imports: make([]Import, n)}
+		s := d.importSecs.one()
+		s.Imports = d.imports.many(n)
 		for i := range s.Imports {
 			d.item(r)
 			im := &s.Imports[i]
@@ -774,7 +794,7 @@ func (d *decoder) typ(r *wasm.Reader, depth int) (Type, error) {
 		if err != nil {
 			return nil, err
 		}
-		dt.Cases = make([]Case, n)
+		dt.Cases = d.cases.many(n)
 		for i := range dt.Cases {
 			cs := &dt.Cases[i]
 			if cs.Name, err = r.Name(); err != nil {
@@ -850,7 +870,7 @@ func (d *decoder) decl(r *wasm.Reader, dc *Decl, inComponent bool, depth int) er
 		dc.Type, err = d.typ(r, depth)
 		return err
 	case DeclAlias:
-		dc.Alias = &Alias{}
+		dc.Alias = d.aliases.one()
 		return d.alias(r, dc.Alias)
 	case DeclImport:
 		if !inComponent {
@@ -964,7 +984,7 @@ func (d *decoder) canonOpts(r *wasm.Reader) ([]CanonOpt, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := make([]CanonOpt, n)
+	opts := d.opts.many(n)
 	for i := range opts {
 		start := r.Offset()
 		k, err := r.Byte()
