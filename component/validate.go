@@ -76,13 +76,18 @@ func (e *ValidationError) Error() string {
 // Decode always sets is a programming error). An error is a
 // *ValidationError naming the section and item at fault.
 func Validate(c *Component, f Features) error {
+	v := validators.Get().(*validator)
 	// The type arena takes an entry for most definitions (its own, or an
 	// alias or a copy for exports and fresh resources; aliases of
-	// instances and functions take none): size it once rather than copy
-	// it as it doubles.
-	defs, externs := countDefs(c)
-	v := validators.Get().(*validator)
-	v.reset(f, defs*3/4+16, min(externs, 256))
+	// instances and functions take none): a new validator sizes it once
+	// rather than copy it as it doubles; a reused one has the room of
+	// its earlier calls, and counting would cost more than growing.
+	var types, keys int
+	if cap(v.types) == 0 {
+		defs, externs := countDefs(c)
+		types, keys = defs*3/4+16, min(externs, 256)
+	}
+	v.reset(f, types, keys)
 	_, err := v.component(c, nil, 0)
 	v.reset(Features{}, 0, 0) // drop what refers to c before pooling
 	validators.Put(v)
