@@ -38,6 +38,10 @@ func readFlag(r *wasm.Reader, what string) (bool, error) {
 	return c == 1, nil
 }
 
+// shareStringsAbove is the section size from which its names share one
+// copy of it.
+const shareStringsAbove = 48
+
 // maxStartResults bounds the result count of a start function, as the
 // reference does for function results.
 const maxStartResults = 1000
@@ -138,7 +142,10 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 }
 
 func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Section, error) {
-	if id >= SectionCoreInstance && id != SectionComponent {
+	// Names are cut from one copy of the section, except where there are
+	// none (canon, start) or the section is so small that the copy would
+	// cost as much as copying its one name or two.
+	if id >= SectionCoreInstance && id != SectionComponent && id != SectionCanon && id != SectionStart && r.Remaining() > shareStringsAbove {
 		r.ShareStrings()
 	}
 	switch id {
