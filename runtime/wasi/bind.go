@@ -221,6 +221,7 @@ func (h *Host) define(l *runtime.Linker) error {
 	h.defineRandom(d)
 	h.defineFilesystem(d)
 	h.defineHTTP(d)
+	h.defineSockets(d)
 	return d.err
 }
 

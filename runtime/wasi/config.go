@@ -48,6 +48,9 @@ type Config struct {
 	// http.DefaultTransport. Redirects are the guest's to follow.
 	HTTPTransport http.RoundTripper
 
+	// Network grants wasi:sockets: none by default.
+	Network Network
+
 	// Random, when set, replaces the secure random source (for
 	// reproducible tests); insecure randomness is seeded from it too.
 	Random io.Reader
