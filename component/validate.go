@@ -101,7 +101,7 @@ func Validate(c *Component, f Features) error {
 // allocation. reset clears everything that refers to a component.
 var validators = sync.Pool{New: func() any {
 	v := &validator{}
-	for _, k := range []interface{ setKeep() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals} {
+	for _, k := range []interface{ setKeep() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts} {
 		k.setKeep()
 	}
 	return v
@@ -115,9 +115,13 @@ func (v *validator) reset(f Features, types, keys int) {
 	v.nextRID, v.off, v.decl, v.tooBig, v.nextSpace = 0, nil, 0, false, 0
 	clear(v.where)
 	v.where = v.where[:0]
-	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals} {
+	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts} {
 		s.reset()
 	}
+	for _, m := range v.indexes[:v.nIndexes] {
+		clear(m)
+	}
+	v.nIndexes = 0
 	clear(v.freeScopes)
 	v.freeScopes = v.freeScopes[:0]
 	v.types = reuse(v.types, types)
@@ -227,10 +231,16 @@ type validator struct {
 	exportSlab slab[vexport]
 	// Canonical options and the core signatures of lifts and lowers, with
 	// the scratch lists they are flattened into (lowerFunc).
-	opts     slab[canonOpts]
-	coreSigs slab[wasm.FuncType]
-	flatVals slab[wasm.ValType]
-	flatBuf  [3][]wasm.ValType
+	// The exports of core instances and modules (coreExports).
+	coreExps  slab[coreExports]
+	coreNames slab[string]
+	coreExts  slab[coreExtern]
+	indexes   []map[string]int32
+	nIndexes  int
+	opts      slab[canonOpts]
+	coreSigs  slab[wasm.FuncType]
+	flatVals  slab[wasm.ValType]
+	flatBuf   [3][]wasm.ValType
 	// The bodies of the arena's types, by kind (vtype.body).
 	defList  []*vdef
 	fnList   []*vfunc
@@ -285,10 +295,19 @@ type coreExports struct {
 
 const coreExportsIndexAbove = 8
 
-func newCoreExports(n int) *coreExports {
-	c := &coreExports{names: make([]string, 0, n), types: make([]coreExtern, 0, n)}
+// newCoreExports returns an empty list for n exports from the validator's
+// pooled slabs and maps: an engine's glue instances export hundreds.
+func (v *validator) newCoreExports(n int) *coreExports {
+	c := v.coreExps.one()
+	c.names, c.types = v.coreNames.many(n)[:0], v.coreExts.many(n)[:0]
 	if n > coreExportsIndexAbove {
-		c.index = make(map[string]int32, n)
+		if v.nIndexes < len(v.indexes) {
+			c.index = v.indexes[v.nIndexes] // cleared by reset
+		} else {
+			c.index = make(map[string]int32, n)
+			v.indexes = append(v.indexes, c.index)
+		}
+		v.nIndexes++
 	}
 	return c
 }
@@ -740,7 +759,7 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 	mt := &moduleType{
 		imports: info.Imports,
 		itypes:  make([]coreExtern, 0, len(info.Imports)),
-		exports: newCoreExports(len(info.Exports)),
+		exports: v.newCoreExports(len(info.Exports)),
 	}
 	ft := func(i uint32) *wasm.FuncType {
 		if f := info.FuncType(i); f != nil {
@@ -814,7 +833,7 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 		return nil
 	}
 	// A module type gets its own, initially empty, type index space.
-	mt := &moduleType{exports: newCoreExports(0)}
+	mt := &moduleType{exports: v.newCoreExports(0)}
 	seen := map[[2]string]bool{}
 	var types []coreType
 	resolve := func(t wasm.ExternType) (coreExtern, error) {
@@ -1000,7 +1019,7 @@ func (v *validator) outerScope(s *scope, count uint32) (*scope, error) {
 
 func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 	if !ci.Instantiate {
-		inst := &coreInstance{exports: newCoreExports(len(ci.Exports))}
+		inst := &coreInstance{exports: v.newCoreExports(len(ci.Exports))}
 		for _, e := range ci.Exports {
 			if _, dup := inst.exports.get(e.Name); dup {
 				return v.errf("export name `%s` already defined", e.Name)
