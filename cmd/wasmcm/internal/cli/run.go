@@ -33,6 +33,7 @@ func newRun(io IO) *cobra.Command {
 	var invoke string
 	var dirs, envs []string
 	var inheritEnv bool
+	var nf netFlags
 	cmd := &cobra.Command{
 		Use:   "run [flags] COMPONENT.wasm [ARGS...]",
 		Short: "Run a component: its wasi:cli/run export, or one function with --invoke",
@@ -43,10 +44,15 @@ with arguments written in WAVE and prints the result in WAVE.
 
 The guest sees only what the flags grant: the directories of --dir, the
 environment of --env (and the host's with --inherit-env) and ARGS, with the
-component's file name as the program name. A trap exits with code 134 and a
+component's file name as the program name. wasi:sockets may reach nothing
+unless granted: --inherit-network for any address, --allow-addr for some
+(TCP and UDP both, unless --tcp=false or --udp=false), and
+--allow-ip-name-lookup for resolving names. A trap exits with code 134 and a
 message naming the trap.`,
 		Example: `  wasmcm run hello.wasm
   wasmcm run --dir ./data::/data --env LANG=C app.wasm input.txt
+  wasmcm run --allow-addr 127.0.0.1:8080 client.wasm
+  wasmcm run --inherit-network --allow-ip-name-lookup fetch.wasm
   wasmcm run --invoke 'add(1, 2)' calc.wasm
   wasmcm run --invoke 'greet("world")' greeter.wasm`,
 		Args: cobra.MinimumNArgs(1),
@@ -58,7 +64,7 @@ message naming the trap.`,
 				Stdout:     io.Stdout,
 				Stderr:     io.Stderr,
 			}
-			if err := grant(&cfg, dirs, envs); err != nil {
+			if err := grant(&cfg, dirs, envs, &nf); err != nil {
 				return err
 			}
 			return runComponent(cmd.Context(), io, args[0], invoke, cfg)
@@ -69,6 +75,7 @@ message naming the trap.`,
 	f.StringArrayVar(&dirs, "dir", nil, "preopen host directory HOST as GUEST (HOST[::GUEST]; repeatable)")
 	f.StringArrayVar(&envs, "env", nil, "set the guest environment variable KEY=VALUE (repeatable)")
 	f.BoolVar(&inheritEnv, "inherit-env", false, "give the guest the host's environment too")
+	nf.register(cmd)
 	return cmd
 }
 

@@ -23,6 +23,7 @@ func newServe(io IO) *cobra.Command {
 	var addr string
 	var dirs, envs, allow []string
 	var inheritEnv bool
+	var nf netFlags
 	var maxBody int64
 	var timeout time.Duration
 	var prewarm int
@@ -39,7 +40,8 @@ streamed to the client as the guest writes them.
 The guest's outgoing requests (wasi:http/outgoing-handler) reach only the
 hosts given with --allow-http ("*" for any); others get
 error-code.HTTP-request-denied. --dir and --env grant directories and
-environment as for run. The guest's stdout and stderr are the server's.
+environment as for run, and --inherit-network, --allow-addr and
+--allow-ip-name-lookup wasi:sockets as for run. The guest's stdout and stderr are the server's.
 A guest is stopped when its client goes away, or after --timeout.
 serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 		Example: `  wasmcm serve proxy.wasm
@@ -55,7 +57,7 @@ serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 				Stderr:           io.Stderr,
 				AllowedHTTPHosts: allow,
 			}
-			if err := grant(&cfg, dirs, envs); err != nil {
+			if err := grant(&cfg, dirs, envs, &nf); err != nil {
 				return err
 			}
 			for _, a := range allow {
@@ -72,6 +74,7 @@ serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 	f.StringArrayVar(&dirs, "dir", nil, "preopen host directory HOST as GUEST (HOST[::GUEST]; repeatable)")
 	f.StringArrayVar(&envs, "env", nil, "set the guest environment variable KEY=VALUE (repeatable)")
 	f.BoolVar(&inheritEnv, "inherit-env", false, "give the guest the host's environment too")
+	nf.register(cmd)
 	f.DurationVar(&timeout, "timeout", 0, "stop a request's guest after this long, e.g. 30s (0: no limit)")
 	f.StringVar(&cacheDir, "cache-dir", "", "keep the compiled machine code in this directory, so the next start skips compiling")
 	f.IntVar(&prewarm, "prewarm", 0, "keep this many instances made ahead of requests, for a lower latency when the server has idle time")
@@ -79,8 +82,41 @@ serve stops cleanly on SIGINT or SIGTERM, letting running requests finish.`,
 	return cmd
 }
 
-// grant adds the --dir and --env grants to cfg: run and serve read them alike.
-func grant(cfg *wasi.Config, dirs, envs []string) error {
+// netFlags are the wasi:sockets grants of run and serve, named as
+// wasmtime's -S inherit-network, allow-ip-name-lookup, tcp and udp.
+type netFlags struct {
+	inherit, lookup, tcp, udp bool
+	addrs                     []string
+}
+
+func (n *netFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&n.inherit, "inherit-network", false, "let the guest's wasi:sockets bind, connect and send to any address")
+	f.StringArrayVar(&n.addrs, "allow-addr", nil, "let the guest's wasi:sockets bind, connect and send to these addresses only: IP or CIDR, optionally :PORT or :LOW-HIGH, IPv6 in brackets, e.g. 127.0.0.1:8080, 10.0.0.0/8, [::1]:1000-2000 (repeatable)")
+	f.BoolVar(&n.lookup, "allow-ip-name-lookup", false, "let the guest resolve host names (wasi:sockets/ip-name-lookup)")
+	f.BoolVar(&n.tcp, "tcp", true, "with --inherit-network or --allow-addr, let the guest use TCP (--tcp=false withholds it)")
+	f.BoolVar(&n.udp, "udp", true, "with --inherit-network or --allow-addr, let the guest use UDP (--udp=false withholds it)")
+}
+
+// grant adds the --dir, --env and network grants to cfg: run and serve
+// read them alike.
+func grant(cfg *wasi.Config, dirs, envs []string, n *netFlags) error {
+	if n != nil {
+		if n.inherit {
+			cfg.Network = wasi.InheritNetwork()
+		}
+		for _, a := range n.addrs {
+			p, err := wasi.ParseAddrPattern(a)
+			if err != nil {
+				return userErr(fmt.Errorf("--allow-addr: %w", err))
+			}
+			cfg.Network.AllowedAddrs = append(cfg.Network.AllowedAddrs, p)
+		}
+		granted := len(cfg.Network.AllowedAddrs) > 0
+		cfg.Network.AllowTCP = granted && n.tcp
+		cfg.Network.AllowUDP = granted && n.udp
+		cfg.Network.AllowNameLookup = n.lookup
+	}
 	for _, e := range envs {
 		if !strings.Contains(e, "=") || strings.HasPrefix(e, "=") {
 			return userErr(fmt.Errorf("--env %q: want KEY=VALUE", e))
