@@ -122,6 +122,7 @@ func (v *validator) reset(f Features, types, keys int) {
 		clear(m)
 	}
 	v.nIndexes = 0
+	clear(v.seenImports)
 	clear(v.freeScopes)
 	v.freeScopes = v.freeScopes[:0]
 	v.types = reuse(v.types, types)
@@ -236,11 +237,13 @@ type validator struct {
 	coreNames slab[string]
 	coreExts  slab[coreExtern]
 	indexes   []map[string]int32
-	nIndexes  int
-	opts      slab[canonOpts]
-	coreSigs  slab[wasm.FuncType]
-	flatVals  slab[wasm.ValType]
-	flatBuf   [3][]wasm.ValType
+	// seenImports finds a module's duplicate imports (moduleFromInfo).
+	seenImports map[[2]string]bool
+	nIndexes    int
+	opts        slab[canonOpts]
+	coreSigs    slab[wasm.FuncType]
+	flatVals    slab[wasm.ValType]
+	flatBuf     [3][]wasm.ValType
 	// The bodies of the arena's types, by kind (vtype.body).
 	defList  []*vdef
 	fnList   []*vfunc
@@ -758,7 +761,7 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 	// module imports hundreds).
 	mt := &moduleType{
 		imports: info.Imports,
-		itypes:  make([]coreExtern, 0, len(info.Imports)),
+		itypes:  v.coreExts.many(len(info.Imports))[:0],
 		exports: v.newCoreExports(len(info.Exports)),
 	}
 	ft := func(i uint32) *wasm.FuncType {
@@ -777,7 +780,12 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 		}
 		return ce
 	}
-	seen := make(map[[2]string]bool, len(info.Imports))
+	// One map, cleared, serves every module of the call.
+	if v.seenImports == nil {
+		v.seenImports = make(map[[2]string]bool, len(info.Imports))
+	}
+	seen := v.seenImports
+	clear(seen)
 	for _, im := range info.Imports {
 		if err := v.checkImportUnique(seen, im); err != nil {
 			return nil, err
