@@ -1104,7 +1104,7 @@ func (b *builder) definedType(sc *scope, d *component.DefinedType) (wit.Type, er
 
 // options resolves canonical options.
 func (b *builder) options(sc *scope, opts []component.CanonOpt) (*planOpts, error) {
-	po := &planOpts{memory: -1, realloc: -1, postReturn: -1}
+	po := &planOpts{memory: -1, realloc: -1, postReturn: -1, callback: -1}
 	for _, o := range opts {
 		switch o.Kind {
 		case component.OptUTF8:
@@ -1143,8 +1143,17 @@ func (b *builder) options(sc *scope, opts []component.CanonOpt) (*planOpts, erro
 				return nil, fmt.Errorf("post-return option: a runtime trampoline used as post-return is not supported")
 			}
 			po.postReturn = b.ref(it)
-		case component.OptAsync, component.OptCallback:
-			return nil, fmt.Errorf("the %s option (async) is not supported", o.Kind)
+		case component.OptAsync:
+			po.async = true
+		case component.OptCallback:
+			it, err := sc.coreItem(component.SortCoreFunc, o.Index)
+			if err != nil {
+				return nil, fmt.Errorf("callback option: %w", err)
+			}
+			if it.kind != coreFromInstance {
+				return nil, fmt.Errorf("callback option: a runtime trampoline used as callback is not supported")
+			}
+			po.callback = b.ref(it)
 		default:
 			return nil, fmt.Errorf("the %s option is not supported", o.Kind)
 		}
@@ -1189,9 +1198,12 @@ func (b *builder) canon(sc *scope, c *component.Canon) error {
 		if err != nil {
 			return b.errorf(sc, "canon lift: %v", err)
 		}
-		ct, err := b.p.abi.FlattenFuncType(td.fn.params, td.fn.result, canon.FuncTypeOptions{}, canon.ContextLift)
+		ct, err := b.p.abi.FlattenFuncType(td.fn.params, td.fn.result, canon.FuncTypeOptions{Async: opts.async, Callback: opts.callback >= 0}, canon.ContextLift)
 		if err != nil {
 			return b.errorf(sc, "canon lift: %v", err)
+		}
+		if opts.callback >= 0 && !opts.async {
+			return b.errorf(sc, "canon lift: a callback needs the async option")
 		}
 		lf := &liftedFunc{id: b.p.nlifted, comp: sc.comp, opts: opts, sig: td.fn, coreType: ct, core: -1, coreTramp: -1,
 			desc: fmt.Sprintf("function %d of %s", len(sc.funcs), b.p.compNames[sc.comp])}
@@ -1212,7 +1224,20 @@ func (b *builder) canon(sc *scope, c *component.Canon) error {
 			return b.errorf(sc, "canon lower: %v", err)
 		}
 		f := it.fn
-		if f.lifted != nil {
+		if opts.async {
+			// An async lower: the call becomes a subtask (async.go), run
+			// through Go; fused adapters do not cover it.
+			if f.lifted == nil {
+				return b.errorf(sc, "canon lower: the async option on %s (a host import) is not supported", importDesc(f.hostIface, f.hostName))
+			}
+			ct, err := b.p.abi.FlattenFuncType(f.sig.params, f.sig.result, canon.FuncTypeOptions{Async: true}, canon.ContextLower)
+			if err != nil {
+				return b.errorf(sc, "canon lower: %v", err)
+			}
+			b.addTramp(sc, &planTramp{comp: sc.comp, core: ct, opts: opts, sig: f.sig, kind: trampLowerAsync, callee: f.lifted, desc: f.lifted.desc})
+			return nil
+		}
+		if f.lifted != nil && !f.lifted.opts.async {
 			if len(b.p.coreInsts) >= maxCoreInstances {
 				return b.errorf(sc, "the component graph creates more than %d core instances", maxCoreInstances)
 			}
@@ -1232,7 +1257,9 @@ func (b *builder) canon(sc *scope, c *component.Canon) error {
 		t := &planTramp{comp: sc.comp, core: ct, opts: opts, sig: f.sig}
 		if f.lifted != nil {
 			t.kind, t.callee = trampLowerLifted, f.lifted
-			t.copy = planCopy(b.p.resolve, f.sig, opts, f.lifted, false)
+			if !f.lifted.opts.async {
+				t.copy = planCopy(b.p.resolve, f.sig, opts, f.lifted, false)
+			}
 			t.desc = f.lifted.desc
 		} else {
 			t.kind, t.hostIface, t.hostName = trampLowerHost, f.hostIface, f.hostName
@@ -1308,6 +1335,12 @@ func (b *builder) canon(sc *scope, c *component.Canon) error {
 		ct, err := b.asyncBuiltinType(sc, c)
 		if err != nil {
 			return b.errorf(sc, "canon %s: %v", c.Op, err)
+		}
+		if t, err := b.asyncBuiltin(sc, c, ct); err != nil {
+			return b.errorf(sc, "canon %s: %v", c.Op, err)
+		} else if t != nil {
+			b.addTramp(sc, t)
+			return nil
 		}
 		// Only an async task can use these; a synchronous one may still
 		// call them (and must trap as the spec says when it may not leave).
@@ -1453,4 +1486,43 @@ func renameEmptyModule(pm *planModule) error {
 	}
 	pm.bytes = out
 	return nil
+}
+
+// asyncBuiltin plans the async built-ins async.go implements; nil for
+// the others.
+func (b *builder) asyncBuiltin(sc *scope, c *component.Canon, ct canon.CoreFuncType) (*planTramp, error) {
+	t := &planTramp{comp: sc.comp, kind: trampAsync, core: ct, op: c.Op, mem: -1, desc: fmt.Sprintf("canon %s", c.Op)}
+	switch c.Op {
+	case component.CanonTaskReturn:
+		opts, err := b.options(sc, c.Options)
+		if err != nil {
+			return nil, err
+		}
+		sig := &funcSig{}
+		if c.Result != nil {
+			v, err := b.valType(sc, *c.Result)
+			if err != nil {
+				return nil, err
+			}
+			sig.result, sig.results = v, []wit.Type{v}
+		}
+		t.opts, t.sig = opts, sig
+	case component.CanonWaitableSetWait, component.CanonWaitableSetPoll:
+		m, err := sc.coreItem(component.SortCoreMemory, c.Index)
+		if err != nil {
+			return nil, err
+		}
+		if m.kind != coreFromInstance {
+			return nil, fmt.Errorf("memory: not a core instance's memory")
+		}
+		if m.typ.Memory.Is64 {
+			return nil, fmt.Errorf("a 64-bit memory is not supported")
+		}
+		t.mem = b.ref(m)
+	case component.CanonWaitableSetNew, component.CanonWaitableSetDrop, component.CanonWaitableJoin,
+		component.CanonThreadYield, component.CanonSubtaskDrop:
+	default:
+		return nil, nil
+	}
+	return t, nil
 }

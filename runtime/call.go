@@ -49,7 +49,7 @@ func (inst *Instance) funcOf(name string, f *cfunc) (*Func, error) {
 	fn := &Func{inst: inst, name: name, f: f}
 	if f.lifted != nil {
 		fn.rt = inst.liftedState(f.lifted)
-		fn.flatOK = f.lifted.opts.memory < 0 && allNumbers(f.sig.params) && allNumbers(f.sig.results)
+		fn.flatOK = !f.lifted.opts.async && f.lifted.opts.memory < 0 && allNumbers(f.sig.params) && allNumbers(f.sig.results)
 	} else {
 		return nil, fmt.Errorf("runtime: export %q re-exports %s, which Go can call directly", name, importDesc(f.hostIface, f.hostName))
 	}
@@ -233,6 +233,9 @@ func (rt *rtLifted) postReturn(ctx context.Context, inst *Instance, results []ui
 // callLifted runs a lifted function with host values: lower the arguments
 // into the callee, call, lift the results, check borrows, post-return.
 func (inst *Instance) callLifted(ctx context.Context, rt *rtLifted, args []canon.Value, caller *compState) ([]canon.Value, error) {
+	if rt.p.opts.async {
+		return inst.callAsync(ctx, rt, args, caller)
+	}
 	cs := rt.comp
 	if !cs.mayEnterFrom(caller) {
 		return nil, trapf("cannot enter component instance")
@@ -362,6 +365,11 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 		}
 		cs.backpressure = n
 		return nil
+	case trampAsync:
+		if !cs.canLeave() {
+			return trapf("cannot leave component instance (%s) during a lift, lower or post-return", cs.name)
+		}
+		return inst.asyncBuiltin(ctx, t, stack)
 	case trampErrorContextNew, trampErrorContextDebug, trampErrorContextDrop, trampNeedsAsync:
 		if !cs.canLeave() {
 			return trapf("cannot leave component instance (%s) during a lift, lower or post-return", cs.name)
@@ -382,6 +390,10 @@ func (inst *Instance) tramp(ctx context.Context, i int, mod api.Module, stack []
 	}
 	if p.kind == trampLowerLifted {
 		inst.goLowered++
+	}
+	if p.kind == trampLowerAsync {
+		inst.goLowered++
+		return inst.lowerAsync(ctx, t, stack)
 	}
 	if p.copy != nil {
 		return inst.callCopy(ctx, t, p.copy, inst, inst.liftedState(p.callee), stack)

@@ -38,6 +38,9 @@ type Instance struct {
 	// caller of a destructor.
 	dropper *compState
 	closed  bool
+	// async is the async runtime (async.go), made on the first async
+	// call, so that synchronous calls carry none of it.
+	async *asyncRT
 	// goLowered counts calls of a lowered lifted function of the graph
 	// that went through Go instead of a fused adapter, for tests.
 	goLowered int
@@ -319,7 +322,7 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 				}
 				t.linked = f
 				// Values go straight from memory to memory when they can.
-				if f.rt != nil {
+				if f.rt != nil && !f.rt.p.opts.async {
 					t.linkedCopy = planCopy(p.resolve, pt.sig, pt.opts, f.rt.p, true)
 				}
 			} else {

@@ -157,6 +157,12 @@ const (
 	// (task.return, waitables, streams, futures, threads): it checks
 	// may_leave, as every built-in does, then traps with desc.
 	trampNeedsAsync
+	// trampLowerAsync is canon lower async of a lifted function: a
+	// subtask (async.go).
+	trampLowerAsync
+	// trampAsync is one of the async built-ins async.go implements
+	// (planTramp.op says which).
+	trampAsync
 )
 
 // planTramp is one trampoline: a core function implemented by the runtime.
@@ -179,6 +185,10 @@ type planTramp struct {
 	// backpressure.inc/dec.
 	slot int
 	desc string // for error messages
+	// op is the built-in of trampAsync; mem the plan.refs index of the
+	// memory of waitable-set.wait/poll.
+	op  component.CanonOp
+	mem int
 }
 
 // planOpts are canonical options resolved to plan references.
@@ -188,6 +198,10 @@ type planOpts struct {
 	postReturn int
 	encoding   canon.StringEncoding
 	addr       canon.AddrType
+	// async is the async option; callback the plan.refs index of the
+	// callback (-1 for none).
+	async    bool
+	callback int
 }
 
 // liftedFunc is a component function made by canon lift.

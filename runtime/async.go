@@ -1,0 +1,681 @@
+package runtime
+
+import (
+	"context"
+
+	"github.com/wasmcm/wasmcm/canon"
+	"github.com/wasmcm/wasmcm/component"
+	"github.com/wasmcm/wasmcm/wit"
+)
+
+// This file is the async canonical ABI (Concurrency.md, CanonicalABI.md):
+// tasks of async-lifted functions, subtasks made by async lowers, waitable
+// sets, and the event loop that drives them. Everything runs on the
+// calling goroutine: a callback task is stackless (its core function
+// returns a code to the loop, which calls its callback with the next
+// event), and a built-in that blocks (waitable-set.wait, a synchronous
+// call of an async function) runs the loop nested until what it waits
+// for happens. None of it is touched by synchronous calls: the state is
+// made on the first async call (Instance.async).
+
+// Callback codes (CanonicalABI.md, CallbackCode).
+const (
+	callbackExit  = 0
+	callbackYield = 1
+	callbackWait  = 2
+)
+
+// Event codes (CanonicalABI.md, EventCode).
+const (
+	eventNone    = 0
+	eventSubtask = 1
+)
+
+// Subtask states (CanonicalABI.md, Subtask.State).
+const (
+	subtaskStarting = 0
+	subtaskStarted  = 1
+	subtaskReturned = 2
+)
+
+// asyncRT is an instance's async runtime.
+type asyncRT struct {
+	// tasks are the tasks that have not exited, in the order they last
+	// ran (the loop resumes the first that can run, then moves it last).
+	tasks []*task
+	// running are the tasks whose code is on the Go stack, innermost
+	// last: the current task is the last one.
+	running []*task
+}
+
+// taskState is where a task is in its life.
+type taskState uint8
+
+const (
+	taskStarting taskState = iota // waiting for backpressure to clear
+	taskRunning                   // its code is on the Go stack
+	taskYielded                   // its callback returned YIELD
+	taskWaiting                   // its callback returned WAIT
+	taskExited
+)
+
+// task is one call of an async-lifted function (the spec's Task).
+type task struct {
+	rt     *rtLifted
+	cs     *compState
+	caller *compState
+	// cx is the callee's lift/lower context for this task: tasks of one
+	// function may be pending together, so each has its own borrows.
+	cx    canon.LiftLowerContext
+	scope canon.BorrowScope
+	state taskState
+	set   *waitableSet // the set a waiting task waits on
+	args  []canon.Value
+	// returned is set by task.return; deliver hands its values to the
+	// caller.
+	returned bool
+	deliver  func(ctx context.Context, vals []canon.Value) error
+	// slots are the task's context.get/set storage between runs.
+	slots [2]uint64
+	// sub is the caller's subtask (nil for a synchronous caller).
+	sub *subtask
+}
+
+// waitableItem is something a waitable set can hold: a subtask (and,
+// later, stream and future ends).
+type waitableItem interface {
+	base() *waitable
+	// event returns the pending event, clearing it, or ok false.
+	event() (code, p1, p2 uint32, ok bool)
+}
+
+// waitable is the part of a waitable that joins sets.
+type waitable struct {
+	set *waitableSet
+}
+
+func (w *waitable) base() *waitable { return w }
+
+// join moves w into set s (nil: into no set).
+func join(wi waitableItem, s *waitableSet) {
+	w := wi.base()
+	if w.set != nil {
+		elems := w.set.elems
+		for i, e := range elems {
+			if e == wi {
+				w.set.elems = append(elems[:i:i], elems[i+1:]...)
+				break
+			}
+		}
+	}
+	w.set = s
+	if s != nil {
+		s.elems = append(s.elems, wi)
+	}
+}
+
+// waitableSet is the spec's WaitableSet.
+type waitableSet struct {
+	elems   []waitableItem
+	waiters int
+}
+
+// next returns the first pending event of the set, clearing it.
+func (s *waitableSet) next() (code, p1, p2 uint32, ok bool) {
+	for _, e := range s.elems {
+		if code, p1, p2, ok = e.event(); ok {
+			return
+		}
+	}
+	return 0, 0, 0, false
+}
+
+func (s *waitableSet) ready() bool {
+	for _, e := range s.elems {
+		if st, ok := e.(*subtask); ok && st.state != st.delivered {
+			return true
+		}
+	}
+	return false
+}
+
+// subtask is a call made by an async lower, seen from the caller.
+type subtask struct {
+	waitable
+	handle           uint32
+	state, delivered uint32
+	callee           *task
+}
+
+func (s *subtask) event() (code, p1, p2 uint32, ok bool) {
+	if s.state == s.delivered {
+		return 0, 0, 0, false
+	}
+	s.delivered = s.state
+	return eventSubtask, s.handle, s.state, true
+}
+
+// asyncState returns the instance's async runtime, making it.
+func (inst *Instance) asyncState() *asyncRT {
+	if inst.async == nil {
+		inst.async = &asyncRT{}
+	}
+	return inst.async
+}
+
+// current returns the task whose code runs, or nil.
+func (a *asyncRT) current() *task {
+	if len(a.running) == 0 {
+		return nil
+	}
+	return a.running[len(a.running)-1]
+}
+
+// newTask makes a task of the async-lifted rt called with args.
+func (inst *Instance) newTask(rt *rtLifted, args []canon.Value, caller *compState) *task {
+	t := &task{rt: rt, cs: rt.comp, caller: caller, cx: rt.cx, args: args}
+	t.cx.Borrows = &t.scope
+	return t
+}
+
+// callAsync calls an async-lifted function synchronously (from the host
+// or a synchronous lower): the task starts, and the loop runs until it
+// returns its result.
+func (inst *Instance) callAsync(ctx context.Context, rt *rtLifted, args []canon.Value, caller *compState) ([]canon.Value, error) {
+	if !rt.comp.mayEnterFrom(caller) {
+		return nil, trapf("cannot enter component instance")
+	}
+	a := inst.asyncState()
+	t := inst.newTask(rt, args, caller)
+	var result []canon.Value
+	t.deliver = func(_ context.Context, vals []canon.Value) error {
+		result = vals
+		return nil
+	}
+	a.tasks = append(a.tasks, t)
+	if t.cs.backpressure == 0 && t.cs.canEnter() {
+		if err := inst.startTask(ctx, t); err != nil {
+			return nil, err
+		}
+	}
+	if err := inst.runUntil(ctx, func() bool { return t.returned }); err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// lowerAsync runs canon lower async of a lifted function: the arguments
+// are lifted from the caller, the callee's task starts, and the caller
+// gets RETURNED when it finished at once, or a subtask handle and state.
+func (inst *Instance) lowerAsync(ctx context.Context, t *rtTramp, stack []uint64) error {
+	p, cs := t.p, t.comp
+	sig := p.sig
+	nparams := len(p.core.Params)
+	var retptr uint64
+	if sig.result != wit.NoneType {
+		nparams--
+		retptr = stack[nparams]
+	}
+	// The caller's context is per call: an async callee may deliver its
+	// result after another call through this trampoline started.
+	cx := t.cx
+	var scope canon.BorrowScope
+	cx.Borrows = &scope
+	args, err := cx.LiftValues(canon.MaxFlatAsyncParams, sig.params, stack[:nparams])
+	if err != nil {
+		return err
+	}
+	rt := inst.liftedState(p.callee)
+	if !rt.comp.mayEnterFrom(cs) {
+		return trapf("cannot enter component instance")
+	}
+	st := &subtask{state: subtaskStarting}
+	deliver := func(ctx context.Context, vals []canon.Value) error {
+		if sig.result != wit.NoneType {
+			prev := cs.canLeave()
+			cs.setLeave(false)
+			_, err := cx.LowerValues(ctx, 0, sig.results, vals, &retptr, nil)
+			cs.setLeave(prev)
+			if err != nil {
+				return err
+			}
+		}
+		st.state = subtaskReturned
+		return nil
+	}
+	if !rt.p.opts.async {
+		// A synchronous callee runs to completion now.
+		st.state = subtaskStarted
+		vals, err := inst.callLifted(ctx, rt, args, cs)
+		if err != nil {
+			return err
+		}
+		if err := deliver(ctx, vals); err != nil {
+			return err
+		}
+		stack[0] = subtaskReturned
+		return nil
+	}
+	a := inst.asyncState()
+	ct := inst.newTask(rt, args, cs)
+	ct.deliver = deliver
+	st.callee = ct
+	ct.sub = st
+	a.tasks = append(a.tasks, ct)
+	if ct.cs.backpressure == 0 && ct.cs.canEnter() {
+		if err := inst.startTask(ctx, ct); err != nil {
+			return err
+		}
+	}
+	if st.state == subtaskReturned {
+		st.delivered = st.state
+		stack[0] = subtaskReturned
+		return nil
+	}
+	if cs.table.Len() >= cs.maxHandle {
+		return trapf("%s: the handle table holds %d handles, the limit", p.desc, cs.table.Len())
+	}
+	h, err := cs.table.Add(st)
+	if err != nil {
+		return err
+	}
+	st.handle = h
+	st.delivered = st.state
+	stack[0] = uint64(h)<<4 | uint64(st.state)
+	return nil
+}
+
+// startTask lowers a task's arguments into its instance and runs its core
+// function.
+func (inst *Instance) startTask(ctx context.Context, t *task) error {
+	rt := t.rt
+	sig := rt.p.sig
+	cs := t.cs
+	cs.enterFrom(t.caller)
+	prev := cs.canLeave()
+	cs.setLeave(false)
+	flat, err := t.cx.LowerValues(ctx, canon.MaxFlatParams, sig.params, t.args, nil, nil)
+	cs.setLeave(prev)
+	t.args = nil
+	if err != nil {
+		cs.leaveTo(t.caller)
+		return err
+	}
+	stack := make([]uint64, max(len(flat), 1))
+	copy(stack, flat)
+	if t.sub != nil {
+		t.sub.state = subtaskStarted
+	}
+	err = inst.runCode(ctx, t, func() error { return rt.callCore(ctx, inst, stack) })
+	if err != nil {
+		return err
+	}
+	if rt.p.opts.callback < 0 {
+		// A stackful task is done when its core function returns.
+		return inst.exitTask(t)
+	}
+	return inst.afterCode(t, uint32(stack[0]))
+}
+
+// runCode runs code of task t with t current: its instance is entered
+// (the caller's enterFrom already happened for a start) and its context
+// slots are its own.
+func (inst *Instance) runCode(ctx context.Context, t *task, code func() error) error {
+	a := inst.asyncState()
+	cs := t.cs
+	t.state = taskRunning
+	a.running = append(a.running, t)
+	if cs.usesContext {
+		cs.slots = t.slots
+	}
+	err := code()
+	if cs.usesContext {
+		t.slots = cs.slots
+	}
+	a.running = a.running[:len(a.running)-1]
+	cs.leaveTo(t.caller)
+	return err
+}
+
+// afterCode acts on the code a callback task's core function or callback
+// returned.
+func (inst *Instance) afterCode(t *task, packed uint32) error {
+	switch packed & 0xf {
+	case callbackExit:
+		return inst.exitTask(t)
+	case callbackYield:
+		t.state = taskYielded
+	case callbackWait:
+		e, err := t.cs.table.Get(packed >> 4)
+		if err != nil {
+			return err
+		}
+		s, ok := e.(*waitableSet)
+		if !ok {
+			return trapf("callback returned WAIT on handle %d, which is not a waitable set", packed>>4)
+		}
+		t.set = s
+		s.waiters++
+		t.state = taskWaiting
+	default:
+		return trapf("unsupported callback code: %d", packed&0xf)
+	}
+	return nil
+}
+
+// exitTask ends task t, which must have returned its result.
+func (inst *Instance) exitTask(t *task) error {
+	a := inst.async
+	t.state = taskExited
+	for i, x := range a.tasks {
+		if x == t {
+			a.tasks = append(a.tasks[:i:i], a.tasks[i+1:]...)
+			break
+		}
+	}
+	if !t.returned {
+		return trapf("async-lifted export failed to produce a result")
+	}
+	return t.scope.CheckReturn()
+}
+
+// runUntil runs the loop until done holds; it traps when no task can make
+// progress before.
+func (inst *Instance) runUntil(ctx context.Context, done func() bool) error {
+	for !done() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ran, err := inst.step(ctx)
+		if err != nil {
+			return err
+		}
+		if !ran {
+			return trapf("deadlock detected: event loop cannot make further progress")
+		}
+	}
+	return nil
+}
+
+// step runs the first pending task that can run: one that can start, a
+// yielded one, or a waiting one whose set has an event. A task cannot run
+// while its instance is entered (its code, or a synchronous call into the
+// instance, is on the stack: the spec's exclusive thread).
+func (inst *Instance) step(ctx context.Context) (bool, error) {
+	a := inst.async
+	if a == nil {
+		return false, nil
+	}
+	for i, t := range a.tasks {
+		if !t.cs.canEnter() {
+			continue
+		}
+		var code, p1, p2 uint32
+		switch t.state {
+		case taskStarting:
+			if t.cs.backpressure != 0 {
+				continue
+			}
+			a.tasks = append(append(a.tasks[:i:i], a.tasks[i+1:]...), t)
+			return true, inst.startTask(ctx, t)
+		case taskYielded:
+			code = eventNone
+		case taskWaiting:
+			var ok bool
+			if code, p1, p2, ok = t.set.next(); !ok {
+				continue
+			}
+			t.set.waiters--
+			t.set = nil
+		default:
+			continue
+		}
+		a.tasks = append(append(a.tasks[:i:i], a.tasks[i+1:]...), t)
+		return true, inst.resume(ctx, t, code, p1, p2)
+	}
+	return false, nil
+}
+
+// resume calls a callback task's callback with an event.
+func (inst *Instance) resume(ctx context.Context, t *task, code, p1, p2 uint32) error {
+	fn := inst.fn(t.rt.p.opts.callback)
+	if fn == nil {
+		return trapf("the callback of %s is not instantiated", t.rt.p.desc)
+	}
+	stack := []uint64{uint64(code), uint64(p1), uint64(p2)}
+	t.cs.enterFrom(t.caller)
+	err := inst.runCode(ctx, t, func() error {
+		if err := fn.CallWithStack(ctx, stack); err != nil {
+			return cleanError(err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return inst.afterCode(t, uint32(stack[0]))
+}
+
+// asyncBuiltin runs the async built-ins.
+func (inst *Instance) asyncBuiltin(ctx context.Context, t *rtTramp, stack []uint64) error {
+	p, cs := t.p, t.comp
+	a := inst.asyncState()
+	switch p.op {
+	case component.CanonTaskReturn:
+		cur := a.current()
+		if cur == nil || cur.cs != cs {
+			return trapf("canon task.return called by a function that is not lifted async")
+		}
+		if cur.returned {
+			return trapf("task.return called twice")
+		}
+		if !sameResult(inst.c.p.resolve, p.sig.result, cur.rt.p.sig.result) || !sameOptions(p.opts, cur.rt.p.opts) {
+			return trapf("invalid `task.return` signature and/or options for current task")
+		}
+		vals, err := cur.cx.LiftValues(canon.MaxFlatParams, p.sig.results, stack[:len(p.core.Params)])
+		if err != nil {
+			return err
+		}
+		cur.returned = true
+		return cur.deliver(ctx, vals)
+	case component.CanonWaitableSetNew:
+		if cs.table.Len() >= cs.maxHandle {
+			return trapf("%s: the handle table holds %d handles, the limit", p.desc, cs.table.Len())
+		}
+		h, err := cs.table.Add(&waitableSet{})
+		if err != nil {
+			return err
+		}
+		stack[0] = uint64(h)
+		return nil
+	case component.CanonWaitableSetDrop:
+		s, err := tableSet(cs, uint32(stack[0]))
+		if err != nil {
+			return err
+		}
+		if s.waiters > 0 {
+			return trapf("cannot drop waitable set with waiters")
+		}
+		for len(s.elems) > 0 {
+			join(s.elems[0], nil)
+		}
+		_, err = cs.table.Remove(uint32(stack[0]))
+		return err
+	case component.CanonWaitableJoin:
+		e, err := cs.table.Get(uint32(stack[0]))
+		if err != nil {
+			return err
+		}
+		w, ok := e.(waitableItem)
+		if !ok {
+			return trapf("waitable.join: handle %d is not a waitable", uint32(stack[0]))
+		}
+		var s *waitableSet
+		if si := uint32(stack[1]); si != 0 {
+			if s, err = tableSet(cs, si); err != nil {
+				return err
+			}
+		}
+		join(w, s)
+		return nil
+	case component.CanonWaitableSetWait, component.CanonWaitableSetPoll:
+		s, err := tableSet(cs, uint32(stack[0]))
+		if err != nil {
+			return err
+		}
+		ptr := stack[1]
+		code, p1, p2, ok := s.next()
+		if !ok && p.op == component.CanonWaitableSetWait {
+			cur := a.current()
+			if cur == nil || cur.cs != cs {
+				return trapf("cannot block a synchronous task before returning")
+			}
+			s.waiters++
+			err := inst.blockIn(ctx, cur, func() bool { return s.ready() })
+			s.waiters--
+			if err != nil {
+				return err
+			}
+			code, p1, p2, _ = s.next()
+		}
+		var buf [8]byte
+		le32(buf[:4], p1)
+		le32(buf[4:], p2)
+		mem := inst.refs[p.mem].mem
+		if mem == nil || !mem.Write(uint32(ptr), buf[:]) {
+			return trapf("%s: event pointer %d is out of bounds", p.desc, ptr)
+		}
+		stack[0] = uint64(code)
+		return nil
+	case component.CanonThreadYield:
+		if cur := a.current(); cur != nil && cur.cs == cs {
+			// Let every other task that can run take one turn.
+			n := len(a.tasks)
+			for i := 0; i < n; i++ {
+				ran, err := inst.step(ctx)
+				if err != nil {
+					return err
+				}
+				if !ran {
+					break
+				}
+			}
+		}
+		stack[0] = 0 // not cancelled
+		return nil
+	case component.CanonSubtaskDrop:
+		e, err := cs.table.Get(uint32(stack[0]))
+		if err != nil {
+			return err
+		}
+		st, ok := e.(*subtask)
+		if !ok {
+			return trapf("subtask.drop: handle %d is not a subtask", uint32(stack[0]))
+		}
+		if st.delivered != subtaskReturned {
+			return trapf("cannot drop a subtask which has not yet resolved")
+		}
+		join(st, nil)
+		_, err = cs.table.Remove(uint32(stack[0]))
+		return err
+	}
+	return trapf("%s is not implemented", p.desc)
+}
+
+// blockIn runs the loop, with task cur blocked, until ready holds. A
+// stackful task gives up its instance while it blocks (it does not need
+// exclusive access); a callback task keeps it.
+func (inst *Instance) blockIn(ctx context.Context, cur *task, ready func() bool) error {
+	cs := cur.cs
+	stackful := cur.rt.p.opts.callback < 0
+	if stackful {
+		cs.setEnter(true)
+	}
+	err := inst.runUntil(ctx, ready)
+	if stackful {
+		cs.setEnter(false)
+	}
+	return err
+}
+
+func tableSet(cs *compState, i uint32) (*waitableSet, error) {
+	e, err := cs.table.Get(i)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := e.(*waitableSet)
+	if !ok {
+		return nil, trapf("handle %d is not a waitable set", i)
+	}
+	return s, nil
+}
+
+func le32(b []byte, v uint32) {
+	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+}
+
+// sameOptions compares the options task.return must share with the lift.
+func sameOptions(a, b *planOpts) bool {
+	return a.memory == b.memory && a.encoding == b.encoding && a.addr == b.addr
+}
+
+// sameResult compares task.return's result type with the function's,
+// structurally (the two may be different type definitions of one type).
+func sameResult(r *wit.Resolve, a, b wit.Type) bool { return sameType(r, a, b, 0) }
+
+func sameType(r *wit.Resolve, a, b wit.Type, depth int) bool {
+	a, b = unalias(r, a), unalias(r, b)
+	if a == b {
+		return true
+	}
+	ai, aok := a.ID()
+	bi, bok := b.ID()
+	if !aok || !bok || depth > 64 || int(ai) >= len(r.Types) || int(bi) >= len(r.Types) {
+		return false
+	}
+	x, y := r.Types[ai], r.Types[bi]
+	if x.Kind != y.Kind || len(x.Fields) != len(y.Fields) || len(x.Flags) != len(y.Flags) ||
+		len(x.Cases) != len(y.Cases) || len(x.Enum) != len(y.Enum) || len(x.Tuple) != len(y.Tuple) || x.Len != y.Len {
+		return false
+	}
+	d := depth + 1
+	for i := range x.Fields {
+		if x.Fields[i].Name != y.Fields[i].Name || !sameType(r, x.Fields[i].Type, y.Fields[i].Type, d) {
+			return false
+		}
+	}
+	for i := range x.Flags {
+		if x.Flags[i].Name != y.Flags[i].Name {
+			return false
+		}
+	}
+	for i := range x.Cases {
+		if x.Cases[i].Name != y.Cases[i].Name || !sameType(r, x.Cases[i].Type, y.Cases[i].Type, d) {
+			return false
+		}
+	}
+	for i := range x.Enum {
+		if x.Enum[i].Name != y.Enum[i].Name {
+			return false
+		}
+	}
+	for i := range x.Tuple {
+		if !sameType(r, x.Tuple[i], y.Tuple[i], d) {
+			return false
+		}
+	}
+	return sameType(r, x.Elem, y.Elem, d) && sameType(r, x.Key, y.Key, d) && sameType(r, x.Ok, y.Ok, d) &&
+		sameType(r, x.Err, y.Err, d) && x.Resource == y.Resource
+}
+
+// unalias follows KindType aliases.
+func unalias(r *wit.Resolve, t wit.Type) wit.Type {
+	for n := 0; n < 64; n++ {
+		id, ok := t.ID()
+		if !ok || int(id) >= len(r.Types) || r.Types[id].Kind != wit.KindType {
+			return t
+		}
+		t = r.Types[id].Elem
+	}
+	return t
+}
