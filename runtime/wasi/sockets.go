@@ -362,6 +362,27 @@ func netAddrPort(a net.Addr) netip.AddrPort {
 	return netip.AddrPort{}
 }
 
+// maxSockets bounds the sockets one guest holds open at once: each is a
+// host file descriptor and, for UDP, a queue; more get new-socket-limit.
+const maxSockets = 256
+
+// openSocket counts a new socket, or refuses it at the limit.
+func (h *Host) openSocket() error {
+	if h.sockets.Add(1) > maxSockets {
+		h.sockets.Add(-1)
+		return errNewSocketLimit
+	}
+	return nil
+}
+
+// closeSocket uncounts a socket once.
+func (h *Host) closeSocket(counted *bool) {
+	if *counted {
+		*counted = false
+		h.sockets.Add(-1)
+	}
+}
+
 // network is the object behind the network resource: the one the guest
 // gets from instance-network, standing for the host's network as Config
 // grants it.

@@ -59,7 +59,8 @@ type tcpSocket struct {
 	pending   *net.TCPConn
 	acceptErr error
 
-	opts tcpOptions
+	opts    tcpOptions
+	counted bool // in h.sockets until closed
 }
 
 // tcpOptions are the socket options a guest sets; accepted sockets
@@ -94,6 +95,7 @@ func (s *tcpSocket) Close() error {
 }
 
 func (s *tcpSocket) closeLocked() {
+	s.h.closeSocket(&s.counted)
 	if s.cancel != nil {
 		s.cancel()
 	}
@@ -296,7 +298,10 @@ func (s *tcpSocket) accept() (*tcpSocket, host.InputStream, host.OutputStream, e
 		s.fillAccept()
 		return nil, nil, nil, errWouldBlock
 	}
-	c := &tcpSocket{h: s.h, family: s.family, state: tcpConnected, conn: s.pending, opts: s.opts}
+	if err := s.h.openSocket(); err != nil {
+		return nil, nil, nil, err // the connection waits for a socket to close
+	}
+	c := &tcpSocket{h: s.h, family: s.family, state: tcpConnected, conn: s.pending, opts: s.opts, counted: true}
 	s.pending = nil
 	s.fillAccept()
 	c.opts.apply(c.conn, c.family)
@@ -389,8 +394,13 @@ func (h *Host) defineTCP(d *definer) {
 		if !h.cfg.Network.AllowTCP {
 			return sockResult(canon.Value{}, errAccessDenied)
 		}
-		v, err := h.add(&tcpSocket{h: h, family: family(args[0].Case()), opts: defaultTCPOptions()})
+		if err := h.openSocket(); err != nil {
+			return sockResult(canon.Value{}, err)
+		}
+		s := &tcpSocket{h: h, family: family(args[0].Case()), opts: defaultTCPOptions(), counted: true}
+		v, err := h.add(s)
 		if err != nil {
+			s.Close()
 			return sockResult(canon.Value{}, errNewSocketLimit)
 		}
 		return one(canon.Ok(v)), nil

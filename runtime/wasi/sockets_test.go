@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	goruntime "runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -618,4 +619,59 @@ func dbg(t *testing.T, v canon.Value) canon.Value {
 	}
 	p, _ := v.Payload()
 	return p
+}
+
+// TestSocketsLimit: a guest opening sockets in a loop gets
+// new-socket-limit instead of the host's descriptors, and closing one
+// makes room again.
+func TestSocketsLimit(t *testing.T) {
+	x := newSockHost(t, loopback())
+	var last canon.Value
+	for i := 0; i < maxSockets; i++ {
+		last = okPayload(t, x.call(ifTCPCreate, "create-tcp-socket", canon.Enum(0)))
+	}
+	wantCode(t, "one socket too many", x.call(ifUDPCreate, "create-udp-socket", canon.Enum(0)), errNewSocketLimit)
+	if err := x.h.drop(context.Background(), last.Handle()); err != nil {
+		t.Fatal(err)
+	}
+	okPayload(t, x.call(ifUDPCreate, "create-udp-socket", canon.Enum(0)))
+}
+
+// TestTCPBindThenConnect: a socket bound first connects from its bound
+// address.
+func TestTCPBindThenConnect(t *testing.T) {
+	ln := echoListener(t)
+	x := newSockHost(t, loopback())
+	s := x.newTCP()
+	okPayload(t, x.tcp("start-bind", s, x.net, addr("127.0.0.1:0")))
+	okPayload(t, x.tcp("finish-bind", s))
+	bound := okPayload(t, x.tcp("local-address", s))
+	okPayload(t, x.connect(s, ln.Addr().String()))
+	if got := okPayload(t, x.tcp("local-address", s)); !got.Equal(bound) {
+		t.Fatalf("connected from %v, bound to %v", got, bound)
+	}
+}
+
+// TestNetworkErrorCode: a stream's error from the network tells its
+// error-code; other errors tell none.
+func TestNetworkErrorCode(t *testing.T) {
+	x := newSockHost(t, loopback())
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{&net.OpError{Op: "read", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, int(errConnectionReset)},
+		{errTimeout, int(errTimeout)},
+		{errors.New("not a network error"), -1},
+	} {
+		e, err := x.h.add(&host.StreamError{Err: c.err})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := x.call(ifNetwork, "network-error-code", borrow(e))
+		p, has := got.Payload()
+		if !has && c.want != -1 || has && int(p.Case()) != c.want {
+			t.Errorf("%v: %v, want %d", c.err, got, c.want)
+		}
+	}
 }

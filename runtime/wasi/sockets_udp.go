@@ -51,6 +51,7 @@ type udpSocket struct {
 
 	hopLimit               uint8
 	recvBuffer, sendBuffer uint64
+	counted                bool // in h.sockets until closed
 }
 
 func (s *udpSocket) Close() error {
@@ -59,6 +60,9 @@ func (s *udpSocket) Close() error {
 	if s.conn != nil {
 		s.conn.Close()
 	}
+	s.h.closeSocket(&s.counted)
+	s.giveQueue(s.queue)
+	s.queue = nil
 	s.generation = -1
 	s.changed.fire()
 	return nil
@@ -127,6 +131,7 @@ func (s *udpSocket) stream(remote *netip.AddrPort, af family) (int, error) {
 	}
 	s.generation++
 	// Datagrams queued for the old association are not the new one's.
+	s.giveQueue(s.queue)
 	s.queue = nil
 	s.fillLocked()
 	return s.generation, nil
@@ -156,7 +161,10 @@ func (s *udpSocket) fillLocked() {
 			if s.family == ipv6 {
 				from = netip.AddrPortFrom(netip.AddrFrom16(from.Addr().As16()), from.Port())
 			}
-			if (!s.remote.IsValid() || s.remote == from) && len(s.queue) < udpQueue {
+			// Queued bytes are charged to the guest's buffer budget, so
+			// that many sockets cannot make the host hold many queues;
+			// what does not fit is dropped, as a full socket buffer drops.
+			if (!s.remote.IsValid() || s.remote == from) && len(s.queue) < udpQueue && s.h.httpBudget.Take(n) {
 				s.queue = append(s.queue, datagram{append([]byte(nil), buf[:n]...), from})
 				s.changed.fire()
 			}
@@ -184,6 +192,7 @@ func (s *udpSocket) receive(gen int, max uint64) ([]datagram, error) {
 	}
 	n := min(max, uint64(len(s.queue)), maxReceive)
 	out := s.queue[:n:n]
+	s.giveQueue(out)
 	s.queue = append([]datagram(nil), s.queue[n:]...)
 	s.fillLocked()
 	return out, nil
@@ -220,6 +229,13 @@ func (s *udpSocket) send(gen int, d datagram, to *netip.AddrPort, af family) err
 	return nil
 }
 
+// giveQueue returns the budget the datagrams took. Called with s.mu held.
+func (s *udpSocket) giveQueue(q []datagram) {
+	for _, d := range q {
+		s.h.httpBudget.Give(len(d.data))
+	}
+}
+
 // incomingStream and outgoingStream are the datagram streams of one stream
 // call; gen tells whether they are still the socket's live pair.
 type incomingStream struct {
@@ -244,8 +260,13 @@ func (h *Host) defineUDP(d *definer) {
 		if !h.cfg.Network.AllowUDP {
 			return sockResult(canon.Value{}, errAccessDenied)
 		}
-		v, err := h.add(&udpSocket{h: h, family: family(args[0].Case()), hopLimit: 64, recvBuffer: 208 << 10, sendBuffer: 208 << 10})
+		if err := h.openSocket(); err != nil {
+			return sockResult(canon.Value{}, err)
+		}
+		s := &udpSocket{h: h, family: family(args[0].Case()), hopLimit: 64, recvBuffer: 208 << 10, sendBuffer: 208 << 10, counted: true}
+		v, err := h.add(s)
 		if err != nil {
+			s.Close()
 			return sockResult(canon.Value{}, errNewSocketLimit)
 		}
 		return one(canon.Ok(v)), nil

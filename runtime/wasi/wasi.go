@@ -55,6 +55,9 @@ type Host struct {
 	// outgoing counts its requests in flight.
 	httpBudget host.Budget
 	outgoing   atomic.Int32
+	// sockets counts the guest's open wasi:sockets sockets, bounded by
+	// maxSockets.
+	sockets atomic.Int32
 	// defs, when set before define, collects what was defined (tests).
 	defs map[string]any
 }
