@@ -1,6 +1,6 @@
 // Package wasi is the WASI 0.2 host of wasmcm: wasi:cli, wasi:io,
-// wasi:clocks, wasi:random, wasi:filesystem and wasi:http, defined on a
-// runtime.Linker.
+// wasi:clocks, wasi:random, wasi:filesystem, wasi:http and wasi:sockets,
+// defined on a runtime.Linker.
 //
 // One implementation serves every 0.2.x version: the functions are defined
 // under the newest version (0.2.12) and the Linker's semver-compatible
@@ -9,8 +9,10 @@
 // The guest gets only the capabilities Config grants: the preopened
 // directories (each an os.Root, so that "..", absolute paths and symlinks
 // cannot leave it), the arguments and environment given (the host's own only
-// with InheritEnv), the standard streams given, and outgoing HTTP requests
-// to AllowedHTTPHosts only.
+// with InheritEnv), the standard streams given, outgoing HTTP requests
+// to AllowedHTTPHosts only, and sockets only as Network grants: TCP and
+// UDP to the AllowedAddrs patterns, name lookups with AllowNameLookup
+// (InheritNetwork grants any address, as wasmtime's -S inherit-network).
 //
 //	l := runtime.NewLinker()
 //	h, err := wasi.Add(l, wasi.Config{Args: []string{"prog"}, Stdout: os.Stdout})
