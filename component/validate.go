@@ -134,7 +134,6 @@ func (v *validator) reset(f Features, types, keys int) {
 	v.memo.reset()
 	v.ridSubst.reset()
 	v.lent = v.lent[:0]
-	clear(v.labels)
 	clear(v.names[:cap(v.names)])
 	v.keys = reuse(v.keys, keys)
 	v.res = reuse(v.res, 0)
@@ -253,7 +252,7 @@ type validator struct {
 	memo     tidMap
 	lent     []bool // by rid: see freshenInstance
 	ridSubst ridMap
-	labels   map[uint64]int
+	labels   []labelSlot // checkLabels' table
 	names    []string
 	// The names of every scope (vnames.go).
 	nextSpace space

@@ -64,15 +64,26 @@ func (v *validator) checkLabels(what string, names []string) error {
 		return v.errf("%s name `%s` conflicts with previous %s name `%s`", what, n, what[strings.LastIndexByte(what, ' ')+1:], prev)
 	}
 	// Labels are compared by a hash of their lower-case form (kebab names
-	// are ASCII): pairwise while they are few, then through a map reused
+	// are ASCII): pairwise while they are few, then through a table reused
 	// by every check.
 	var small [16]uint64
 	hashed := len(names) > len(small)
+	var tab []labelSlot
+	var shift int
 	if hashed {
-		if v.labels == nil {
-			v.labels = make(map[uint64]int, len(names))
+		// An open-addressing table over the hashes, at most half full,
+		// reused by every check: cheaper than a map for keys that are
+		// hashes already.
+		size, bits := 64, 6
+		for size < 2*len(names) {
+			size, bits = size*2, bits+1
 		}
-		clear(v.labels)
+		shift = 64 - bits
+		if cap(v.labels) < size {
+			v.labels = make([]labelSlot, size)
+		}
+		tab = v.labels[:size]
+		clear(tab)
 	}
 	for i, n := range names {
 		if n == "" {
@@ -91,11 +102,17 @@ func (v *validator) checkLabels(what string, names []string) error {
 			small[i] = h
 			continue
 		}
-		j, ok := v.labels[h]
-		if !ok {
-			v.labels[h] = i
+		// The top bits of a Fibonacci product: foldHash's low bits see
+		// only some bytes of each eight.
+		slot := int((h * 0x9e3779b97f4a7c15) >> shift)
+		for tab[slot].pos != 0 && tab[slot].h != h {
+			slot = (slot + 1) & (len(tab) - 1)
+		}
+		if tab[slot].pos == 0 {
+			tab[slot] = labelSlot{h: h, pos: int32(i) + 1}
 			continue
 		}
+		j := int(tab[slot].pos) - 1
 		if strings.EqualFold(n, names[j]) {
 			return conflict(n, names[j])
 		}
@@ -107,6 +124,13 @@ func (v *validator) checkLabels(what string, names []string) error {
 		}
 	}
 	return nil
+}
+
+// labelSlot is an entry of checkLabels' table: a label's hash and its
+// position plus one (0: empty).
+type labelSlot struct {
+	h   uint64
+	pos int32
 }
 
 // scratchNames returns a slice of n names to fill, reused by the next
