@@ -33,16 +33,16 @@ const tcpSendBuffer = 64 << 10
 
 // tcpSocket is the object behind tcp-socket.
 //
-// Go's net package binds and listens in one step, so finish-bind's socket
-// already listens in the kernel (connections may complete there before
-// start-listen, and are reset if the guest connects instead); a bound
-// socket that connects closes that listener and dials from its address.
+// A bound socket is a boundTCP (on Unix a bound descriptor that does not
+// listen yet); listening makes it a Go listener, and a bound socket that
+// connects gives up its descriptor and dials from its address.
 type tcpSocket struct {
 	h      *Host
 	family family
 
 	mu      sync.Mutex
 	state   tcpState
+	bound   boundTCP // bound, not listening
 	ln      *net.TCPListener
 	conn    *net.TCPConn
 	pipe    *host.Pipe // the send side of conn
@@ -99,6 +99,10 @@ func (s *tcpSocket) closeLocked() {
 	if s.cancel != nil {
 		s.cancel()
 	}
+	if s.bound != nil {
+		s.bound.close()
+		s.bound = nil
+	}
 	if s.ln != nil {
 		s.ln.Close()
 	}
@@ -119,7 +123,7 @@ func (s *tcpSocket) closeLocked() {
 	s.changed.fire()
 }
 
-// startBind binds (and, see tcpSocket, listens in the kernel).
+// startBind binds.
 func (s *tcpSocket) startBind(ap netip.AddrPort, af family) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -135,11 +139,11 @@ func (s *tcpSocket) startBind(ap netip.AddrPort, af family) error {
 	if ap.Addr().IsMulticast() {
 		return errInvalidArgument
 	}
-	ln, err := net.ListenTCP(s.family.net("tcp"), net.TCPAddrFromAddrPort(ap))
+	b, err := bindTCP(s.family, ap)
 	if err != nil {
 		return netCode(err)
 	}
-	s.ln = ln
+	s.bound = b
 	s.state = tcpBindStarted
 	return nil
 }
@@ -170,11 +174,13 @@ func (s *tcpSocket) startConnect(ap netip.AddrPort, af family) error {
 		return errAccessDenied
 	}
 	dialer := net.Dialer{}
-	if s.ln != nil {
-		// Bound first: dial from the bound address.
-		dialer.LocalAddr = s.ln.Addr()
-		s.ln.Close()
-		s.ln = nil
+	if s.bound != nil {
+		// Bound first: dial from the bound address, which closing the
+		// bound descriptor just freed.
+		dialer.LocalAddr = net.TCPAddrFromAddrPort(s.bound.addr())
+		dialer.Control = reuseAddr
+		s.bound.close()
+		s.bound = nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -244,6 +250,11 @@ func (s *tcpSocket) startListen() error {
 	case tcpBindStarted, tcpListenStarted, tcpConnecting:
 		return errConcurrencyConflict
 	case tcpBound:
+		ln, err := s.bound.listen(int(min(s.opts.backlog, math.MaxInt32)))
+		if err != nil {
+			return netCode(err)
+		}
+		s.bound, s.ln = nil, ln
 		s.state = tcpListenStarted
 		return nil
 	}
@@ -315,7 +326,9 @@ func (s *tcpSocket) localAddress() (netip.AddrPort, error) {
 	switch {
 	case s.conn != nil:
 		return netAddrPort(s.conn.LocalAddr()), nil
-	case s.ln != nil && s.state != tcpBindStarted:
+	case s.bound != nil && s.state != tcpBindStarted:
+		return s.bound.addr(), nil
+	case s.ln != nil:
 		return netAddrPort(s.ln.Addr()), nil
 	}
 	return netip.AddrPort{}, errInvalidState
@@ -490,8 +503,8 @@ func (h *Host) defineTCP(d *definer) {
 		if st == tcpConnecting || st == tcpConnected {
 			return canon.Value{}, errInvalidState
 		}
-		// Go's listener takes the system's backlog; the size is kept as
-		// the guest's hint.
+		// The size is the listen call's; a socket listening already keeps
+		// the one it listened with.
 		v := args[1].Uint()
 		return canon.Value{}, s.setOpt(v > 0, func(o *tcpOptions) { o.backlog = v })
 	})

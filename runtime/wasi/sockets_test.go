@@ -675,3 +675,35 @@ func TestNetworkErrorCode(t *testing.T) {
 		}
 	}
 }
+
+// TestTCPBoundNotListening: a bound socket refuses connections until it
+// listens, as the WIT's bound state does.
+func TestTCPBoundNotListening(t *testing.T) {
+	switch goruntime.GOOS {
+	case "linux", "darwin", "freebsd", "netbsd", "openbsd":
+	default:
+		t.Skip("skipped: binding without listening needs Unix descriptors")
+	}
+	x := newSockHost(t, loopback())
+	s := x.newTCP()
+	okPayload(t, x.tcp("start-bind", s, x.net, addr("127.0.0.1:0")))
+	okPayload(t, x.tcp("finish-bind", s))
+	ap, _ := sockAddr(okPayload(t, x.tcp("local-address", s)))
+	if c, err := net.Dial("tcp4", ap.String()); err == nil {
+		c.Close()
+		t.Fatal("a bound socket that does not listen accepted a connection")
+	}
+	c := x.newTCP()
+	wantCode(t, "connect to a bound socket", x.connect(c, ap.String()), errConnectionRefused)
+	x.tcp("set-listen-backlog-size", s, canon.U64(4))
+	okPayload(t, x.tcp("start-listen", s))
+	okPayload(t, x.tcp("finish-listen", s))
+	conn, err := net.Dial("tcp4", ap.String())
+	if err != nil {
+		t.Fatalf("after listen: %v", err)
+	}
+	conn.Close()
+	// A second bind to the address in use is address-in-use.
+	d := x.newTCP()
+	wantCode(t, "bind to a port in use", x.tcp("start-bind", d, x.net, addr(ap.String())), errAddressInUse)
+}
