@@ -707,3 +707,42 @@ func TestTCPBoundNotListening(t *testing.T) {
 	d := x.newTCP()
 	wantCode(t, "bind to a port in use", x.tcp("start-bind", d, x.net, addr(ap.String())), errAddressInUse)
 }
+
+// TestTCPIPv6: an IPv6 socket listens on ::1 and a second connects to it;
+// addresses come back as ipv6-socket-address.
+func TestTCPIPv6(t *testing.T) {
+	if l, err := net.Listen("tcp6", "[::1]:0"); err != nil {
+		t.Skipf("skipped: no IPv6 loopback here: %v", err)
+	} else {
+		l.Close()
+	}
+	x := newSockHost(t, Network{AllowTCP: true, AllowedAddrs: []AddrPattern{{Prefix: netip.MustParsePrefix("::1/128")}}})
+	l := borrow(okPayload(t, x.call(ifTCPCreate, "create-tcp-socket", canon.Enum(1))))
+	okPayload(t, x.tcp("start-bind", l, x.net, addr("[::1]:0")))
+	okPayload(t, x.tcp("finish-bind", l))
+	okPayload(t, x.tcp("start-listen", l))
+	okPayload(t, x.tcp("finish-listen", l))
+	local := okPayload(t, x.tcp("local-address", l))
+	if local.Case() != 1 {
+		t.Fatalf("local-address of an IPv6 socket: %v", local)
+	}
+	ap, _ := sockAddr(local)
+	c := borrow(okPayload(t, x.call(ifTCPCreate, "create-tcp-socket", canon.Enum(1))))
+	wantCode(t, "IPv4 address on an IPv6 socket", x.tcp("start-connect", c, x.net, addr("127.0.0.1:80")), errInvalidArgument)
+	wantCode(t, "IPv4-mapped address on an IPv6 socket", x.tcp("start-connect", c, x.net, addr("[::ffff:127.0.0.1]:80")), errInvalidArgument)
+	in, out := x.streams(okPayload(t, x.connect(c, ap.String())))
+	x.block(x.tcp("subscribe", l))
+	acc := okPayload(t, x.tcp("accept", l))
+	ain, aout := x.streams(canon.Tuple(acc.Index(1), acc.Index(2)))
+	host.BlockingWriteAndFlush(context.Background(), out, []byte("six"))
+	if got := readN(t, ain, 3); got != "six" {
+		t.Fatalf("accepted side read %q", got)
+	}
+	host.BlockingWriteAndFlush(context.Background(), aout, []byte("ok"))
+	if got := readN(t, in, 2); got != "ok" {
+		t.Fatalf("client read %q", got)
+	}
+	if r := okPayload(t, x.tcp("remote-address", c)); !r.Equal(local) {
+		t.Errorf("remote-address %v, want %v", r, local)
+	}
+}
