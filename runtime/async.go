@@ -46,6 +46,9 @@ type asyncRT struct {
 	// running are the tasks whose code is on the Go stack, innermost
 	// last: the current task is the last one.
 	running []*task
+	// moved are the stream and future ends lifted out of one table and
+	// not yet lowered into another, by id (streams.go).
+	moved []*copyEnd
 }
 
 // taskState is where a task is in its life.
@@ -87,6 +90,8 @@ type waitableItem interface {
 	base() *waitable
 	// event returns the pending event, clearing it, or ok false.
 	event() (code, p1, p2 uint32, ok bool)
+	// pending tells an event is pending.
+	pending() bool
 }
 
 // waitable is the part of a waitable that joins sets.
@@ -132,7 +137,7 @@ func (s *waitableSet) next() (code, p1, p2 uint32, ok bool) {
 
 func (s *waitableSet) ready() bool {
 	for _, e := range s.elems {
-		if st, ok := e.(*subtask); ok && st.state != st.delivered {
+		if e.pending() {
 			return true
 		}
 	}
@@ -146,6 +151,8 @@ type subtask struct {
 	state, delivered uint32
 	callee           *task
 }
+
+func (s *subtask) pending() bool { return s.state != s.delivered }
 
 func (s *subtask) event() (code, p1, p2 uint32, ok bool) {
 	if s.state == s.delivered {
@@ -173,7 +180,9 @@ func (a *asyncRT) current() *task {
 
 // newTask makes a task of the async-lifted rt called with args.
 func (inst *Instance) newTask(rt *rtLifted, args []canon.Value, caller *compState) *task {
-	t := &task{rt: rt, cs: rt.comp, caller: caller, cx: rt.cx, args: args}
+	// args are copied: keeping the caller's slice would make it escape
+	// on the synchronous path too (Func.Call's variadic arguments).
+	t := &task{rt: rt, cs: rt.comp, caller: caller, cx: rt.cx, args: append([]canon.Value(nil), args...)}
 	t.cx.Borrows = &t.scope
 	return t
 }
@@ -198,10 +207,31 @@ func (inst *Instance) callAsync(ctx context.Context, rt *rtLifted, args []canon.
 			return nil, err
 		}
 	}
+	if !t.returned && caller != nil && !a.mayBlock(caller) {
+		return nil, trapf("cannot block a synchronous task before returning")
+	}
 	if err := inst.runUntil(ctx, func() bool { return t.returned }); err != nil {
 		return nil, err
 	}
 	return result, nil
+}
+
+// callSyncTask calls a function of async type lifted without the async
+// option: it runs as the synchronous path does, but as the current task,
+// so that it may block (async.go's nested loop).
+func (inst *Instance) callSyncTask(ctx context.Context, rt *rtLifted, args []canon.Value, caller *compState) ([]canon.Value, error) {
+	a := inst.asyncState()
+	t := &task{rt: rt, cs: rt.comp, caller: caller, state: taskRunning}
+	a.running = append(a.running, t)
+	defer func() { a.running = a.running[:len(a.running)-1] }()
+	return inst.callLiftedSync(ctx, rt, args, caller)
+}
+
+// mayBlock tells that code running in cs may block: the current task is
+// of an async function type, or has returned its result.
+func (a *asyncRT) mayBlock(cs *compState) bool {
+	cur := a.current()
+	return cur != nil && cur.cs == cs && (cur.rt.p.sig.async || cur.returned)
 }
 
 // lowerAsync runs canon lower async of a lifted function: the arguments
@@ -526,10 +556,10 @@ func (inst *Instance) asyncBuiltin(ctx context.Context, t *rtTramp, stack []uint
 		ptr := stack[1]
 		code, p1, p2, ok := s.next()
 		if !ok && p.op == component.CanonWaitableSetWait {
-			cur := a.current()
-			if cur == nil || cur.cs != cs {
+			if !a.mayBlock(cs) {
 				return trapf("cannot block a synchronous task before returning")
 			}
+			cur := a.current()
 			s.waiters++
 			err := inst.blockIn(ctx, cur, func() bool { return s.ready() })
 			s.waiters--
@@ -578,6 +608,9 @@ func (inst *Instance) asyncBuiltin(ctx context.Context, t *rtTramp, stack []uint
 		join(st, nil)
 		_, err = cs.table.Remove(uint32(stack[0]))
 		return err
+	}
+	if p.op >= component.CanonStreamNew && p.op <= component.CanonFutureDropWritable {
+		return inst.streamBuiltin(ctx, t, stack)
 	}
 	return trapf("%s is not implemented", p.desc)
 }

@@ -945,9 +945,7 @@ func (b *builder) defineType(sc *scope, t component.Type, name string) (*tdef, e
 			sig.result = v
 			sig.results = []wit.Type{v}
 		}
-		if t.Async {
-			return &tdef{fn: sig, resource: -1}, nil
-		}
+		sig.async = t.Async
 		return &tdef{fn: sig, resource: -1}, nil
 	case *component.ResourceType:
 		dtor := -1
@@ -1237,7 +1235,7 @@ func (b *builder) canon(sc *scope, c *component.Canon) error {
 			b.addTramp(sc, &planTramp{comp: sc.comp, core: ct, opts: opts, sig: f.sig, kind: trampLowerAsync, callee: f.lifted, desc: f.lifted.desc})
 			return nil
 		}
-		if f.lifted != nil && !f.lifted.opts.async {
+		if f.lifted != nil && !f.lifted.opts.async && !f.sig.async {
 			if len(b.p.coreInsts) >= maxCoreInstances {
 				return b.errorf(sc, "the component graph creates more than %d core instances", maxCoreInstances)
 			}
@@ -1257,7 +1255,7 @@ func (b *builder) canon(sc *scope, c *component.Canon) error {
 		t := &planTramp{comp: sc.comp, core: ct, opts: opts, sig: f.sig}
 		if f.lifted != nil {
 			t.kind, t.callee = trampLowerLifted, f.lifted
-			if !f.lifted.opts.async {
+			if !f.lifted.opts.async && !f.sig.async {
 				t.copy = planCopy(b.p.resolve, f.sig, opts, f.lifted, false)
 			}
 			t.desc = f.lifted.desc
@@ -1521,6 +1519,30 @@ func (b *builder) asyncBuiltin(sc *scope, c *component.Canon, ct canon.CoreFuncT
 		t.mem = b.ref(m)
 	case component.CanonWaitableSetNew, component.CanonWaitableSetDrop, component.CanonWaitableJoin,
 		component.CanonThreadYield, component.CanonSubtaskDrop:
+	case component.CanonStreamNew, component.CanonStreamRead, component.CanonStreamWrite,
+		component.CanonStreamCancelRead, component.CanonStreamCancelWrite,
+		component.CanonStreamDropReadable, component.CanonStreamDropWritable,
+		component.CanonFutureNew, component.CanonFutureRead, component.CanonFutureWrite,
+		component.CanonFutureCancelRead, component.CanonFutureCancelWrite,
+		component.CanonFutureDropReadable, component.CanonFutureDropWritable:
+		st, err := b.valType(sc, component.ValType{Index: c.Type})
+		if err != nil {
+			return nil, err
+		}
+		id, ok := st.ID()
+		if !ok || int(id) >= len(b.p.resolve.Types) {
+			return nil, fmt.Errorf("type %d is not a stream or future", c.Type)
+		}
+		td := b.p.resolve.Types[id]
+		if td.Kind != wit.KindStream && td.Kind != wit.KindFuture {
+			return nil, fmt.Errorf("type %d is not a stream or future", c.Type)
+		}
+		t.elem, t.async = td.Elem, c.Flag
+		opts, err := b.options(sc, c.Options)
+		if err != nil {
+			return nil, err
+		}
+		t.opts = opts
 	default:
 		return nil, nil
 	}

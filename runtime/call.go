@@ -49,7 +49,7 @@ func (inst *Instance) funcOf(name string, f *cfunc) (*Func, error) {
 	fn := &Func{inst: inst, name: name, f: f}
 	if f.lifted != nil {
 		fn.rt = inst.liftedState(f.lifted)
-		fn.flatOK = !f.lifted.opts.async && f.lifted.opts.memory < 0 && allNumbers(f.sig.params) && allNumbers(f.sig.results)
+		fn.flatOK = !f.lifted.opts.async && !f.sig.async && f.lifted.opts.memory < 0 && allNumbers(f.sig.params) && allNumbers(f.sig.results)
 	} else {
 		return nil, fmt.Errorf("runtime: export %q re-exports %s, which Go can call directly", name, importDesc(f.hostIface, f.hostName))
 	}
@@ -236,6 +236,15 @@ func (inst *Instance) callLifted(ctx context.Context, rt *rtLifted, args []canon
 	if rt.p.opts.async {
 		return inst.callAsync(ctx, rt, args, caller)
 	}
+	if rt.p.sig.async {
+		return inst.callSyncTask(ctx, rt, args, caller)
+	}
+	return inst.callLiftedSync(ctx, rt, args, caller)
+}
+
+// callLiftedSync is callLifted of a function lifted without the async
+// option.
+func (inst *Instance) callLiftedSync(ctx context.Context, rt *rtLifted, args []canon.Value, caller *compState) ([]canon.Value, error) {
 	cs := rt.comp
 	if !cs.mayEnterFrom(caller) {
 		return nil, trapf("cannot enter component instance")

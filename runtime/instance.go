@@ -322,7 +322,7 @@ func (c *Compiled) Instantiate(ctx context.Context, l *Linker) (*Instance, error
 				}
 				t.linked = f
 				// Values go straight from memory to memory when they can.
-				if f.rt != nil && !f.rt.p.opts.async {
+				if f.rt != nil && !f.rt.p.opts.async && !f.rt.p.sig.async {
 					t.linkedCopy = planCopy(p.resolve, pt.sig, pt.opts, f.rt.p, true)
 				}
 			} else {
@@ -426,6 +426,7 @@ func (inst *Instance) initContext(cx *canon.LiftLowerContext, o *planOpts, comp 
 	cx.Table = &inst.comps[comp].table
 	cx.Instance = &inst.comps[comp]
 	cx.Resources = inst.resources
+	cx.Async = &asyncValues{inst: inst, cs: &inst.comps[comp]}
 	if o.memory >= 0 {
 		ref := o.memory
 		cx.Memory = lazyMemory{inst: inst, ref: ref}

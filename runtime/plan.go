@@ -189,6 +189,10 @@ type planTramp struct {
 	// memory of waitable-set.wait/poll.
 	op  component.CanonOp
 	mem int
+	// elem is the payload type of the stream and future built-ins
+	// (wit.NoneType for none); async the async flag of their cancels.
+	elem  wit.Type
+	async bool
 }
 
 // planOpts are canonical options resolved to plan references.
@@ -225,6 +229,9 @@ type funcSig struct {
 	result wit.Type
 	// results is result as a list (empty or one type) for canon.
 	results []wit.Type
+	// async is the function type's async effect: a task of it may block
+	// before it returns.
+	async bool
 }
 
 // planResource is a resource type: defined by a component instance of the
