@@ -36,6 +36,7 @@ world echo {
   import wasi:sockets/udp@0.2.0;
   export tcp-echo: func(port: u16) -> string;
   export udp-echo: func(port: u16) -> string;
+  export misuse: func() -> string;
 }
 `
 
@@ -63,6 +64,17 @@ const echoCore = `(module
   (import "wasi:sockets/udp@0.2.0" "[method]outgoing-datagram-stream.send" (func $send (param i32 i32 i32 i32)))
   (import "wasi:sockets/udp@0.2.0" "[method]incoming-datagram-stream.subscribe" (func $in_subscribe (param i32) (result i32)))
   (import "wasi:sockets/udp@0.2.0" "[method]incoming-datagram-stream.receive" (func $receive (param i32 i64 i32)))
+  (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.start-bind"
+    (func $tcp_bind (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
+  (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.finish-bind" (func $tcp_finish_bind (param i32 i32)))
+  (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.start-listen" (func $start_listen (param i32 i32)))
+  (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.finish-listen" (func $finish_listen (param i32 i32)))
+  (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.accept" (func $accept (param i32 i32)))
+  (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.local-address" (func $local_address (param i32 i32)))
+  (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.remote-address" (func $remote_address (param i32 i32)))
+  (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.shutdown" (func $shutdown (param i32 i32 i32)))
+  (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.set-hop-limit" (func $set_hop_limit (param i32 i32 i32)))
+  (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.set-receive-buffer-size" (func $set_recv_buf (param i32 i64 i32)))
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 8192))
   (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
@@ -85,6 +97,59 @@ const echoCore = `(module
     (i32.store (i32.const 3000) (local.get $ptr))
     (i32.store (i32.const 3004) (local.get $len))
     (i32.const 3000))
+  ;; misuse records one letter per call: '.' for ok, else 'a' plus the
+  ;; error-code, read at $at past the return area.
+  (global $cursor (mut i32) (i32.const 3100))
+  (func $put (param $at i32)
+    (i32.store8 (global.get $cursor)
+      (if (result i32) (call $failed)
+        (then (i32.add (i32.const 97) (i32.load8_u (i32.add (i32.const 1024) (local.get $at)))))
+        (else (i32.const 46))))
+    (global.set $cursor (i32.add (global.get $cursor) (i32.const 1))))
+  (func $loopback (param $s i32) (param $port i32) (param $f i32)
+    (call_indirect (type $addrfn) (local.get $s) (call $network)
+      (i32.const 0) (local.get $port) (i32.const 127) (i32.const 0) (i32.const 0) (i32.const 1)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+      (i32.const 1024) (local.get $f)))
+  (type $addrfn (func (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)))
+  (table 3 funcref)
+  (elem (i32.const 0) $tcp_bind $start_connect $udp_bind)
+  (func (export "misuse") (result i32)
+    (local $s i32) (local $t i32) (local $u i32)
+    (call $create_tcp (i32.const 0) (i32.const 1024))
+    (local.set $s (i32.load (i32.const 1028)))
+    (call $tcp_finish_bind (local.get $s) (i32.const 1024)) (call $put (i32.const 1))
+    (call $finish_connect (local.get $s) (i32.const 1024)) (call $put (i32.const 4))
+    (call $finish_listen (local.get $s) (i32.const 1024)) (call $put (i32.const 1))
+    (call $start_listen (local.get $s) (i32.const 1024)) (call $put (i32.const 1))
+    (call $local_address (local.get $s) (i32.const 1024)) (call $put (i32.const 4))
+    (call $loopback (local.get $s) (i32.const 0) (i32.const 0)) (call $put (i32.const 1))
+    (call $loopback (local.get $s) (i32.const 0) (i32.const 0)) (call $put (i32.const 1))
+    (call $start_listen (local.get $s) (i32.const 1024)) (call $put (i32.const 1))
+    (call $tcp_finish_bind (local.get $s) (i32.const 1024)) (call $put (i32.const 1))
+    (call $tcp_finish_bind (local.get $s) (i32.const 1024)) (call $put (i32.const 1))
+    (call $start_listen (local.get $s) (i32.const 1024)) (call $put (i32.const 1))
+    (call $start_listen (local.get $s) (i32.const 1024)) (call $put (i32.const 1))
+    (call $finish_listen (local.get $s) (i32.const 1024)) (call $put (i32.const 1))
+    (call $loopback (local.get $s) (i32.const 1) (i32.const 1)) (call $put (i32.const 1))
+    (call $accept (local.get $s) (i32.const 1024)) (call $put (i32.const 4))
+    (call $remote_address (local.get $s) (i32.const 1024)) (call $put (i32.const 4))
+    (call $create_tcp (i32.const 0) (i32.const 1024))
+    (local.set $t (i32.load (i32.const 1028)))
+    (call $loopback (local.get $t) (i32.const 0) (i32.const 1)) (call $put (i32.const 1))
+    (call $shutdown (local.get $t) (i32.const 2) (i32.const 1024)) (call $put (i32.const 1))
+    (call $set_hop_limit (local.get $t) (i32.const 0) (i32.const 1024)) (call $put (i32.const 1))
+    (call $set_recv_buf (local.get $t) (i64.const 0) (i32.const 1024)) (call $put (i32.const 1))
+    (call $create_udp (i32.const 0) (i32.const 1024))
+    (local.set $u (i32.load (i32.const 1028)))
+    (call $udp_finish_bind (local.get $u) (i32.const 1024)) (call $put (i32.const 1))
+    (call $udp_stream (local.get $u)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+      (i32.const 1024)) (call $put (i32.const 4))
+    (call $loopback (local.get $u) (i32.const 0) (i32.const 2)) (call $put (i32.const 1))
+    (call $loopback (local.get $u) (i32.const 0) (i32.const 2)) (call $put (i32.const 1))
+    (call $string (i32.const 3100) (i32.sub (global.get $cursor) (i32.const 3100))))
   (func (export "tcp-echo") (param $port i32) (result i32)
     (local $net i32) (local $s i32) (local $in i32) (local $out i32)
     (local.set $net (call $network))
@@ -245,7 +310,11 @@ func callEcho(t *testing.T, c *runtime.Compiled, cfg wasi.Config, fn string, por
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.Call(ctx, canon.U16(uint16(port)))
+	var args []canon.Value
+	if port > 0 {
+		args = append(args, canon.U16(uint16(port)))
+	}
+	res, err := f.Call(ctx, args...)
 	if err != nil {
 		t.Fatalf("%s: %v", fn, err)
 	}
@@ -286,7 +355,8 @@ func TestSocketsEchoComponent(t *testing.T) {
 }
 
 // TestSocketsEchoWasmtime runs the same component under wasmtime with
-// -S inherit-network, the reference host, and expects the same answers.
+// -S inherit-network, the reference host, and expects the same answers,
+// the misuse codes included.
 func TestSocketsEchoWasmtime(t *testing.T) {
 	bin, err := exec.LookPath("wasmtime")
 	if err != nil {
@@ -298,9 +368,13 @@ func TestSocketsEchoWasmtime(t *testing.T) {
 		fn   string
 		port int
 		want string
-	}{{"tcp-echo", tcpPort, "hello tcp"}, {"udp-echo", udpPort, "hello udp"}} {
+	}{{"tcp-echo", tcpPort, "hello tcp"}, {"udp-echo", udpPort, "hello udp"}, {"misuse", 0, misuseWant}} {
+		call := fmt.Sprintf("%s(%d)", c.fn, c.port)
+		if c.port == 0 {
+			call = c.fn + "()"
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		out, err := exec.CommandContext(ctx, bin, "run", "-S", "inherit-network", "--invoke", fmt.Sprintf("%s(%d)", c.fn, c.port), comp).CombinedOutput()
+		out, err := exec.CommandContext(ctx, bin, "run", "-S", "inherit-network", "--invoke", call, comp).CombinedOutput()
 		cancel()
 		if err != nil {
 			t.Fatalf("wasmtime %s: %v\n%s", c.fn, err, out)
@@ -308,5 +382,27 @@ func TestSocketsEchoWasmtime(t *testing.T) {
 		if got := strings.TrimSpace(string(out)); got != fmt.Sprintf("%q", c.want) {
 			t.Errorf("wasmtime %s: %s, want %q", c.fn, got, c.want)
 		}
+	}
+}
+
+// misuseWant is what the misuse export records, one letter per call:
+// '.' for ok, else 'a' plus the error-code (h not-in-progress, j
+// invalid-state, g concurrency-conflict, i would-block, d
+// invalid-argument).
+const misuseWant = "hhhjj" + // finish-bind, finish-connect, finish-listen, start-listen, local-address: unbound
+	".gg" + // start-bind; start-bind again and start-listen while it is in progress
+	".h" + // finish-bind; again
+	".g." + // start-listen; again while in progress; finish-listen
+	"jij" + // start-connect on a listener; accept with none waiting; remote-address
+	"djdd" + // a new socket: connect to port 0, shutdown unconnected, hop limit 0, buffer size 0
+	"hj.g" // udp: finish-bind unbound, stream unbound, start-bind, start-bind again while in progress
+
+// TestSocketsMisuseComponent: the component's misuse of the two-phase
+// state machines gets the WIT's error codes.
+func TestSocketsMisuseComponent(t *testing.T) {
+	c := compile(t, echoComponent(t))
+	got := callEcho(t, c, wasi.Config{Network: wasi.InheritNetwork()}, "misuse", 0)
+	if got != misuseWant {
+		t.Errorf("misuse: %q, want %q", got, misuseWant)
 	}
 }

@@ -130,7 +130,13 @@ func (s *tcpSocket) startBind(ap netip.AddrPort, af family) error {
 	if err := checkAddr(ap, af, s.family); err != nil {
 		return err
 	}
-	if s.state != tcpUnbound {
+	switch s.state {
+	case tcpUnbound:
+	case tcpBindStarted, tcpListenStarted, tcpConnecting:
+		// Another start is pending: network.error-code's concurrency-conflict,
+		// as wasmtime answers too.
+		return errConcurrencyConflict
+	default:
 		return errInvalidState
 	}
 	if !s.h.addrAllowed(ap) {

@@ -74,7 +74,11 @@ func (s *udpSocket) startBind(ap netip.AddrPort, af family) error {
 	if err := checkAddr(ap, af, s.family); err != nil {
 		return err
 	}
-	if s.bindState != tcpUnbound {
+	switch s.bindState {
+	case tcpUnbound:
+	case tcpBindStarted:
+		return errConcurrencyConflict // the bind is pending
+	default:
 		return errInvalidState
 	}
 	if !s.h.addrAllowed(ap) {
