@@ -75,6 +75,7 @@ const echoCore = `(module
   (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.shutdown" (func $shutdown (param i32 i32 i32)))
   (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.set-hop-limit" (func $set_hop_limit (param i32 i32 i32)))
   (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.set-receive-buffer-size" (func $set_recv_buf (param i32 i64 i32)))
+  (import "wasi:sockets/tcp@0.2.0" "[method]tcp-socket.set-listen-backlog-size" (func $set_backlog (param i32 i64 i32)))
   (memory (export "memory") 1)
   (global $heap (mut i32) (i32.const 8192))
   (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
@@ -115,7 +116,7 @@ const echoCore = `(module
   (table 3 funcref)
   (elem (i32.const 0) $tcp_bind $start_connect $udp_bind)
   (func (export "misuse") (result i32)
-    (local $s i32) (local $t i32) (local $u i32)
+    (local $s i32) (local $t i32) (local $u i32) (local $port i32)
     (call $create_tcp (i32.const 0) (i32.const 1024))
     (local.set $s (i32.load (i32.const 1028)))
     (call $tcp_finish_bind (local.get $s) (i32.const 1024)) (call $put (i32.const 1))
@@ -149,6 +150,47 @@ const echoCore = `(module
       (i32.const 1024)) (call $put (i32.const 4))
     (call $loopback (local.get $u) (i32.const 0) (i32.const 2)) (call $put (i32.const 1))
     (call $loopback (local.get $u) (i32.const 0) (i32.const 2)) (call $put (i32.const 1))
+    ;; a socket bound first connects to the listener s
+    (call $create_tcp (i32.const 0) (i32.const 1024))
+    (local.set $t (i32.load (i32.const 1028)))
+    (call $local_address (local.get $s) (i32.const 1024))
+    (local.set $port (i32.load16_u (i32.const 1032)))
+    (call $loopback (local.get $t) (i32.const 0) (i32.const 0)) (call $put (i32.const 1))
+    (call $tcp_finish_bind (local.get $t) (i32.const 1024)) (call $put (i32.const 1))
+    (call $loopback (local.get $t) (local.get $port) (i32.const 1)) (call $put (i32.const 1))
+    (call $loopback (local.get $t) (local.get $port) (i32.const 1)) (call $put (i32.const 1))
+    (call $block (call $tcp_subscribe (local.get $t)))
+    (call $finish_connect (local.get $t) (i32.const 1024)) (call $put (i32.const 4))
+    (call $finish_connect (local.get $t) (i32.const 1024)) (call $put (i32.const 4))
+    (call $loopback (local.get $t) (local.get $port) (i32.const 1)) (call $put (i32.const 1))
+    (call $loopback (local.get $t) (i32.const 0) (i32.const 0)) (call $put (i32.const 1))
+    (call $start_listen (local.get $t) (i32.const 1024)) (call $put (i32.const 1))
+    (call $set_backlog (local.get $t) (i64.const 8) (i32.const 1024)) (call $put (i32.const 1))
+    (call $remote_address (local.get $t) (i32.const 1024)) (call $put (i32.const 4))
+    (call $shutdown (local.get $t) (i32.const 1) (i32.const 1024)) (call $put (i32.const 1))
+    ;; a refused connect leaves its socket closed
+    (call $create_tcp (i32.const 0) (i32.const 1024))
+    (local.set $t (i32.load (i32.const 1028)))
+    (call $loopback (local.get $t) (i32.const 1) (i32.const 1)) (call $put (i32.const 1))
+    (call $block (call $tcp_subscribe (local.get $t)))
+    (call $finish_connect (local.get $t) (i32.const 1024)) (call $put (i32.const 4))
+    (call $loopback (local.get $t) (i32.const 1) (i32.const 1)) (call $put (i32.const 1))
+    ;; udp: bound, streams to port 0 refused, unconnected sends need an address
+    (call $udp_finish_bind (local.get $u) (i32.const 1024)) (call $put (i32.const 1))
+    (call $udp_stream (local.get $u)
+      (i32.const 1) (i32.const 0) (i32.const 0) (i32.const 127) (i32.const 0) (i32.const 0) (i32.const 1)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+      (i32.const 1024)) (call $put (i32.const 4))
+    (call $udp_stream (local.get $u)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+      (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)
+      (i32.const 1024)) (call $put (i32.const 4))
+    (local.set $t (i32.load (i32.const 1032)))
+    (call $check_send (local.get $t) (i32.const 1024)) (call $put (i32.const 8))
+    (i32.store (i32.const 2048) (i32.const 16))
+    (i32.store (i32.const 2052) (i32.const 2))
+    (i32.store8 (i32.const 2056) (i32.const 0))
+    (call $send (local.get $t) (i32.const 2048) (i32.const 1) (i32.const 1024)) (call $put (i32.const 8))
     (call $string (i32.const 3100) (i32.sub (global.get $cursor) (i32.const 3100))))
   (func (export "tcp-echo") (param $port i32) (result i32)
     (local $net i32) (local $s i32) (local $in i32) (local $out i32)
@@ -395,7 +437,14 @@ const misuseWant = "hhhjj" + // finish-bind, finish-connect, finish-listen, star
 	".g." + // start-listen; again while in progress; finish-listen
 	"jij" + // start-connect on a listener; accept with none waiting; remote-address
 	"djdd" + // a new socket: connect to port 0, shutdown unconnected, hop limit 0, buffer size 0
-	"hj.g" // udp: finish-bind unbound, stream unbound, start-bind, start-bind again while in progress
+	"hj.g" + // udp: finish-bind unbound, stream unbound, start-bind, start-bind again while in progress
+	"...g" + // a socket: start-bind, finish-bind, start-connect to the listener, again while in progress
+	".h" + // finish-connect; again
+	"jjjj" + // connected: start-connect, start-bind, start-listen, set-listen-backlog-size
+	".." + // remote-address, shutdown(send)
+	".oj" + // another: start-connect to a closed port; finish-connect refused; start-connect on the closed socket
+	".d." + // udp: finish-bind, stream to port 0, stream(none)
+	".d" // check-send; send without an address on an unconnected stream
 
 // TestSocketsMisuseComponent: the component's misuse of the two-phase
 // state machines gets the WIT's error codes.
