@@ -37,6 +37,7 @@ world echo {
   export tcp-echo: func(port: u16) -> string;
   export udp-echo: func(port: u16) -> string;
   export misuse: func() -> string;
+  export wait-accept: func();
 }
 `
 
@@ -192,6 +193,16 @@ const echoCore = `(module
     (i32.store8 (i32.const 2056) (i32.const 0))
     (call $send (local.get $t) (i32.const 2048) (i32.const 1) (i32.const 1024)) (call $put (i32.const 8))
     (call $string (i32.const 3100) (i32.sub (global.get $cursor) (i32.const 3100))))
+  ;; wait-accept listens and waits for a connection that never comes.
+  (func (export "wait-accept")
+    (local $s i32)
+    (call $create_tcp (i32.const 0) (i32.const 1024))
+    (local.set $s (i32.load (i32.const 1028)))
+    (call $loopback (local.get $s) (i32.const 0) (i32.const 0))
+    (call $tcp_finish_bind (local.get $s) (i32.const 1024))
+    (call $start_listen (local.get $s) (i32.const 1024))
+    (call $finish_listen (local.get $s) (i32.const 1024))
+    (call $block (call $tcp_subscribe (local.get $s))))
   (func (export "tcp-echo") (param $port i32) (result i32)
     (local $net i32) (local $s i32) (local $in i32) (local $out i32)
     (local.set $net (call $network))
@@ -453,5 +464,37 @@ func TestSocketsMisuseComponent(t *testing.T) {
 	got := callEcho(t, c, wasi.Config{Network: wasi.InheritNetwork()}, "misuse", 0)
 	if got != misuseWant {
 		t.Errorf("misuse: %q, want %q", got, misuseWant)
+	}
+}
+
+// TestSocketsDeadlineStopsGuest: a guest blocked waiting for a connection
+// is stopped by its context's deadline.
+func TestSocketsDeadlineStopsGuest(t *testing.T) {
+	c := compile(t, echoComponent(t))
+	l := runtime.NewLinker()
+	h, err := wasi.Add(l, wasi.Config{Network: wasi.InheritNetwork()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ctx := context.Background()
+	inst, err := c.Instantiate(ctx, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close(ctx)
+	f, err := inst.Func("wait-accept")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = f.Call(dctx)
+	if err == nil || !strings.Contains(err.Error(), "deadline") {
+		t.Fatalf("wait-accept: %v, want the deadline", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("stopped after %v", d)
 	}
 }
