@@ -746,3 +746,74 @@ func TestTCPIPv6(t *testing.T) {
 		t.Errorf("remote-address %v, want %v", r, local)
 	}
 }
+
+// BenchmarkTCPRoundTrip: one 1 KiB write and its echo read back through a
+// guest's connection streams, against a Go echo server on 127.0.0.1.
+func BenchmarkTCPRoundTrip(b *testing.B) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { io.Copy(c, c); c.Close() }()
+		}
+	}()
+	h, err := newHost(Config{Network: loopback()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h.defs = map[string]any{}
+	if err := h.define(runtime.NewLinker()); err != nil {
+		b.Fatal(err)
+	}
+	defer h.reset()
+	call := func(iface, name string, args ...canon.Value) canon.Value {
+		res, err := h.defs[iface+"#"+name].(runtime.HostFunc)(context.Background(), args)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res) == 0 {
+			return canon.Value{}
+		}
+		return res[0]
+	}
+	netv := borrow(call(ifInstanceNetwork, "instance-network"))
+	s := borrow(mustPayload(call(ifTCPCreate, "create-tcp-socket", canon.Enum(0))))
+	if r := call(ifTCP, "[method]tcp-socket.start-connect", s, netv, addr(ln.Addr().String())); r.Case() != 0 {
+		b.Fatal(r)
+	}
+	p, _ := get[host.Pollable](h, call(ifTCP, "[method]tcp-socket.subscribe", s), "pollable")
+	if err := host.Block(context.Background(), p); err != nil {
+		b.Fatal(err)
+	}
+	r := call(ifTCP, "[method]tcp-socket.finish-connect", s)
+	if r.Case() != 0 {
+		b.Fatal(r)
+	}
+	in, _ := get[host.InputStream](h, mustPayload(r).Index(0), "input-stream")
+	out, _ := get[host.OutputStream](h, mustPayload(r).Index(1), "output-stream")
+	msg := make([]byte, 1024)
+	ctx := context.Background()
+	b.SetBytes(int64(len(msg)))
+	b.ResetTimer()
+	for range b.N {
+		for off := 0; off < len(msg); off += host.BlockingLimit {
+			if err := host.BlockingWriteAndFlush(ctx, out, msg[off:min(off+host.BlockingLimit, len(msg))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for got := 0; got < len(msg); {
+			p, err := in.BlockingRead(ctx, uint64(len(msg)-got))
+			if err != nil {
+				b.Fatal(err)
+			}
+			got += len(p)
+		}
+	}
+}
