@@ -817,3 +817,57 @@ func BenchmarkTCPRoundTrip(b *testing.B) {
 		}
 	}
 }
+
+// TestUDPStreamFilters: streams to a peer receive only that peer's
+// datagrams; streams without one receive everyone's and must name the
+// destination of each send.
+func TestUDPStreamFilters(t *testing.T) {
+	x := newSockHost(t, loopback())
+	s := borrow(okPayload(t, x.call(ifUDPCreate, "create-udp-socket", canon.Enum(0))))
+	okPayload(t, x.udp("[method]udp-socket.start-bind", s, x.net, addr("127.0.0.1:0")))
+	okPayload(t, x.udp("[method]udp-socket.finish-bind", s))
+	local, _ := sockAddr(okPayload(t, x.udp("[method]udp-socket.local-address", s)))
+	peer := func() *net.UDPConn {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	a, b := peer(), peer()
+	pair := okPayload(t, x.udp("[method]udp-socket.stream", s, canon.Some(addr(a.LocalAddr().String()))))
+	in := borrow(pair.Index(0))
+	to := net.UDPAddrFromAddrPort(local)
+	b.WriteToUDP([]byte("from b"), to)
+	a.WriteToUDP([]byte("from a"), to)
+	x.block(x.udp("[method]incoming-datagram-stream.subscribe", in))
+	got := okPayload(t, x.udp("[method]incoming-datagram-stream.receive", in, canon.U64(10))).Elems()
+	if len(got) != 1 || string(bytesOf(got[0].Index(0))) != "from a" {
+		t.Fatalf("connected stream received %d datagrams, first %q", len(got), bytesOf(got[0].Index(0)))
+	}
+	// Unconnected: both peers are heard; a send must name its destination.
+	pair = okPayload(t, x.udp("[method]udp-socket.stream", s, canon.None()))
+	in, out := borrow(pair.Index(0)), borrow(pair.Index(1))
+	wantCode(t, "remote-address unconnected", x.udp("[method]udp-socket.remote-address", s), errInvalidState)
+	b.WriteToUDP([]byte("b again"), to)
+	x.block(x.udp("[method]incoming-datagram-stream.subscribe", in))
+	got = okPayload(t, x.udp("[method]incoming-datagram-stream.receive", in, canon.U64(10))).Elems()
+	if len(got) != 1 || string(bytesOf(got[0].Index(0))) != "b again" || !got[0].Index(1).Equal(addr(b.LocalAddr().String())) {
+		t.Fatalf("unconnected stream received %v", got)
+	}
+	okPayload(t, x.udp("[method]outgoing-datagram-stream.check-send", out))
+	if n := okPayload(t, x.udp("[method]outgoing-datagram-stream.send", out,
+		canon.List(canon.Record(byteList([]byte("to b")), canon.Some(addr(b.LocalAddr().String())))))).Uint(); n != 1 {
+		t.Fatalf("sent %d", n)
+	}
+	buf := make([]byte, 16)
+	b.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, from, err := b.ReadFromUDPAddrPort(buf)
+	if err != nil || string(buf[:n]) != "to b" || from != local {
+		t.Fatalf("b read %q from %v: %v", buf[:n], from, err)
+	}
+	big := make([]byte, maxDatagram+1)
+	wantCode(t, "oversized datagram", x.udp("[method]outgoing-datagram-stream.send", out,
+		canon.List(canon.Record(byteList(big), canon.Some(addr(b.LocalAddr().String()))))), errDatagramTooLarge)
+}
