@@ -31,6 +31,10 @@ const (
 // Network is what wasi:sockets may do. The zero value grants nothing:
 // creating a socket and name lookups get access-denied, and so does any
 // bind, connect or send to an address no AllowedAddrs pattern admits.
+// Connections accepted and datagrams received from such addresses are
+// dropped before the guest sees them. Binding an ephemeral port (0) is
+// the local end of a client and needs only the address: the unspecified
+// one, or one a pattern's prefix holds.
 type Network struct {
 	// AllowTCP and AllowUDP let the guest create sockets of that protocol.
 	AllowTCP, AllowUDP bool
@@ -151,7 +155,26 @@ func ParseAddrPattern(s string) (AddrPattern, error) {
 	return p, nil
 }
 
-// addrAllowed reports whether the guest may use ap.
+// bindAllowed reports whether the guest may bind ap. An ephemeral port
+// (0) is the local end of a client: allowed on the unspecified address or
+// on any address a pattern's prefix holds, whatever ports the patterns
+// name, once anything is granted. Connections and datagrams arriving from
+// addresses no pattern admits are dropped (remoteAllowed), so such a
+// socket still talks only with what was granted.
+func (h *Host) bindAllowed(ap netip.AddrPort) bool {
+	if ap.Port() != 0 {
+		return h.addrAllowed(ap)
+	}
+	for _, p := range h.cfg.Network.AllowedAddrs {
+		if ap.Addr().IsUnspecified() || (AddrPattern{Prefix: p.Prefix}).Admits(ap) {
+			return true
+		}
+	}
+	return false
+}
+
+// addrAllowed reports whether the guest may use ap: connect or send to
+// it, accept or receive from it, bind it.
 func (h *Host) addrAllowed(ap netip.AddrPort) bool {
 	for _, p := range h.cfg.Network.AllowedAddrs {
 		if p.Admits(ap) {

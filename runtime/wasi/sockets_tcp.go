@@ -139,7 +139,7 @@ func (s *tcpSocket) startBind(ap netip.AddrPort, af family) error {
 	default:
 		return errInvalidState
 	}
-	if !s.h.addrAllowed(ap) {
+	if !s.h.bindAllowed(ap) {
 		return errAccessDenied
 	}
 	if ap.Addr().IsMulticast() {
@@ -285,7 +285,15 @@ func (s *tcpSocket) fillAccept() {
 	}
 	s.accepting = true
 	go func(ln *net.TCPListener) {
-		c, err := ln.AcceptTCP()
+		var c *net.TCPConn
+		var err error
+		for {
+			c, err = ln.AcceptTCP()
+			if err != nil || s.h.addrAllowed(netAddrPort(c.RemoteAddr())) {
+				break
+			}
+			c.Close() // a peer the guest was not granted never reaches it
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.accepting = false

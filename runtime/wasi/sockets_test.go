@@ -235,7 +235,27 @@ func TestSocketsDeniedByDefault(t *testing.T) {
 	z := newSockHost(t, Network{AllowTCP: true, AllowedAddrs: []AddrPattern{{Prefix: netip.MustParsePrefix("127.0.0.1/32"), MinPort: 1, MaxPort: 1}}})
 	s = z.newTCP()
 	wantCode(t, "connect to another port", z.tcp("start-connect", s, z.net, addr(ln.Addr().String())), errAccessDenied)
-	wantCode(t, "bind to port 0", z.tcp("start-bind", s, z.net, addr("127.0.0.1:0")), errAccessDenied)
+	wantCode(t, "bind to another port", z.tcp("start-bind", s, z.net, addr("127.0.0.1:2")), errAccessDenied)
+	wantCode(t, "bind an ephemeral port elsewhere", z.tcp("start-bind", s, z.net, addr("10.0.0.1:0")), errAccessDenied)
+	// The ephemeral local end of a client is allowed, but what arrives
+	// from peers not granted is dropped: a listener on it accepts nothing
+	// from 127.0.0.1's ephemeral ports.
+	okPayload(t, z.tcp("start-bind", s, z.net, addr("127.0.0.1:0")))
+	okPayload(t, z.tcp("finish-bind", s))
+	okPayload(t, z.tcp("start-listen", s))
+	okPayload(t, z.tcp("finish-listen", s))
+	ap, _ := sockAddr(okPayload(t, z.tcp("local-address", s)))
+	c, err := net.Dial("tcp4", ap.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	z.tcp("accept", s) // starts the background accept
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Fatal("read from a refused connection gave data")
+	}
+	wantCode(t, "accept of a peer not granted", z.tcp("accept", s), errWouldBlock)
 }
 
 func TestTCPConnectEcho(t *testing.T) {

@@ -81,7 +81,7 @@ func (s *udpSocket) startBind(ap netip.AddrPort, af family) error {
 	default:
 		return errInvalidState
 	}
-	if !s.h.addrAllowed(ap) {
+	if !s.h.bindAllowed(ap) {
 		return errAccessDenied
 	}
 	c, err := net.ListenUDP(s.family.net("udp"), net.UDPAddrFromAddrPort(ap))
@@ -168,7 +168,8 @@ func (s *udpSocket) fillLocked() {
 			// Queued bytes are charged to the guest's buffer budget, so
 			// that many sockets cannot make the host hold many queues;
 			// what does not fit is dropped, as a full socket buffer drops.
-			if (!s.remote.IsValid() || s.remote == from) && len(s.queue) < udpQueue && s.h.httpBudget.Take(n) {
+			// Datagrams from peers not granted are dropped like others.
+			if (!s.remote.IsValid() || s.remote == from) && s.h.addrAllowed(from) && len(s.queue) < udpQueue && s.h.httpBudget.Take(n) {
 				s.queue = append(s.queue, datagram{append([]byte(nil), buf[:n]...), from})
 				s.changed.fire()
 			}

@@ -92,7 +92,7 @@ type netFlags struct {
 func (n *netFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.BoolVar(&n.inherit, "inherit-network", false, "let the guest's wasi:sockets bind, connect and send to any address")
-	f.StringArrayVar(&n.addrs, "allow-addr", nil, "let the guest's wasi:sockets bind, connect and send to these addresses only: IP or CIDR, optionally :PORT or :LOW-HIGH, IPv6 in brackets, e.g. 127.0.0.1:8080, 10.0.0.0/8, [::1]:1000-2000 (repeatable)")
+	f.StringArrayVar(&n.addrs, "allow-addr", nil, "let the guest's wasi:sockets connect, send and bind to these addresses only, and hear only them: IP or CIDR, optionally :PORT or :LOW-HIGH, IPv6 in brackets, e.g. 127.0.0.1:8080, 10.0.0.0/8, [::1]:1000-2000 (repeatable)")
 	f.BoolVar(&n.lookup, "allow-ip-name-lookup", false, "let the guest resolve host names (wasi:sockets/ip-name-lookup)")
 	f.BoolVar(&n.tcp, "tcp", true, "with --inherit-network or --allow-addr, let the guest use TCP (--tcp=false withholds it)")
 	f.BoolVar(&n.udp, "udp", true, "with --inherit-network or --allow-addr, let the guest use UDP (--udp=false withholds it)")
