@@ -499,7 +499,7 @@ func (inst *Instance) asyncBuiltin(ctx context.Context, t *rtTramp, stack []uint
 		if cur.returned {
 			return trapf("task.return called twice")
 		}
-		if !sameResult(inst.c.p.resolve, p.sig.result, cur.rt.p.sig.result) || !sameOptions(p.opts, cur.rt.p.opts) {
+		if !sameResult(inst.c.p.resolve, p.sig.result, cur.rt.p.sig.result) || !inst.sameOptions(p.opts, cur.rt.p.opts) {
 			return trapf("invalid `task.return` signature and/or options for current task")
 		}
 		vals, err := cur.cx.LiftValues(canon.MaxFlatParams, p.sig.results, stack[:len(p.core.Params)])
@@ -647,9 +647,18 @@ func le32(b []byte, v uint32) {
 	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 }
 
-// sameOptions compares the options task.return must share with the lift.
-func sameOptions(a, b *planOpts) bool {
-	return a.memory == b.memory && a.encoding == b.encoding && a.addr == b.addr
+// sameOptions compares the options of task.return (a) with the lift's
+// (b): the string encoding, and a memory task.return names must be the
+// lift's (a task.return without one can only lift values that need none,
+// so wasmtime lets it pass, and the scripts expect that).
+func (inst *Instance) sameOptions(a, b *planOpts) bool {
+	if a.encoding != b.encoding {
+		return false
+	}
+	if a.memory < 0 || a.memory == b.memory {
+		return true
+	}
+	return b.memory >= 0 && inst.refs[a.memory].mem == inst.refs[b.memory].mem
 }
 
 // sameResult compares task.return's result type with the function's,
