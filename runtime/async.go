@@ -27,8 +27,9 @@ const (
 
 // Event codes (CanonicalABI.md, EventCode).
 const (
-	eventNone    = 0
-	eventSubtask = 1
+	eventNone          = 0
+	eventSubtask       = 1
+	eventTaskCancelled = 6
 )
 
 // Subtask states (CanonicalABI.md, Subtask.State).
@@ -36,6 +37,16 @@ const (
 	subtaskStarting = 0
 	subtaskStarted  = 1
 	subtaskReturned = 2
+	// The cancelled states, before or after the callee started.
+	subtaskCancelledBeforeStarted  = 3
+	subtaskCancelledBeforeReturned = 4
+)
+
+// Cancellation states of a task (CanonicalABI.md, Task.State).
+const (
+	cancelNone      = iota
+	cancelPending   // requested, not yet delivered
+	cancelDelivered // delivered: the task may call task.cancel
 )
 
 // asyncRT is an instance's async runtime.
@@ -82,6 +93,10 @@ type task struct {
 	slots [2]uint64
 	// sub is the caller's subtask (nil for a synchronous caller).
 	sub *subtask
+	// cancel is the cancellation state; onCancel resolves the caller's
+	// subtask when the task calls task.cancel.
+	cancel   uint8
+	onCancel func()
 }
 
 // waitableItem is something a waitable set can hold: a subtask (and,
@@ -150,7 +165,11 @@ type subtask struct {
 	handle           uint32
 	state, delivered uint32
 	callee           *task
+	cancelRequested  bool
 }
+
+// resolved tells the subtask reached a final state.
+func (s *subtask) resolved() bool { return s.state >= subtaskReturned }
 
 func (s *subtask) pending() bool { return s.state != s.delivered }
 
@@ -291,6 +310,7 @@ func (inst *Instance) lowerAsync(ctx context.Context, t *rtTramp, stack []uint64
 	ct.deliver = deliver
 	st.callee = ct
 	ct.sub = st
+	ct.onCancel = func() { st.state = subtaskCancelledBeforeReturned }
 	a.tasks = append(a.tasks, ct)
 	if ct.cs.backpressure == 0 && ct.cs.canEnter() {
 		if err := inst.startTask(ctx, ct); err != nil {
@@ -450,10 +470,17 @@ func (inst *Instance) step(ctx context.Context) (bool, error) {
 			return true, inst.startTask(ctx, t)
 		case taskYielded:
 			code = eventNone
+			if t.cancel == cancelPending {
+				code, t.cancel = eventTaskCancelled, cancelDelivered
+			}
 		case taskWaiting:
-			var ok bool
-			if code, p1, p2, ok = t.set.next(); !ok {
-				continue
+			if t.cancel == cancelPending {
+				code, t.cancel = eventTaskCancelled, cancelDelivered
+			} else {
+				var ok bool
+				if code, p1, p2, ok = t.set.next(); !ok {
+					continue
+				}
 			}
 			t.set.waiters--
 			t.set = nil
@@ -555,6 +582,11 @@ func (inst *Instance) asyncBuiltin(ctx context.Context, t *rtTramp, stack []uint
 		}
 		ptr := stack[1]
 		code, p1, p2, ok := s.next()
+		if cur := a.current(); p.async && cur != nil && cur.cs == cs && cur.cancel == cancelPending {
+			// A cancellable wait or poll delivers a pending cancellation.
+			code, p1, p2, ok = eventTaskCancelled, 0, 0, true
+			cur.cancel = cancelDelivered
+		}
 		if !ok && p.op == component.CanonWaitableSetWait {
 			if !a.mayBlock(cs) {
 				return trapf("cannot block a synchronous task before returning")
@@ -566,7 +598,9 @@ func (inst *Instance) asyncBuiltin(ctx context.Context, t *rtTramp, stack []uint
 			if err != nil {
 				return err
 			}
-			code, p1, p2, _ = s.next()
+			if code, p1, p2, ok = s.next(); !ok && cur.cancel == cancelPending && p.async {
+				code, cur.cancel = eventTaskCancelled, cancelDelivered
+			}
 		}
 		var buf [8]byte
 		le32(buf[:4], p1)
@@ -578,6 +612,11 @@ func (inst *Instance) asyncBuiltin(ctx context.Context, t *rtTramp, stack []uint
 		stack[0] = uint64(code)
 		return nil
 	case component.CanonThreadYield:
+		if cur := a.current(); p.async && cur != nil && cur.cs == cs && cur.cancel == cancelPending {
+			cur.cancel = cancelDelivered
+			stack[0] = 1 // cancelled
+			return nil
+		}
 		if cur := a.current(); cur != nil && cur.cs == cs {
 			// Let every other task that can run take one turn.
 			n := len(a.tasks)
@@ -593,6 +632,27 @@ func (inst *Instance) asyncBuiltin(ctx context.Context, t *rtTramp, stack []uint
 		}
 		stack[0] = 0 // not cancelled
 		return nil
+	case component.CanonSubtaskCancel:
+		return inst.subtaskCancel(ctx, t, stack)
+	case component.CanonTaskCancel:
+		cur := a.current()
+		if cur == nil || cur.cs != cs || !cur.rt.p.opts.async {
+			return trapf("canon task.cancel called by a function that is not lifted async")
+		}
+		if cur.returned {
+			return trapf("task.cancel called after the task returned its result")
+		}
+		if cur.cancel != cancelDelivered {
+			return trapf("task.cancel called without a cancellation delivered to the task")
+		}
+		if err := cur.scope.CheckReturn(); err != nil {
+			return err
+		}
+		cur.returned = true
+		if cur.onCancel != nil {
+			cur.onCancel()
+		}
+		return nil
 	case component.CanonSubtaskDrop:
 		e, err := cs.table.Get(uint32(stack[0]))
 		if err != nil {
@@ -602,7 +662,7 @@ func (inst *Instance) asyncBuiltin(ctx context.Context, t *rtTramp, stack []uint
 		if !ok {
 			return trapf("subtask.drop: handle %d is not a subtask", uint32(stack[0]))
 		}
-		if st.delivered != subtaskReturned {
+		if !st.resolved() || st.delivered != st.state {
 			return trapf("cannot drop a subtask which has not yet resolved")
 		}
 		join(st, nil)
@@ -613,6 +673,76 @@ func (inst *Instance) asyncBuiltin(ctx context.Context, t *rtTramp, stack []uint
 		return inst.streamBuiltin(ctx, t, stack)
 	}
 	return trapf("%s is not implemented", p.desc)
+}
+
+// subtaskCancel runs canon subtask.cancel: a callee that has not started
+// is dropped; one waiting in its callback is given TASK_CANCELLED now,
+// one running later; then the caller waits (sync) or gets BLOCKED (async)
+// until the callee resolves.
+func (inst *Instance) subtaskCancel(ctx context.Context, t *rtTramp, stack []uint64) error {
+	p, cs := t.p, t.comp
+	a := inst.asyncState()
+	i := uint32(stack[0])
+	e, err := cs.table.Get(i)
+	if err != nil {
+		return err
+	}
+	st, ok := e.(*subtask)
+	if !ok {
+		return trapf("subtask.cancel: handle %d is not a subtask", i)
+	}
+	if st.resolved() && st.delivered == st.state {
+		return trapf("`subtask.cancel` called after terminal status delivered")
+	}
+	if st.cancelRequested {
+		return trapf("`subtask.cancel` called twice on subtask %d", i)
+	}
+	if st.set != nil && !p.async {
+		return trapf("waitable cannot be used synchronously while added to a waitable set")
+	}
+	if !st.resolved() {
+		st.cancelRequested = true
+		ct := st.callee
+		switch {
+		case ct == nil:
+		case ct.state == taskStarting:
+			ct.state = taskExited
+			for k, x := range a.tasks {
+				if x == ct {
+					a.tasks = append(a.tasks[:k:k], a.tasks[k+1:]...)
+					break
+				}
+			}
+			st.state = subtaskCancelledBeforeStarted
+		default:
+			ct.cancel = cancelPending
+			if (ct.state == taskYielded || ct.state == taskWaiting) && ct.cs.canEnter() {
+				if ct.set != nil {
+					ct.set.waiters--
+					ct.set = nil
+				}
+				ct.cancel = cancelDelivered
+				if err := inst.resume(ctx, ct, eventTaskCancelled, 0, 0); err != nil {
+					return err
+				}
+			}
+		}
+		if !st.resolved() {
+			if p.async {
+				stack[0] = blocked
+				return nil
+			}
+			if !a.mayBlock(cs) {
+				return trapf("cannot block a synchronous task before returning")
+			}
+			if err := inst.blockIn(ctx, a.current(), st.resolved); err != nil {
+				return err
+			}
+		}
+	}
+	st.delivered = st.state
+	stack[0] = uint64(st.state)
+	return nil
 }
 
 // blockIn runs the loop, with task cur blocked, until ready holds. A

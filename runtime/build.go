@@ -1517,8 +1517,12 @@ func (b *builder) asyncBuiltin(sc *scope, c *component.Canon, ct canon.CoreFuncT
 			return nil, fmt.Errorf("a 64-bit memory is not supported")
 		}
 		t.mem = b.ref(m)
+		t.async = c.Flag // cancellable
 	case component.CanonWaitableSetNew, component.CanonWaitableSetDrop, component.CanonWaitableJoin,
-		component.CanonThreadYield, component.CanonSubtaskDrop:
+		component.CanonSubtaskDrop, component.CanonTaskCancel:
+	case component.CanonSubtaskCancel, component.CanonThreadYield:
+		// subtask.cancel's async flag, thread.yield's cancellable one.
+		t.async = c.Flag
 	case component.CanonStreamNew, component.CanonStreamRead, component.CanonStreamWrite,
 		component.CanonStreamCancelRead, component.CanonStreamCancelWrite,
 		component.CanonStreamDropReadable, component.CanonStreamDropWritable,
