@@ -60,6 +60,9 @@ type asyncRT struct {
 	// moved are the stream and future ends lifted out of one table and
 	// not yet lowered into another, by id (streams.go).
 	moved []*copyEnd
+	// busy counts the calls of each plan reference (core function) that
+	// are on the Go stack (callRef).
+	busy map[int]int
 }
 
 // taskState is where a task is in its life.
@@ -356,7 +359,12 @@ func (inst *Instance) startTask(ctx context.Context, t *task) error {
 	if t.sub != nil {
 		t.sub.state = subtaskStarted
 	}
-	err = inst.runCode(ctx, t, func() error { return rt.callCore(ctx, inst, stack) })
+	err = inst.runCode(ctx, t, func() error {
+		if rt.viaTramp >= 0 {
+			return rt.callCore(ctx, inst, stack)
+		}
+		return inst.callRef(ctx, rt.p.core, rt.p.desc, stack)
+	})
 	if err != nil {
 		return err
 	}
@@ -495,22 +503,40 @@ func (inst *Instance) step(ctx context.Context) (bool, error) {
 
 // resume calls a callback task's callback with an event.
 func (inst *Instance) resume(ctx context.Context, t *task, code, p1, p2 uint32) error {
-	fn := inst.fn(t.rt.p.opts.callback)
-	if fn == nil {
-		return trapf("the callback of %s is not instantiated", t.rt.p.desc)
-	}
 	stack := []uint64{uint64(code), uint64(p1), uint64(p2)}
 	t.cs.enterFrom(t.caller)
 	err := inst.runCode(ctx, t, func() error {
-		if err := fn.CallWithStack(ctx, stack); err != nil {
-			return cleanError(err)
-		}
-		return nil
+		return inst.callRef(ctx, t.rt.p.opts.callback, t.rt.p.desc, stack)
 	})
 	if err != nil {
 		return err
 	}
 	return inst.afterCode(t, uint32(stack[0]))
+}
+
+// callRef calls the core function of plan reference ref for a task. A
+// wazero Function must not be called again before its call returns, and
+// the nested loops can start a second task of a function whose first is
+// blocked below: that call gets a Function of its own.
+func (inst *Instance) callRef(ctx context.Context, ref int, desc string, stack []uint64) error {
+	a := inst.async
+	fn := inst.fn(ref)
+	if fn == nil {
+		return trapf("%s is called before its core instance exists", desc)
+	}
+	if a.busy == nil {
+		a.busy = map[int]int{}
+	}
+	if a.busy[ref] > 0 {
+		fn = inst.refs[ref].mod.ExportedFunction(inst.c.p.refs[ref].item.name)
+	}
+	a.busy[ref]++
+	err := fn.CallWithStack(ctx, stack)
+	a.busy[ref]--
+	if err != nil {
+		return cleanError(err)
+	}
+	return nil
 }
 
 // asyncBuiltin runs the async built-ins.
