@@ -73,6 +73,7 @@ const (
 	taskRunning                   // its code is on the Go stack
 	taskYielded                   // its callback returned YIELD
 	taskWaiting                   // its callback returned WAIT
+	taskParked                    // a stackful task blocked on its goroutine
 	taskExited
 )
 
@@ -100,6 +101,89 @@ type task struct {
 	// subtask when the task calls task.cancel.
 	cancel   uint8
 	onCancel func()
+	// g is set for a stackful task, which runs on its own goroutine.
+	g *gtask
+}
+
+// gtask is the goroutine of a stackful task. Control passes between it
+// and the loop over two channels, so exactly one of them runs at a time:
+// the loop sends on resume (false: abort) and waits on yield; the task
+// sends on yield when it blocks or ends.
+type gtask struct {
+	resume chan bool
+	yield  chan struct{}
+	// ready is what a blocked task waits for.
+	ready func() bool
+	// saved is the task's part of asyncRT.running while it is parked.
+	saved []*task
+	done  bool
+	err   error
+	// aborted is set when the loop aborted the task (abortParked): its
+	// instance is left as it was entered, not poisoned.
+	aborted bool
+}
+
+// waitTask waits until the goroutine of t blocks or ends.
+func (inst *Instance) waitTask(t *task) error {
+	g := t.g
+	<-g.yield
+	if g.done {
+		t.g = nil
+		return g.err
+	}
+	return nil
+}
+
+// switchTo resumes the parked stackful task t (go false: abort it) and
+// waits until it blocks again or ends.
+func (inst *Instance) switchTo(t *task, goOn bool) error {
+	a := inst.async
+	g := t.g
+	a.running = append(a.running, g.saved...)
+	g.saved = g.saved[:0]
+	g.resume <- goOn
+	<-g.yield
+	if g.done {
+		t.g = nil
+		return g.err
+	}
+	return nil
+}
+
+// parkTask blocks the stackful task cur, on its goroutine, until ready
+// holds: control goes back to the loop, which resumes it (switchTo).
+func (inst *Instance) parkTask(cur *task, ready func() bool) error {
+	a := inst.async
+	g := cur.g
+	idx := len(a.running) - 1
+	for idx >= 0 && a.running[idx] != cur {
+		idx--
+	}
+	g.saved = append(g.saved[:0], a.running[idx:]...)
+	a.running = a.running[:idx]
+	g.ready = ready
+	cur.state = taskParked
+	g.yield <- struct{}{}
+	if !<-g.resume {
+		g.aborted = true
+		return trapf("the task was aborted: the call that ran it ended while it was blocked")
+	}
+	cur.state = taskRunning
+	return nil
+}
+
+// abortParked ends the stackful tasks still blocked once the outermost
+// call returns, so that no goroutine outlives it.
+func (inst *Instance) abortParked() {
+	a := inst.async
+	if a == nil || len(a.running) > 0 {
+		return
+	}
+	for _, t := range append([]*task(nil), a.tasks...) {
+		if t.g != nil && t.state == taskParked {
+			_ = inst.switchTo(t, false)
+		}
+	}
 }
 
 // waitableItem is something a waitable set can hold: a subtask (and,
@@ -232,7 +316,11 @@ func (inst *Instance) callAsync(ctx context.Context, rt *rtLifted, args []canon.
 	if !t.returned && caller != nil && !a.mayBlock(caller) {
 		return nil, trapf("cannot block a synchronous task before returning")
 	}
-	if err := inst.runUntil(ctx, func() bool { return t.returned }); err != nil {
+	err := inst.runUntil(ctx, func() bool { return t.returned })
+	if caller == nil {
+		inst.abortParked()
+	}
+	if err != nil {
 		return nil, err
 	}
 	return result, nil
@@ -295,6 +383,41 @@ func (inst *Instance) lowerAsync(ctx context.Context, t *rtTramp, stack []uint64
 		st.state = subtaskReturned
 		return nil
 	}
+	a := inst.asyncState()
+	if !rt.p.opts.async && rt.p.sig.async {
+		// A callee of async type lifted without the async option may
+		// block: it runs on its own goroutine, as a stackful task does.
+		ct := &task{rt: rt, cs: rt.comp, caller: cs, sub: st, state: taskRunning}
+		ct.g = &gtask{resume: make(chan bool), yield: make(chan struct{})}
+		st.callee = ct
+		st.state = subtaskStarted
+		a.tasks = append(a.tasks, ct)
+		go func() {
+			a.running = append(a.running, ct)
+			vals, err := inst.callLiftedSync(ctx, rt, args, cs)
+			a.running = a.running[:len(a.running)-1]
+			if ct.g.aborted {
+				ct.cs.leaveTo(cs)
+			}
+			if err == nil {
+				ct.returned = true
+				err = deliver(ctx, vals)
+			}
+			ct.state = taskExited
+			for k, x := range a.tasks {
+				if x == ct {
+					a.tasks = append(a.tasks[:k:k], a.tasks[k+1:]...)
+					break
+				}
+			}
+			ct.g.err, ct.g.done = err, true
+			ct.g.yield <- struct{}{}
+		}()
+		if err := inst.waitTask(ct); err != nil {
+			return err
+		}
+		return inst.subtaskResult(st, t, stack)
+	}
 	if !rt.p.opts.async {
 		// A synchronous callee runs to completion now.
 		st.state = subtaskStarted
@@ -308,7 +431,6 @@ func (inst *Instance) lowerAsync(ctx context.Context, t *rtTramp, stack []uint64
 		stack[0] = subtaskReturned
 		return nil
 	}
-	a := inst.asyncState()
 	ct := inst.newTask(rt, args, cs)
 	ct.deliver = deliver
 	st.callee = ct
@@ -320,6 +442,13 @@ func (inst *Instance) lowerAsync(ctx context.Context, t *rtTramp, stack []uint64
 			return err
 		}
 	}
+	return inst.subtaskResult(st, t, stack)
+}
+
+// subtaskResult returns what an async lower gives its caller: RETURNED
+// when the callee finished, else a handle to the subtask and its state.
+func (inst *Instance) subtaskResult(st *subtask, t *rtTramp, stack []uint64) error {
+	p, cs := t.p, t.comp
 	if st.state == subtaskReturned {
 		st.delivered = st.state
 		stack[0] = subtaskReturned
@@ -359,12 +488,27 @@ func (inst *Instance) startTask(ctx context.Context, t *task) error {
 	if t.sub != nil {
 		t.sub.state = subtaskStarted
 	}
-	err = inst.runCode(ctx, t, func() error {
+	call := func() error {
 		if rt.viaTramp >= 0 {
 			return rt.callCore(ctx, inst, stack)
 		}
 		return inst.callRef(ctx, rt.p.core, rt.p.desc, stack)
-	})
+	}
+	if rt.p.opts.callback < 0 {
+		// A stackful task runs on its own goroutine, so that it can
+		// block and give control back (parkTask).
+		t.g = &gtask{resume: make(chan bool), yield: make(chan struct{})}
+		go func() {
+			err := inst.runCode(ctx, t, call)
+			if err == nil {
+				err = inst.exitTask(t)
+			}
+			t.g.err, t.g.done = err, true
+			t.g.yield <- struct{}{}
+		}()
+		return inst.waitTask(t)
+	}
+	err = inst.runCode(ctx, t, call)
 	if err != nil {
 		return err
 	}
@@ -476,6 +620,12 @@ func (inst *Instance) step(ctx context.Context) (bool, error) {
 			}
 			a.tasks = append(append(a.tasks[:i:i], a.tasks[i+1:]...), t)
 			return true, inst.startTask(ctx, t)
+		case taskParked:
+			if !t.g.ready() {
+				continue
+			}
+			a.tasks = append(append(a.tasks[:i:i], a.tasks[i+1:]...), t)
+			return true, inst.switchTo(t, true)
 		case taskYielded:
 			code = eventNone
 			if t.cancel == cancelPending {
@@ -780,7 +930,12 @@ func (inst *Instance) blockIn(ctx context.Context, cur *task, ready func() bool)
 	if stackful {
 		cs.setEnter(true)
 	}
-	err := inst.runUntil(ctx, ready)
+	var err error
+	if cur.g != nil {
+		err = inst.parkTask(cur, ready)
+	} else {
+		err = inst.runUntil(ctx, ready)
+	}
 	if stackful {
 		cs.setEnter(false)
 	}

@@ -33,9 +33,24 @@ const asyncWat = `(component
     (core func $ret (canon task.return (result u32)))
     (core instance $i (instantiate $m (with "" (instance (export "task.return" (func $ret))))))
     (func (export "compute") async (param "x" u32) (result u32)
-      (canon lift (core func $i "compute") async (callback (core func $i "cb")))))
+      (canon lift (core func $i "compute") async (callback (core func $i "cb"))))
+    ;; block is of async type, lifted without the async option: it waits
+    ;; on an empty set, on a goroutine of its own, until it is aborted.
+    (core module $libc (memory (export "mem") 1))
+    (core instance $libc (instantiate $libc))
+    (core func $wsnew (canon waitable-set.new))
+    (core func $wait (canon waitable-set.wait (memory $libc "mem")))
+    (core module $n
+      (import "" "wsnew" (func $wsnew (result i32)))
+      (import "" "wait" (func $wait (param i32 i32) (result i32)))
+      (func (export "block") (drop (call $wait (call $wsnew) (i32.const 0)))))
+    (core instance $n (instantiate $n (with "" (instance
+      (export "wsnew" (func $wsnew)) (export "wait" (func $wait))))))
+    (func (export "block") async (canon lift (core func $n "block"))))
   (component $B
     (import "compute" (func $compute async (param "x" u32) (result u32)))
+    (import "block" (func $block async))
+    (core func $block (canon lower (func $block) async))
     (core module $libc (memory (export "mem") 1))
     (core instance $libc (instantiate $libc))
     (core func $compute (canon lower (func $compute) async (memory $libc "mem")))
@@ -62,6 +77,7 @@ const asyncWat = `(component
       (import "" "scancelw" (func $scancelw (param i32) (result i32)))
       (import "" "sdr" (func $sdr (param i32)))
       (import "" "sdw" (func $sdw (param i32)))
+      (import "" "block" (func $block (result i32)))
       (import "libc" "mem" (memory 1))
       (data (i32.const 0) "hello")
       (func (export "run") (param i32) (result i32)
@@ -79,6 +95,11 @@ const asyncWat = `(component
         (i32.const 0))
       (func (export "hang") (result i32)
         (i32.or (i32.const 2) (i32.shl (call $wsnew) (i32.const 4))))
+      ;; leave starts block, which stays blocked, and returns 7.
+      (func (export "leave") (result i32)
+        (if (i32.ne (i32.and (call $block) (i32.const 0xf)) (i32.const 1)) (then unreachable))
+        (call $ret (i32.const 7))
+        (i32.const 0))
       (func (export "copy") (result i32)
         (local $s i64) (local $r i32) (local $w i32)
         (local.set $s (call $snew))
@@ -99,14 +120,18 @@ const asyncWat = `(component
         (export "compute" (func $compute)) (export "ret" (func $ret))
         (export "wsnew" (func $wsnew)) (export "join" (func $join)) (export "drop" (func $drop))
         (export "snew" (func $snew)) (export "sread" (func $sread)) (export "swrite" (func $swrite))
-        (export "scancelw" (func $scancelw)) (export "sdr" (func $sdr)) (export "sdw" (func $sdw))))))
+        (export "scancelw" (func $scancelw)) (export "sdr" (func $sdr)) (export "sdw" (func $sdw))
+        (export "block" (func $block))))))
+    (func (export "leave") async (result u32)
+      (canon lift (core func $i "leave") async (callback (core func $i "cb"))))
     (func (export "run") async (param "x" u32) (result u32)
       (canon lift (core func $i "run") async (callback (core func $i "cb"))))
     (func (export "hang") async (result u32)
       (canon lift (core func $i "hang") async (callback (core func $i "cb"))))
     (func (export "copy") (result u32) (canon lift (core func $i "copy"))))
   (instance $a (instantiate $A))
-  (instance $b (instantiate $B (with "compute" (func $a "compute"))))
+  (instance $b (instantiate $B (with "compute" (func $a "compute")) (with "block" (func $a "block"))))
+  (export "leave" (func $b "leave"))
   (export "run" (func $b "run"))
   (export "hang" (func $b "hang"))
   (export "copy" (func $b "copy")))`
@@ -149,8 +174,19 @@ func TestAsyncTasks(t *testing.T) {
 	if err == nil || !runtime.IsTrap(err) || !strings.Contains(err.Error(), "deadlock detected") {
 		t.Fatalf("hang: %v, want a deadlock trap", err)
 	}
-	// Everything ran on the calling goroutine.
+	// block runs on a goroutine of its own and is still blocked when
+	// leave returns: the call's end aborts it.
+	for i := 0; i < 3; i++ {
+		res, err := inst.Call(ctx, "leave")
+		if err != nil || res[0].Uint() != 7 {
+			t.Fatalf("leave: %v %v, want 7", res, err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for goruntime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if after := goruntime.NumGoroutine(); after > before {
-		t.Errorf("%d goroutines after the calls, %d before", after, before)
+		t.Errorf("%d goroutines after the calls, %d before: a stackful task leaked", after, before)
 	}
 }

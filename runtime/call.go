@@ -160,6 +160,10 @@ func (f *Func) Call(ctx context.Context, args ...canon.Value) ([]canon.Value, er
 	gctx := inst.enter(ctx)
 	defer inst.exit(ctx, gctx)
 	res, err := inst.callLifted(gctx, f.rt, args, nil)
+	if inst.async != nil {
+		// No stackful task outlives the call that ran it (async.go).
+		inst.abortParked()
+	}
 	if err != nil {
 		return nil, &CallError{Component: f.rt.comp.name, Func: fmt.Sprintf("export %q", f.name), Err: err}
 	}
@@ -185,6 +189,9 @@ func (f *Func) CallFlat(ctx context.Context, stack []uint64) error {
 	err := rt.callCore(gctx, inst, stack)
 	if err == nil && rt.p.opts.postReturn >= 0 {
 		err = rt.postReturn(gctx, inst, stack[:rt.nres])
+	}
+	if inst.async != nil {
+		inst.abortParked()
 	}
 	inst.exit(ctx, gctx)
 	if err != nil {
