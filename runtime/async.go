@@ -103,6 +103,8 @@ type task struct {
 	onCancel func()
 	// g is set for a stackful task, which runs on its own goroutine.
 	g *gtask
+	// start, when set, starts a STARTING task instead of startTask.
+	start func(ctx context.Context) error
 }
 
 // gtask is the goroutine of a stackful task. Control passes between it
@@ -316,7 +318,13 @@ func (inst *Instance) callAsync(ctx context.Context, rt *rtLifted, args []canon.
 	if !t.returned && caller != nil && !a.mayBlock(caller) {
 		return nil, trapf("cannot block a synchronous task before returning")
 	}
-	err := inst.runUntil(ctx, func() bool { return t.returned })
+	var err error
+	if cur := a.current(); caller != nil && cur != nil && cur.g != nil && cur.cs == caller {
+		// A stackful caller parks while it waits, letting the loop run.
+		err = inst.blockIn(ctx, cur, func() bool { return t.returned })
+	} else {
+		err = inst.runUntil(ctx, func() bool { return t.returned })
+	}
 	if caller == nil {
 		inst.abortParked()
 	}
@@ -366,7 +374,8 @@ func (inst *Instance) lowerAsync(ctx context.Context, t *rtTramp, stack []uint64
 		return err
 	}
 	rt := inst.liftedState(p.callee)
-	if !rt.comp.mayEnterFrom(cs) {
+	syncAsync := !rt.p.opts.async && rt.p.sig.async
+	if syncAsync && rt.comp.isSelfOrAncestorOf(cs) || !syncAsync && !rt.comp.mayEnterFrom(cs) {
 		return trapf("cannot enter component instance")
 	}
 	st := &subtask{state: subtaskStarting}
@@ -384,37 +393,19 @@ func (inst *Instance) lowerAsync(ctx context.Context, t *rtTramp, stack []uint64
 		return nil
 	}
 	a := inst.asyncState()
-	if !rt.p.opts.async && rt.p.sig.async {
+	if syncAsync {
 		// A callee of async type lifted without the async option may
 		// block: it runs on its own goroutine, as a stackful task does.
-		ct := &task{rt: rt, cs: rt.comp, caller: cs, sub: st, state: taskRunning}
-		ct.g = &gtask{resume: make(chan bool), yield: make(chan struct{})}
+		// It needs its instance to itself (the spec's exclusive thread):
+		// while the instance is entered it waits, STARTING.
+		ct := &task{rt: rt, cs: rt.comp, caller: cs, sub: st, state: taskStarting}
 		st.callee = ct
-		st.state = subtaskStarted
 		a.tasks = append(a.tasks, ct)
-		go func() {
-			a.running = append(a.running, ct)
-			vals, err := inst.callLiftedSync(ctx, rt, args, cs)
-			a.running = a.running[:len(a.running)-1]
-			if ct.g.aborted {
-				ct.cs.leaveTo(cs)
+		ct.start = func(ctx context.Context) error { return inst.launchSync(ctx, ct, args, deliver) }
+		if rt.comp.canEnter() && rt.comp.backpressure == 0 {
+			if err := ct.start(ctx); err != nil {
+				return err
 			}
-			if err == nil {
-				ct.returned = true
-				err = deliver(ctx, vals)
-			}
-			ct.state = taskExited
-			for k, x := range a.tasks {
-				if x == ct {
-					a.tasks = append(a.tasks[:k:k], a.tasks[k+1:]...)
-					break
-				}
-			}
-			ct.g.err, ct.g.done = err, true
-			ct.g.yield <- struct{}{}
-		}()
-		if err := inst.waitTask(ct); err != nil {
-			return err
 		}
 		return inst.subtaskResult(st, t, stack)
 	}
@@ -443,6 +434,42 @@ func (inst *Instance) lowerAsync(ctx context.Context, t *rtTramp, stack []uint64
 		}
 	}
 	return inst.subtaskResult(st, t, stack)
+}
+
+// launchSync starts the task ct of an async-typed function lifted without
+// the async option on a goroutine of its own and waits until it blocks or
+// ends.
+func (inst *Instance) launchSync(ctx context.Context, ct *task, args []canon.Value, deliver func(context.Context, []canon.Value) error) error {
+	a := inst.async
+	rt, cs, st := ct.rt, ct.caller, ct.sub
+	ct.start = nil
+	ct.state = taskRunning
+	st.state = subtaskStarted
+	ct.g = &gtask{resume: make(chan bool), yield: make(chan struct{})}
+	{
+		go func() {
+			a.running = append(a.running, ct)
+			vals, err := inst.callLiftedSync(ctx, rt, args, cs)
+			a.running = a.running[:len(a.running)-1]
+			if ct.g.aborted {
+				ct.cs.leaveTo(cs)
+			}
+			if err == nil {
+				ct.returned = true
+				err = deliver(ctx, vals)
+			}
+			ct.state = taskExited
+			for k, x := range a.tasks {
+				if x == ct {
+					a.tasks = append(a.tasks[:k:k], a.tasks[k+1:]...)
+					break
+				}
+			}
+			ct.g.err, ct.g.done = err, true
+			ct.g.yield <- struct{}{}
+		}()
+	}
+	return inst.waitTask(ct)
 }
 
 // subtaskResult returns what an async lower gives its caller: RETURNED
@@ -609,7 +636,9 @@ func (inst *Instance) step(ctx context.Context) (bool, error) {
 		return false, nil
 	}
 	for i, t := range a.tasks {
-		if !t.cs.canEnter() {
+		// A parked task that kept its instance (a synchronously lifted
+		// one) is the one holding it.
+		if !t.cs.canEnter() && (t.state != taskParked || t.rt.p.opts.async) {
 			continue
 		}
 		var code, p1, p2 uint32
@@ -619,6 +648,9 @@ func (inst *Instance) step(ctx context.Context) (bool, error) {
 				continue
 			}
 			a.tasks = append(append(a.tasks[:i:i], a.tasks[i+1:]...), t)
+			if t.start != nil {
+				return true, t.start(ctx)
+			}
 			return true, inst.startTask(ctx, t)
 		case taskParked:
 			if !t.g.ready() {
@@ -926,7 +958,9 @@ func (inst *Instance) subtaskCancel(ctx context.Context, t *rtTramp, stack []uin
 // exclusive access); a callback task keeps it.
 func (inst *Instance) blockIn(ctx context.Context, cur *task, ready func() bool) error {
 	cs := cur.cs
-	stackful := cur.rt.p.opts.callback < 0
+	// A stackful async task does not need its instance to itself while
+	// it blocks; a callback task and a synchronously lifted one keep it.
+	stackful := cur.rt.p.opts.async && cur.rt.p.opts.callback < 0
 	if stackful {
 		cs.setEnter(true)
 	}
