@@ -303,6 +303,11 @@ func (inst *Instance) callAsync(ctx context.Context, rt *rtLifted, args []canon.
 		return nil, trapf("cannot enter component instance")
 	}
 	a := inst.asyncState()
+	if caller != nil && !a.mayBlock(caller) {
+		// A synchronous call of an async function may block: a task that
+		// may not block cannot make one (as wasmtime checks it, up front).
+		return nil, trapf("cannot block a synchronous task before returning")
+	}
 	t := inst.newTask(rt, args, caller)
 	var result []canon.Value
 	t.deliver = func(_ context.Context, vals []canon.Value) error {
@@ -339,6 +344,9 @@ func (inst *Instance) callAsync(ctx context.Context, rt *rtLifted, args []canon.
 // so that it may block (async.go's nested loop).
 func (inst *Instance) callSyncTask(ctx context.Context, rt *rtLifted, args []canon.Value, caller *compState) ([]canon.Value, error) {
 	a := inst.asyncState()
+	if caller != nil && !a.mayBlock(caller) {
+		return nil, trapf("cannot block a synchronous task before returning")
+	}
 	t := &task{rt: rt, cs: rt.comp, caller: caller, state: taskRunning}
 	a.running = append(a.running, t)
 	defer func() { a.running = a.running[:len(a.running)-1] }()

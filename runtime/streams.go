@@ -284,7 +284,7 @@ func (inst *Instance) streamBuiltin(ctx context.Context, t *rtTramp, stack []uin
 		if e.state == copyCopying || e.state == copyCancelling {
 			return trapf("cannot drop busy %s", what)
 		}
-		if future && !readable && e.state != copyDone && !e.ch.dropped {
+		if future && !readable && e.state != copyDone {
 			return trapf("cannot drop future write end without first writing a value")
 		}
 		join(e, nil)
