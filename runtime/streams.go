@@ -146,6 +146,23 @@ func (inst *Instance) transfer(ctx context.Context, ch *channel, src, dst *copyB
 			return err
 		}
 		size := l.Size
+		if numeric(ch.elem) {
+			// Numbers move as bytes; copy is a memmove, so buffers that
+			// overlap in one memory get what loading all values first
+			// and then storing them gives (the reference's order).
+			from, err := src.cx.Region(src.ptr+src.progress*size, n*size, l.Align)
+			if err != nil {
+				return err
+			}
+			to, err := dst.cx.Region(dst.ptr+dst.progress*size, n*size, l.Align)
+			if err != nil {
+				return err
+			}
+			copy(to, from)
+			src.progress += n
+			dst.progress += n
+			return nil
+		}
 		for i := uint64(0); i < n; i++ {
 			var v canon.Value
 			if err := src.cx.LoadInto(ch.elem, src.ptr+(src.progress+i)*size, &v); err != nil {
