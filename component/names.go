@@ -535,7 +535,8 @@ func numericIdent(n string) bool {
 }
 
 func validIdents(s string, noLeadingZero bool) bool {
-	for _, id := range strings.Split(s, ".") {
+	for {
+		id, rest, more := strings.Cut(s, ".")
 		if id == "" {
 			return false
 		}
@@ -553,8 +554,11 @@ func validIdents(s string, noLeadingZero bool) bool {
 		if noLeadingZero && allDigits && len(id) > 1 && id[0] == '0' {
 			return false
 		}
+		if !more {
+			return true
+		}
+		s = rest
 	}
-	return true
 }
 
 // isCanonVersion reports whether v is a 🔗 canonversion: 1, 0.1, 0.0.1,
@@ -570,22 +574,4 @@ func isCanonVersion(v string) bool {
 		return parts[0] == "0" && parts[1] == "0" && numericIdent(parts[2])
 	}
 	return false
-}
-
-// uniqueKey canonicalises a name for the strong-uniqueness check: lowercase,
-// [method]l.l and [static]l.l become l, other annotations but
-// [constructor] are stripped.
-func (n *externName) uniqueKey() string {
-	switch n.kind {
-	case nameConstructor:
-		return "[constructor]" + strings.ToLower(n.resource)
-	case nameMethod, nameStatic:
-		if strings.EqualFold(n.resource, n.item) {
-			return strings.ToLower(n.resource)
-		}
-		return strings.ToLower(n.resource + "." + n.item)
-	case nameLabel:
-		return strings.ToLower(n.raw)
-	}
-	return n.raw
 }

@@ -340,11 +340,11 @@ func isLowerKebab(s string) bool {
 // MAJOR.MINOR.PATCH(-pre)?(+build)? as semver.org defines it.
 func validSemverFast(v string) bool {
 	core, build, hasBuild := strings.Cut(v, "+")
-	if hasBuild && !validIdentsFast(build, false) {
+	if hasBuild && !validIdents(build, false) {
 		return false
 	}
 	core, pre, hasPre := strings.Cut(core, "-")
-	if hasPre && !validIdentsFast(pre, true) {
+	if hasPre && !validIdents(pre, true) {
 		return false
 	}
 	for i := 0; i < 3; i++ {
@@ -363,33 +363,6 @@ func validSemverFast(v string) bool {
 		}
 	}
 	return true
-}
-
-func validIdentsFast(s string, noLeadingZero bool) bool {
-	for {
-		id, rest, more := strings.Cut(s, ".")
-		if id == "" {
-			return false
-		}
-		allDigits := true
-		for i := 0; i < len(id); i++ {
-			c := id[i]
-			if c >= '0' && c <= '9' {
-				continue
-			}
-			allDigits = false
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-') {
-				return false
-			}
-		}
-		if noLeadingZero && allDigits && len(id) > 1 && id[0] == '0' {
-			return false
-		}
-		if !more {
-			return true
-		}
-		s = rest
-	}
 }
 
 // Byte classes of label characters, for kebab.
