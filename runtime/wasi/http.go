@@ -394,18 +394,30 @@ func optStringOf(v canon.Value) *string {
 // incomingRequest is wasi:http/types.incoming-request.
 type incomingRequest struct {
 	method, pathWithQuery, scheme, authority string
-	headers                                  *fields
-	body                                     *incomingBody // nil once consumed
+	incomingMessage
+}
+
+// incomingMessage is what an incoming request and an incoming response
+// share: their headers and a body the guest consumes once.
+type incomingMessage struct {
+	headers *fields
+	body    *incomingBody // nil once consumed
+}
+
+// outgoingMessage is what an outgoing request and an outgoing response
+// share: their headers and a body the guest takes once.
+type outgoingMessage struct {
+	headers   *fields
+	body      *outgoingBody
+	bodyTaken bool
 }
 
 // outgoingRequest is wasi:http/types.outgoing-request.
 type outgoingRequest struct {
-	method                  string
-	path, authority         *string
-	scheme                  string
-	headers                 *fields
-	body                    *outgoingBody
-	bodyTaken               bool
+	method          string
+	path, authority *string
+	scheme          string
+	outgoingMessage
 	connect, first, between *time.Duration
 }
 
@@ -422,10 +434,8 @@ type responseOutparam struct {
 
 // outgoingResponse is wasi:http/types.outgoing-response.
 type outgoingResponse struct {
-	status    int
-	headers   *fields
-	body      *outgoingBody
-	bodyTaken bool
+	status int
+	outgoingMessage
 }
 
 // outgoingBody is wasi:http/types.outgoing-body: a pipe to the network.
@@ -557,9 +567,8 @@ type futureTrailers struct {
 
 // incomingResponse is wasi:http/types.incoming-response.
 type incomingResponse struct {
-	status  int
-	headers *fields
-	body    *incomingBody
+	status int
+	incomingMessage
 }
 
 // Close releases a body the guest never consumed.
@@ -808,25 +817,12 @@ func (h *Host) defineRequests(d *definer) {
 		}
 		return one(canon.Some(canon.String(r.authority))), nil
 	})
-	d.fn(ifHTTPTypes, "[method]incoming-request.headers", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := in(args[0])
+	h.defineIncoming(d, "incoming-request", func(v canon.Value) (*incomingMessage, error) {
+		r, err := in(v)
 		if err != nil {
 			return nil, err
 		}
-		v, err := h.add(r.headers)
-		return one(v), err
-	})
-	d.fn(ifHTTPTypes, "[method]incoming-request.consume", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := in(args[0])
-		if err != nil {
-			return nil, err
-		}
-		if r.body == nil {
-			return errUnit, nil
-		}
-		v, err := h.add(r.body)
-		r.body = nil
-		return one(canon.Ok(v)), err
+		return &r.incomingMessage, nil
 	})
 
 	d.resource(ifHTTPTypes, "outgoing-request", h.drop)
@@ -838,21 +834,15 @@ func (h *Host) defineRequests(d *definer) {
 		if err != nil {
 			return nil, err
 		}
-		v, err := h.add(&outgoingRequest{method: "GET", headers: f.frozen()})
+		v, err := h.add(&outgoingRequest{method: "GET", outgoingMessage: outgoingMessage{headers: f.frozen()}})
 		return one(v), err
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-request.body", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
+	h.defineOutgoing(d, "outgoing-request", false, func(v canon.Value) (*outgoingMessage, error) {
+		r, err := out(v)
 		if err != nil {
 			return nil, err
 		}
-		if r.bodyTaken {
-			return errUnit, nil
-		}
-		r.bodyTaken = true
-		r.body = newOutgoingBody(r.headers, false, &h.httpBudget)
-		v, err := h.add(r.body)
-		return one(canon.Ok(v)), err
+		return &r.outgoingMessage, nil
 	})
 	d.fn(ifHTTPTypes, "[method]outgoing-request.method", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
 		r, err := out(args[0])
@@ -929,14 +919,6 @@ func (h *Host) defineRequests(d *definer) {
 		}
 		r.authority = a
 		return ok, nil
-	})
-	d.fn(ifHTTPTypes, "[method]outgoing-request.headers", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
-		v, err := h.add(r.headers)
-		return one(v), err
 	})
 
 	d.resource(ifHTTPTypes, "request-options", h.drop)
@@ -1020,7 +1002,7 @@ func (h *Host) defineResponses(d *definer) {
 		if err != nil {
 			return nil, err
 		}
-		v, err := h.add(&outgoingResponse{status: 200, headers: f.frozen()})
+		v, err := h.add(&outgoingResponse{status: 200, outgoingMessage: outgoingMessage{headers: f.frozen()}})
 		return one(v), err
 	})
 	d.fn(ifHTTPTypes, "[method]outgoing-response.status-code", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
@@ -1042,26 +1024,12 @@ func (h *Host) defineResponses(d *definer) {
 		r.status = s
 		return ok, nil
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-response.headers", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
+	h.defineOutgoing(d, "outgoing-response", true, func(v canon.Value) (*outgoingMessage, error) {
+		r, err := out(v)
 		if err != nil {
 			return nil, err
 		}
-		v, err := h.add(r.headers)
-		return one(v), err
-	})
-	d.fn(ifHTTPTypes, "[method]outgoing-response.body", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
-		if r.bodyTaken {
-			return errUnit, nil
-		}
-		r.bodyTaken = true
-		r.body = newOutgoingBody(r.headers, true, &h.httpBudget)
-		v, err := h.add(r.body)
-		return one(canon.Ok(v)), err
+		return &r.outgoingMessage, nil
 	})
 
 	d.resource(ifHTTPTypes, "incoming-response", h.drop)
@@ -1075,25 +1043,12 @@ func (h *Host) defineResponses(d *definer) {
 		}
 		return one(canon.U16(uint16(r.status))), nil
 	})
-	d.fn(ifHTTPTypes, "[method]incoming-response.headers", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := in(args[0])
+	h.defineIncoming(d, "incoming-response", func(v canon.Value) (*incomingMessage, error) {
+		r, err := in(v)
 		if err != nil {
 			return nil, err
 		}
-		v, err := h.add(r.headers)
-		return one(v), err
-	})
-	d.fn(ifHTTPTypes, "[method]incoming-response.consume", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := in(args[0])
-		if err != nil {
-			return nil, err
-		}
-		if r.body == nil {
-			return errUnit, nil
-		}
-		v, err := h.add(r.body)
-		r.body = nil
-		return one(canon.Ok(v)), err
+		return &r.incomingMessage, nil
 	})
 
 	d.resource(ifHTTPTypes, "future-incoming-response", h.drop)
@@ -1486,13 +1441,63 @@ func (h *Host) send(r *outgoingRequest) (*futureResponse, *ErrorCode) {
 		if r.between != nil {
 			body = &betweenBytes{r: resp.Body, d: *r.between, tm: tm}
 		}
-		f.resp = &incomingResponse{
-			status:  resp.StatusCode,
+		f.resp = &incomingResponse{status: resp.StatusCode, incomingMessage: incomingMessage{
 			headers: fieldsOf(resp.Header),
 			body: &incomingBody{r: newBodyReader(&releasing{body, release}, -1, true, func() http.Header {
 				return resp.Trailer
 			})},
-		}
+		}}
 	}()
 	return f, nil
+}
+
+// defineIncoming defines the headers and consume methods of res, an
+// incoming request or response.
+func (h *Host) defineIncoming(d *definer, res string, msg func(canon.Value) (*incomingMessage, error)) {
+	d.fn(ifHTTPTypes, "[method]"+res+".headers", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
+		m, err := msg(args[0])
+		if err != nil {
+			return nil, err
+		}
+		v, err := h.add(m.headers)
+		return one(v), err
+	})
+	d.fn(ifHTTPTypes, "[method]"+res+".consume", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
+		m, err := msg(args[0])
+		if err != nil {
+			return nil, err
+		}
+		if m.body == nil {
+			return errUnit, nil
+		}
+		v, err := h.add(m.body)
+		m.body = nil
+		return one(canon.Ok(v)), err
+	})
+}
+
+// defineOutgoing defines the headers and body methods of res, an outgoing
+// request or (response set) response.
+func (h *Host) defineOutgoing(d *definer, res string, response bool, msg func(canon.Value) (*outgoingMessage, error)) {
+	d.fn(ifHTTPTypes, "[method]"+res+".headers", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
+		m, err := msg(args[0])
+		if err != nil {
+			return nil, err
+		}
+		v, err := h.add(m.headers)
+		return one(v), err
+	})
+	d.fn(ifHTTPTypes, "[method]"+res+".body", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
+		m, err := msg(args[0])
+		if err != nil {
+			return nil, err
+		}
+		if m.bodyTaken {
+			return errUnit, nil
+		}
+		m.bodyTaken = true
+		m.body = newOutgoingBody(m.headers, response, &h.httpBudget)
+		v, err := h.add(m.body)
+		return one(canon.Ok(v)), err
+	})
 }

@@ -341,10 +341,12 @@ func (hh *HTTPHandler) serve(ctx context.Context, w http.ResponseWriter, r *http
 		pathWithQuery: r.URL.RequestURI(),
 		scheme:        scheme,
 		authority:     r.Host,
-		headers:       fieldsOf(hdr),
-		body: &incomingBody{r: newBodyReader(r.Body, limit, false, func() http.Header {
-			return r.Trailer
-		})},
+		incomingMessage: incomingMessage{
+			headers: fieldsOf(hdr),
+			body: &incomingBody{r: newBodyReader(r.Body, limit, false, func() http.Header {
+				return r.Trailer
+			})},
+		},
 	}
 	reqV, err := h.add(req)
 	if err != nil {
