@@ -19,6 +19,23 @@ import (
 // definitions by semver, so names are compared without versions.
 func TestEveryVersionServed(t *testing.T) {
 	root := testutil.Shared(t, "conformance/wasi")
+	served := hostServes(t)
+	passed, total := 0, 0
+	for minor := 0; minor <= 12; minor++ {
+		ver := fmt.Sprintf("0.2.%d", minor)
+		r, w := loadWorld(t, assemble(t, filepath.Join(root, ver)), ver, "imports")
+		p, n := countServed(t, ver, r, w, served, func(pkg wit.PackageName) bool {
+			return pkg.Namespace == "wasi" && pkg.Name != "sockets"
+		})
+		passed, total = passed+p, total+n
+	}
+	testutil.Conformance(t, "wasi-host-functions", passed, total)
+}
+
+// hostServes returns what the host defines, as "ns:pkg/iface#name"
+// without versions.
+func hostServes(t *testing.T) map[string]bool {
+	t.Helper()
 	h := &Host{defs: map[string]any{}}
 	if err := h.define(runtime.NewLinker()); err != nil {
 		t.Fatal(err)
@@ -28,54 +45,69 @@ func TestEveryVersionServed(t *testing.T) {
 		iface, name, _ := strings.Cut(k, "#")
 		served[strings.Split(iface, "@")[0]+"#"+name] = true
 	}
-	passed, total := 0, 0
-	for minor := 0; minor <= 12; minor++ {
-		ver := fmt.Sprintf("0.2.%d", minor)
-		dir := assemble(t, filepath.Join(root, ver))
-		r, pkgs, err := wit.Load(dir, wit.Options{AllFeatures: true})
-		if err != nil {
-			t.Fatalf("%s: %v", ver, err)
+	return served
+}
+
+// loadWorld resolves dir with every feature gate on and selects world.
+func loadWorld(t *testing.T, dir, ver, world string) (*wit.Resolve, wit.WorldID) {
+	t.Helper()
+	r, pkgs, err := wit.Load(dir, wit.Options{AllFeatures: true})
+	if err != nil {
+		t.Fatalf("%s: %v", ver, err)
+	}
+	w, err := r.SelectWorld(pkgs, world)
+	if err != nil {
+		t.Fatalf("%s: %v", ver, err)
+	}
+	return r, w
+}
+
+// countServed counts the functions and resources of the interfaces world
+// w imports from the packages keep accepts, and reports each one that
+// served lacks.
+func countServed(t *testing.T, ver string, r *wit.Resolve, w wit.WorldID, served map[string]bool, keep func(wit.PackageName) bool) (passed, total int) {
+	t.Helper()
+	for _, it := range r.Worlds[w].Imports {
+		if it.Kind != wit.WorldItemInterface {
+			continue
 		}
-		w, err := r.SelectWorld(pkgs, "imports")
-		if err != nil {
-			t.Fatalf("%s: %v", ver, err)
+		iface := r.Interfaces[it.Interface]
+		pkg := r.Packages[iface.Package].Name
+		if !keep(pkg) {
+			continue
 		}
-		for _, it := range r.Worlds[w].Imports {
-			if it.Kind != wit.WorldItemInterface {
-				continue
+		base := pkg.Namespace + ":" + pkg.Name + "/" + iface.Name
+		var names []string
+		for _, f := range iface.Functions {
+			names = append(names, f.Name)
+		}
+		for _, e := range iface.Types {
+			if td := r.Types[e.ID]; td.Kind == wit.KindResource {
+				names = append(names, e.Name)
 			}
-			iface := r.Interfaces[it.Interface]
-			pkg := r.Packages[iface.Package].Name
-			if pkg.Namespace != "wasi" || pkg.Name == "sockets" {
-				continue
-			}
-			base := pkg.Namespace + ":" + pkg.Name + "/" + iface.Name
-			var names []string
-			for _, f := range iface.Functions {
-				names = append(names, f.Name)
-			}
-			for _, e := range iface.Types {
-				if td := r.Types[e.ID]; td.Kind == wit.KindResource {
-					names = append(names, e.Name)
-				}
-			}
-			for _, n := range names {
-				total++
-				if served[base+"#"+n] {
-					passed++
-				} else {
-					t.Errorf("%s: %s#%s is not served", ver, base, n)
-				}
+		}
+		for _, n := range names {
+			total++
+			if served[base+"#"+n] {
+				passed++
+			} else {
+				t.Errorf("%s: %s#%s is not served", ver, base, n)
 			}
 		}
 	}
-	testutil.Conformance(t, "wasi-host-functions", passed, total)
+	return passed, total
 }
 
 // assemble makes a loadable copy of <version>/cli: its *.wit files and, in
 // deps/, the other packages of the same version (the corpus keeps deps/
 // entries as link files, which not every checkout turns into links).
 func assemble(t *testing.T, verDir string) string {
+	return assembleWIT(t, verDir, "cli", "io", "clocks", "random", "filesystem", "sockets")
+}
+
+// assembleWIT makes a loadable copy of <version>/top with the packages
+// deps of the same version in its deps/.
+func assembleWIT(t *testing.T, verDir, top string, deps ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	copyWit := func(from, to string) {
@@ -93,9 +125,9 @@ func assemble(t *testing.T, verDir string) string {
 			}
 		}
 	}
-	copyWit(filepath.Join(verDir, "cli"), filepath.Join(dir, "cli"))
-	for _, p := range []string{"io", "clocks", "random", "filesystem", "sockets"} {
-		copyWit(filepath.Join(verDir, p), filepath.Join(dir, "cli", "deps", p))
+	copyWit(filepath.Join(verDir, top), filepath.Join(dir, top))
+	for _, p := range deps {
+		copyWit(filepath.Join(verDir, p), filepath.Join(dir, top, "deps", p))
 	}
-	return filepath.Join(dir, "cli")
+	return filepath.Join(dir, top)
 }

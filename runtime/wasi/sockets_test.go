@@ -27,58 +27,18 @@ import (
 // feature gates on, so the unstable network-error-code too).
 func TestEverySocketsVersionServed(t *testing.T) {
 	root := testutil.Shared(t, "conformance/wasi")
-	h := &Host{defs: map[string]any{}}
-	if err := h.define(runtime.NewLinker()); err != nil {
-		t.Fatal(err)
-	}
-	served := map[string]bool{}
-	for k := range h.defs {
-		iface, name, _ := strings.Cut(k, "#")
-		served[strings.Split(iface, "@")[0]+"#"+name] = true
-	}
+	served := hostServes(t)
 	passed, total := 0, 0
 	for minor := 0; minor <= 12; minor++ {
 		ver := fmt.Sprintf("0.2.%d", minor)
 		if _, err := os.Stat(filepath.Join(root, ver, "sockets")); err != nil {
 			continue
 		}
-		dir := assemble(t, filepath.Join(root, ver))
-		r, pkgs, err := wit.Load(dir, wit.Options{AllFeatures: true})
-		if err != nil {
-			t.Fatalf("%s: %v", ver, err)
-		}
-		w, err := r.SelectWorld(pkgs, "imports")
-		if err != nil {
-			t.Fatalf("%s: %v", ver, err)
-		}
-		for _, it := range r.Worlds[w].Imports {
-			if it.Kind != wit.WorldItemInterface {
-				continue
-			}
-			iface := r.Interfaces[it.Interface]
-			pkg := r.Packages[iface.Package].Name
-			if pkg.Namespace != "wasi" || pkg.Name != "sockets" {
-				continue
-			}
-			base := "wasi:sockets/" + iface.Name
-			var names []string
-			for _, f := range iface.Functions {
-				names = append(names, f.Name)
-			}
-			for _, e := range iface.Types {
-				if td := r.Types[e.ID]; td.Kind == wit.KindResource {
-					names = append(names, e.Name)
-				}
-			}
-			for _, n := range names {
-				total++
-				if served[base+"#"+n] {
-					passed++
-				} else {
-					t.Errorf("%s: %s#%s is not served", ver, base, n)
-				}
-			}
-		}
+		r, w := loadWorld(t, assemble(t, filepath.Join(root, ver)), ver, "imports")
+		p, n := countServed(t, ver, r, w, served, func(pkg wit.PackageName) bool {
+			return pkg.Namespace == "wasi" && pkg.Name == "sockets"
+		})
+		passed, total = passed+p, total+n
 	}
 	if total == 0 {
 		t.Fatal("no wasi:sockets interfaces found in the corpus")
