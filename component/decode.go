@@ -13,11 +13,14 @@ func IsComponent(b []byte) bool {
 }
 
 // Decode decodes a component binary. The result refers to b (core module
-// bytes, custom section data): do not modify b afterwards. Decode checks the
-// binary format only; Validate checks the rest.
+// bytes, custom section data, and every name, which points into b rather
+// than being copied): do not modify b afterwards. Decode checks the binary
+// format only; Validate checks the rest.
 func Decode(b []byte) (*Component, error) {
 	d := decoder{}
-	return d.component(wasm.NewReader(b, 0), 0)
+	r := wasm.NewReader(b, 0)
+	r.AliasStrings()
+	return d.component(r, 0)
 }
 
 // leading is the error for a byte that starts no valid form of what is

@@ -14,6 +14,7 @@
 package compose
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"sort"
@@ -50,7 +51,9 @@ func NewPackage(name string, b []byte) (*Package, error) {
 	if !component.IsComponent(b) {
 		return nil, fmt.Errorf("package `%s`: not a WebAssembly component", name)
 	}
-	c, err := component.Decode(b)
+	// The package keeps the decoded component, whose names and module
+	// bytes point into its input: a private copy lets the caller reuse b.
+	c, err := component.Decode(bytes.Clone(b))
 	if err != nil {
 		return nil, fmt.Errorf("package `%s`: %w", name, err)
 	}

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -51,7 +52,9 @@ func (r *Runtime) Compile(ctx context.Context, bin []byte) (*Compiled, error) {
 		}
 		return nil, errors.New("runtime: not a component binary (bad preamble)")
 	}
-	c, err := component.Decode(bin)
+	// The decoded component's names point into its input, and the plan
+	// keeps some of them: a private copy lets the caller reuse bin.
+	c, err := component.Decode(bytes.Clone(bin))
 	if err != nil {
 		return nil, fmt.Errorf("runtime: decode: %w", err)
 	}

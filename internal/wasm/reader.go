@@ -3,6 +3,7 @@ package wasm
 import (
 	"fmt"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Error is a decoding error: where in the input it happened and why.
@@ -25,17 +26,31 @@ type Reader struct {
 	// str, when set, is string(b): names are cut from it instead of each
 	// being copied into its own allocation.
 	str string
+	// alias makes names point into b itself (AliasStrings).
+	alias bool
 }
 
 // NewReader returns a reader of b, whose first byte is at offset base of the
 // original input.
 func NewReader(b []byte, base int) *Reader { return &Reader{b: b, base: base} }
 
+// AliasStrings makes Name return strings that point into the input
+// itself instead of copies, for this reader and the readers it makes
+// (Sub, SubValue). The caller promises that the input is never modified
+// while a name read from it is in use: a decoder whose results already
+// keep sub-slices of the input (module bytes, custom section data) loses
+// nothing by keeping its names there too, and saves a copy of every
+// section made of names.
+func (r *Reader) AliasStrings() { r.alias, r.str = true, "" }
+
 // ShareStrings copies the unread bytes into one string from which Name will
 // cut its results: one allocation for a section instead of one per name.
 // The names then keep that whole copy alive, so use it for sections made
 // mostly of names, not for ones holding code or data.
 func (r *Reader) ShareStrings() {
+	if r.alias {
+		return // names already point into the input
+	}
 	r.str = string(r.b[r.pos:])
 	r.b = r.b[r.pos:]
 	r.base += r.pos
@@ -166,6 +181,12 @@ func (r *Reader) Name() (string, error) {
 		return "", r.Errorf("malformed UTF-8 encoding in a name")
 	}
 	r.pos += int(n)
+	if r.alias {
+		if n == 0 {
+			return "", nil
+		}
+		return unsafe.String(&b[0], len(b)), nil
+	}
 	if r.str != "" {
 		return r.str[r.pos-int(n) : r.pos], nil
 	}
@@ -208,7 +229,7 @@ func (r *Reader) SubValue(what string) (Reader, error) {
 	if int64(n) > int64(r.Remaining()) {
 		return Reader{}, ErrorAt(start, "unexpected end-of-file: a %s of %d bytes is longer than the %d bytes that remain", what, n, r.Remaining())
 	}
-	sub := Reader{b: r.b[r.pos : r.pos+int(n) : r.pos+int(n)], base: r.Offset()}
+	sub := Reader{b: r.b[r.pos : r.pos+int(n) : r.pos+int(n)], base: r.Offset(), alias: r.alias}
 	if r.str != "" {
 		sub.str = r.str[r.pos : r.pos+int(n)]
 	}
