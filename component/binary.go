@@ -420,7 +420,7 @@ const (
 
 func isPrim(c byte) bool { return (c >= 0x73 && c <= 0x7f) || c == 0x64 }
 
-var primNames = map[PrimValType]string{
+var primNames = [...]string{
 	Bool: "bool", S8: "s8", U8: "u8", S16: "s16", U16: "u16", S32: "s32", U32: "u32",
 	S64: "s64", U64: "u64", F32: "f32", F64: "f64", Char: "char", String: "string",
 	ErrorContext: "error-context",
@@ -428,8 +428,8 @@ var primNames = map[PrimValType]string{
 
 // String spells the type as WIT does.
 func (p PrimValType) String() string {
-	if s, ok := primNames[p]; ok {
-		return s
+	if int(p) < len(primNames) && primNames[p] != "" {
+		return primNames[p]
 	}
 	return fmt.Sprintf("prim(0x%02x)", byte(p))
 }
@@ -688,7 +688,7 @@ const (
 	CanonThreadAvailableParallelism CanonOp = 0x42
 )
 
-var canonNames = map[CanonOp]string{
+var canonNames = [...]string{
 	CanonLift: "lift", CanonLower: "lower", CanonResourceNew: "resource.new",
 	CanonResourceDrop: "resource.drop", CanonResourceRep: "resource.rep",
 	CanonTaskCancel: "task.cancel", CanonSubtaskCancel: "subtask.cancel",
@@ -715,8 +715,8 @@ var canonNames = map[CanonOp]string{
 
 // String names the definition as the text format does ("resource.new").
 func (op CanonOp) String() string {
-	if s, ok := canonNames[op]; ok {
-		return s
+	if int(op) < len(canonNames) && canonNames[op] != "" {
+		return canonNames[op]
 	}
 	return fmt.Sprintf("canon(0x%02x)", byte(op))
 }

@@ -1192,8 +1192,7 @@ func (v *validator) aliasDef(s *scope, a *Alias) error {
 		if !ok {
 			return v.errf("core instance %d has no export named `%s`", a.Instance, a.Name)
 		}
-		want := map[Sort]wasm.ExternKind{SortCoreFunc: wasm.ExternFunc, SortCoreTable: wasm.ExternTable,
-			SortCoreMemory: wasm.ExternMemory, SortCoreGlobal: wasm.ExternGlobal, SortCoreTag: wasm.ExternTag}[a.Sort]
+		want := coreExternKind(a.Sort)
 		k := ce.kind
 		if k == wasm.ExternFuncExact {
 			k = wasm.ExternFunc
@@ -1301,4 +1300,22 @@ func (v *validator) addEntity(s *scope, e entity) error {
 		return v.errf("cannot define a %s here", e.sort)
 	}
 	return nil
+}
+
+// coreExternKind is the core extern kind of a core sort that names one
+// (func, table, memory, global, tag), and an invalid kind otherwise.
+func coreExternKind(s Sort) wasm.ExternKind {
+	switch s {
+	case SortCoreFunc:
+		return wasm.ExternFunc
+	case SortCoreTable:
+		return wasm.ExternTable
+	case SortCoreMemory:
+		return wasm.ExternMemory
+	case SortCoreGlobal:
+		return wasm.ExternGlobal
+	case SortCoreTag:
+		return wasm.ExternTag
+	}
+	return 0xff
 }

@@ -461,7 +461,13 @@ func (v *validator) externType(s *scope, t *ExternType, imp bool) (entity, error
 		if err != nil {
 			return e, err
 		}
-		want := map[Sort]vkind{SortFunc: vFunc, SortInstance: vInstance, SortComponent: vComponent}[t.Sort]
+		want := vFunc
+		switch t.Sort {
+		case SortInstance:
+			want = vInstance
+		case SortComponent:
+			want = vComponent
+		}
 		if v.types[id].kind != want {
 			name := want.withArticle()
 			if want == vFunc {
@@ -701,8 +707,8 @@ func (v *validator) checkExternName(s *scope, name *ExternName, e entity, imp bo
 	if imp {
 		kind = "import"
 	}
-	n, ok := fastExternName(name.Name, v.f)
-	if !ok {
+	var n externName
+	if !fastExternName(name.Name, v.f, &n) {
 		var err error
 		if n, err = parseExternName(name.Name, v.f); err != nil {
 			return v.errf("%s name `%s` is not a valid extern name: %v", kind, name.Name, err)

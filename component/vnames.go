@@ -92,8 +92,8 @@ type keyEntry struct {
 // keyOf returns the uniqueness key of an extern name already checked
 // (so that it parses) in sp.
 func (v *validator) keyOf(sp space, name string) nameKey {
-	n, ok := fastExternName(name, v.f)
-	if !ok {
+	var n externName
+	if !fastExternName(name, v.f, &n) {
 		n, _ = parseExternName(name, v.f)
 	}
 	return n.key(sp)
@@ -259,51 +259,52 @@ func (v *validator) isNamed(sp space, t tid) bool {
 }
 
 // fastExternName parses the common extern names, a label or a plain
-// interface name ns:pkg/iface[@version], as parseExternName does; ok is
+// interface name ns:pkg/iface[@version], into n as parseExternName does;
 // false for anything else (including every invalid name), which
-// parseExternName then reads, and words the error of.
-func fastExternName(s string, f Features) (n externName, ok bool) {
-	n.raw = s
+// parseExternName then reads, and words the error of. It fills n in place:
+// the validator parses every name, and copying the result cost as much as
+// parsing it.
+func fastExternName(s string, f Features, n *externName) bool {
+	*n = externName{raw: s}
 	if len(s) > 0 && s[0] == '[' {
-		for _, p := range [...]struct {
-			prefix string
-			kind   nameKind
-		}{{"[constructor]", nameConstructor}, {"[method]", nameMethod}, {"[static]", nameStatic}} {
-			rest, ok := strings.CutPrefix(s, p.prefix)
-			if !ok {
-				continue
-			}
-			if p.kind == nameConstructor {
-				n.kind, n.resource = nameConstructor, rest
-				return n, kebab(rest)
-			}
-			res, item, ok := strings.Cut(rest, ".")
-			n.kind, n.resource, n.item = p.kind, res, item
-			return n, ok && kebab(res) && kebab(item)
+		var kind nameKind
+		var rest string
+		switch {
+		case strings.HasPrefix(s, "[method]"):
+			kind, rest = nameMethod, s[len("[method]"):]
+		case strings.HasPrefix(s, "[constructor]"):
+			n.kind, n.resource = nameConstructor, s[len("[constructor]"):]
+			return kebab(n.resource)
+		case strings.HasPrefix(s, "[static]"):
+			kind, rest = nameStatic, s[len("[static]"):]
+		default:
+			return false
 		}
-		return n, false
+		dot := strings.IndexByte(rest, '.')
+		if dot < 0 {
+			return false
+		}
+		n.kind, n.resource, n.item = kind, rest[:dot], rest[dot+1:]
+		return kebab(n.resource) && kebab(n.item)
 	}
 	colon := strings.IndexByte(s, ':')
 	if colon < 0 {
-		if !kebab(s) {
-			return n, false
-		}
 		// The structured forms without a colon start with a word and
 		// '=': not kebab.
 		n.kind = nameLabel
-		return n, true
+		return kebab(s)
 	}
 	ns, rest := s[:colon], s[colon+1:]
 	if !isLowerKebab(ns) {
-		return n, false
+		return false
 	}
 	slash := strings.IndexByte(rest, '/')
 	if slash < 0 {
-		return n, false
+		return false
 	}
 	pkg, rest := rest[:slash], rest[slash+1:]
 	if !isLowerKebab(pkg) {
-		return n, false
+		return false
 	}
 	i := 0
 	for i < len(rest) && (isAlnum(rest[i]) || rest[i] == '-') {
@@ -311,17 +312,17 @@ func fastExternName(s string, f Features) (n externName, ok bool) {
 	}
 	iface, rest := rest[:i], rest[i:]
 	if !kebab(iface) {
-		return n, false
+		return false
 	}
 	switch {
 	case rest == "":
 	case rest[0] == '@' && len(rest) > 1 && strings.IndexByte(rest, '>') < 0:
 		n.version = rest[1:]
 	default:
-		return n, false
+		return false
 	}
 	n.kind = nameInterface
-	return n, true
+	return true
 }
 
 // isLowerKebab reports whether s is a lower-case label made only of

@@ -45,8 +45,8 @@ func TestFastExternNameAgrees(t *testing.T) {
 		"wasi:http/types@0.2.0", "x:y/z@1.0.0+build", "", "-", "a--b", "1a"}
 	for _, f := range []Features{AllFeatures, DefaultFeatures} {
 		for _, s := range names {
-			got, ok := fastExternName(s, f)
-			if !ok {
+			var got externName
+			if !fastExternName(s, f, &got) {
 				continue
 			}
 			want, err := parseExternName(s, f)
