@@ -132,24 +132,19 @@ func (v *validator) addKey(m *nameMarks, k nameKey, name string) (prev string, d
 		v.seed = maphash.MakeSeed()
 	}
 	h := k.hash(v.seed)
-	same := func(e *keyEntry) bool { return e.h == h && e.sp == k.sp && v.keyOf(e.sp, e.name) == k }
+	from := m.keyStart
 	if m.keyIdx != nil {
-		if i, ok := m.keyIdx[h]; ok {
-			if same(&v.keys[i]) {
-				return v.keys[i].name, true
-			}
-			// Another key with the same hash: look at all.
-			for i := m.keyStart; i < len(v.keys); i++ {
-				if same(&v.keys[i]) {
-					return v.keys[i].name, true
-				}
-			}
+		i, ok := m.keyIdx[h]
+		if !ok {
+			from = len(v.keys) // no entry has this hash
+		} else if v.sameKey(&v.keys[i], h, &k) {
+			return v.keys[i].name, true
 		}
-	} else {
-		for i := m.keyStart; i < len(v.keys); i++ {
-			if same(&v.keys[i]) {
-				return v.keys[i].name, true
-			}
+		// Otherwise another key with the same hash: look at all.
+	}
+	for i := from; i < len(v.keys); i++ {
+		if v.sameKey(&v.keys[i], h, &k) {
+			return v.keys[i].name, true
 		}
 	}
 	v.keys = append(v.keys, keyEntry{h: h, sp: k.sp, name: name})
@@ -165,6 +160,12 @@ func (v *validator) addKey(m *nameMarks, k nameKey, name string) (prev string, d
 		}
 	}
 	return "", false
+}
+
+// sameKey reports whether entry e has key k (whose hash is h): the key of
+// e is made again from its name only when the hashes agree.
+func (v *validator) sameKey(e *keyEntry, h uint64, k *nameKey) bool {
+	return e.h == h && e.sp == k.sp && v.keyOf(e.sp, e.name) == *k
 }
 
 // registerResource records the name of a resource import or export.
