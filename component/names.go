@@ -29,6 +29,9 @@ type externName struct {
 	resource, item string
 	// interface names: ns:pkg/iface@version
 	version string
+	// lower is set (by fastExternName) when the labels of the name have
+	// no upper case, so that its key needs no lower-casing.
+	lower bool
 }
 
 // isKebab reports whether s is a label: kebab-case words, each all

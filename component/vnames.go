@@ -46,14 +46,14 @@ type nameKey struct {
 func (n *externName) key(sp space) nameKey {
 	switch n.kind {
 	case nameConstructor:
-		return nameKey{sp: sp, form: 1, a: lowerASCII(n.resource)}
+		return nameKey{sp: sp, form: 1, a: n.lowered(n.resource)}
 	case nameMethod, nameStatic:
-		if strings.EqualFold(n.resource, n.item) {
-			return nameKey{sp: sp, a: lowerASCII(n.resource)}
+		if n.resource == n.item || (!n.lower && strings.EqualFold(n.resource, n.item)) {
+			return nameKey{sp: sp, a: n.lowered(n.resource)}
 		}
-		return nameKey{sp: sp, form: 2, a: lowerASCII(n.resource), b: lowerASCII(n.item)}
+		return nameKey{sp: sp, form: 2, a: n.lowered(n.resource), b: n.lowered(n.item)}
 	case nameLabel:
-		return nameKey{sp: sp, a: lowerASCII(n.raw)}
+		return nameKey{sp: sp, a: n.lowered(n.raw)}
 	}
 	return nameKey{sp: sp, a: n.raw}
 }
@@ -64,6 +64,15 @@ func (k *nameKey) hash(seed maphash.Seed) uint64 {
 		h = h*0x9e3779b97f4a7c15 ^ maphash.String(seed, k.b)
 	}
 	return h ^ uint64(k.sp)<<8 ^ uint64(k.form)
+}
+
+// lowered is lowerASCII(s) for a part of n, which is s itself when n is
+// known to be lower case.
+func (n *externName) lowered(s string) string {
+	if n.lower {
+		return s
+	}
+	return lowerASCII(s)
 }
 
 // lowerASCII is strings.ToLower for the ASCII names it is given, which
@@ -275,7 +284,9 @@ func fastExternName(s string, f Features, n *externName) bool {
 			kind, rest = nameMethod, s[len("[method]"):]
 		case strings.HasPrefix(s, "[constructor]"):
 			n.kind, n.resource = nameConstructor, s[len("[constructor]"):]
-			return kebab(n.resource)
+			ok, upper := kebabCase(n.resource)
+			n.lower = !upper
+			return ok
 		case strings.HasPrefix(s, "[static]"):
 			kind, rest = nameStatic, s[len("[static]"):]
 		default:
@@ -286,14 +297,19 @@ func fastExternName(s string, f Features, n *externName) bool {
 			return false
 		}
 		n.kind, n.resource, n.item = kind, rest[:dot], rest[dot+1:]
-		return kebab(n.resource) && kebab(n.item)
+		ok, upper := kebabCase(n.resource)
+		ok2, upper2 := kebabCase(n.item)
+		n.lower = !upper && !upper2
+		return ok && ok2
 	}
 	colon := strings.IndexByte(s, ':')
 	if colon < 0 {
 		// The structured forms without a colon start with a word and
 		// '=': not kebab.
 		n.kind = nameLabel
-		return kebab(s)
+		ok, upper := kebabCase(s)
+		n.lower = !upper
+		return ok
 	}
 	ns, rest := s[:colon], s[colon+1:]
 	if !isLowerKebab(ns) {
@@ -394,37 +410,43 @@ var kebabClass = func() (t [256]uint8) {
 // words of one case separated by single dashes, the first starting with a
 // letter, later ones possibly with digits.
 func kebab(s string) bool {
+	ok, _ := kebabCase(s)
+	return ok
+}
+
+// kebabCase is kebab that also says whether s has an upper-case word.
+func kebabCase(s string) (bool, bool) {
 	const (
 		none = iota
 		lower
 		upper
 	)
-	mode, first, word := none, true, false
+	mode, first, word, hasUpper := none, true, false, false
 	for i := 0; i < len(s); i++ {
 		switch kebabClass[s[i]] {
 		case kLower:
 			if mode == upper {
-				return false
+				return false, false
 			}
 			mode, word = lower, true
 		case kUpper:
 			if mode == lower {
-				return false
+				return false, false
 			}
-			mode, word = upper, true
+			mode, word, hasUpper = upper, true, true
 		case kDigit:
 			if mode == none && first {
-				return false
+				return false, false
 			}
 			word = true
 		case kDash:
 			if !word {
-				return false
+				return false, false
 			}
 			mode, first, word = none, false, false
 		default:
-			return false
+			return false, false
 		}
 	}
-	return word
+	return word, hasUpper
 }
