@@ -122,7 +122,6 @@ func (v *validator) reset(f Features, types, keys int) {
 		clear(m)
 	}
 	v.nIndexes = 0
-	clear(v.seenImports)
 	clear(v.freeScopes)
 	v.freeScopes = v.freeScopes[:0]
 	v.types = reuse(v.types, types)
@@ -236,8 +235,8 @@ type validator struct {
 	coreNames slab[string]
 	coreExts  slab[coreExtern]
 	indexes   []map[string]int32
-	// seenImports finds a module's duplicate imports (moduleFromInfo).
-	seenImports map[[2]string]bool
+	// importTab finds a module's duplicate imports (checkImportsUnique).
+	importTab []labelSlot
 	nIndexes    int
 	opts        slab[canonOpts]
 	coreSigs    slab[wasm.FuncType]
@@ -779,16 +778,10 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 		}
 		return ce
 	}
-	// One map, cleared, serves every module of the call.
-	if v.seenImports == nil {
-		v.seenImports = make(map[[2]string]bool, len(info.Imports))
+	if err := v.checkImportsUnique(info.Imports); err != nil {
+		return nil, err
 	}
-	seen := v.seenImports
-	clear(seen)
 	for _, im := range info.Imports {
-		if err := v.checkImportUnique(seen, im); err != nil {
-			return nil, err
-		}
 		if err := v.checkCoreLimits(im.Type); err != nil {
 			return nil, err
 		}
@@ -885,8 +878,10 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 			}
 			types = append(types, t)
 		case ModuleDeclImport:
-			if err := v.checkImportUnique(seen, d.Import); err != nil {
-				return err
+			if k := [2]string{d.Import.Module, d.Import.Name}; seen[k] {
+				return v.errf("duplicate import name `%s:%s`", d.Import.Module, d.Import.Name)
+			} else {
+				seen[k] = true
 			}
 			if err := v.checkCoreLimits(d.Import.Type); err != nil {
 				return err
@@ -962,12 +957,38 @@ func (v *validator) checkCoreRefs(space []coreType, limit int, st *wasm.SubType)
 
 // checkImportUnique rejects a repeated two-level core import name, which
 // would mangle to the same single-level name.
-func (v *validator) checkImportUnique(seen map[[2]string]bool, im wasm.Import) error {
-	k := [2]string{im.Module, im.Name}
-	if seen[k] {
-		return v.errf("duplicate import name `%s:%s`", im.Module, im.Name)
+// checkImportsUnique rejects a module that imports the same module and
+// name twice. An engine's module imports hundreds: they go through an
+// open-addressing table of seeded hashes reused by every module, cheaper
+// than a map keyed by both strings.
+func (v *validator) checkImportsUnique(ims []wasm.Import) error {
+	if len(ims) < 2 {
+		return nil
 	}
-	seen[k] = true
+	if v.seed == (maphash.Seed{}) {
+		v.seed = maphash.MakeSeed()
+	}
+	size, bits := 16, 4
+	for size < 2*len(ims) {
+		size, bits = size*2, bits+1
+	}
+	if cap(v.importTab) < size {
+		v.importTab = make([]labelSlot, size)
+	}
+	tab := v.importTab[:size]
+	clear(tab)
+	for i := range ims {
+		im := &ims[i]
+		h := maphash.String(v.seed, im.Module)*0x9e3779b97f4a7c15 ^ maphash.String(v.seed, im.Name)
+		slot := int((h * 0x9e3779b97f4a7c15) >> (64 - bits))
+		for tab[slot].pos != 0 {
+			if p := &ims[tab[slot].pos-1]; tab[slot].h == h && p.Module == im.Module && p.Name == im.Name {
+				return v.errf("duplicate import name `%s:%s`", im.Module, im.Name)
+			}
+			slot = (slot + 1) & (size - 1)
+		}
+		tab[slot] = labelSlot{h: h, pos: int32(i) + 1}
+	}
 	return nil
 }
 
@@ -1044,20 +1065,51 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 		return v.errf("unknown module %d: module index out of bounds", ci.Module)
 	}
 	mt := s.coreModules[ci.Module]
-	args := make(map[string]*coreInstance, len(ci.Args))
-	for _, a := range ci.Args {
-		if _, dup := args[a.Name]; dup {
+	// A module takes a few arguments: they are scanned, unless there are
+	// so many that a map is cheaper.
+	var byName map[string]*coreInstance
+	if len(ci.Args) > 16 {
+		byName = make(map[string]*coreInstance, len(ci.Args))
+	}
+	for i, a := range ci.Args {
+		dup := false
+		if byName != nil {
+			_, dup = byName[a.Name]
+		} else {
+			for _, b := range ci.Args[:i] {
+				dup = dup || a.Name == b.Name
+			}
+		}
+		if dup {
 			return v.errf("duplicate module instantiation argument named `%s`", a.Name)
 		}
 		if int64(a.Instance) >= int64(len(s.coreInstances)) {
 			return v.errf("unknown core instance %d: instance index out of bounds", a.Instance)
 		}
-		args[a.Name] = s.coreInstances[a.Instance]
+		if byName != nil {
+			byName[a.Name] = s.coreInstances[a.Instance]
+		}
 	}
+	arg := func(name string) *coreInstance {
+		if byName != nil {
+			return byName[name]
+		}
+		for _, a := range ci.Args {
+			if a.Name == name {
+				return s.coreInstances[a.Instance]
+			}
+		}
+		return nil
+	}
+	// Imports come grouped by module name: the argument of one import is
+	// usually the next one's too.
+	var inst *coreInstance
+	lastModule := ""
 	for i, im := range mt.imports {
-		inst, ok := args[im.Module]
-		if !ok {
-			return v.errf("missing module instantiation argument named `%s`", im.Module)
+		if inst == nil || im.Module != lastModule {
+			if inst, lastModule = arg(im.Module), im.Module; inst == nil {
+				return v.errf("missing module instantiation argument named `%s`", im.Module)
+			}
 		}
 		got, ok := inst.exports.get(im.Name)
 		if !ok {
@@ -1067,8 +1119,7 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 			return v.errf("type mismatch for export `%s` of module instantiation argument `%s`: %v", im.Name, im.Module, err)
 		}
 	}
-	inst := &coreInstance{exports: mt.exports}
-	s.coreInstances = append(s.coreInstances, inst)
+	s.coreInstances = append(s.coreInstances, &coreInstance{exports: mt.exports})
 	return nil
 }
 
