@@ -237,11 +237,11 @@ type validator struct {
 	indexes   []map[string]int32
 	// importTab finds a module's duplicate imports (checkImportsUnique).
 	importTab []labelSlot
-	nIndexes    int
-	opts        slab[canonOpts]
-	coreSigs    slab[wasm.FuncType]
-	flatVals    slab[wasm.ValType]
-	flatBuf     [3][]wasm.ValType
+	nIndexes  int
+	opts      slab[canonOpts]
+	coreSigs  slab[wasm.FuncType]
+	flatVals  slab[wasm.ValType]
+	flatBuf   [3][]wasm.ValType
 	// The bodies of the arena's types, by kind (vtype.body).
 	defList  []*vdef
 	fnList   []*vfunc
