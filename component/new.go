@@ -518,8 +518,8 @@ func (n *newEnc) validate() error {
 }
 
 func (n *newEnc) funcTypeOf(e wasm.Export) uint32 {
-	if int64(e.Index) < int64(len(n.info.Funcs)) {
-		return n.info.Funcs[e.Index]
+	if t, ok := n.info.FuncTypeIndex(e.Index); ok {
+		return t
 	}
 	return ^uint32(0)
 }

@@ -382,8 +382,8 @@ func (l *lowering) readSections() error {
 		if err != nil {
 			return err
 		}
-		if n != len(l.info.Funcs)-l.info.ImportedFuncs {
-			return s.Errorf("%d function bodies for %d functions", n, len(l.info.Funcs)-l.info.ImportedFuncs)
+		if n != l.info.NumFuncs()-l.info.ImportedFuncs {
+			return s.Errorf("%d function bodies for %d functions", n, l.info.NumFuncs()-l.info.ImportedFuncs)
 		}
 		for i := 0; i < n; i++ {
 			br, err := s.Sub("function body")
@@ -407,8 +407,8 @@ func (l *lowering) readSections() error {
 			code := br.Rest()
 			l.bodies = append(l.bodies, body{locals: l.bin[start:codeAt], code: code, base: codeAt})
 		}
-	} else if len(l.info.Funcs) > l.info.ImportedFuncs {
-		return fmt.Errorf("multimem: %d functions but no code section", len(l.info.Funcs)-l.info.ImportedFuncs)
+	} else if l.info.NumFuncs() > l.info.ImportedFuncs {
+		return fmt.Errorf("multimem: %d functions but no code section", l.info.NumFuncs()-l.info.ImportedFuncs)
 	}
 	return nil
 }
@@ -492,7 +492,7 @@ func (l *lowering) definedBase() uint32 { return uint32(l.info.ImportedFuncs) + 
 
 // funcIndex renumbers a function index of the original module.
 func (l *lowering) funcIndex(f uint32, at int) (uint32, error) {
-	if int64(f) >= int64(len(l.info.Funcs)) {
+	if int64(f) >= int64(l.info.NumFuncs()) {
 		return 0, wasm.ErrorAt(at, "function index %d out of range", f)
 	}
 	if f < uint32(l.info.ImportedFuncs) {

@@ -49,7 +49,8 @@ func TestReadModuleAgreesWithWazero(t *testing.T) {
 				t.Errorf("%s: export %q not seen by wazero", f, e.Name)
 				continue
 			}
-			ft := info.FuncType(info.Funcs[e.Index])
+			x, _ := info.FuncTypeIndex(e.Index)
+			ft := info.FuncType(x)
 			if ft == nil || len(ft.Params) != len(d.ParamTypes()) || len(ft.Results) != len(d.ResultTypes()) {
 				t.Errorf("%s: export %q: type %v disagrees with wazero", f, e.Name, ft)
 			}

@@ -154,8 +154,8 @@ func TestReadModuleAgreesWithBuilder(t *testing.T) {
 			t.Errorf("export %d: got %+v, want %+v", i, info.Exports[i], e)
 		}
 	}
-	if len(info.Funcs) != 1+len(m.Funcs) || info.ImportedFuncs != 1 {
-		t.Errorf("funcs: %d (%d imported), want %d (1 imported)", len(info.Funcs), info.ImportedFuncs, 1+len(m.Funcs))
+	if info.NumFuncs() != 1+len(m.Funcs) || info.ImportedFuncs != 1 {
+		t.Errorf("funcs: %d (%d imported), want %d (1 imported)", info.NumFuncs(), info.ImportedFuncs, 1+len(m.Funcs))
 	}
 	// The type of the exported sum is (i32) -> i32.
 	et, ok := info.ExportType(info.Exports[0])

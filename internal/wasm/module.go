@@ -29,13 +29,13 @@ const (
 
 // ModuleInfo is what the component level needs to know about a core module:
 // its types, imports, exports and the types of everything it defines. It is
-// read without looking into function bodies, data or element segments.
+// read without looking into function bodies, data or element segments, and
+// is not modified after ReadModule returns, so it may be read concurrently.
 type ModuleInfo struct {
 	// Types lists every subtype in index order (recursion groups flattened).
 	Types    []SubType
 	Imports  []Import
 	Exports  []Export
-	Funcs    []uint32 // type index of every function, imported ones first
 	Tables   []TableType
 	Memories []MemoryType
 	Globals  []GlobalType
@@ -43,6 +43,9 @@ type ModuleInfo struct {
 
 	// ImportedFuncs etc. count the imports at the front of each space.
 	ImportedFuncs, ImportedTables, ImportedMemories, ImportedGlobals, ImportedTags int
+
+	// funcs is the function index space (NumFuncs, FuncTypeIndex).
+	funcs funcSpace
 }
 
 // FuncType returns the function type at type index i, or nil when i is out
@@ -60,10 +63,11 @@ func (m *ModuleInfo) ExportType(e Export) (ExternType, bool) {
 	i := int64(e.Index)
 	switch e.Kind {
 	case ExternFunc:
-		if i >= int64(len(m.Funcs)) {
+		x, ok := m.FuncTypeIndex(e.Index)
+		if !ok {
 			return t, false
 		}
-		t.Index = m.Funcs[i]
+		t.Index = x
 	case ExternTable:
 		if i >= int64(len(m.Tables)) {
 			return t, false
@@ -98,9 +102,26 @@ func IsModule(b []byte) bool {
 // ReadModule reads the facts of the core module b, whose first byte is at
 // offset base of the enclosing input (for error offsets). Function bodies,
 // element and data segments are skipped: wazero validates them when it
-// compiles the module.
+// compiles the module. The result keeps no reference to b: names and the
+// function section are copied, so the caller may reuse b.
 func ReadModule(b []byte, base int) (*ModuleInfo, error) {
+	return readModule(b, base, false)
+}
+
+// ReadModuleAliased is ReadModule for a caller that keeps b unmodified for
+// as long as it uses the result: import and export names and the function
+// section's type indices are read from b itself instead of from copies
+// (what a component decoder, whose results already hold sub-slices of its
+// input, wants).
+func ReadModuleAliased(b []byte, base int) (*ModuleInfo, error) {
+	return readModule(b, base, true)
+}
+
+func readModule(b []byte, base int, alias bool) (*ModuleInfo, error) {
 	r := NewReader(b, base)
+	if alias {
+		r.AliasStrings()
+	}
 	if len(b) < 8 || string(b[:4]) != string(Magic) {
 		return nil, r.Errorf("not a core module: bad magic")
 	}
@@ -138,6 +159,9 @@ func ReadModule(b []byte, base int) (*ModuleInfo, error) {
 		if err := m.readSection(id, &sec); err != nil {
 			return nil, err
 		}
+	}
+	if !alias && len(m.funcs.defined) > 0 {
+		m.funcs.defined = append([]byte(nil), m.funcs.defined...)
 	}
 	return m, nil
 }
@@ -192,62 +216,160 @@ func (m *ModuleInfo) readSection(id byte, r *Reader) error {
 	// decodes into a much larger struct.
 	switch id {
 	case SecType:
-		m.Types = append(make([]SubType, 0, len(m.Types)+min(n, presizeMax)), m.Types...)
+		err = m.readTypes(r, n)
 	case SecImport:
-		m.Imports = append(make([]Import, 0, len(m.Imports)+min(n, presizeMax)), m.Imports...)
-		// Import names are most of the section: cut them from one copy.
-		r.ShareStrings()
-	case SecExport:
-		m.Exports = append(make([]Export, 0, len(m.Exports)+min(n, presizeMax)), m.Exports...)
-		r.ShareStrings()
+		err = m.readImports(r, n)
 	case SecFunction:
-		return m.readFunctions(r, n)
+		// Checked eight bytes at a time, kept as bytes (funcSpace).
+		if m.funcs.scanFuncs(r.b[r.pos:], n) {
+			r.pos = len(r.b)
+			return nil
+		}
+		return m.funcs.readFuncs(r, n)
+	case SecExport:
+		err = m.readExports(r, n)
+	default:
+		err = m.readOthers(id, r, n)
+	}
+	if err != nil {
+		return err
+	}
+	if !r.EOF() {
+		return r.Errorf("section %d has %d bytes after its last entry", id, r.Remaining())
+	}
+	return nil
+}
+
+// presizeMax bounds how many entries a list is sized for before its
+// entries are read.
+const presizeMax = 4096
+
+// readTypes reads the type section's n entries. The value types of all
+// its function types share chunks of one list (valTypeSlab) instead of
+// two allocations per function type.
+func (m *ModuleInfo) readTypes(r *Reader, n int) error {
+	// Sized for n lone subtypes and filled in place: appending a zero
+	// SubType and then writing it costs twice. Only rec groups grow it.
+	m.Types = make([]SubType, min(n, presizeMax))
+	// Every entry takes at least two bytes that are not value types, so
+	// the rest bounds how many value types the section holds.
+	vals := valTypeSlab{hint: r.Remaining() - 2*n}
+	next := 0
+	slot := func() *SubType {
+		if next == len(m.Types) {
+			m.Types = append(m.Types, SubType{})
+		}
+		next++
+		return &m.Types[next-1]
 	}
 	for i := 0; i < n; i++ {
+		if c, _ := r.Peek(); c != 0x4e {
+			if err := r.readSubType(slot(), &vals); err != nil {
+				return err
+			}
+			continue
+		}
+		r.pos++
+		k, err := r.Count("types in a rec group")
+		if err != nil {
+			return err
+		}
+		for j := 0; j < k; j++ {
+			if err := r.readSubType(slot(), &vals); err != nil {
+				return err
+			}
+		}
+	}
+	m.Types = m.Types[:next]
+	return nil
+}
+
+// readImports reads the import section's n entries into the import list
+// and the index spaces.
+func (m *ModuleInfo) readImports(r *Reader, n int) error {
+	// Sized for n and filled in place (see readTypes).
+	m.Imports = make([]Import, min(n, presizeMax))
+	// Import names are most of the section: cut them from one copy.
+	r.ShareStrings()
+	m.funcs.imported = make([]uint32, 0, min(n, presizeMax))
+	for i := 0; i < n; i++ {
+		start := r.Offset()
+		if c, _ := r.Peek(); c == 0 && r.Remaining() > 1 && (r.b[r.pos+1] == 0x7f || r.b[r.pos+1] == 0x7e) {
+			return ErrorAt(start, "compact import encodings are not supported")
+		}
+		if i == len(m.Imports) {
+			m.Imports = append(m.Imports, Import{})
+		}
+		im := &m.Imports[i]
+		var err error
+		if im.Module, err = r.Name(); err != nil {
+			return err
+		}
+		if im.Name, err = r.Name(); err != nil {
+			return err
+		}
+		if c, _ := r.Peek(); c == byte(ExternFunc) {
+			// A function import, the common case, without the copies
+			// of a whole ExternType.
+			r.pos++
+			im.Type.Kind = ExternFunc
+			if im.Type.Index, err = r.U32(); err != nil {
+				return err
+			}
+		} else if im.Type, err = r.ReadExternType(); err != nil {
+			return err
+		}
+		switch im.Type.Kind {
+		case ExternFunc, ExternFuncExact:
+			m.funcs.imported = append(m.funcs.imported, im.Type.Index)
+			m.ImportedFuncs++
+		case ExternTable:
+			m.Tables = append(m.Tables, im.Type.Table)
+			m.ImportedTables++
+		case ExternMemory:
+			m.Memories = append(m.Memories, im.Type.Memory)
+			m.ImportedMemories++
+		case ExternGlobal:
+			m.Globals = append(m.Globals, im.Type.Global)
+			m.ImportedGlobals++
+		case ExternTag:
+			m.Tags = append(m.Tags, im.Type.Index)
+			m.ImportedTags++
+		}
+	}
+	return nil
+}
+
+// readExports reads the export section's n entries.
+func (m *ModuleInfo) readExports(r *Reader, n int) error {
+	m.Exports = make([]Export, 0, min(n, presizeMax))
+	r.ShareStrings()
+	for i := 0; i < n; i++ {
+		name, err := r.Name()
+		if err != nil {
+			return err
+		}
+		start := r.Offset()
+		k, err := r.Byte()
+		if err != nil {
+			return err
+		}
+		if k > byte(ExternTag) {
+			return ErrorAt(start, "invalid export kind 0x%02x", k)
+		}
+		idx, err := r.U32()
+		if err != nil {
+			return err
+		}
+		m.Exports = append(m.Exports, Export{Name: name, Kind: ExternKind(k), Index: idx})
+	}
+	return nil
+}
+
+// readOthers reads the n entries of a table, memory, global or tag section.
+func (m *ModuleInfo) readOthers(id byte, r *Reader, n int) error {
+	for i := 0; i < n; i++ {
 		switch id {
-		case SecType:
-			if c, _ := r.Peek(); c != 0x4e {
-				// A lone subtype (the common case) goes straight to the
-				// list instead of through a one-element group.
-				st, err := r.ReadSubType()
-				if err != nil {
-					return err
-				}
-				m.Types = append(m.Types, st)
-				continue
-			}
-			g, err := r.ReadRecGroup()
-			if err != nil {
-				return err
-			}
-			m.Types = append(m.Types, g.Types...)
-		case SecImport:
-			start := r.Offset()
-			if c, _ := r.Peek(); c == 0 && r.Remaining() > 1 && (r.b[r.pos+1] == 0x7f || r.b[r.pos+1] == 0x7e) {
-				return ErrorAt(start, "compact import encodings are not supported")
-			}
-			im, err := r.ReadImport()
-			if err != nil {
-				return err
-			}
-			m.Imports = append(m.Imports, im)
-			switch im.Type.Kind {
-			case ExternFunc, ExternFuncExact:
-				m.Funcs = append(m.Funcs, im.Type.Index)
-				m.ImportedFuncs++
-			case ExternTable:
-				m.Tables = append(m.Tables, im.Type.Table)
-				m.ImportedTables++
-			case ExternMemory:
-				m.Memories = append(m.Memories, im.Type.Memory)
-				m.ImportedMemories++
-			case ExternGlobal:
-				m.Globals = append(m.Globals, im.Type.Global)
-				m.ImportedGlobals++
-			case ExternTag:
-				m.Tags = append(m.Tags, im.Type.Index)
-				m.ImportedTags++
-			}
 		case SecTable:
 			start := r.Offset()
 			c, err := r.Peek()
@@ -286,24 +408,6 @@ func (m *ModuleInfo) readSection(id byte, r *Reader) error {
 				return err
 			}
 			m.Globals = append(m.Globals, t)
-		case SecExport:
-			name, err := r.Name()
-			if err != nil {
-				return err
-			}
-			start := r.Offset()
-			k, err := r.Byte()
-			if err != nil {
-				return err
-			}
-			if k > byte(ExternTag) {
-				return ErrorAt(start, "invalid export kind 0x%02x", k)
-			}
-			idx, err := r.U32()
-			if err != nil {
-				return err
-			}
-			m.Exports = append(m.Exports, Export{Name: name, Kind: ExternKind(k), Index: idx})
 		case SecTag:
 			start := r.Offset()
 			attr, err := r.Byte()
@@ -319,41 +423,6 @@ func (m *ModuleInfo) readSection(id byte, r *Reader) error {
 			}
 			m.Tags = append(m.Tags, t)
 		}
-	}
-	if !r.EOF() {
-		return r.Errorf("section %d has %d bytes after its last entry", id, r.Remaining())
-	}
-	return nil
-}
-
-// presizeMax bounds how many entries a list is sized for before its
-// entries are read.
-const presizeMax = 4096
-
-// readFunctions reads the function section's n type indices. An engine's
-// module has tens of thousands, nearly all one byte long: those are taken
-// without the general LEB128 reader.
-func (m *ModuleInfo) readFunctions(r *Reader, n int) error {
-	// Sized once (an engine's module has tens of thousands of functions):
-	// n is at most the section's bytes (Count), each entry at least one,
-	// so this stays within 4x of the input.
-	base := len(m.Funcs)
-	m.Funcs = append(make([]uint32, 0, base+n), m.Funcs...)[:base+n]
-	fs := m.Funcs[base:]
-	for i := range fs {
-		if r.pos < len(r.b) && r.b[r.pos] < 0x80 {
-			fs[i] = uint32(r.b[r.pos])
-			r.pos++
-			continue
-		}
-		t, err := r.U32()
-		if err != nil {
-			return err
-		}
-		fs[i] = t
-	}
-	if !r.EOF() {
-		return r.Errorf("section %d has %d bytes after its last entry", SecFunction, r.Remaining())
 	}
 	return nil
 }

@@ -289,15 +289,16 @@ type SubType struct {
 	// prefix (0x50/0x4f); a bare composite type is final without supertypes.
 	Explicit bool
 	Final    bool
-	Supers   []uint32
+	Shared   bool
+	Kind     CompositeKind
+	// ContTypeIdx is the function type of a CompCont.
+	ContTypeIdx uint32
+	Supers      []uint32
 
-	Shared      bool
-	Describes   *uint32 // custom descriptors (0x4c)
-	Descriptor  *uint32 // custom descriptors (0x4d)
-	Kind        CompositeKind
-	Func        FuncType    // CompFunc
-	Fields      []FieldType // CompStruct (every field) or CompArray (one)
-	ContTypeIdx uint32      // CompCont
+	Describes  *uint32     // custom descriptors (0x4c)
+	Descriptor *uint32     // custom descriptors (0x4d)
+	Func       FuncType    // CompFunc
+	Fields     []FieldType // CompStruct (every field) or CompArray (one)
 }
 
 // RecGroup is a recursion group of types. Explicit is true when the group
@@ -336,12 +337,14 @@ func appendStorage(b []byte, f FieldType) []byte {
 }
 
 // ReadValTypes reads a vector of value types.
-func (r *Reader) ReadValTypes() ([]ValType, error) {
+func (r *Reader) ReadValTypes() ([]ValType, error) { return r.readValTypes(nil) }
+
+func (r *Reader) readValTypes(vals *valTypeSlab) ([]ValType, error) {
 	n, err := r.Count("value types")
 	if err != nil {
 		return nil, err
 	}
-	vs := make([]ValType, n)
+	vs := vals.take(n)
 	for i := range vs {
 		if vs[i], err = r.ReadValType(); err != nil {
 			return nil, err
@@ -350,7 +353,78 @@ func (r *Reader) ReadValTypes() ([]ValType, error) {
 	return vs, nil
 }
 
-func (r *Reader) readComposite(c byte, st *SubType) error {
+// valTypeSlab hands out lists of value types cut from shared chunks, so
+// that a type section's function types cost a few allocations in all
+// instead of two each. The lists are capped (three-index slices): an
+// append to one copies it rather than overwriting its neighbour.
+type valTypeSlab struct {
+	buf []ValType
+	// hint bounds how many value types are still to come (from the bytes
+	// that remain), so that a chunk is not made larger than the input
+	// could fill.
+	hint int
+}
+
+// slabChunkMax bounds a chunk, whatever the hint says.
+const slabChunkMax = 1 << 12
+
+// take returns a list of n value types; a nil slab allocates it alone.
+func (s *valTypeSlab) take(n int) []ValType {
+	if s == nil {
+		return make([]ValType, n)
+	}
+	if n == 0 {
+		var none [0]ValType
+		return none[:]
+	}
+	if cap(s.buf)-len(s.buf) < n {
+		s.buf = make([]ValType, 0, max(n, min(s.hint, slabChunkMax)))
+	}
+	l := len(s.buf)
+	s.buf = s.buf[:l+n]
+	s.hint -= n
+	return s.buf[l : l+n : l+n]
+}
+
+// readNumFunc reads the rest of a function type (after its 0x60) whose
+// parameters and results are all number types, the common case, in one
+// pass over the bytes. It reports false, having read nothing, for any
+// other function type.
+func (r *Reader) readNumFunc(st *SubType, vals *valTypeSlab) bool {
+	b, p := r.b, r.pos
+	if p >= len(b) || b[p] >= 0x80 {
+		return false
+	}
+	np := int(b[p])
+	q := p + 1 + np // the result count
+	if q >= len(b) || b[q] >= 0x80 || q+1+int(b[q]) > len(b) {
+		return false
+	}
+	nr := int(b[q])
+	for _, c := range b[p+1 : q] {
+		if c < V128 || c > I32 {
+			return false
+		}
+	}
+	for _, c := range b[q+1 : q+1+nr] {
+		if c < V128 || c > I32 {
+			return false
+		}
+	}
+	st.Final, st.Kind = true, CompFunc
+	st.Func.Params = vals.take(np)
+	for i, c := range b[p+1 : q] {
+		st.Func.Params[i] = ValType{Code: c}
+	}
+	st.Func.Results = vals.take(nr)
+	for i, c := range b[q+1 : q+1+nr] {
+		st.Func.Results[i] = ValType{Code: c}
+	}
+	r.pos = q + 1 + nr
+	return true
+}
+
+func (r *Reader) readComposite(c byte, st *SubType, vals *valTypeSlab) error {
 	start := r.Offset() - 1
 	var err error
 	if c == 0x65 {
@@ -382,10 +456,10 @@ func (r *Reader) readComposite(c byte, st *SubType) error {
 	st.Kind = CompositeKind(c)
 	switch st.Kind {
 	case CompFunc:
-		if st.Func.Params, err = r.ReadValTypes(); err != nil {
+		if st.Func.Params, err = r.readValTypes(vals); err != nil {
 			return err
 		}
-		st.Func.Results, err = r.ReadValTypes()
+		st.Func.Results, err = r.readValTypes(vals)
 		return err
 	case CompStruct:
 		n, err := r.Count("struct fields")
@@ -413,29 +487,39 @@ func (r *Reader) readComposite(c byte, st *SubType) error {
 // ReadSubType reads one subtype.
 func (r *Reader) ReadSubType() (SubType, error) {
 	var st SubType
+	err := r.readSubType(&st, nil)
+	return st, err
+}
+
+// readSubType reads one subtype into st, its value types cut from vals
+// (nil: allocated alone).
+func (r *Reader) readSubType(st *SubType, vals *valTypeSlab) error {
 	c, err := r.Byte()
 	if err != nil {
-		return st, err
+		return err
+	}
+	if c == byte(CompFunc) && vals != nil && r.readNumFunc(st, vals) {
+		return nil
 	}
 	if c == 0x50 || c == 0x4f {
 		st.Explicit, st.Final = true, c == 0x4f
 		n, err := r.Count("supertypes")
 		if err != nil {
-			return st, err
+			return err
 		}
 		st.Supers = make([]uint32, n)
 		for i := range st.Supers {
 			if st.Supers[i], err = r.U32(); err != nil {
-				return st, err
+				return err
 			}
 		}
 		if c, err = r.Byte(); err != nil {
-			return st, err
+			return err
 		}
 	} else {
 		st.Final = true
 	}
-	return st, r.readComposite(c, &st)
+	return r.readComposite(c, st, vals)
 }
 
 // ReadRecGroup reads a recursion group (or a single subtype, which forms an
@@ -525,12 +609,12 @@ func AppendRecGroup(b []byte, g *RecGroup) []byte {
 
 // Limits are the size bounds of a memory or table, with their flags.
 type Limits struct {
-	Min    uint64
-	Max    *uint64
-	Shared bool
-	Is64   bool // memory64 / table64
+	Min uint64
+	Max *uint64
 	// PageSizeLog2 is the custom-page-sizes immediate (nil for 64 KiB pages).
 	PageSizeLog2 *uint32
+	Shared       bool
+	Is64         bool // memory64 / table64
 }
 
 // MemoryType is the type of a linear memory.
