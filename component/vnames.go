@@ -415,7 +415,28 @@ func kebab(s string) bool {
 }
 
 // kebabCase is kebab that also says whether s has an upper-case word.
+// Nearly every name is lower case: those are checked by a loop with no
+// state but the last byte, and anything else by kebabWords.
 func kebabCase(s string) (bool, bool) {
+	if len(s) == 0 || s[0] < 'a' || s[0] > 'z' {
+		return kebabWords(s)
+	}
+	dash := false
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			dash = false
+		case c == '-' && !dash:
+			dash = true
+		default:
+			return kebabWords(s)
+		}
+	}
+	return !dash, false
+}
+
+// kebabWords is kebabCase for any input, by a table of byte classes.
+func kebabWords(s string) (bool, bool) {
 	const (
 		none = iota
 		lower

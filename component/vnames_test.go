@@ -15,6 +15,9 @@ func TestKebabAgrees(t *testing.T) {
 		if kebab(s) != isKebab(s) {
 			t.Fatalf("kebab(%q) = %v, isKebab = %v", s, kebab(s), isKebab(s))
 		}
+		if ok, upper := kebabCase(s); ok && upper != (lowerASCII(s) != s) {
+			t.Fatalf("kebabCase(%q) says upper case %v", s, upper)
+		}
 		if n == 0 {
 			return
 		}
