@@ -161,7 +161,7 @@ func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Secti
 	case SectionCoreModule:
 		off := r.Offset()
 		b := r.Rest()
-		info, err := wasm.ReadModule(b, off)
+		info, err := wasm.ReadModuleAliased(b, off)
 		if err != nil {
 			return nil, err
 		}
