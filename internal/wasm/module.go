@@ -1,6 +1,10 @@
 package wasm
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+	"unsafe"
+)
 
 // Magic and version of a core module, and the layer field that tells a core
 // module (0x0000) from a component.
@@ -251,9 +255,7 @@ func (m *ModuleInfo) readTypes(r *Reader, n int) error {
 	// Sized for n lone subtypes and filled in place: appending a zero
 	// SubType and then writing it costs twice. Only rec groups grow it.
 	m.Types = make([]SubType, min(n, presizeMax))
-	// Every entry takes at least two bytes that are not value types, so
-	// the rest bounds how many value types the section holds.
-	vals := valTypeSlab{hint: r.Remaining() - 2*n}
+	vals := valTypeSlab{hint: countValTypes(r.b[r.pos:], n)}
 	next := 0
 	slot := func() *SubType {
 		if next == len(m.Types) {
@@ -284,6 +286,30 @@ func (m *ModuleInfo) readTypes(r *Reader, n int) error {
 	return nil
 }
 
+// countValTypes bounds how many value types the n entries of a type
+// section b hold, from a skim of the lone function types at its front
+// (usually all of them, making the bound exact). Past them, every entry
+// takes at least two bytes that are not value types, so the rest of the
+// bytes bound the rest.
+func countValTypes(b []byte, n int) int {
+	total, p := 0, 0
+	for ; n > 0; n-- {
+		if p+2 >= len(b) || b[p] != byte(CompFunc) || b[p+1] >= 0x80 {
+			break
+		}
+		q := p + 2 + int(b[p+1]) // the result count
+		if q >= len(b) || b[q] >= 0x80 || q+1+int(b[q]) > len(b) {
+			break
+		}
+		total += int(b[p+1]) + int(b[q])
+		p = q + 1 + int(b[q])
+	}
+	if n > 0 {
+		total += len(b) - p - 2*n
+	}
+	return total
+}
+
 // readImports reads the import section's n entries into the import list
 // and the index spaces.
 func (m *ModuleInfo) readImports(r *Reader, n int) error {
@@ -302,10 +328,10 @@ func (m *ModuleInfo) readImports(r *Reader, n int) error {
 		}
 		im := &m.Imports[i]
 		var err error
-		if im.Module, err = r.Name(); err != nil {
+		if im.Module, err = r.shortName(); err != nil {
 			return err
 		}
-		if im.Name, err = r.Name(); err != nil {
+		if im.Name, err = r.shortName(); err != nil {
 			return err
 		}
 		if c, _ := r.Peek(); c == byte(ExternFunc) {
@@ -340,12 +366,47 @@ func (m *ModuleInfo) readImports(r *Reader, n int) error {
 	return nil
 }
 
+// shortName is Name for the names of a module's imports and exports:
+// one cut from the input or a shared copy of it (AliasStrings,
+// ShareStrings), under 128 bytes and ASCII, is checked a word at a time
+// in line; any other goes through Name.
+func (r *Reader) shortName() (string, error) {
+	b, p := r.b, r.pos
+	if p >= len(b) || b[p] >= 0x80 || (!r.alias && r.str == "") {
+		return r.Name()
+	}
+	n := int(b[p])
+	if p+1+n > len(b) {
+		return r.Name()
+	}
+	s := b[p+1 : p+1+n]
+	var or uint64
+	for len(s) >= 8 {
+		or |= binary.LittleEndian.Uint64(s)
+		s = s[8:]
+	}
+	for _, c := range s {
+		or |= uint64(c)
+	}
+	if or&leadBits != 0 {
+		return r.Name()
+	}
+	r.pos = p + 1 + n
+	if n == 0 {
+		return "", nil
+	}
+	if r.alias {
+		return unsafe.String(&b[p+1], n), nil
+	}
+	return r.str[p+1 : p+1+n], nil
+}
+
 // readExports reads the export section's n entries.
 func (m *ModuleInfo) readExports(r *Reader, n int) error {
 	m.Exports = make([]Export, 0, min(n, presizeMax))
 	r.ShareStrings()
 	for i := 0; i < n; i++ {
-		name, err := r.Name()
+		name, err := r.shortName()
 		if err != nil {
 			return err
 		}
