@@ -3,6 +3,7 @@ package component
 import (
 	"fmt"
 	"hash/maphash"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -431,19 +432,42 @@ func (s *scope) space(imp bool) space {
 }
 
 // frame is one step of the path to the item being validated: "what i" or
-// "what i (detail)", starting at byte off (-1: unknown).
+// "what i (detail)", starting at byte off (-1: unknown). One is pushed for
+// every item and declaration: it is kept small, with the word it starts
+// with as a code (frameWords).
 type frame struct {
-	what   string
-	i      int
 	detail string
+	i      int32
+	off    int32
+	what   frameWhat
 	quote  bool // detail is a name, to be quoted
-	off    int
 }
 
+// frameWhat is what a frame enters: an index into frameWords.
+type frameWhat uint8
+
+const (
+	inSection frameWhat = iota
+	inComponent
+	inDeclaration
+	inAlias
+	inCanon
+	inCoreInstance
+	inCoreType
+	inExport
+	inImport
+	inInstance
+	inType
+	inValue
+)
+
+var frameWords = [...]string{"section", "component", "declaration", "alias", "canon", "core instance",
+	"core type", "export", "import", "instance", "type", "value"}
+
 func (f *frame) String() string {
-	s := f.what
+	s := frameWords[f.what]
 	if f.i >= 0 {
-		s += " " + strconv.Itoa(f.i)
+		s += " " + strconv.Itoa(int(f.i))
 	}
 	switch {
 	case f.quote:
@@ -460,20 +484,25 @@ func (v *validator) errf(format string, args ...any) error {
 	for i := range v.where {
 		parts[i] = v.where[i].String()
 		if v.where[i].off >= 0 {
-			e.Offset = v.where[i].off
+			e.Offset = int(v.where[i].off)
 		}
 	}
 	e.Where = strings.Join(parts, " > ")
 	return e
 }
 
-// push enters an item; off is where it starts (-1: unknown).
-func (v *validator) push(what string, i int, detail string, quote bool, off int) {
-	v.where = append(v.where, frame{what: what, i: i, detail: detail, quote: quote, off: off})
+// push enters item i; off is where it starts (-1: unknown, and offsets
+// past what int32 holds are unknown too). Items are at least a byte each,
+// so i fits in an int32 wherever off does.
+func (v *validator) push(what frameWhat, i int, detail string, quote bool, off int) {
+	if off > math.MaxInt32 {
+		off = -1
+	}
+	v.where = append(v.where, frame{what: what, i: int32(i), detail: detail, quote: quote, off: int32(off)})
 }
 
 // pushItem enters item i of section sec of the current component.
-func (v *validator) pushItem(sec int, what string, i int, detail string, quote bool) {
+func (v *validator) pushItem(sec int, what frameWhat, i int, detail string, quote bool) {
 	v.push(what, i, detail, quote, v.off.item(sec, i))
 }
 
@@ -485,7 +514,7 @@ func (v *validator) pushDecl(i int) {
 		off = v.off.decls.at(v.decl)
 	}
 	v.decl++
-	v.push("declaration", i, "", false, off)
+	v.push(inDeclaration, i, "", false, off)
 }
 
 func (v *validator) pop() { v.where = v.where[:len(v.where)-1] }
@@ -512,7 +541,7 @@ func (v *validator) component(c *Component, parent *scope, depth int) (tid, erro
 		if v.off != nil {
 			off = v.off.sections[i]
 		}
-		v.push("section", i, sectionNames[sec.ID()], false, off)
+		v.push(inSection, i, sectionNames[sec.ID()], false, off)
 		if err := v.section(s, sec, i, depth); err != nil {
 			return 0, err
 		}
@@ -522,7 +551,7 @@ func (v *validator) component(c *Component, parent *scope, depth int) (tid, erro
 		v.pop()
 	}
 	if v.off != nil {
-		v.push("component", -1, "", false, v.off.start)
+		v.push(inComponent, -1, "", false, v.off.start)
 		defer v.pop()
 	}
 	for i, val := range s.values {
@@ -553,7 +582,7 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 		s.coreModules = append(s.coreModules, mt)
 	case *CoreInstanceSection:
 		for i := range sec.Instances {
-			v.pushItem(si, "core instance", i, "", false)
+			v.pushItem(si, inCoreInstance, i, "", false)
 			if err := v.coreInstance(s, &sec.Instances[i]); err != nil {
 				return err
 			}
@@ -561,7 +590,7 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 		}
 	case *CoreTypeSection:
 		for i := range sec.Types {
-			v.pushItem(si, "core type", i, "", false)
+			v.pushItem(si, inCoreType, i, "", false)
 			if err := v.coreTypeDef(s, &sec.Types[i], depth); err != nil {
 				return err
 			}
@@ -575,7 +604,7 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 		s.components = append(s.components, t)
 	case *InstanceSection:
 		for i := range sec.Instances {
-			v.pushItem(si, "instance", i, "", false)
+			v.pushItem(si, inInstance, i, "", false)
 			if err := v.instance(s, &sec.Instances[i]); err != nil {
 				return err
 			}
@@ -583,7 +612,7 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 		}
 	case *AliasSection:
 		for i := range sec.Aliases {
-			v.pushItem(si, "alias", i, "", false)
+			v.pushItem(si, inAlias, i, "", false)
 			if err := v.aliasDef(s, &sec.Aliases[i]); err != nil {
 				return err
 			}
@@ -591,7 +620,7 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 		}
 	case *TypeSection:
 		for i, t := range sec.Types {
-			v.pushItem(si, "type", i, "", false)
+			v.pushItem(si, inType, i, "", false)
 			id, err := v.typeDef(s, t, depth)
 			if err != nil {
 				return err
@@ -604,7 +633,7 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 		}
 	case *CanonSection:
 		for i := range sec.Funcs {
-			v.pushItem(si, "canon", i, sec.Funcs[i].Op.String(), false)
+			v.pushItem(si, inCanon, i, sec.Funcs[i].Op.String(), false)
 			if err := v.canon(s, &sec.Funcs[i]); err != nil {
 				return err
 			}
@@ -615,7 +644,7 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 	case *ImportSection:
 		for i := range sec.Imports {
 			im := &sec.Imports[i]
-			v.pushItem(si, "import", i, im.Name.Name, true)
+			v.pushItem(si, inImport, i, im.Name.Name, true)
 			e, err := v.externType(s, &im.Type, true)
 			if err != nil {
 				return err
@@ -628,7 +657,7 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 	case *ExportSection:
 		for i := range sec.Exports {
 			ex := &sec.Exports[i]
-			v.pushItem(si, "export", i, ex.Name.Name, true)
+			v.pushItem(si, inExport, i, ex.Name.Name, true)
 			if err := v.export(s, ex); err != nil {
 				return err
 			}
@@ -639,7 +668,7 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 			return v.errf("value definitions need the 🪙 (values) feature")
 		}
 		for i := range sec.Values {
-			v.pushItem(si, "value", i, "", false)
+			v.pushItem(si, inValue, i, "", false)
 			t, err := v.valType(s, sec.Values[i].Type)
 			if err != nil {
 				return err
