@@ -102,7 +102,7 @@ func Validate(c *Component, f Features) error {
 // allocation. reset clears everything that refers to a component.
 var validators = sync.Pool{New: func() any {
 	v := &validator{}
-	for _, k := range []interface{ setKeep() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts} {
+	for _, k := range []interface{ setKeep() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts, &v.slots} {
 		k.setKeep()
 	}
 	return v
@@ -116,7 +116,7 @@ func (v *validator) reset(f Features, types, keys int) {
 	v.nextRID, v.off, v.decl, v.tooBig, v.nextSpace = 0, nil, 0, false, 0
 	clear(v.where)
 	v.where = v.where[:0]
-	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts} {
+	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts, &v.slots} {
 		s.reset()
 	}
 	for _, m := range v.indexes[:v.nIndexes] {
@@ -235,6 +235,7 @@ type validator struct {
 	coreExps  slab[coreExports]
 	coreNames slab[string]
 	coreExts  slab[coreExtern]
+	slots     slab[labelSlot] // instance export indexes (vinst.index)
 	indexes   []map[string]int32
 	// importTab finds a module's duplicate imports (checkImportsUnique).
 	importTab []labelSlot
@@ -1301,7 +1302,7 @@ func (v *validator) aliasDef(s *scope, a *Alias) error {
 			return v.errf("unknown instance %d: instance index out of bounds", a.Instance)
 		}
 		it := v.tinst(s.instances[a.Instance])
-		e, ok := it.lookup(a.Name)
+		e, ok := v.lookup(it, a.Name)
 		if !ok {
 			return v.errf("instance %d has no export named `%s`", a.Instance, a.Name)
 		}

@@ -441,7 +441,7 @@ func (v *validator) bindTypes(want, got entity, memo *tidMap) {
 	case SortInstance:
 		gi := v.tinst(got.t)
 		for _, x := range v.tinst(want.t).exports {
-			if g, ok := gi.lookup(x.name); ok && g.sort == x.e.sort {
+			if g, ok := v.lookup(gi, x.name); ok && g.sort == x.e.sort {
 				v.bindTypes(x.e, g, memo)
 			}
 		}
@@ -510,7 +510,7 @@ func (v *validator) typeSub(a, b tid, bd *binder) error {
 		return v.funcSub(ta.fn, tb.fn, bd)
 	case vInstance:
 		for _, x := range tb.inst.exports {
-			got, ok := ta.inst.lookup(x.name)
+			got, ok := v.lookup(ta.inst, x.name)
 			if !ok {
 				return fmt.Errorf("missing expected export `%s`", x.name)
 			}

@@ -2,6 +2,7 @@ package component
 
 import (
 	"github.com/wasmcm/wasmcm/internal/wasm"
+	"hash/maphash"
 )
 
 // This file holds the validator's semantic types: component types resolved
@@ -169,15 +170,63 @@ type vexport struct {
 type vinst struct {
 	exports []vexport
 	defined []rid
+	// index is an open-addressing table over the exports' names (seeded
+	// hashes, pos the index in exports plus one), made by the first
+	// lookup of a long list: an interface has a hundred exports, each
+	// aliased or checked by name.
+	index []labelSlot
+	scans uint8 // lookups made by scanning, before index is made
 }
 
-func (in *vinst) lookup(name string) (entity, bool) {
-	for _, e := range in.exports {
-		if e.name == name {
-			return e.e, true
+// lookupScanMax is the number of exports up to which lookup always scans.
+const lookupScanMax = 12
+
+// lookup finds an export of in by name. The exports of an instance type
+// never change once it is made, so the index made here stays valid.
+func (v *validator) lookup(in *vinst, name string) (entity, bool) {
+	if in.index == nil && (len(in.exports) <= lookupScanMax || in.scans < 4) {
+		// An index pays for itself from a few lookups on.
+		in.scans++
+		for i := range in.exports {
+			if in.exports[i].name == name {
+				return in.exports[i].e, true
+			}
+		}
+		return entity{}, false
+	}
+	if v.seed == (maphash.Seed{}) {
+		v.seed = maphash.MakeSeed()
+	}
+	if in.index == nil {
+		in.index = v.slots.many(tabSize(len(in.exports)))
+		mask := len(in.index) - 1
+		for i := range in.exports {
+			h := maphash.String(v.seed, in.exports[i].name)
+			slot := int(h) & mask
+			for in.index[slot].pos != 0 {
+				slot = (slot + 1) & mask
+			}
+			in.index[slot] = labelSlot{h: h, pos: int32(i) + 1}
+		}
+	}
+	h := maphash.String(v.seed, name)
+	mask := len(in.index) - 1
+	for slot := int(h) & mask; in.index[slot].pos != 0; slot = (slot + 1) & mask {
+		if e := &in.index[slot]; e.h == h && in.exports[e.pos-1].name == name {
+			return in.exports[e.pos-1].e, true
 		}
 	}
 	return entity{}, false
+}
+
+// tabSize is the size of an open-addressing table for n keys: a power of
+// two at least twice n.
+func tabSize(n int) int {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	return size
 }
 
 // vcomp is a component type: imports (whose resources are abstract) and
