@@ -77,30 +77,44 @@ func ErrorAt(offset int, format string, args ...any) error {
 }
 
 // Byte reads one byte.
+//
+// Byte and Peek are small enough to be inlined (decoders call them for
+// nearly every byte); U32 leaves encodings longer than a byte to u32.
 func (r *Reader) Byte() (byte, error) {
-	if r.pos >= len(r.b) {
-		return 0, r.Errorf("unexpected end-of-file")
+	if p := r.pos; p < len(r.b) {
+		r.pos = p + 1
+		return r.b[p], nil
 	}
-	c := r.b[r.pos]
-	r.pos++
-	return c, nil
+	return 0, &Error{Offset: r.base + r.pos, Msg: msgEOF}
 }
+
+// msgEOF is the error of a read past the end, made in line (an Errorf
+// call would make the reader's small methods too costly to inline).
+const msgEOF = "unexpected end-of-file"
 
 // Peek returns the next byte without reading it.
 func (r *Reader) Peek() (byte, error) {
-	if r.pos >= len(r.b) {
-		return 0, r.Errorf("unexpected end-of-file")
+	if r.pos < len(r.b) {
+		return r.b[r.pos], nil
 	}
-	return r.b[r.pos], nil
+	return 0, &Error{Offset: r.base + r.pos, Msg: msgEOF}
 }
 
 // U32 reads an unsigned LEB128 u32.
 func (r *Reader) U32() (uint32, error) {
-	if r.pos < len(r.b) && r.b[r.pos] < 0x80 {
-		c := r.b[r.pos]
-		r.pos++
-		return uint32(c), nil
+	if p := r.pos; p < len(r.b) {
+		if c := r.b[p]; c < 0x80 {
+			r.pos = p + 1
+			return uint32(c), nil
+		}
 	}
+	return r.u32()
+}
+
+// u32 is U32 for encodings longer than a byte, and errors.
+//
+//go:noinline
+func (r *Reader) u32() (uint32, error) {
 	v, n, err := DecodeU32(r.b[r.pos:])
 	if err != nil {
 		return 0, r.Errorf("%v", err)
