@@ -3,6 +3,7 @@ package wasm
 import (
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -302,4 +303,88 @@ func TestShortName(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestReadModuleTruncated cuts every section of a module with imports of
+// each kind, types, one- and two-byte function entries and exports at
+// every length: each must be
+// an *Error, never a panic.
+func TestReadModuleTruncated(t *testing.T) {
+	b := &Builder{}
+	ti := b.AddFuncType([]ValType{ValI32, ValFuncRef}, []ValType{ValI64})
+	b.AddImport("env", "f", ExternType{Kind: ExternFunc, Index: ti})
+	b.AddImport("env", "m", ExternType{Kind: ExternMemory, Memory: MemoryType{Limits: Limits{Min: 1}}})
+	b.AddImport("env", "g", ExternType{Kind: ExternGlobal, Global: GlobalType{Val: ValI32}})
+	b.AddImport("env", "t", ExternType{Kind: ExternTable, Table: TableType{Elem: ValFuncRef}})
+	// Enough types that some function section entries take two bytes.
+	var big uint32
+	for k := range 130 {
+		big = b.AddFuncType(slices.Repeat([]ValType{ValI32}, k%20), slices.Repeat([]ValType{ValF64}, k/20))
+	}
+	for i := range 70 {
+		b.AddFunc(Func{Type: []uint32{ti, big}[i%2], Body: []byte{OpEnd}})
+	}
+	b.Export("f", ExternFunc, 1)
+	mod := b.Encode()
+	if _, err := ReadModule(mod, 0); err != nil {
+		t.Fatal(err)
+	}
+	r := NewReader(mod[8:], 8)
+	for !r.EOF() {
+		id, _ := r.Byte()
+		sec, err := r.Sub("section")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := sec.Rest()
+		for cut := 0; cut < len(body); cut++ {
+			m := append(append([]byte{}, mod[:8]...), id)
+			m = append(AppendU32(m, uint32(cut)), body[:cut]...)
+			for _, read := range []func([]byte, int) (*ModuleInfo, error){ReadModule, ReadModuleAliased} {
+				if _, err := read(m, 0); err != nil {
+					if _, ok := err.(*Error); !ok {
+						t.Fatalf("section %d cut at %d: error %T: %v", id, cut, err, err)
+					}
+				}
+			}
+		}
+	}
+}
+
+// FuzzReadModule: any bytes give a module or an *Error, the same from
+// ReadModule and ReadModuleAliased, and a module's function types agree
+// with FuncTypes.
+func FuzzReadModule(f *testing.F) {
+	f.Add(funcModule([]uint32{1, 2}, 3, []byte{1, 0x81, 0x01, 2}))
+	b := &Builder{}
+	ti := b.AddFuncType([]ValType{ValI32}, nil)
+	b.AddImport("env", "f", ExternType{Kind: ExternFunc, Index: ti})
+	b.AddFunc(Func{Type: ti, Body: []byte{OpEnd}})
+	b.Export("f", ExternFunc, 1)
+	f.Add(b.Encode())
+	f.Fuzz(func(t *testing.T, in []byte) {
+		a, aerr := ReadModule(in, 0)
+		c, cerr := ReadModuleAliased(in, 0)
+		if (aerr == nil) != (cerr == nil) || (aerr != nil && aerr.Error() != cerr.Error()) {
+			t.Fatalf("ReadModule: %v; aliased: %v", aerr, cerr)
+		}
+		if aerr != nil {
+			if _, ok := aerr.(*Error); !ok {
+				t.Fatalf("error %T: %v", aerr, aerr)
+			}
+			return
+		}
+		all := a.FuncTypes()
+		if len(all) != a.NumFuncs() || !reflect.DeepEqual(all, c.FuncTypes()) {
+			t.Fatalf("FuncTypes: %d of %d functions, or the readers disagree", len(all), a.NumFuncs())
+		}
+		for i, want := range all {
+			if got, ok := c.FuncTypeIndex(uint32(i)); !ok || got != want {
+				t.Fatalf("FuncTypeIndex(%d) = %d, %v; want %d", i, got, ok, want)
+			}
+		}
+		for _, e := range a.Exports {
+			a.ExportType(e)
+		}
+	})
 }

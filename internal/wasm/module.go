@@ -334,7 +334,7 @@ func (m *ModuleInfo) readImports(r *Reader, n int) error {
 		if im.Name, err = r.shortName(); err != nil {
 			return err
 		}
-		if c, _ := r.Peek(); c == byte(ExternFunc) {
+		if r.pos < len(r.b) && r.b[r.pos] == byte(ExternFunc) {
 			// A function import, the common case, without the copies
 			// of a whole ExternType.
 			r.pos++
