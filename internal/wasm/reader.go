@@ -1,6 +1,7 @@
 package wasm
 
 import (
+	"encoding/binary"
 	"fmt"
 	"unicode/utf8"
 	"unsafe"
@@ -191,7 +192,7 @@ func (r *Reader) Name() (string, error) {
 		return "", ErrorAt(start, "unexpected end-of-file: a string of %d bytes is longer than the %d bytes that remain", n, r.Remaining())
 	}
 	b := r.b[r.pos : r.pos+int(n)]
-	if !utf8.Valid(b) {
+	if !isASCII(b) && !utf8.Valid(b) {
 		return "", r.Errorf("malformed UTF-8 encoding in a name")
 	}
 	r.pos += int(n)
@@ -264,4 +265,18 @@ func (r *Reader) Bool(what string) (bool, error) {
 		return true, nil
 	}
 	return false, ErrorAt(r.Offset()-1, "invalid boolean value 0x%02x for %s (want 0x00 or 0x01)", c, what)
+}
+
+// isASCII reports whether b is all ASCII, a word at a time: names nearly
+// always are, and utf8.Valid costs more on short ones.
+func isASCII(b []byte) bool {
+	var or uint64
+	for len(b) >= 8 {
+		or |= binary.LittleEndian.Uint64(b)
+		b = b[8:]
+	}
+	for _, c := range b {
+		or |= uint64(c)
+	}
+	return or&leadBits == 0
 }
