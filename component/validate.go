@@ -1145,7 +1145,7 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 		if !ok {
 			return v.errf("module instantiation argument `%s` does not export an item named `%s`", im.Module, im.Name)
 		}
-		if err := v.coreExternSub(got, mt.itypes[i]); err != nil {
+		if err := v.coreExternSub(&got, &mt.itypes[i]); err != nil {
 			return v.errf("type mismatch for export `%s` of module instantiation argument `%s`: %v", im.Name, im.Module, err)
 		}
 	}
@@ -1212,7 +1212,7 @@ func limitsSub(a, b wasm.Limits) bool {
 
 // coreExternSub checks that a core item of type a may be given where b is
 // expected (core import matching).
-func (v *validator) coreExternSub(a, b coreExtern) error {
+func (v *validator) coreExternSub(a, b *coreExtern) error {
 	ka, kb := a.kind, b.kind
 	if ka == wasm.ExternFuncExact {
 		ka = wasm.ExternFunc

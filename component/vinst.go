@@ -764,7 +764,7 @@ func (v *validator) moduleSub(a, b *moduleType) error {
 		found := false
 		for j, bim := range b.imports {
 			if bim.Module == im.Module && bim.Name == im.Name {
-				if err := v.coreExternSub(b.itypes[j], a.itypes[i]); err != nil {
+				if err := v.coreExternSub(&b.itypes[j], &a.itypes[i]); err != nil {
 					return fmt.Errorf("type mismatch in import `%s::%s`: %v", im.Module, im.Name, err)
 				}
 				found = true
@@ -779,7 +779,7 @@ func (v *validator) moduleSub(a, b *moduleType) error {
 		if !ok {
 			return fmt.Errorf("missing expected export `%s`", name)
 		}
-		if err := v.coreExternSub(got, b.exports.types[i]); err != nil {
+		if err := v.coreExternSub(&got, &b.exports.types[i]); err != nil {
 			return fmt.Errorf("type mismatch in export `%s`: %v", name, err)
 		}
 	}

@@ -222,16 +222,20 @@ type FuncType struct {
 
 // Equal reports whether two function types are structurally the same.
 func (f *FuncType) Equal(g *FuncType) bool {
+	if f == g {
+		return true
+	}
 	if len(f.Params) != len(g.Params) || len(f.Results) != len(g.Results) {
 		return false
 	}
-	for i := range f.Params {
-		if f.Params[i].Canonical() != g.Params[i].Canonical() {
-			return false
-		}
-	}
-	for i := range f.Results {
-		if f.Results[i].Canonical() != g.Results[i].Canonical() {
+	return sameVals(f.Params, g.Params) && sameVals(f.Results, g.Results)
+}
+
+// sameVals compares value types by their canonical forms, which only
+// reference types written in another form need.
+func sameVals(a, b []ValType) bool {
+	for i := range a {
+		if x, y := a[i], b[i]; x != y && x.Canonical() != y.Canonical() {
 			return false
 		}
 	}
