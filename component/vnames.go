@@ -115,13 +115,19 @@ type resEntry struct {
 }
 
 // nameMarks is where a scope's entries start on the validator's stacks,
-// and its maps over them once they are many.
+// and its indexes over them once they are many.
 type nameMarks struct {
 	keyStart, resStart int
-	keyIdx             map[uint64]int32
-	resIdx             map[spaceTid]string
-	resAllIdx          map[spaceName]struct{}
+	// keyTab is an open-addressing table over the scope's keys (pos is
+	// the index in v.keys plus one), from the validator's slab.
+	keyTab    []labelSlot
+	resIdx    map[spaceTid]string
+	resAllIdx map[spaceName]struct{}
 }
+
+// keyScanMax is the number of names of a scope up to which their keys are
+// compared one by one instead of through a table.
+const keyScanMax = 8
 
 // openNames marks the start of a scope's names.
 func (v *validator) openNames(m *nameMarks) {
@@ -131,7 +137,7 @@ func (v *validator) openNames(m *nameMarks) {
 // closeNames drops a scope's names.
 func (v *validator) closeNames(m *nameMarks) {
 	v.keys, v.res = v.keys[:m.keyStart], v.res[:m.resStart]
-	m.keyIdx, m.resIdx, m.resAllIdx = nil, nil, nil
+	m.keyTab, m.resIdx, m.resAllIdx = nil, nil, nil
 }
 
 // addKey records the uniqueness key of name, or returns the name that
@@ -141,34 +147,43 @@ func (v *validator) addKey(m *nameMarks, k nameKey, name string) (prev string, d
 		v.seed = maphash.MakeSeed()
 	}
 	h := k.hash(v.seed)
-	from := m.keyStart
-	if m.keyIdx != nil {
-		i, ok := m.keyIdx[h]
-		if !ok {
-			from = len(v.keys) // no entry has this hash
-		} else if v.sameKey(&v.keys[i], h, &k) {
-			return v.keys[i].name, true
+	if m.keyTab == nil {
+		for i := m.keyStart; i < len(v.keys); i++ {
+			if v.sameKey(&v.keys[i], h, &k) {
+				return v.keys[i].name, true
+			}
 		}
-		// Otherwise another key with the same hash: look at all.
-	}
-	for i := from; i < len(v.keys); i++ {
-		if v.sameKey(&v.keys[i], h, &k) {
-			return v.keys[i].name, true
+	} else {
+		// Every entry of the same hash is met before an empty slot.
+		mask := len(m.keyTab) - 1
+		for slot := int(h) & mask; m.keyTab[slot].pos != 0; slot = (slot + 1) & mask {
+			if e := &m.keyTab[slot]; e.h == h && v.sameKey(&v.keys[e.pos-1], h, &k) {
+				return v.keys[e.pos-1].name, true
+			}
 		}
 	}
 	v.keys = append(v.keys, keyEntry{h: h, sp: k.sp, name: name})
 	switch n := len(v.keys) - m.keyStart; {
-	case m.keyIdx != nil:
-		if _, ok := m.keyIdx[h]; !ok {
-			m.keyIdx[h] = int32(len(v.keys) - 1)
-		}
-	case n > indexAbove:
-		m.keyIdx = make(map[uint64]int32, 2*n)
-		for i := len(v.keys) - 1; i >= m.keyStart; i-- {
-			m.keyIdx[v.keys[i].h] = int32(i) // the first of a hash wins
+	case m.keyTab != nil && 2*n <= len(m.keyTab):
+		v.indexKey(m.keyTab, len(v.keys)-1)
+	case n > keyScanMax:
+		m.keyTab = v.slots.many(tabSize(2 * n))
+		for i := m.keyStart; i < len(v.keys); i++ {
+			v.indexKey(m.keyTab, i)
 		}
 	}
 	return "", false
+}
+
+// indexKey enters v.keys[i] in tab.
+func (v *validator) indexKey(tab []labelSlot, i int) {
+	h := v.keys[i].h
+	mask := len(tab) - 1
+	slot := int(h) & mask
+	for tab[slot].pos != 0 {
+		slot = (slot + 1) & mask
+	}
+	tab[slot] = labelSlot{h: h, pos: int32(i) + 1}
 }
 
 // sameKey reports whether entry e has key k (whose hash is h): the key of
