@@ -35,8 +35,15 @@ const (
 // its types, imports, exports and the types of everything it defines. It is
 // read without looking into function bodies, data or element segments, and
 // is not modified after ReadModule returns, so it may be read concurrently.
+//
+// The function index space is not a list: an engine's module defines tens
+// of thousands of functions and the component level asks for the types of
+// a few, so the function section stays as bytes (checked when read) and
+// NumFuncs, FuncTypeIndex and FuncTypes read it.
 type ModuleInfo struct {
 	// Types lists every subtype in index order (recursion groups flattened).
+	// The value type lists of its function types are cut from shared
+	// chunks, each capped at its length.
 	Types    []SubType
 	Imports  []Import
 	Exports  []Export
