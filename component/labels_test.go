@@ -35,3 +35,56 @@ func TestCheckLabelsTable(t *testing.T) {
 		}
 	}
 }
+
+// TestAddKeyTable checks extern-name uniqueness in scopes past the
+// pairwise path (through the key table), nested so that an inner scope's
+// names come and go while the outer one's table stays.
+func TestAddKeyTable(t *testing.T) {
+	v := &validator{f: AllFeatures}
+	add := func(m *nameMarks, name string) (string, bool) {
+		var n externName
+		if !fastExternName(name, v.f, &n) {
+			var err error
+			if n, err = parseExternName(name, v.f); err != nil {
+				t.Fatalf("%q: %v", name, err)
+			}
+		}
+		return v.addKey(m, n.key(1), name)
+	}
+	for _, count := range []int{5, 9, 40, 300} {
+		var outer, inner nameMarks
+		v.openNames(&outer)
+		for i := range count {
+			if prev, dup := add(&outer, fmt.Sprintf("f%d", i)); dup {
+				t.Fatalf("%d names: f%d conflicts with %s", count, i, prev)
+			}
+			if i == count/2 {
+				// An inner scope with the same names: its own namespace.
+				v.openNames(&inner)
+				for j := range count {
+					if prev, dup := add(&inner, fmt.Sprintf("f%d", j)); dup {
+						t.Fatalf("inner f%d conflicts with %s", j, prev)
+					}
+				}
+				if prev, dup := add(&inner, fmt.Sprintf("F%d", count-1)); !dup || prev != fmt.Sprintf("f%d", count-1) {
+					t.Errorf("inner F%d: got %q %v", count-1, prev, dup)
+				}
+				v.closeNames(&inner)
+			}
+		}
+		for _, tc := range []struct{ name, prev string }{
+			{"F0", "f0"}, {fmt.Sprintf("f%d", count-1), fmt.Sprintf("f%d", count-1)},
+		} {
+			if prev, dup := add(&outer, tc.name); !dup || prev != tc.prev {
+				t.Errorf("%d names, %s: got %q %v, want a conflict with %s", count, tc.name, prev, dup, tc.prev)
+			}
+		}
+		if prev, dup := add(&outer, "[method]r.m"); dup {
+			t.Errorf("[method]r.m conflicts with %s", prev)
+		}
+		if prev, dup := add(&outer, "[static]R.M"); !dup || prev != "[method]r.m" {
+			t.Errorf("[static]R.M: got %q %v", prev, dup)
+		}
+		v.closeNames(&outer)
+	}
+}
