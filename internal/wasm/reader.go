@@ -146,6 +146,11 @@ func (r *Reader) S32() (int32, error) {
 
 // S33 reads a signed LEB128 s33.
 func (r *Reader) S33() (int64, error) {
+	if p := r.pos; p < len(r.b) && r.b[p] < 0x40 {
+		// One byte, sign bit clear: the type indices of most types.
+		r.pos = p + 1
+		return int64(r.b[p]), nil
+	}
 	v, n, err := DecodeS33(r.b[r.pos:])
 	if err != nil {
 		return 0, r.Errorf("%v", err)
