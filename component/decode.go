@@ -102,6 +102,13 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 		return nil, wasm.ErrorAt(start+4, "unknown binary version % x for a component (want 0d 00 01 00)", head[4:8])
 	}
 	c := &Component{off: &offsets{start: start}}
+	// Sized once: an engine's component has hundreds of small sections,
+	// and growing three lists by doubling allocated twice their size.
+	if n := countSections(r.Peeked()); n > 0 {
+		c.Sections = make([]Section, 0, n)
+		c.off.sections = make([]int, 0, n)
+		c.off.first = make([]int, 0, n)
+	}
 	outer := d.off
 	d.off = c.off
 	defer func() { d.off = outer }()
@@ -142,6 +149,21 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 		c.Sections = append(c.Sections, s)
 	}
 	return c, nil
+}
+
+// countSections counts the sections framed in b (id, size, body) up to
+// the first that is not, and at most 1<<16.
+func countSections(b []byte) int {
+	n := 0
+	for len(b) > 1 && n < 1<<16 {
+		size, w, err := wasm.DecodeU32(b[1:])
+		if err != nil || uint64(size) > uint64(len(b)-1-w) {
+			break
+		}
+		b = b[1+w+int(size):]
+		n++
+	}
+	return n
 }
 
 func (d *decoder) section(id SectionID, r *wasm.Reader, depth, start int) (Section, error) {

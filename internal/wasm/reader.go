@@ -179,6 +179,9 @@ func (r *Reader) Bytes(n int) ([]byte, error) {
 	return b, nil
 }
 
+// Peeked returns the unread bytes without reading them.
+func (r *Reader) Peeked() []byte { return r.b[r.pos:] }
+
 // Rest reads every remaining byte.
 func (r *Reader) Rest() []byte {
 	b := r.b[r.pos:len(r.b):len(r.b)]
