@@ -334,20 +334,21 @@ func (c *coreExports) add(name string, t coreExtern) bool {
 	return true
 }
 
-func (c *coreExports) get(name string) (coreExtern, bool) {
+// get returns the type of the export named name (in place: it is large).
+func (c *coreExports) get(name string) (*coreExtern, bool) {
 	if c.index != nil {
 		i, ok := c.index[name]
 		if !ok {
-			return coreExtern{}, false
+			return nil, false
 		}
-		return c.types[i], true
+		return &c.types[i], true
 	}
 	for i, n := range c.names {
 		if n == name {
-			return c.types[i], true
+			return &c.types[i], true
 		}
 	}
-	return coreExtern{}, false
+	return nil, false
 }
 
 type valueEntry struct {
@@ -798,36 +799,39 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 		}
 		return &wasm.FuncType{}
 	}
-	conv := func(t wasm.ExternType) coreExtern {
-		ce := coreExtern{kind: t.Kind, table: t.Table, memory: t.Memory, global: t.Global}
+	// conv fills ce in place: a core extern is a hundred bytes, and an
+	// engine's module imports hundreds.
+	conv := func(ce *coreExtern, t *wasm.ExternType) {
 		if t.Kind == wasm.ExternFunc || t.Kind == wasm.ExternTag || t.Kind == wasm.ExternFuncExact {
 			if info.FuncType(t.Index) == nil {
-				return coreExtern{kind: 0xff}
+				*ce = coreExtern{kind: 0xff}
+				return
 			}
-			ce.fn = ft(t.Index)
+			*ce = coreExtern{kind: t.Kind, fn: ft(t.Index)}
+			return
 		}
-		return ce
+		*ce = coreExtern{kind: t.Kind, table: t.Table, memory: t.Memory, global: t.Global}
 	}
 	if err := v.checkImportsUnique(info.Imports); err != nil {
 		return nil, err
 	}
-	for _, im := range info.Imports {
-		if err := v.checkCoreLimits(im.Type); err != nil {
+	mt.itypes = mt.itypes[:len(info.Imports)]
+	for i := range info.Imports {
+		im := &info.Imports[i]
+		if err := v.checkCoreLimits(&im.Type); err != nil {
 			return nil, err
 		}
-		ce := conv(im.Type)
-		if ce.kind == 0xff {
+		if conv(&mt.itypes[i], &im.Type); mt.itypes[i].kind == 0xff {
 			return nil, v.errf("core module import %q %q: type index %d is not a function type", im.Module, im.Name, im.Type.Index)
 		}
-		mt.itypes = append(mt.itypes, ce)
 	}
 	for _, m := range info.Memories {
-		if err := v.checkCoreLimits(wasm.ExternType{Kind: wasm.ExternMemory, Memory: m}); err != nil {
+		if err := v.checkCoreLimits(&wasm.ExternType{Kind: wasm.ExternMemory, Memory: m}); err != nil {
 			return nil, err
 		}
 	}
 	for _, t := range info.Tables {
-		if err := v.checkCoreLimits(wasm.ExternType{Kind: wasm.ExternTable, Table: t}); err != nil {
+		if err := v.checkCoreLimits(&wasm.ExternType{Kind: wasm.ExternTable, Table: t}); err != nil {
 			return nil, err
 		}
 	}
@@ -839,7 +843,8 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 		if _, dup := mt.exports.get(e.Name); dup {
 			return nil, v.errf("core module export name %q is not unique", e.Name)
 		}
-		ce := conv(t)
+		var ce coreExtern
+		conv(&ce, &t)
 		if ce.kind == 0xff {
 			return nil, v.errf("core module export %q has an invalid type", e.Name)
 		}
@@ -913,7 +918,7 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 			} else {
 				seen[k] = true
 			}
-			if err := v.checkCoreLimits(d.Import.Type); err != nil {
+			if err := v.checkCoreLimits(&d.Import.Type); err != nil {
 				return err
 			}
 			ce, err := resolve(d.Import.Type)
@@ -923,7 +928,7 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 			mt.imports = append(mt.imports, d.Import)
 			mt.itypes = append(mt.itypes, ce)
 		case ModuleDeclExport:
-			if err := v.checkCoreLimits(d.Extern); err != nil {
+			if err := v.checkCoreLimits(&d.Extern); err != nil {
 				return err
 			}
 			ce, err := resolve(d.Extern)
@@ -1030,7 +1035,7 @@ func pageLog2(m wasm.MemoryType) uint32 {
 }
 
 // checkCoreLimits checks the limits of a memory or table type.
-func (v *validator) checkCoreLimits(t wasm.ExternType) error {
+func (v *validator) checkCoreLimits(t *wasm.ExternType) error {
 	switch t.Kind {
 	case wasm.ExternMemory:
 		m := t.Memory
@@ -1145,7 +1150,7 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 		if !ok {
 			return v.errf("module instantiation argument `%s` does not export an item named `%s`", im.Module, im.Name)
 		}
-		if err := v.coreExternSub(&got, &mt.itypes[i]); err != nil {
+		if err := v.coreExternSub(got, &mt.itypes[i]); err != nil {
 			return v.errf("type mismatch for export `%s` of module instantiation argument `%s`: %v", im.Name, im.Module, err)
 		}
 	}

@@ -779,7 +779,7 @@ func (v *validator) moduleSub(a, b *moduleType) error {
 		if !ok {
 			return fmt.Errorf("missing expected export `%s`", name)
 		}
-		if err := v.coreExternSub(&got, &b.exports.types[i]); err != nil {
+		if err := v.coreExternSub(got, &b.exports.types[i]); err != nil {
 			return fmt.Errorf("type mismatch in export `%s`: %v", name, err)
 		}
 	}
