@@ -294,6 +294,12 @@ type coreExports struct {
 	names []string
 	types []coreExtern
 	index map[string]int32
+	// next is where the last name found was, plus one: core instances
+	// are instantiated and aliased mostly in the order of their exports
+	// (a glue instance exports what a module imports, a shim instance's
+	// exports are aliased one after another), so get tries it before
+	// hashing. A hint only: it never decides what is found.
+	next int32
 }
 
 const coreExportsIndexAbove = 8
@@ -317,34 +323,71 @@ func (v *validator) newCoreExports(n int) *coreExports {
 
 // add appends an export; false when the name is taken.
 func (c *coreExports) add(name string, t coreExtern) bool {
-	if _, dup := c.get(name); dup {
-		return false
+	p, ok := c.addSlot(name)
+	if ok {
+		*p = t
 	}
-	c.names = append(c.names, name)
-	c.types = append(c.types, t)
+	return ok
+}
+
+// addSlot appends an export named name and returns its type to fill in
+// place (zero); false when the name is taken, and then c must not be used
+// again (its index may map name to the new position). One map operation
+// checks and enters a name.
+func (c *coreExports) addSlot(name string) (*coreExtern, bool) {
+	pos := int32(len(c.names))
 	switch {
 	case c.index != nil:
-		c.index[name] = int32(len(c.names) - 1)
-	case len(c.names) > coreExportsIndexAbove:
-		c.index = make(map[string]int32, 2*len(c.names))
+		n := len(c.index)
+		if c.index[name] = pos; len(c.index) == n {
+			// Taken: put its position back (a rare error path).
+			for i, m := range c.names {
+				if m == name {
+					c.index[name] = int32(i)
+				}
+			}
+			return nil, false
+		}
+	case pos >= coreExportsIndexAbove:
+		for _, n := range c.names {
+			if n == name {
+				return nil, false
+			}
+		}
+		c.index = make(map[string]int32, 2*(pos+1))
 		for i, n := range c.names {
 			c.index[n] = int32(i)
 		}
+		c.index[name] = pos
+	default:
+		for _, n := range c.names {
+			if n == name {
+				return nil, false
+			}
+		}
 	}
-	return true
+	c.names = append(c.names, name)
+	c.types = append(c.types, coreExtern{})
+	return &c.types[pos], true
 }
 
 // get returns the type of the export named name (in place: it is large).
 func (c *coreExports) get(name string) (*coreExtern, bool) {
+	if i := c.next; int(i) < len(c.names) && c.names[i] == name {
+		c.next++
+		return &c.types[i], true
+	}
 	if c.index != nil {
 		i, ok := c.index[name]
 		if !ok {
 			return nil, false
 		}
+		c.next = i + 1
 		return &c.types[i], true
 	}
 	for i, n := range c.names {
 		if n == name {
+			c.next = int32(i) + 1
 			return &c.types[i], true
 		}
 	}
@@ -840,15 +883,13 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 		if !ok {
 			return nil, v.errf("core module export %q: %s index %d out of bounds", e.Name, e.Kind, e.Index)
 		}
-		if _, dup := mt.exports.get(e.Name); dup {
+		ce, ok := mt.exports.addSlot(e.Name)
+		if !ok {
 			return nil, v.errf("core module export name %q is not unique", e.Name)
 		}
-		var ce coreExtern
-		conv(&ce, &t)
-		if ce.kind == 0xff {
+		if conv(ce, &t); ce.kind == 0xff {
 			return nil, v.errf("core module export %q has an invalid type", e.Name)
 		}
-		mt.exports.add(e.Name, ce)
 	}
 	return mt, nil
 }
@@ -1084,14 +1125,15 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 	if !ci.Instantiate {
 		inst := &coreInstance{exports: v.newCoreExports(len(ci.Exports))}
 		for _, e := range ci.Exports {
-			if _, dup := inst.exports.get(e.Name); dup {
+			slot, ok := inst.exports.addSlot(e.Name)
+			if !ok {
 				return v.errf("export name `%s` already defined", e.Name)
 			}
 			ce, err := v.coreItem(s, e.Sort, e.Index)
 			if err != nil {
 				return err
 			}
-			inst.exports.add(e.Name, ce)
+			*slot = ce
 		}
 		s.coreInstances = append(s.coreInstances, inst)
 		return nil
