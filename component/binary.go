@@ -734,14 +734,16 @@ func (op CanonOp) String() string {
 //   - thread.spawn-ref: Type (core func type)
 //   - error-context.new/debug-message: Options
 type Canon struct {
+	// (Op and Flag share a word, the uint32s fill the next two: an
+	// engine's component has a canonical function per import.)
 	Op      CanonOp
+	Flag    bool
 	Func    uint32
 	Type    uint32
+	Index   uint32
 	Options []CanonOpt
 	Result  *ValType
 	ValType wasm.ValType
-	Index   uint32
-	Flag    bool
 }
 
 // CanonOptKind is the kind of a canonical option, by binary code.

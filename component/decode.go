@@ -102,6 +102,13 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 		return nil, wasm.ErrorAt(start+4, "unknown binary version % x for a component (want 0d 00 01 00)", head[4:8])
 	}
 	c := &Component{off: &offsets{start: start}}
+	if d.off == nil {
+		// The outermost component: size the slabs of its sections and
+		// their items (nested components' included) from their headers.
+		var k skim
+		k.scan(r.Peeked(), 0)
+		d.reserve(&k)
+	}
 	// Sized once: an engine's component has hundreds of small sections,
 	// and growing three lists by doubling allocated twice their size.
 	if n := countSections(r.Peeked()); n > 0 {
@@ -149,6 +156,56 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 		c.Sections = append(c.Sections, s)
 	}
 	return c, nil
+}
+
+// skim is what a pass over the section headers of a component tells
+// before it is decoded: per section id, how many sections there are and
+// the sum of their leading counts (their items), nested components
+// included.
+type skim struct {
+	secs, items [SectionValue + 1]int
+}
+
+// scan skims the sections framed in b up to the first that is not, and
+// the components nested in them down to MaxNesting. A count is capped by
+// its section's size (an item takes a byte at least), so that what is
+// reserved from it is bounded by the input, as Count bounds the rest.
+func (k *skim) scan(b []byte, depth int) {
+	for n := 0; len(b) > 1 && n < 1<<16; n++ {
+		id := b[0]
+		size, w, err := wasm.DecodeU32(b[1:])
+		if err != nil || uint64(size) > uint64(len(b)-1-w) || id > byte(SectionValue) {
+			return
+		}
+		body := b[1+w : 1+w+int(size)]
+		b = b[1+w+int(size):]
+		k.secs[id]++
+		switch SectionID(id) {
+		case SectionCoreInstance, SectionAlias, SectionType, SectionCanon, SectionImport:
+			if c, _, err := wasm.DecodeU32(body); err == nil {
+				k.items[id] += int(min(c, size))
+			}
+		case SectionComponent:
+			if depth < MaxNesting && len(body) > 8 {
+				k.scan(body[8:], depth+1)
+			}
+		}
+	}
+}
+
+// reserve sizes the slabs of the sections a skim found and of their
+// items.
+func (d *decoder) reserve(k *skim) {
+	d.coreSecs.reserve(k.secs[SectionCoreInstance])
+	d.coreInsts.reserve(k.items[SectionCoreInstance])
+	d.aliasSecs.reserve(k.secs[SectionAlias])
+	d.aliases.reserve(k.items[SectionAlias])
+	d.typeSecs.reserve(k.secs[SectionType])
+	d.types.reserve(k.items[SectionType])
+	d.canonSecs.reserve(k.secs[SectionCanon])
+	d.canons.reserve(k.items[SectionCanon])
+	d.importSecs.reserve(k.secs[SectionImport])
+	d.imports.reserve(k.items[SectionImport])
 }
 
 // countSections counts the sections framed in b (id, size, body) up to

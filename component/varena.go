@@ -68,6 +68,17 @@ func (s *slab[T]) reset() {
 	s.buf, s.nkept = nil, 0
 }
 
+// reserve makes room for n more elements in the current chunk, so that a
+// caller that knows how many it will take (Decode, from a skim of the
+// section headers) gets one chunk of that size instead of chunks that
+// double and leave the last one part empty.
+func (s *slab[T]) reserve(n int) {
+	if n <= 0 || cap(s.buf)-len(s.buf) >= n {
+		return
+	}
+	s.buf = make([]T, 0, n)
+}
+
 // one returns a pointer to a new zero T.
 func (s *slab[T]) one() *T {
 	if len(s.buf) == cap(s.buf) {
