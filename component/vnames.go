@@ -430,24 +430,77 @@ func kebab(s string) bool {
 }
 
 // kebabCase is kebab that also says whether s has an upper-case word.
-// Nearly every name is lower case: those are checked by a loop with no
-// state but the last byte, and anything else by kebabWords.
+// Nearly every name is lower case: those are checked eight bytes at a
+// time (lowerKebabWord), and anything else by kebabWords.
 func kebabCase(s string) (bool, bool) {
 	if len(s) == 0 || s[0] < 'a' || s[0] > 'z' {
 		return kebabWords(s)
 	}
-	dash := false
-	for i := 1; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
-			dash = false
-		case c == '-' && !dash:
-			dash = true
-		default:
+	var d uint64
+	var ok bool
+	switch {
+	case len(s) < 4:
+		// Padded with letters; the last byte is also the last of w.
+		last := uint64(s[len(s)-1])
+		w := uint64(s[0]) | uint64(s[len(s)/2])<<8 | last<<16 | 'a'*0x0001010101000000 | last<<56
+		d, ok = lowerKebabWord(w)
+	case len(s) <= 8:
+		// The first four bytes and the last four: every two adjacent
+		// bytes of s are adjacent in one of them (a dash at the seam
+		// may only send s to kebabWords).
+		d, ok = lowerKebabWord(load32(s) | load32(s[len(s)-4:])<<32)
+	default:
+		dash := false
+		i := 0
+		for ; i+8 < len(s); i += 8 {
+			d, ok = lowerKebabWord(load64(s[i:]))
+			if !ok || d&(d<<8) != 0 || dash && d&0x80 != 0 {
+				return kebabWords(s)
+			}
+			dash = d>>56 != 0
+		}
+		// The last eight bytes, which may overlap the word before:
+		// then the pair across the seam is inside this word.
+		if i == len(s)-8 && dash && s[i] == '-' {
 			return kebabWords(s)
 		}
+		d, ok = lowerKebabWord(load64(s[len(s)-8:]))
 	}
-	return !dash, false
+	if !ok || d&(d<<8) != 0 || d>>56 != 0 {
+		return kebabWords(s)
+	}
+	return true, false
+}
+
+// load64 is the first eight bytes of s, little-endian (one load).
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// load32 is the first four bytes of s, little-endian (one load).
+func load32(s string) uint64 {
+	_ = s[3]
+	return uint64(uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24)
+}
+
+// lowerKebabWord reports whether the eight bytes of w (little-endian) are
+// all lower-case letters, digits or dashes, and returns the dashes' high
+// bits. Range tests add to each byte (all below 0x80 by then, so no byte
+// carries into the next) and read its high bit.
+func lowerKebabWord(w uint64) (dashes uint64, ok bool) {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	if w&high != 0 {
+		return 0, false
+	}
+	lower := (w + (0x80-'a')*ones) &^ (w + (0x7f-'z')*ones)
+	digit := (w + (0x80-'0')*ones) &^ (w + (0x7f-'9')*ones)
+	dashes = ^(w ^ '-'*ones + 0x7f*ones) & high
+	return dashes, (lower|digit|dashes)&high == high
 }
 
 // kebabWords is kebabCase for any input, by a table of byte classes.

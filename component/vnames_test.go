@@ -73,3 +73,49 @@ func TestFoldHash(t *testing.T) {
 		t.Error("foldHash does not tell abcdefgh-1 from abcdefgh-2")
 	}
 }
+
+// TestKebabCaseWords checks kebabCase's eight-bytes-at-a-time path
+// against isKebab: every string of 8 to 10 bytes over a letter, a digit
+// and a dash (dashes at and across word boundaries), every byte value at
+// every position of a lower-case label of 16 to 17 bytes, and random
+// lower-case names up to 40 bytes.
+func TestKebabCaseWords(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		ok, upper := kebabCase(s)
+		if ok != isKebab(s) || ok && upper != (lowerASCII(s) != s) {
+			t.Fatalf("kebabCase(%q) = %v, %v; isKebab = %v", s, ok, upper, isKebab(s))
+		}
+	}
+	var walk func(b []byte)
+	walk = func(b []byte) {
+		if len(b) >= 8 {
+			check(string(b))
+		}
+		if len(b) == 10 {
+			return
+		}
+		for _, c := range []byte("a0-") {
+			walk(append(b, c))
+		}
+	}
+	walk(nil)
+	for _, base := range []string{"abcdefgh-jklmnop", "abcdefgh-jklmnop9"} {
+		for i := range len(base) {
+			for c := range 256 {
+				b := []byte(base)
+				b[i] = byte(c)
+				check(string(b))
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	const chars = "abz09-----A"
+	for range 50000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = chars[r.IntN(len(chars))]
+		}
+		check(string(b))
+	}
+}
