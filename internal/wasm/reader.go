@@ -151,6 +151,17 @@ func (r *Reader) S33() (int64, error) {
 		r.pos = p + 1
 		return int64(r.b[p]), nil
 	}
+	return r.s33()
+}
+
+// s33 is S33 past its one-byte path.
+func (r *Reader) s33() (int64, error) {
+	if p := r.pos; p+1 < len(r.b) && r.b[p] >= 0x80 && r.b[p+1] < 0x40 {
+		// Two bytes, the last with its sign bit clear: the type
+		// indices from 64 up of an interface's many types.
+		r.pos = p + 2
+		return int64(r.b[p]&0x7f) | int64(r.b[p+1])<<7, nil
+	}
 	v, n, err := DecodeS33(r.b[r.pos:])
 	if err != nil {
 		return 0, r.Errorf("%v", err)
