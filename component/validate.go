@@ -477,16 +477,29 @@ func (s *scope) space(imp bool) space {
 }
 
 // frame is one step of the path to the item being validated: "what i" or
-// "what i (detail)", starting at byte off (-1: unknown). One is pushed for
-// every item and declaration: it is kept small, with the word it starts
-// with as a code (frameWords).
+// "what i (detail)", starting at byte off (-1: unknown). It is kept small,
+// with the word it starts with as a code (frameWords). The items of a
+// section and the declarations of a type share one frame that the loop
+// moves along (at, atDecl), and their offsets are looked up only for an
+// error (lazy): a push, an offset and a pop per item were 4% of
+// validation.
 type frame struct {
 	detail string
 	i      int32
 	off    int32
 	what   frameWhat
 	quote  bool // detail is a name, to be quoted
+	lazy   frameOff
 }
+
+// frameOff says what a frame's off holds.
+type frameOff uint8
+
+const (
+	offKnown frameOff = iota // the offset
+	offItem                  // the section of item i, in v.off
+	offDecl                  // the number of the declaration in v.off
+)
 
 // frameWhat is what a frame enters: an index into frameWords.
 type frameWhat uint8
@@ -528,8 +541,8 @@ func (v *validator) errf(format string, args ...any) error {
 	parts := make([]string, len(v.where))
 	for i := range v.where {
 		parts[i] = v.where[i].String()
-		if v.where[i].off >= 0 {
-			e.Offset = int(v.where[i].off)
+		if off := v.offset(&v.where[i]); off >= 0 {
+			e.Offset = off
 		}
 	}
 	e.Where = strings.Join(parts, " > ")
@@ -546,20 +559,62 @@ func (v *validator) push(what frameWhat, i int, detail string, quote bool, off i
 	v.where = append(v.where, frame{what: what, i: int32(i), detail: detail, quote: quote, off: int32(off)})
 }
 
-// pushItem enters item i of section sec of the current component.
-func (v *validator) pushItem(sec int, what frameWhat, i int, detail string, quote bool) {
-	v.push(what, i, detail, quote, v.off.item(sec, i))
+// offset returns where f's item starts (-1: unknown). Lazy frames are all
+// of the component being validated (a nested component is entered from
+// its section's frame, which has its offset), so v.off has them.
+func (v *validator) offset(f *frame) int {
+	off := int(f.off)
+	switch f.lazy {
+	case offItem:
+		off = v.off.item(off, int(f.i))
+	case offDecl:
+		if v.off == nil || off >= v.off.decls.n {
+			return -1
+		}
+		off = v.off.decls.at(off)
+	}
+	if off > math.MaxInt32 {
+		return -1
+	}
+	return off
 }
 
-// pushDecl enters declaration i of a component or instance type: the next
-// one in the order Decode recorded them.
-func (v *validator) pushDecl(i int) {
-	off := -1
-	if v.off != nil && v.decl < v.off.decls.n {
-		off = v.off.decls.at(v.decl)
+// pushItems enters the items of section sec of the current component and
+// returns the frame's index for at.
+func (v *validator) pushItems(sec int, what frameWhat, quote bool) int {
+	f := frame{what: what, quote: quote, off: int32(sec), lazy: offItem}
+	if sec > math.MaxInt32 {
+		f.off, f.lazy = -1, offKnown
+	}
+	v.where = append(v.where, f)
+	return len(v.where) - 1
+}
+
+// at moves frame k (pushItems) to item i.
+func (v *validator) at(k, i int, detail string) {
+	f := &v.where[k]
+	f.i, f.detail = int32(i), detail
+	if i > math.MaxInt32 {
+		f.off, f.lazy = -1, offKnown
+	}
+}
+
+// pushDecls enters the declarations of a component or instance type and
+// returns the frame's index for atDecl.
+func (v *validator) pushDecls() int {
+	v.where = append(v.where, frame{what: inDeclaration, lazy: offDecl})
+	return len(v.where) - 1
+}
+
+// atDecl moves frame k (pushDecls) to declaration i: the next one in the
+// order Decode recorded them.
+func (v *validator) atDecl(k, i int) {
+	f := &v.where[k]
+	f.i, f.off = int32(i), int32(v.decl)
+	if v.decl >= math.MaxInt32 {
+		f.off, f.lazy = -1, offKnown
 	}
 	v.decl++
-	v.push(inDeclaration, i, "", false, off)
 }
 
 func (v *validator) pop() { v.where = v.where[:len(v.where)-1] }
@@ -626,21 +681,23 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 		}
 		s.coreModules = append(s.coreModules, mt)
 	case *CoreInstanceSection:
+		k := v.pushItems(si, inCoreInstance, false)
 		for i := range sec.Instances {
-			v.pushItem(si, inCoreInstance, i, "", false)
+			v.at(k, i, "")
 			if err := v.coreInstance(s, &sec.Instances[i]); err != nil {
 				return err
 			}
-			v.pop()
 		}
+		v.pop()
 	case *CoreTypeSection:
+		k := v.pushItems(si, inCoreType, false)
 		for i := range sec.Types {
-			v.pushItem(si, inCoreType, i, "", false)
+			v.at(k, i, "")
 			if err := v.coreTypeDef(s, &sec.Types[i], depth); err != nil {
 				return err
 			}
-			v.pop()
 		}
+		v.pop()
 	case *ComponentSection:
 		t, err := v.component(sec.Component, s, depth+1)
 		if err != nil {
@@ -648,24 +705,27 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 		}
 		s.components = append(s.components, t)
 	case *InstanceSection:
+		k := v.pushItems(si, inInstance, false)
 		for i := range sec.Instances {
-			v.pushItem(si, inInstance, i, "", false)
+			v.at(k, i, "")
 			if err := v.instance(s, &sec.Instances[i]); err != nil {
 				return err
 			}
-			v.pop()
 		}
+		v.pop()
 	case *AliasSection:
+		k := v.pushItems(si, inAlias, false)
 		for i := range sec.Aliases {
-			v.pushItem(si, inAlias, i, "", false)
+			v.at(k, i, "")
 			if err := v.aliasDef(s, &sec.Aliases[i]); err != nil {
 				return err
 			}
-			v.pop()
 		}
+		v.pop()
 	case *TypeSection:
+		k := v.pushItems(si, inType, false)
 		for i, t := range sec.Types {
-			v.pushItem(si, inType, i, "", false)
+			v.at(k, i, "")
 			id, err := v.typeDef(s, t, depth)
 			if err != nil {
 				return err
@@ -674,22 +734,24 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 				return v.errf("effective type size exceeds the limit of %d", maxTypeSize)
 			}
 			s.types = append(s.types, id)
-			v.pop()
 		}
+		v.pop()
 	case *CanonSection:
+		k := v.pushItems(si, inCanon, false)
 		for i := range sec.Funcs {
-			v.pushItem(si, inCanon, i, sec.Funcs[i].Op.String(), false)
+			v.at(k, i, sec.Funcs[i].Op.String())
 			if err := v.canon(s, &sec.Funcs[i]); err != nil {
 				return err
 			}
-			v.pop()
 		}
+		v.pop()
 	case *StartSection:
 		return v.start(s, sec)
 	case *ImportSection:
+		k := v.pushItems(si, inImport, true)
 		for i := range sec.Imports {
 			im := &sec.Imports[i]
-			v.pushItem(si, inImport, i, im.Name.Name, true)
+			v.at(k, i, im.Name.Name)
 			e, err := v.externType(s, &im.Type, true)
 			if err != nil {
 				return err
@@ -697,30 +759,32 @@ func (v *validator) section(s *scope, sec Section, si, depth int) error {
 			if err := v.addExtern(s, &im.Name, e, true); err != nil {
 				return err
 			}
-			v.pop()
 		}
+		v.pop()
 	case *ExportSection:
+		k := v.pushItems(si, inExport, true)
 		for i := range sec.Exports {
 			ex := &sec.Exports[i]
-			v.pushItem(si, inExport, i, ex.Name.Name, true)
+			v.at(k, i, ex.Name.Name)
 			if err := v.export(s, ex); err != nil {
 				return err
 			}
-			v.pop()
 		}
+		v.pop()
 	case *ValueSection:
 		if !v.f.Values {
 			return v.errf("value definitions need the 🪙 (values) feature")
 		}
+		k := v.pushItems(si, inValue, false)
 		for i := range sec.Values {
-			v.pushItem(si, inValue, i, "", false)
+			v.at(k, i, "")
 			t, err := v.valType(s, sec.Values[i].Type)
 			if err != nil {
 				return err
 			}
 			s.values = append(s.values, valueEntry{t: t})
-			v.pop()
 		}
+		v.pop()
 	}
 	return nil
 }

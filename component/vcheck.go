@@ -385,9 +385,10 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 	ns.imports = v.exportSlab.many(nimp)[:0]
 	ns.types = v.tids.many(ntypes)[:0]
 	ns.instances = v.tids.many(ninst)[:0]
+	k := v.pushDecls()
 	for i := range decls {
 		d := &decls[i]
-		v.pushDecl(i)
+		v.atDecl(k, i)
 		if v.tooBig {
 			return 0, v.errf("effective type size exceeds the limit of %d", maxTypeSize)
 		}
@@ -426,8 +427,8 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 				return 0, err
 			}
 		}
-		v.pop()
 	}
+	v.pop()
 	v.closeNames(&ns.names)
 	var t tid
 	if kind == scopeInstanceType {
