@@ -639,6 +639,9 @@ func (v *validator) allNamed(t tid, set space) bool {
 		case KindOwn, KindBorrow:
 			return v.isNamed(set, d.res)
 		}
+		if !d.walk {
+			return true
+		}
 		for c := range d.children {
 			if !v.namedVal(c, set) {
 				return false
@@ -692,6 +695,9 @@ func (v *validator) namedVal(x vval, set space) bool {
 		return v.isNamed(set, x.t)
 	case KindOwn, KindBorrow:
 		return v.isNamed(set, d.res)
+	}
+	if !d.walk {
+		return true
 	}
 	for c := range d.children {
 		if !v.namedVal(c, set) {

@@ -71,7 +71,11 @@ type vdef struct {
 	borrow bool // holds a borrow
 	ptr    bool // lifting or lowering it touches linear memory
 	hasRes bool // refers to a resource (own/borrow) somewhere
-	align  uint8
+	// walk is set when a child needs a name (a record, variant, enum,
+	// flags or handle) or has one that does: else namedVal need not look
+	// into d (list<u8>, option<string>, ...).
+	walk  bool
+	align uint8
 	// depth is the structural nesting depth.
 	depth int32
 	n     uint32 // fixed list
@@ -105,6 +109,16 @@ func (d *vdef) children(yield func(vval) bool) {
 	}
 }
 
+// needsName reports whether a defined type of kind k must be named where
+// an import or export mentions it (a handle: its resource).
+func needsName(k DefinedKind) bool {
+	switch k {
+	case KindRecord, KindVariant, KindEnum, KindFlags, KindOwn, KindBorrow:
+		return true
+	}
+	return false
+}
+
 // finish computes d's cached facts from its children's.
 func (v *validator) finish(d *vdef) {
 	switch d.kind {
@@ -133,6 +147,7 @@ func (v *validator) finish(d *vdef) {
 		if cd := v.def(c); cd != nil {
 			d.depth = max(d.depth, cd.depth)
 			d.hasRes = d.hasRes || cd.hasRes
+			d.walk = d.walk || cd.walk || needsName(cd.kind)
 			if inherit {
 				d.borrow = d.borrow || cd.borrow
 				d.ptr = d.ptr || cd.ptr
