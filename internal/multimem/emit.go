@@ -33,7 +33,7 @@ const (
 func (l *lowering) emitMain() ([]byte, error) {
 	info := l.info
 	native := l.opts.Native
-	types := &typeTable{base: uint32(len(info.Types))}
+	types := &typeTable{base: uint32(info.NumTypes())}
 	copyType := types.index([]wasm.ValType{i32, i32, i32}, nil)
 	startType := types.index(nil, nil)
 	var importTypes []uint32

@@ -71,7 +71,7 @@ func BenchmarkReadModule(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("%d bytes: %d types, %d imports, %d functions, %d exports", len(m), len(info.Types), len(info.Imports), info.NumFuncs(), len(info.Exports))
+	b.Logf("%d bytes: %d types, %d imports, %d functions, %d exports", len(m), info.NumTypes(), len(info.Imports), info.NumFuncs(), len(info.Exports))
 	for _, read := range []struct {
 		name string
 		f    func([]byte, int) (*ModuleInfo, error)

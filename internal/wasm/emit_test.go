@@ -174,8 +174,8 @@ func TestReadModuleAgreesWithBuilder(t *testing.T) {
 	if !ok || !gt.Global.Mutable || gt.Global.Val != ValI32 {
 		t.Errorf("global export type: %+v", gt)
 	}
-	if len(info.Types) != len(m.Types) {
-		t.Errorf("types: %d, want %d", len(info.Types), len(m.Types))
+	if info.NumTypes() != len(m.Types) {
+		t.Errorf("types: %d, want %d", info.NumTypes(), len(m.Types))
 	}
 }
 

@@ -39,12 +39,10 @@ const (
 // The function index space is not a list: an engine's module defines tens
 // of thousands of functions and the component level asks for the types of
 // a few, so the function section stays as bytes (checked when read) and
-// NumFuncs, FuncTypeIndex and FuncTypes read it.
+// NumFuncs, FuncTypeIndex and FuncTypes read it. The type section stays
+// as bytes too: only the function types its imports, exported functions
+// and tags use are decoded (FuncType), the rest on demand.
 type ModuleInfo struct {
-	// Types lists every subtype in index order (recursion groups flattened).
-	// The value type lists of its function types are cut from shared
-	// chunks, each capped at its length.
-	Types    []SubType
 	Imports  []Import
 	Exports  []Export
 	Tables   []TableType
@@ -57,15 +55,8 @@ type ModuleInfo struct {
 
 	// funcs is the function index space (NumFuncs, FuncTypeIndex).
 	funcs funcSpace
-}
-
-// FuncType returns the function type at type index i, or nil when i is out
-// of range or not a function type.
-func (m *ModuleInfo) FuncType(i uint32) *FuncType {
-	if int64(i) >= int64(len(m.Types)) || m.Types[i].Kind != CompFunc {
-		return nil
-	}
-	return &m.Types[i].Func
+	// types is the type index space (NumTypes, FuncType, SubTypes).
+	types typeSpace
 }
 
 // ExportType returns the extern type of an export.
@@ -174,6 +165,10 @@ func readModule(b []byte, base int, alias bool) (*ModuleInfo, error) {
 	if !alias && len(m.funcs.defined) > 0 {
 		m.funcs.defined = append([]byte(nil), m.funcs.defined...)
 	}
+	if !alias && len(m.types.sec) > 0 {
+		m.types.sec = append([]byte(nil), m.types.sec...)
+	}
+	m.used()
 	return m, nil
 }
 
@@ -254,68 +249,6 @@ func (m *ModuleInfo) readSection(id byte, r *Reader) error {
 // presizeMax bounds how many entries a list is sized for before its
 // entries are read.
 const presizeMax = 4096
-
-// readTypes reads the type section's n entries. The value types of all
-// its function types share chunks of one list (valTypeSlab) instead of
-// two allocations per function type.
-func (m *ModuleInfo) readTypes(r *Reader, n int) error {
-	// Sized for n lone subtypes and filled in place: appending a zero
-	// SubType and then writing it costs twice. Only rec groups grow it.
-	m.Types = make([]SubType, min(n, presizeMax))
-	vals := valTypeSlab{hint: countValTypes(r.b[r.pos:], n)}
-	next := 0
-	slot := func() *SubType {
-		if next == len(m.Types) {
-			m.Types = append(m.Types, SubType{})
-		}
-		next++
-		return &m.Types[next-1]
-	}
-	for i := 0; i < n; i++ {
-		if c, _ := r.Peek(); c != 0x4e {
-			if err := r.readSubType(slot(), &vals); err != nil {
-				return err
-			}
-			continue
-		}
-		r.pos++
-		k, err := r.Count("types in a rec group")
-		if err != nil {
-			return err
-		}
-		for j := 0; j < k; j++ {
-			if err := r.readSubType(slot(), &vals); err != nil {
-				return err
-			}
-		}
-	}
-	m.Types = m.Types[:next]
-	return nil
-}
-
-// countValTypes bounds how many value types the n entries of a type
-// section b hold, from a skim of the lone function types at its front
-// (usually all of them, making the bound exact). Past them, every entry
-// takes at least two bytes that are not value types, so the rest of the
-// bytes bound the rest.
-func countValTypes(b []byte, n int) int {
-	total, p := 0, 0
-	for ; n > 0; n-- {
-		if p+2 >= len(b) || b[p] != byte(CompFunc) || b[p+1] >= 0x80 {
-			break
-		}
-		q := p + 2 + int(b[p+1]) // the result count
-		if q >= len(b) || b[q] >= 0x80 || q+1+int(b[q]) > len(b) {
-			break
-		}
-		total += int(b[p+1]) + int(b[q])
-		p = q + 1 + int(b[q])
-	}
-	if n > 0 {
-		total += len(b) - p - 2*n
-	}
-	return total
-}
 
 // readImports reads the import section's n entries into the import list
 // and the index spaces.

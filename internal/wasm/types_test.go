@@ -78,14 +78,17 @@ func TestReadTypes(t *testing.T) {
 			}
 			want = append(want, g.Types...)
 		}
-		if (len(want) > 0 || len(info.Types) > 0) && !reflect.DeepEqual(info.Types, want) {
-			t.Fatalf("iter %d: types differ:\n%+v\nwant\n%+v", iter, info.Types, want)
+		got := info.SubTypes()
+		if (len(want) > 0 || len(got) > 0) && !reflect.DeepEqual(got, want) {
+			t.Fatalf("iter %d: types differ:\n%+v\nwant\n%+v", iter, got, want)
 		}
-		// Neighbours share chunks: growing one list leaves the next alone.
-		for i := range info.Types {
-			f := &info.Types[i].Func
-			if len(f.Params) != cap(f.Params) || len(f.Results) != cap(f.Results) {
-				t.Fatalf("iter %d: type %d: a list's capacity reaches past it", iter, i)
+		for i := range want {
+			f := info.FuncType(uint32(i))
+			if (f != nil) != (want[i].Kind == CompFunc) {
+				t.Fatalf("iter %d: type %d: FuncType = %v for a %x", iter, i, f, want[i].Kind)
+			}
+			if f != nil && !reflect.DeepEqual(*f, want[i].Func) {
+				t.Fatalf("iter %d: type %d: FuncType = %v, want %v", iter, i, f, &want[i].Func)
 			}
 		}
 	}
@@ -101,6 +104,58 @@ func TestReadTypes(t *testing.T) {
 			t.Errorf("type section % x accepted", sec)
 		} else if _, ok := err.(*Error); !ok {
 			t.Errorf("type section % x: error %T", sec, err)
+		}
+	}
+}
+
+// TestUsedFuncTypes checks that the function types a module's imports and
+// exported functions use are decoded once (FuncType returns the same
+// value each time, its lists capped so that growing one leaves its
+// neighbour alone), that any other type is decoded on demand, and that
+// ReadModule (which copies) and ReadModuleAliased agree.
+func TestUsedFuncTypes(t *testing.T) {
+	var m Builder
+	ref := ValType{Code: Ref, Heap: HeapType{Index: 0}}
+	sigs := [][2][]ValType{
+		{{ValI32, ValI64}, {ValF32}},     // 0: imported
+		{{ValF64}, nil},                  // 1: unused
+		{nil, {ValI32, ValI32}},          // 2: a defined, exported function's
+		{{ref, ValExternRef}, {ValV128}}, // 3: imported, not number-only
+		{{ValI64}, {ValI64}},             // 4: a defined, unexported function's
+	}
+	for _, s := range sigs {
+		m.Types = append(m.Types, RecGroup{Types: []SubType{{Final: true, Kind: CompFunc, Func: FuncType{Params: s[0], Results: s[1]}}}})
+	}
+	m.AddImport("m", "a", ExternType{Kind: ExternFunc, Index: 0})
+	m.AddImport("m", "b", ExternType{Kind: ExternFunc, Index: 3})
+	f := m.AddFunc(Func{Type: 2, Body: []byte{0x41, 0, 0x41, 0, 0x0b}})
+	m.AddFunc(Func{Type: 4, Body: []byte{0x20, 0, 0x0b}})
+	m.Export("f", ExternFunc, f)
+	bin := m.Encode()
+	for _, read := range []func([]byte, int) (*ModuleInfo, error){ReadModule, ReadModuleAliased} {
+		info, err := read(bin, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.NumTypes() != len(sigs) {
+			t.Fatalf("NumTypes = %d, want %d", info.NumTypes(), len(sigs))
+		}
+		for i, s := range sigs {
+			want := FuncType{Params: s[0], Results: s[1]}
+			got := info.FuncType(uint32(i))
+			if got == nil || !got.Equal(&want) {
+				t.Fatalf("type %d: FuncType = %v, want %v", i, got, &want)
+			}
+			used := i == 0 || i == 2 || i == 3
+			if again := info.FuncType(uint32(i)); (again == got) != used {
+				t.Errorf("type %d: decoded once = %v, want %v", i, again == got, used)
+			}
+			if used && (cap(got.Params) != len(got.Params) || cap(got.Results) != len(got.Results)) {
+				t.Errorf("type %d: a list's capacity reaches past it", i)
+			}
+		}
+		if info.FuncType(uint32(len(sigs))) != nil {
+			t.Error("FuncType past the last type is not nil")
 		}
 	}
 }
