@@ -131,8 +131,7 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 			return nil, wasm.ErrorAt(secStart, "malformed section id: %d is no component section", id)
 		}
 		sizeAt := r.Offset()
-		*body, err = r.SubValue("section")
-		if err != nil {
+		if err = r.SubInto("section", body); err != nil {
 			return nil, err
 		}
 		if w := body.Offset() - sizeAt; w != wasm.SizeU32(uint32(body.Remaining())) {

@@ -271,6 +271,28 @@ func (r *Reader) SubValue(what string) (Reader, error) {
 	return sub, nil
 }
 
+// SubInto is SubValue writing the reader into *sub, for a caller that
+// reads hundreds of sections into one reader: no 64-byte Reader is made
+// and copied per section.
+func (r *Reader) SubInto(what string, sub *Reader) error {
+	start := r.Offset()
+	n, err := r.U32()
+	if err != nil {
+		return err
+	}
+	if int64(n) > int64(len(r.b)-r.pos) {
+		return ErrorAt(start, "unexpected end-of-file: a %s of %d bytes is longer than the %d bytes that remain", what, n, r.Remaining())
+	}
+	end := r.pos + int(n)
+	sub.b, sub.pos, sub.base, sub.alias = r.b[r.pos:end:end], 0, r.base+r.pos, r.alias
+	sub.str = ""
+	if r.str != "" {
+		sub.str = r.str[r.pos:end]
+	}
+	r.pos = end
+	return nil
+}
+
 // Bool reads a 0x00/0x01 flag.
 func (r *Reader) Bool(what string) (bool, error) {
 	c, err := r.Byte()

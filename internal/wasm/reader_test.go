@@ -20,3 +20,30 @@ func TestS33TwoBytes(t *testing.T) {
 		}
 	}
 }
+
+// TestSubInto checks that SubInto reads what SubValue reads, into a reader
+// that held another section, and fails where SubValue fails.
+func TestSubInto(t *testing.T) {
+	for _, in := range [][]byte{{3, 'a', 'b', 'c', 9}, {0}, {0x80}, {5, 1}, {}} {
+		for _, share := range []bool{false, true} {
+			r1, r2 := NewReader(in, 10), NewReader(in, 10)
+			if share {
+				r1.ShareStrings()
+				r2.ShareStrings()
+			}
+			want, werr := r1.SubValue("section")
+			got := *NewReader([]byte{1, 2}, 99)
+			got.pos = 1
+			err := r2.SubInto("section", &got)
+			if (err == nil) != (werr == nil) || (err != nil && err.Error() != werr.Error()) {
+				t.Fatalf("% x: SubInto error %v, SubValue error %v", in, err, werr)
+			}
+			if err != nil {
+				continue
+			}
+			if string(got.b) != string(want.b) || got.pos != want.pos || got.base != want.base || got.str != want.str || got.alias != want.alias || r1.pos != r2.pos {
+				t.Fatalf("% x: SubInto = %+v, SubValue = %+v", in, got, want)
+			}
+		}
+	}
+}
