@@ -102,16 +102,19 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 		return nil, wasm.ErrorAt(start+4, "unknown binary version % x for a component (want 0d 00 01 00)", head[4:8])
 	}
 	c := &Component{off: &offsets{start: start}}
+	var n int
 	if d.off == nil {
 		// The outermost component: size the slabs of its sections and
 		// their items (nested components' included) from their headers.
 		var k skim
-		k.scan(r.Peeked(), 0)
+		n = k.scan(r.Peeked(), 0)
 		d.reserve(&k)
+	} else {
+		n = countSections(r.Peeked())
 	}
 	// Sized once: an engine's component has hundreds of small sections,
 	// and growing three lists by doubling allocated twice their size.
-	if n := countSections(r.Peeked()); n > 0 {
+	if n > 0 {
 		c.Sections = make([]Section, 0, n)
 		c.off.sections = make([]int, 0, n)
 		c.off.first = make([]int, 0, n)
@@ -166,15 +169,22 @@ type skim struct {
 }
 
 // scan skims the sections framed in b up to the first that is not, and
-// the components nested in them down to MaxNesting. A count is capped by
-// its section's size (an item takes a byte at least), so that what is
+// the components nested in them down to MaxNesting, and returns how many
+// it found in b itself (as countSections does). A count is capped by its
+// section's size (an item takes a byte at least), so that what is
 // reserved from it is bounded by the input, as Count bounds the rest.
-func (k *skim) scan(b []byte, depth int) {
-	for n := 0; len(b) > 1 && n < 1<<16; n++ {
+func (k *skim) scan(b []byte, depth int) int {
+	n := 0
+	for ; len(b) > 1 && n < 1<<16; n++ {
 		id := b[0]
 		size, w, err := wasm.DecodeU32(b[1:])
-		if err != nil || uint64(size) > uint64(len(b)-1-w) || id > byte(SectionValue) {
-			return
+		if err != nil || uint64(size) > uint64(len(b)-1-w) {
+			break
+		}
+		if id > byte(SectionValue) {
+			// Counted, as countSections counts it; Decode stops there.
+			n++
+			break
 		}
 		body := b[1+w : 1+w+int(size)]
 		b = b[1+w+int(size):]
@@ -190,6 +200,7 @@ func (k *skim) scan(b []byte, depth int) {
 			}
 		}
 	}
+	return n
 }
 
 // reserve sizes the slabs of the sections a skim found and of their
