@@ -431,10 +431,10 @@ func kebab(s string) bool {
 
 // kebabCase is kebab that also says whether s has an upper-case word.
 // Nearly every name is lower case: those are checked eight bytes at a
-// time (lowerKebabWord), and anything else by kebabWords.
+// time (lowerKebabWord), and anything else by kebabMixed.
 func kebabCase(s string) (bool, bool) {
 	if len(s) == 0 || s[0] < 'a' || s[0] > 'z' {
-		return kebabWords(s)
+		return kebabMixed(s)
 	}
 	var d uint64
 	var ok bool
@@ -455,19 +455,19 @@ func kebabCase(s string) (bool, bool) {
 		for ; i+8 < len(s); i += 8 {
 			d, ok = lowerKebabWord(load64(s[i:]))
 			if !ok || d&(d<<8) != 0 || dash && d&0x80 != 0 {
-				return kebabWords(s)
+				return kebabMixed(s)
 			}
 			dash = d>>56 != 0
 		}
 		// The last eight bytes, which may overlap the word before:
 		// then the pair across the seam is inside this word.
 		if i == len(s)-8 && dash && s[i] == '-' {
-			return kebabWords(s)
+			return kebabMixed(s)
 		}
 		d, ok = lowerKebabWord(load64(s[len(s)-8:]))
 	}
 	if !ok || d&(d<<8) != 0 || d>>56 != 0 {
-		return kebabWords(s)
+		return kebabMixed(s)
 	}
 	return true, false
 }
@@ -501,6 +501,60 @@ func lowerKebabWord(w uint64) (dashes uint64, ok bool) {
 	digit := (w + (0x80-'0')*ones) &^ (w + (0x7f-'9')*ones)
 	dashes = ^(w ^ '-'*ones + 0x7f*ones) & high
 	return dashes, (lower|digit|dashes)&high == high
+}
+
+// kebabMixed is kebabCase for names the lower-case path turned down,
+// most of them labels with upper-case words (wasi:http's error codes,
+// HTTP-request-denied): eight bytes at a time (kebabBlock), s is a label
+// when every byte is a label character, it starts with a letter and does
+// not end with a dash, no dash follows a dash and no two adjacent letters
+// differ in case, unless it has both digits and upper case (a digit may
+// stand between letters of one word). Those, and whatever the blocks
+// reject, go to kebabWords, which answers exactly.
+func kebabMixed(s string) (bool, bool) {
+	if len(s) < 4 || s[0]|0x20 < 'a' || s[0]|0x20 > 'z' || s[len(s)-1] == '-' {
+		return kebabWords(s)
+	}
+	var upper, digit uint64
+	ok := true
+	if len(s) < 8 {
+		// The first four bytes and the last four: every two adjacent
+		// bytes of s are adjacent in one of them; the two at the seam
+		// (bytes 3 and 4) are not a pair of s.
+		upper, digit, ok = kebabBlock(load32(s)|load32(s[len(s)-4:])<<32, 0x80<<32)
+	} else {
+		// Blocks seven bytes apart, so that each pair of s is inside
+		// one, and the last eight bytes.
+		for i := 0; ok && i+8 < len(s); i += 7 {
+			u, d, k := kebabBlock(load64(s[i:]), 0)
+			upper, digit, ok = upper|u, digit|d, k
+		}
+		u, d, k := kebabBlock(load64(s[len(s)-8:]), 0)
+		upper, digit, ok = upper|u, digit|d, ok && k
+	}
+	if !ok || upper != 0 && digit != 0 {
+		return kebabWords(s)
+	}
+	return true, upper != 0
+}
+
+// kebabBlock checks the eight bytes of w (little-endian): ok when all are
+// label characters, no dash follows a dash and no two adjacent letters
+// differ in case, except at the pairs seam marks (the high bit of the
+// second byte of each); it returns the high bits of its upper-case
+// letters and digits. Range tests add to each byte (all below 0x80 by
+// then, so no byte carries into the next) and read its high bit.
+func kebabBlock(w, seam uint64) (upper, digit uint64, ok bool) {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	lower := (w + (0x80-'a')*ones) &^ (w + (0x7f-'z')*ones)
+	upper = (w + (0x80-'A')*ones) &^ (w + (0x7f-'Z')*ones) & high
+	digit = (w + (0x80-'0')*ones) &^ (w + (0x7f-'9')*ones) & high
+	dash := ^(w ^ '-'*ones + 0x7f*ones)
+	bad := dash&(dash<<8) | lower&(upper<<8) | upper&(lower<<8)
+	return upper, digit, w&high == 0 && (lower|upper|digit|dash)&high == high && bad&high&^seam == 0
 }
 
 // kebabWords is kebabCase for any input, by a table of byte classes.

@@ -100,6 +100,20 @@ func TestKebabCaseWords(t *testing.T) {
 		}
 	}
 	walk(nil)
+	// Mixed case, digits and dashes across the seams of 7 to 9 bytes.
+	var mixed func(b []byte)
+	mixed = func(b []byte) {
+		if len(b) >= 7 {
+			check(string(b))
+		}
+		if len(b) == 9 {
+			return
+		}
+		for _, c := range []byte("aB1-") {
+			mixed(append(b, c))
+		}
+	}
+	mixed(nil)
 	for _, base := range []string{"abcdefgh-jklmnop", "abcdefgh-jklmnop9"} {
 		for i := range len(base) {
 			for c := range 256 {
@@ -110,11 +124,28 @@ func TestKebabCaseWords(t *testing.T) {
 		}
 	}
 	r := rand.New(rand.NewPCG(3, 4))
-	const chars = "abz09-----A"
+	const chars = "abz09-----AZ"
 	for range 50000 {
 		b := make([]byte, r.IntN(40))
 		for i := range b {
 			b[i] = chars[r.IntN(len(chars))]
+		}
+		check(string(b))
+	}
+	// Upper-case words among lower-case ones, as in wasi:http's error
+	// codes (HTTP-request-denied), and one letter of the other case.
+	words := []string{"http", "HTTP", "tls", "TLS", "x", "Y", "request", "DENIED", "a1", "B"}
+	for range 50000 {
+		var b []byte
+		for n := 1 + r.IntN(6); n > 0; n-- {
+			if len(b) > 0 {
+				b = append(b, '-')
+			}
+			b = append(b, words[r.IntN(len(words))]...)
+		}
+		if r.IntN(4) == 0 {
+			i := r.IntN(len(b))
+			b[i] ^= 0x20
 		}
 		check(string(b))
 	}
