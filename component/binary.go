@@ -71,13 +71,15 @@ const offChunk = 128
 // add appends off; an offset past what int32 holds is recorded as
 // unknown (-1), which errors then leave out.
 func (l *offList) add(off int) {
-	if l.n%offChunk == 0 {
+	// Unsigned, n divides by a shift (add runs per item and declaration).
+	i := uint(l.n)
+	if i%offChunk == 0 {
 		l.chunks = append(l.chunks, new([offChunk]int32))
 	}
 	if off > math.MaxInt32 {
 		off = -1
 	}
-	l.chunks[l.n/offChunk][l.n%offChunk] = int32(off)
+	l.chunks[i/offChunk][i%offChunk] = int32(off)
 	l.n++
 }
 
