@@ -177,8 +177,16 @@ func (k *skim) scan(b []byte, depth int) int {
 	n := 0
 	for ; len(b) > 1 && n < 1<<16; n++ {
 		id := b[0]
-		size, w, err := wasm.DecodeU32(b[1:])
-		if err != nil || uint64(size) > uint64(len(b)-1-w) {
+		// Most sections of an engine's component are under 128 bytes:
+		// their size is one byte, read in line.
+		size, w := uint32(b[1]), 1
+		if size >= 0x80 {
+			var err error
+			if size, w, err = wasm.DecodeU32(b[1:]); err != nil {
+				break
+			}
+		}
+		if uint64(size) > uint64(len(b)-1-w) {
 			break
 		}
 		if id > byte(SectionValue) {
@@ -191,7 +199,9 @@ func (k *skim) scan(b []byte, depth int) int {
 		k.secs[id]++
 		switch SectionID(id) {
 		case SectionCoreInstance, SectionAlias, SectionType, SectionCanon, SectionImport:
-			if c, _, err := wasm.DecodeU32(body); err == nil {
+			if len(body) > 0 && body[0] < 0x80 {
+				k.items[id] += min(int(body[0]), len(body))
+			} else if c, _, err := wasm.DecodeU32(body); err == nil {
 				k.items[id] += int(min(c, size))
 			}
 		case SectionComponent:
