@@ -1117,9 +1117,14 @@ func (v *validator) checkImportsUnique(ims []wasm.Import) error {
 	}
 	tab := v.importTab[:size]
 	clear(tab)
+	// Imports come grouped by module name: its hash is made once a group.
+	var hm uint64
 	for i := range ims {
 		im := &ims[i]
-		h := maphash.String(v.seed, im.Module)*0x9e3779b97f4a7c15 ^ maphash.String(v.seed, im.Name)
+		if i == 0 || im.Module != ims[i-1].Module {
+			hm = maphash.String(v.seed, im.Module) * 0x9e3779b97f4a7c15
+		}
+		h := hm ^ maphash.String(v.seed, im.Name)
 		slot := int((h * 0x9e3779b97f4a7c15) >> (64 - bits))
 		for tab[slot].pos != 0 {
 			if p := &ims[tab[slot].pos-1]; tab[slot].h == h && p.Module == im.Module && p.Name == im.Name {
@@ -1188,16 +1193,15 @@ func (v *validator) outerScope(s *scope, count uint32) (*scope, error) {
 func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 	if !ci.Instantiate {
 		inst := &coreInstance{exports: v.newCoreExports(len(ci.Exports))}
-		for _, e := range ci.Exports {
+		for i := range ci.Exports {
+			e := &ci.Exports[i]
 			slot, ok := inst.exports.addSlot(e.Name)
 			if !ok {
 				return v.errf("export name `%s` already defined", e.Name)
 			}
-			ce, err := v.coreItem(s, e.Sort, e.Index)
-			if err != nil {
+			if err := v.coreItem(slot, s, e.Sort, e.Index); err != nil {
 				return err
 			}
-			*slot = ce
 		}
 		s.coreInstances = append(s.coreInstances, inst)
 		return nil
@@ -1246,7 +1250,8 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 	// usually the next one's too.
 	var inst *coreInstance
 	lastModule := ""
-	for i, im := range mt.imports {
+	for i := range mt.imports {
+		im := &mt.imports[i]
 		if inst == nil || im.Module != lastModule {
 			if inst, lastModule = arg(im.Module), im.Module; inst == nil {
 				return v.errf("missing module instantiation argument named `%s`", im.Module)
@@ -1264,39 +1269,42 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 	return nil
 }
 
-// coreItem returns the type of a core definition by sort and index.
-func (v *validator) coreItem(s *scope, sort Sort, i uint32) (coreExtern, error) {
+// coreItem fills ce with the type of a core definition by sort and index
+// (in place: a core extern is a hundred bytes).
+func (v *validator) coreItem(ce *coreExtern, s *scope, sort Sort, i uint32) error {
 	oob := func(what string, n int) error {
 		return v.errf("unknown %s %d: %s index out of bounds (%d)", what, i, what, n)
 	}
 	switch sort {
 	case SortCoreFunc:
 		if int64(i) >= int64(len(s.coreFuncs)) {
-			return coreExtern{}, oob("function", len(s.coreFuncs))
+			return oob("function", len(s.coreFuncs))
 		}
-		return coreExtern{kind: wasm.ExternFunc, fn: s.coreFuncs[i]}, nil
+		ce.kind, ce.fn = wasm.ExternFunc, s.coreFuncs[i]
 	case SortCoreTable:
 		if int64(i) >= int64(len(s.coreTables)) {
-			return coreExtern{}, oob("table", len(s.coreTables))
+			return oob("table", len(s.coreTables))
 		}
-		return coreExtern{kind: wasm.ExternTable, table: s.coreTables[i]}, nil
+		ce.kind, ce.table = wasm.ExternTable, s.coreTables[i]
 	case SortCoreMemory:
 		if int64(i) >= int64(len(s.coreMemories)) {
-			return coreExtern{}, oob("memory", len(s.coreMemories))
+			return oob("memory", len(s.coreMemories))
 		}
-		return coreExtern{kind: wasm.ExternMemory, memory: s.coreMemories[i]}, nil
+		ce.kind, ce.memory = wasm.ExternMemory, s.coreMemories[i]
 	case SortCoreGlobal:
 		if int64(i) >= int64(len(s.coreGlobals)) {
-			return coreExtern{}, oob("global", len(s.coreGlobals))
+			return oob("global", len(s.coreGlobals))
 		}
-		return coreExtern{kind: wasm.ExternGlobal, global: s.coreGlobals[i]}, nil
+		ce.kind, ce.global = wasm.ExternGlobal, s.coreGlobals[i]
 	case SortCoreTag:
 		if int64(i) >= int64(len(s.coreTags)) {
-			return coreExtern{}, oob("tag", len(s.coreTags))
+			return oob("tag", len(s.coreTags))
 		}
-		return coreExtern{kind: wasm.ExternTag, fn: s.coreTags[i]}, nil
+		ce.kind, ce.fn = wasm.ExternTag, s.coreTags[i]
+	default:
+		return v.errf("a core instance cannot export a %s", sort)
 	}
-	return coreExtern{}, v.errf("a core instance cannot export a %s", sort)
+	return nil
 }
 
 // refName writes a reference type with the text format's shorthands
