@@ -202,6 +202,30 @@ func (r *Reader) Rest() []byte {
 
 // Name reads a length-prefixed UTF-8 string.
 func (r *Reader) Name() (string, error) {
+	// Nearly every name is ASCII and shorter than 128 bytes: its length
+	// is one byte, read here instead of through U32 (not inlined).
+	if b, p := r.b, r.pos; p < len(b) {
+		if n := int(b[p]); n < 0x80 && n < len(b)-p {
+			if s := b[p+1 : p+1+n]; isASCII(s) {
+				r.pos = p + 1 + n
+				if r.alias {
+					if n == 0 {
+						return "", nil
+					}
+					return unsafe.String(&s[0], n), nil
+				}
+				if r.str != "" {
+					return r.str[p+1 : p+1+n], nil
+				}
+				return string(s), nil
+			}
+		}
+	}
+	return r.name()
+}
+
+// name is Name past its fast path.
+func (r *Reader) name() (string, error) {
 	start := r.Offset()
 	n, err := r.U32()
 	if err != nil {

@@ -47,3 +47,33 @@ func TestSubInto(t *testing.T) {
 		}
 	}
 }
+
+// TestNameFastPath checks Name (one-byte lengths, ASCII, in line) against
+// its general path on names of every length class, ASCII or not, valid
+// UTF-8 or not, cut short, and in each of the reader's string modes.
+func TestNameFastPath(t *testing.T) {
+	names := [][]byte{nil, []byte("a"), []byte("wasi:io/streams@0.2.0"), []byte("héllo"), {0xff, 'a'},
+		make([]byte, 127), make([]byte, 128), make([]byte, 300)}
+	for _, name := range names {
+		for cut := 0; cut <= 2; cut++ {
+			for mode := 0; mode < 3; mode++ {
+				in := append(AppendU32(nil, uint32(len(name))), name...)
+				in = append(in[:len(in)-min(cut, len(in))], 7)
+				r1, r2 := NewReader(in, 5), NewReader(in, 5)
+				switch mode {
+				case 1:
+					r1.AliasStrings()
+					r2.AliasStrings()
+				case 2:
+					r1.ShareStrings()
+					r2.ShareStrings()
+				}
+				got, err := r1.Name()
+				want, werr := r2.name()
+				if got != want || (err == nil) != (werr == nil) || (err != nil && err.Error() != werr.Error()) || r1.pos != r2.pos {
+					t.Fatalf("%q cut %d mode %d: Name = %q, %v (pos %d); name = %q, %v (pos %d)", name, cut, mode, got, err, r1.pos, want, werr, r2.pos)
+				}
+			}
+		}
+	}
+}
