@@ -255,6 +255,18 @@ func (r *Reader) name() (string, error) {
 // each, and rejects a length that the remaining bytes cannot hold, so that
 // callers may allocate by it.
 func (r *Reader) Count(what string) (int, error) {
+	// A one-byte count, the common case, in line.
+	if b, p := r.b, r.pos; p < len(b) {
+		if n := int(b[p]); n < 0x80 && n < len(b)-p {
+			r.pos = p + 1
+			return n, nil
+		}
+	}
+	return r.count(what)
+}
+
+// count is Count past its one-byte path.
+func (r *Reader) count(what string) (int, error) {
 	start := r.Offset()
 	n, err := r.U32()
 	if err != nil {

@@ -77,3 +77,16 @@ func TestNameFastPath(t *testing.T) {
 		}
 	}
 }
+
+// TestCountFastPath checks Count's one-byte path against the general one
+// at and around the bytes that remain.
+func TestCountFastPath(t *testing.T) {
+	for _, in := range [][]byte{{}, {0}, {1}, {1, 9}, {2, 9}, {0x7f}, {0x80, 1}, {0x80, 0}, {0x81, 0, 9}, {0xff, 0xff, 0xff, 0xff, 0xff}} {
+		r1, r2 := NewReader(in, 3), NewReader(in, 3)
+		got, err := r1.Count("things")
+		want, werr := r2.count("things")
+		if got != want || (err == nil) != (werr == nil) || (err != nil && err.Error() != werr.Error()) || r1.pos != r2.pos {
+			t.Fatalf("% x: Count = %d, %v; count = %d, %v", in, got, err, want, werr)
+		}
+	}
+}
