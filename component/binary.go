@@ -64,6 +64,7 @@ type offsets struct {
 type offList struct {
 	chunks []*[offChunk]int32
 	n      int
+	cur    *[offChunk]int32 // the last chunk, where add writes
 }
 
 const offChunk = 128
@@ -71,15 +72,17 @@ const offChunk = 128
 // add appends off; an offset past what int32 holds is recorded as
 // unknown (-1), which errors then leave out.
 func (l *offList) add(off int) {
-	// Unsigned, n divides by a shift (add runs per item and declaration).
-	i := uint(l.n)
-	if i%offChunk == 0 {
-		l.chunks = append(l.chunks, new([offChunk]int32))
+	// Unsigned, n's remainder is a mask, and the index of an array
+	// by it needs no bounds check (add runs per item and declaration).
+	i := uint(l.n) % offChunk
+	if i == 0 {
+		l.cur = new([offChunk]int32)
+		l.chunks = append(l.chunks, l.cur)
 	}
 	if off > math.MaxInt32 {
 		off = -1
 	}
-	l.chunks[i/offChunk][i%offChunk] = int32(off)
+	l.cur[i] = int32(off)
 	l.n++
 }
 
