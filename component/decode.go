@@ -749,6 +749,11 @@ func (d *decoder) valType(r *wasm.Reader) (ValType, error) {
 		r.Byte()
 		return ValType{Prim: PrimValType(c)}, nil
 	}
+	if c < 0x40 {
+		// A one-byte type index, in line (S33 is not inlined).
+		r.Byte()
+		return ValType{Index: uint32(c)}, nil
+	}
 	start := r.Offset()
 	v, err := r.S33()
 	if err != nil {
