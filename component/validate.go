@@ -2,7 +2,6 @@ package component
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math"
 	"strconv"
 	"strings"
@@ -258,7 +257,7 @@ type validator struct {
 	// The names of every scope (vnames.go).
 	nextSpace space
 	keys      []keyEntry
-	seed      maphash.Seed // of the keys' hashes
+	hkey      hashKey // of the name tables' hashes
 	res       []resEntry
 	named     [][2]space // by tid
 	namedMore map[spaceTid]struct{}
@@ -1105,9 +1104,7 @@ func (v *validator) checkImportsUnique(ims []wasm.Import) error {
 	if len(ims) < 2 {
 		return nil
 	}
-	if v.seed == (maphash.Seed{}) {
-		v.seed = maphash.MakeSeed()
-	}
+	key := v.hashKey()
 	size, bits := 16, 4
 	for size < 2*len(ims) {
 		size, bits = size*2, bits+1
@@ -1122,9 +1119,9 @@ func (v *validator) checkImportsUnique(ims []wasm.Import) error {
 	for i := range ims {
 		im := &ims[i]
 		if i == 0 || im.Module != ims[i-1].Module {
-			hm = maphash.String(v.seed, im.Module) * 0x9e3779b97f4a7c15
+			hm = key.string(im.Module) * 0x9e3779b97f4a7c15
 		}
-		h := hm ^ maphash.String(v.seed, im.Name)
+		h := hm ^ key.string(im.Name)
 		slot := int((h * 0x9e3779b97f4a7c15) >> (64 - bits))
 		for tab[slot].pos != 0 {
 			if p := &ims[tab[slot].pos-1]; tab[slot].h == h && p.Module == im.Module && p.Name == im.Name {

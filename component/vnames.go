@@ -1,7 +1,8 @@
 package component
 
 import (
-	"hash/maphash"
+	"math/bits"
+	"math/rand/v2"
 	"strings"
 )
 
@@ -58,12 +59,59 @@ func (n *externName) key(sp space) nameKey {
 	return nameKey{sp: sp, a: n.raw}
 }
 
-func (k *nameKey) hash(seed maphash.Seed) uint64 {
-	h := maphash.String(seed, k.a)
+func (k *nameKey) hash(key *hashKey) uint64 {
+	h := key.string(k.a)
 	if k.b != "" {
-		h = h*0x9e3779b97f4a7c15 ^ maphash.String(seed, k.b)
+		h = h*0x9e3779b97f4a7c15 ^ key.string(k.b)
 	}
 	return h ^ uint64(k.sp)<<8 ^ uint64(k.form)
+}
+
+// hashKey keys the hashes of the validator's open-addressing tables of
+// names (uniqueness keys, instance exports, core imports), which are
+// filled from untrusted input: with a random key, colliding names cannot
+// be chosen in advance.
+type hashKey struct{ seed, k1 uint64 }
+
+// hashKey returns the validator's hash key, made on first use and kept
+// by the pooled validator.
+func (v *validator) hashKey() *hashKey {
+	if v.hkey.seed == 0 {
+		v.hkey = newHashKey()
+	}
+	return &v.hkey
+}
+
+func newHashKey() hashKey { return hashKey{seed: rand.Uint64() | 1, k1: rand.Uint64() | 1} }
+
+// string hashes s as the Go runtime hashes memory where it has no AES
+// instructions (wyhash's construction): in line, it costs a fraction of
+// maphash.String's call for the short names of components.
+func (key *hashKey) string(s string) uint64 {
+	const m5 = 0x1d8e4e27c47d124f
+	var a, b uint64
+	seed, n := key.seed, len(s)
+	switch {
+	case n == 0:
+		return seed
+	case n < 4:
+		a = uint64(s[0]) | uint64(s[n>>1])<<8 | uint64(s[n-1])<<16
+	case n <= 8:
+		a, b = load32(s), load32(s[n-4:])
+	case n <= 16:
+		a, b = load64(s), load64(s[n-8:])
+	default:
+		for i := 0; n-i > 16; i += 16 {
+			seed = hashMix(load64(s[i:])^key.k1, load64(s[i+8:])^seed)
+		}
+		a, b = load64(s[n-16:]), load64(s[n-8:])
+	}
+	return hashMix(m5^uint64(n), hashMix(a^key.k1, b^seed))
+}
+
+func hashMix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
 }
 
 // lowered is lowerASCII(s) for a part of n, which is s itself when n is
@@ -143,10 +191,7 @@ func (v *validator) closeNames(m *nameMarks) {
 // addKey records the uniqueness key of name, or returns the name that
 // has the same key already.
 func (v *validator) addKey(m *nameMarks, k nameKey, name string) (prev string, dup bool) {
-	if v.seed == (maphash.Seed{}) {
-		v.seed = maphash.MakeSeed()
-	}
-	h := k.hash(v.seed)
+	h := k.hash(v.hashKey())
 	if m.keyTab == nil {
 		for i := m.keyStart; i < len(v.keys); i++ {
 			if v.sameKey(&v.keys[i], h, &k) {

@@ -2,7 +2,6 @@ package component
 
 import (
 	"github.com/wasmcm/wasmcm/internal/wasm"
-	"hash/maphash"
 )
 
 // This file holds the validator's semantic types: component types resolved
@@ -209,14 +208,12 @@ func (v *validator) lookup(in *vinst, name string) (entity, bool) {
 		}
 		return entity{}, false
 	}
-	if v.seed == (maphash.Seed{}) {
-		v.seed = maphash.MakeSeed()
-	}
+	key := v.hashKey()
 	if in.index == nil {
 		in.index = v.slots.many(tabSize(len(in.exports)))
 		mask := len(in.index) - 1
 		for i := range in.exports {
-			h := maphash.String(v.seed, in.exports[i].name)
+			h := key.string(in.exports[i].name)
 			slot := int(h) & mask
 			for in.index[slot].pos != 0 {
 				slot = (slot + 1) & mask
@@ -224,7 +221,7 @@ func (v *validator) lookup(in *vinst, name string) (entity, bool) {
 			in.index[slot] = labelSlot{h: h, pos: int32(i) + 1}
 		}
 	}
-	h := maphash.String(v.seed, name)
+	h := key.string(name)
 	mask := len(in.index) - 1
 	for slot := int(h) & mask; in.index[slot].pos != 0; slot = (slot + 1) & mask {
 		if e := &in.index[slot]; e.h == h && in.exports[e.pos-1].name == name {
