@@ -2,6 +2,7 @@ package component
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -71,6 +72,22 @@ func TestFoldHash(t *testing.T) {
 	}
 	if foldHash("abcdefgh-1") == foldHash("abcdefgh-2") {
 		t.Error("foldHash does not tell abcdefgh-1 from abcdefgh-2")
+	}
+	// Every byte of labels of each length counts, and case does not.
+	base := "abcdefghijklmnopqrstuvwxyz-0123456789"
+	for n := 1; n <= len(base); n++ {
+		s := base[:n]
+		h := foldHash(s)
+		if foldHash(strings.ToUpper(s)) != h {
+			t.Fatalf("foldHash(%q) depends on case", s)
+		}
+		for i := 0; i < n; i++ {
+			b := []byte(s)
+			b[i] ^= 1
+			if foldHash(string(b)) == h {
+				t.Fatalf("foldHash(%q) == foldHash(%q)", s, b)
+			}
+		}
 	}
 }
 
