@@ -386,5 +386,21 @@ func FuzzReadModule(f *testing.F) {
 		for _, e := range a.Exports {
 			a.ExportType(e)
 		}
+		// The function types decoded up front (those imports, exports
+		// and tags use) and those decoded on demand agree with a full
+		// decode of the type section, in both readers.
+		subs := a.SubTypes()
+		if a.NumTypes() != len(subs) || c.NumTypes() != len(subs) {
+			t.Fatalf("NumTypes %d, %d; SubTypes %d", a.NumTypes(), c.NumTypes(), len(subs))
+		}
+		for i := range subs {
+			fa, fc := a.FuncType(uint32(i)), c.FuncType(uint32(i))
+			if (fa != nil) != (subs[i].Kind == CompFunc) || (fc != nil) != (fa != nil) {
+				t.Fatalf("FuncType(%d): %v, %v for a %x", i, fa, fc, subs[i].Kind)
+			}
+			if fa != nil && (!fa.Equal(&subs[i].Func) || !fc.Equal(&subs[i].Func) || fa.String() != subs[i].Func.String()) {
+				t.Fatalf("FuncType(%d) = %v, %v; want %v", i, fa, fc, &subs[i].Func)
+			}
+		}
 	})
 }
