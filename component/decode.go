@@ -174,19 +174,21 @@ type skim struct {
 // section's size (an item takes a byte at least), so that what is
 // reserved from it is bounded by the input, as Count bounds the rest.
 func (k *skim) scan(b []byte, depth int) int {
-	n := 0
-	for ; len(b) > 1 && n < 1<<16; n++ {
-		id := b[0]
+	n, p := 0, 0
+	for ; p+1 < len(b) && n < 1<<16; n++ {
+		id := b[p]
 		// Most sections of an engine's component are under 128 bytes:
 		// their size is one byte, read in line.
-		size, w := uint32(b[1]), 1
+		size, w := int(b[p+1]), 1
 		if size >= 0x80 {
-			var err error
-			if size, w, err = wasm.DecodeU32(b[1:]); err != nil {
+			v, vw, err := wasm.DecodeU32(b[p+1:])
+			if err != nil {
 				break
 			}
+			size, w = int(v), vw
 		}
-		if uint64(size) > uint64(len(b)-1-w) {
+		body := p + 1 + w
+		if size > len(b)-body {
 			break
 		}
 		if id > byte(SectionValue) {
@@ -194,21 +196,23 @@ func (k *skim) scan(b []byte, depth int) int {
 			n++
 			break
 		}
-		body := b[1+w : 1+w+int(size)]
-		b = b[1+w+int(size):]
 		k.secs[id]++
 		switch SectionID(id) {
 		case SectionCoreInstance, SectionAlias, SectionType, SectionCanon, SectionImport:
-			if len(body) > 0 && body[0] < 0x80 {
-				k.items[id] += min(int(body[0]), len(body))
-			} else if c, _, err := wasm.DecodeU32(body); err == nil {
-				k.items[id] += int(min(c, size))
+			if size == 0 {
+				break
+			}
+			if c := int(b[body]); c < 0x80 {
+				k.items[id] += min(c, size)
+			} else if c, _, err := wasm.DecodeU32(b[body : body+size]); err == nil {
+				k.items[id] += min(int(c), size)
 			}
 		case SectionComponent:
-			if depth < MaxNesting && len(body) > 8 {
-				k.scan(body[8:], depth+1)
+			if depth < MaxNesting && size > 8 {
+				k.scan(b[body+8:body+size], depth+1)
 			}
 		}
+		p = body + size
 	}
 	return n
 }
