@@ -416,6 +416,7 @@ func (v *validator) substDef(od *vdef, m *ridMap, memo *tidMap, bound bool) (*vd
 	}
 	d := v.defs.one()
 	*d = *od
+	d.esize = 0 // its children may differ in size: newType counts them
 	if od.fields != nil {
 		d.fields = v.fields.many(len(od.fields))
 		for i, f := range od.fields {

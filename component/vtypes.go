@@ -77,6 +77,10 @@ type vdef struct {
 	align uint8
 	// depth is the structural nesting depth.
 	depth int32
+	// esize is the effective size of a type of this body (vtype.size),
+	// counted by finish along with the other facts (0: not counted, as
+	// in a substituted copy, whose children may differ in size).
+	esize uint32
 	n     uint32 // fixed list
 	res   tid    // own, borrow: the resource (an alias tid)
 	size  uint64
@@ -139,7 +143,9 @@ func (v *validator) finish(d *vdef) {
 	case KindStream, KindFuture, KindOwn, KindBorrow:
 		inherit = false
 	}
+	esize := uint64(1)
 	for c := range d.children {
+		esize += uint64(v.valSize(c))
 		if inherit && c.prim == String {
 			d.ptr = true
 		}
@@ -154,6 +160,7 @@ func (v *validator) finish(d *vdef) {
 		}
 	}
 	d.depth++
+	d.esize = uint32(min(esize, maxTypeSize))
 	var align uint64
 	d.size, align = v.computeSizeAlign(d)
 	d.align = uint8(align)
@@ -398,7 +405,10 @@ func (v *validator) newType(t vview) tid {
 	case vResource:
 		t.hasRes = true
 	case vDefined:
-		if t.def.kind != KindOwn && t.def.kind != KindBorrow {
+		switch {
+		case t.def.esize != 0:
+			size = uint64(t.def.esize)
+		case t.def.kind != KindOwn && t.def.kind != KindBorrow:
 			for c := range t.def.children {
 				size += uint64(v.valSize(c))
 			}
