@@ -137,7 +137,8 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 		if err = r.SubInto("section", body); err != nil {
 			return nil, err
 		}
-		if w := body.Offset() - sizeAt; w != wasm.SizeU32(uint32(body.Remaining())) {
+		// A one-byte size is minimal: only longer ones are measured.
+		if w := body.Offset() - sizeAt; w > 1 && w != wasm.SizeU32(uint32(body.Remaining())) {
 			if c.sizeWidth == nil {
 				c.sizeWidth = make([]uint8, len(c.Sections), len(c.Sections)+1)
 			}

@@ -311,15 +311,23 @@ func (r *Reader) SubValue(what string) (Reader, error) {
 // reads hundreds of sections into one reader: no 64-byte Reader is made
 // and copied per section.
 func (r *Reader) SubInto(what string, sub *Reader) error {
-	start := r.Offset()
-	n, err := r.U32()
-	if err != nil {
-		return err
+	var end int
+	if p := r.pos; p < len(r.b) && r.b[p] < 0x80 && int(r.b[p]) < len(r.b)-p {
+		// A one-byte size, in line (an engine's component has hundreds
+		// of small sections).
+		r.pos = p + 1
+		end = r.pos + int(r.b[p])
+	} else {
+		start := r.Offset()
+		n, err := r.U32()
+		if err != nil {
+			return err
+		}
+		if int64(n) > int64(len(r.b)-r.pos) {
+			return ErrorAt(start, "unexpected end-of-file: a %s of %d bytes is longer than the %d bytes that remain", what, n, r.Remaining())
+		}
+		end = r.pos + int(n)
 	}
-	if int64(n) > int64(len(r.b)-r.pos) {
-		return ErrorAt(start, "unexpected end-of-file: a %s of %d bytes is longer than the %d bytes that remain", what, n, r.Remaining())
-	}
-	end := r.pos + int(n)
 	sub.b, sub.pos, sub.base, sub.alias = r.b[r.pos:end:end], 0, r.base+r.pos, r.alias
 	sub.str = ""
 	if r.str != "" {
