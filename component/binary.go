@@ -50,9 +50,9 @@ type Component struct {
 // declarations of component and instance types in the order a depth-first
 // walk meets them, which is the order validation visits them in.
 type offsets struct {
-	start    int   // the preamble
-	sections []int // each section's id byte
-	first    []int // per section, the index in items of its first item
+	start    int     // the preamble
+	sections []int   // each section's id byte
+	first    []int32 // per section, the index in items of its first item
 	items    offList
 	decls    offList
 }
@@ -102,9 +102,9 @@ func (o *offsets) item(i, j int) int {
 	}
 	end := o.items.n
 	if i+1 < len(o.first) {
-		end = o.first[i+1]
+		end = int(o.first[i+1])
 	}
-	if k := o.first[i] + j; k < end {
+	if k := int(o.first[i]) + j; k < end {
 		return o.items.at(k)
 	}
 	return -1

@@ -1,6 +1,8 @@
 package component
 
 import (
+	"math"
+
 	"github.com/wasmcm/wasmcm/internal/wasm"
 )
 
@@ -117,7 +119,7 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 	if n > 0 {
 		c.Sections = make([]Section, 0, n)
 		c.off.sections = make([]int, 0, n)
-		c.off.first = make([]int, 0, n)
+		c.off.first = make([]int32, 0, n)
 	}
 	outer := d.off
 	d.off = c.off
@@ -128,7 +130,9 @@ func (d *decoder) component(r *wasm.Reader, depth int) (*Component, error) {
 	for !r.EOF() {
 		secStart := r.Offset()
 		c.off.sections = append(c.off.sections, secStart)
-		c.off.first = append(c.off.first, c.off.items.n)
+		// An item count past int32 needs an input over 2 GB, whose
+		// offsets offList no longer records anyway.
+		c.off.first = append(c.off.first, int32(min(c.off.items.n, math.MaxInt32)))
 		id, _ := r.Byte()
 		if id > byte(SectionValue) {
 			return nil, wasm.ErrorAt(secStart, "malformed section id: %d is no component section", id)
