@@ -118,10 +118,6 @@ func (v *validator) reset(f Features, types, keys int) {
 	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts, &v.slots} {
 		s.reset()
 	}
-	for _, m := range v.indexes[:v.nIndexes] {
-		clear(m)
-	}
-	v.nIndexes = 0
 	clear(v.freeScopes)
 	v.freeScopes = v.freeScopes[:0]
 	v.types = reuse(v.types, types)
@@ -234,11 +230,9 @@ type validator struct {
 	coreExps  slab[coreExports]
 	coreNames slab[string]
 	coreExts  slab[coreExtern]
-	slots     slab[labelSlot] // instance export indexes (vinst.index)
-	indexes   []map[string]int32
+	slots     slab[labelSlot] // export indexes (vinst.index, coreExports.index)
 	// importTab finds a module's duplicate imports (checkImportsUnique).
 	importTab []labelSlot
-	nIndexes  int
 	opts      slab[canonOpts]
 	coreSigs  slab[wasm.FuncType]
 	flatVals  slab[wasm.ValType]
@@ -287,12 +281,12 @@ type coreInstance struct {
 
 // coreExports are the named exports of a core module or instance, in
 // order, with an index by name once they are more than a few (an engine's
-// glue instances export hundreds: a map of names to positions is a fifth
-// of a map to the types).
+// glue instances export hundreds): an open-addressing table of keyed
+// hashes from the validator's slab, cheaper to fill than a map.
 type coreExports struct {
 	names []string
 	types []coreExtern
-	index map[string]int32
+	index []labelSlot // pos is the position in names plus one
 	// next is where the last name found was, plus one: core instances
 	// are instantiated and aliased mostly in the order of their exports
 	// (a glue instance exports what a module imports, a shim instance's
@@ -304,90 +298,96 @@ type coreExports struct {
 const coreExportsIndexAbove = 8
 
 // newCoreExports returns an empty list for n exports from the validator's
-// pooled slabs and maps: an engine's glue instances export hundreds.
+// pooled slabs: an engine's glue instances export hundreds.
 func (v *validator) newCoreExports(n int) *coreExports {
 	c := v.coreExps.one()
 	c.names, c.types = v.coreNames.many(n)[:0], v.coreExts.many(n)[:0]
 	if n > coreExportsIndexAbove {
-		if v.nIndexes < len(v.indexes) {
-			c.index = v.indexes[v.nIndexes] // cleared by reset
-		} else {
-			c.index = make(map[string]int32, n)
-			v.indexes = append(v.indexes, c.index)
-		}
-		v.nIndexes++
+		c.index = v.slots.many(tabSize(n))
 	}
 	return c
 }
 
-// add appends an export; false when the name is taken.
-func (c *coreExports) add(name string, t coreExtern) bool {
-	p, ok := c.addSlot(name)
+// addCoreExport appends an export to c; false when the name is taken.
+func (v *validator) addCoreExport(c *coreExports, name string, t coreExtern) bool {
+	p, ok := v.addCoreExportSlot(c, name)
 	if ok {
 		*p = t
 	}
 	return ok
 }
 
-// addSlot appends an export named name and returns its type to fill in
-// place (zero); false when the name is taken, and then c must not be used
-// again (its index may map name to the new position). One map operation
-// checks and enters a name.
-func (c *coreExports) addSlot(name string) (*coreExtern, bool) {
-	pos := int32(len(c.names))
+// addCoreExportSlot appends an export named name to c and returns its
+// type to fill in place (zero); false when the name is taken.
+func (v *validator) addCoreExportSlot(c *coreExports, name string) (*coreExtern, bool) {
+	pos := len(c.names)
 	switch {
-	case c.index != nil:
-		n := len(c.index)
-		if c.index[name] = pos; len(c.index) == n {
-			// Taken: put its position back (a rare error path).
-			for i, m := range c.names {
-				if m == name {
-					c.index[name] = int32(i)
-				}
+	case c.index == nil && pos < coreExportsIndexAbove:
+		for _, n := range c.names {
+			if n == name {
+				return nil, false
 			}
+		}
+	case c.index == nil || 2*(pos+1) > len(c.index):
+		// First index, or a larger one (a module type adds its exports
+		// one by one): entered anew from the names.
+		if _, dup := v.coreExport(c, name); dup {
 			return nil, false
 		}
-	case pos >= coreExportsIndexAbove:
-		for _, n := range c.names {
-			if n == name {
-				return nil, false
-			}
-		}
-		c.index = make(map[string]int32, 2*(pos+1))
+		c.index = v.slots.many(tabSize(pos + 1))
+		key := v.hashKey()
 		for i, n := range c.names {
-			c.index[n] = int32(i)
+			enterSlot(c.index, key.string(n), i)
 		}
-		c.index[name] = pos
+		enterSlot(c.index, key.string(name), pos)
 	default:
-		for _, n := range c.names {
-			if n == name {
+		h := v.hashKey().string(name)
+		mask := len(c.index) - 1
+		slot := int(h) & mask
+		for ; c.index[slot].pos != 0; slot = (slot + 1) & mask {
+			if e := &c.index[slot]; e.h == h && c.names[e.pos-1] == name {
 				return nil, false
 			}
 		}
+		c.index[slot] = labelSlot{h: h, pos: int32(pos) + 1}
 	}
 	c.names = append(c.names, name)
 	c.types = append(c.types, coreExtern{})
 	return &c.types[pos], true
 }
 
-// get returns the type of the export named name (in place: it is large).
-func (c *coreExports) get(name string) (*coreExtern, bool) {
+// enterSlot enters position i with hash h in tab.
+func enterSlot(tab []labelSlot, h uint64, i int) {
+	mask := len(tab) - 1
+	slot := int(h) & mask
+	for tab[slot].pos != 0 {
+		slot = (slot + 1) & mask
+	}
+	tab[slot] = labelSlot{h: h, pos: int32(i) + 1}
+}
+
+// coreExport returns the type of c's export named name (in place: it is
+// large).
+func (v *validator) coreExport(c *coreExports, name string) (*coreExtern, bool) {
 	if i := c.next; int(i) < len(c.names) && c.names[i] == name {
 		c.next++
 		return &c.types[i], true
 	}
-	if c.index != nil {
-		i, ok := c.index[name]
-		if !ok {
-			return nil, false
+	if c.index == nil || len(c.names) == 0 {
+		for i, n := range c.names {
+			if n == name {
+				c.next = int32(i) + 1
+				return &c.types[i], true
+			}
 		}
-		c.next = i + 1
-		return &c.types[i], true
+		return nil, false
 	}
-	for i, n := range c.names {
-		if n == name {
-			c.next = int32(i) + 1
-			return &c.types[i], true
+	h := v.hashKey().string(name)
+	mask := len(c.index) - 1
+	for slot := int(h) & mask; c.index[slot].pos != 0; slot = (slot + 1) & mask {
+		if e := &c.index[slot]; e.h == h && c.names[e.pos-1] == name {
+			c.next = e.pos
+			return &c.types[e.pos-1], true
 		}
 	}
 	return nil, false
@@ -946,7 +946,7 @@ func (v *validator) moduleFromInfo(info *wasm.ModuleInfo) (*moduleType, error) {
 		if !ok {
 			return nil, v.errf("core module export %q: %s index %d out of bounds", e.Name, e.Kind, e.Index)
 		}
-		ce, ok := mt.exports.addSlot(e.Name)
+		ce, ok := v.addCoreExportSlot(mt.exports, e.Name)
 		if !ok {
 			return nil, v.errf("core module export name %q is not unique", e.Name)
 		}
@@ -1039,7 +1039,7 @@ func (v *validator) coreTypeDef(s *scope, ct *CoreType, depth int) error {
 			if err != nil {
 				return err
 			}
-			if !mt.exports.add(d.Name, ce) {
+			if !v.addCoreExport(mt.exports, d.Name, ce) {
 				return v.errf("export name `%s` already defined", d.Name)
 			}
 		}
@@ -1192,7 +1192,7 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 		inst := &coreInstance{exports: v.newCoreExports(len(ci.Exports))}
 		for i := range ci.Exports {
 			e := &ci.Exports[i]
-			slot, ok := inst.exports.addSlot(e.Name)
+			slot, ok := v.addCoreExportSlot(inst.exports, e.Name)
 			if !ok {
 				return v.errf("export name `%s` already defined", e.Name)
 			}
@@ -1254,7 +1254,7 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 				return v.errf("missing module instantiation argument named `%s`", im.Module)
 			}
 		}
-		got, ok := inst.exports.get(im.Name)
+		got, ok := v.coreExport(inst.exports, im.Name)
 		if !ok {
 			return v.errf("module instantiation argument `%s` does not export an item named `%s`", im.Module, im.Name)
 		}
@@ -1385,7 +1385,7 @@ func (v *validator) aliasDef(s *scope, a *Alias) error {
 			return v.errf("unknown core instance %d: instance index out of bounds", a.Instance)
 		}
 		inst := s.coreInstances[a.Instance]
-		ce, ok := inst.exports.get(a.Name)
+		ce, ok := v.coreExport(inst.exports, a.Name)
 		if !ok {
 			return v.errf("core instance %d has no export named `%s`", a.Instance, a.Name)
 		}

@@ -11,7 +11,7 @@ import (
 // which it indexes its names: every name is found with its own type
 // whatever the order of lookups (get's hint of the next position must
 // never decide what is found), absent names are not, and a repeated name
-// is refused by add and addSlot.
+// is refused.
 func TestCoreExportsLookup(t *testing.T) {
 	for _, n := range []int{1, 3, coreExportsIndexAbove, coreExportsIndexAbove + 1, 40} {
 		for _, pooled := range []bool{false, true} {
@@ -22,11 +22,11 @@ func TestCoreExportsLookup(t *testing.T) {
 				c = v.newCoreExports(n)
 			}
 			for i := 0; i < n; i++ {
-				if !c.add(strconv.Itoa(i), coreExtern{kind: wasm.ExternFunc, fn: &fns[i]}) {
+				if !v.addCoreExport(c, strconv.Itoa(i), coreExtern{kind: wasm.ExternFunc, fn: &fns[i]}) {
 					t.Fatalf("n=%d: add %d refused", n, i)
 				}
 			}
-			if _, ok := c.addSlot(strconv.Itoa(n / 2)); ok {
+			if _, ok := v.addCoreExportSlot(c, strconv.Itoa(n/2)); ok {
 				t.Fatalf("n=%d pooled=%v: a repeated name was accepted", n, pooled)
 			}
 			// In order, in reverse, and strided: the hint is right, wrong,
@@ -42,12 +42,12 @@ func TestCoreExportsLookup(t *testing.T) {
 				order = append(order, i, i)
 			}
 			for _, i := range order {
-				got, ok := c.get(strconv.Itoa(i))
+				got, ok := v.coreExport(c, strconv.Itoa(i))
 				if !ok || got.fn != &fns[i] {
 					t.Fatalf("n=%d pooled=%v: get(%d) = %v, %v", n, pooled, i, got, ok)
 				}
 			}
-			if _, ok := c.get(strconv.Itoa(n)); ok {
+			if _, ok := v.coreExport(c, strconv.Itoa(n)); ok {
 				t.Fatalf("n=%d: found an absent name", n)
 			}
 		}

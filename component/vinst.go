@@ -776,7 +776,7 @@ func (v *validator) moduleSub(a, b *moduleType) error {
 		}
 	}
 	for i, name := range b.exports.names {
-		got, ok := a.exports.get(name)
+		got, ok := v.coreExport(a.exports, name)
 		if !ok {
 			return fmt.Errorf("missing expected export `%s`", name)
 		}
