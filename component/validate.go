@@ -101,7 +101,7 @@ func Validate(c *Component, f Features) error {
 // allocation. reset clears everything that refers to a component.
 var validators = sync.Pool{New: func() any {
 	v := &validator{}
-	for _, k := range []interface{ setKeep() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts, &v.slots} {
+	for _, k := range []interface{ setKeep() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts, &v.slots, &v.coreInsts} {
 		k.setKeep()
 	}
 	return v
@@ -115,7 +115,7 @@ func (v *validator) reset(f Features, types, keys int) {
 	v.nextRID, v.off, v.decl, v.tooBig, v.nextSpace = 0, nil, 0, false, 0
 	clear(v.where)
 	v.where = v.where[:0]
-	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts, &v.slots} {
+	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts, &v.slots, &v.coreInsts} {
 		s.reset()
 	}
 	clear(v.freeScopes)
@@ -228,6 +228,7 @@ type validator struct {
 	// the scratch lists they are flattened into (lowerFunc).
 	// The exports of core instances and modules (coreExports).
 	coreExps  slab[coreExports]
+	coreInsts slab[coreInstance]
 	coreNames slab[string]
 	coreExts  slab[coreExtern]
 	slots     slab[labelSlot] // export indexes (vinst.index, coreExports.index)
@@ -1189,7 +1190,8 @@ func (v *validator) outerScope(s *scope, count uint32) (*scope, error) {
 
 func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 	if !ci.Instantiate {
-		inst := &coreInstance{exports: v.newCoreExports(len(ci.Exports))}
+		inst := v.coreInsts.one()
+		inst.exports = v.newCoreExports(len(ci.Exports))
 		for i := range ci.Exports {
 			e := &ci.Exports[i]
 			slot, ok := v.addCoreExportSlot(inst.exports, e.Name)
@@ -1262,7 +1264,9 @@ func (v *validator) coreInstance(s *scope, ci *CoreInstance) error {
 			return v.errf("type mismatch for export `%s` of module instantiation argument `%s`: %v", im.Name, im.Module, err)
 		}
 	}
-	s.coreInstances = append(s.coreInstances, &coreInstance{exports: mt.exports})
+	inst = v.coreInsts.one()
+	inst.exports = mt.exports
+	s.coreInstances = append(s.coreInstances, inst)
 	return nil
 }
 

@@ -1072,8 +1072,12 @@ func (v *validator) keepFlat(t []wasm.ValType) []wasm.ValType {
 	return k
 }
 
-func sig(params, results []wasm.ValType) *wasm.FuncType {
-	return &wasm.FuncType{Params: params, Results: results}
+// sig returns a core function type of the validator's slabs (the lists
+// given are copied: literals stay on the stack).
+func (v *validator) sig(params, results []wasm.ValType) *wasm.FuncType {
+	ft := v.coreSigs.one()
+	ft.Params, ft.Results = v.keepFlat(params), v.keepFlat(results)
+	return ft
 }
 
 var (
@@ -1150,7 +1154,7 @@ func (v *validator) canon(s *scope, c *Canon) error {
 				if err != nil {
 					return err
 				}
-				if !cb.Equal(sig([]wasm.ValType{i32, i32, i32}, []wasm.ValType{i32})) && !cb.Equal(sig([]wasm.ValType{i32}, []wasm.ValType{i32})) {
+				if !cb.Equal(v.sig([]wasm.ValType{i32, i32, i32}, []wasm.ValType{i32})) && !cb.Equal(v.sig([]wasm.ValType{i32}, []wasm.ValType{i32})) {
 					if len(cb.Params) != 3 && len(cb.Params) != 1 {
 						return v.errf("canonical option `callback` uses a core function with an incorrect signature")
 					}
@@ -1207,20 +1211,20 @@ func (v *validator) canon(s *scope, c *Canon) error {
 			return v.errf("type %d is not a local resource", c.Type)
 		}
 		if c.Op == CanonResourceNew {
-			ft = sig([]wasm.ValType{rep}, []wasm.ValType{i32})
+			ft = v.sig([]wasm.ValType{rep}, []wasm.ValType{i32})
 		} else {
-			ft = sig([]wasm.ValType{i32}, []wasm.ValType{rep})
+			ft = v.sig([]wasm.ValType{i32}, []wasm.ValType{rep})
 		}
 	case CanonResourceDrop:
 		if _, err := v.resourceAt(s, c.Type); err != nil {
 			return err
 		}
-		ft = sig([]wasm.ValType{i32}, nil)
+		ft = v.sig([]wasm.ValType{i32}, nil)
 	case CanonBackpressureInc, CanonBackpressureDec, CanonTaskCancel:
 		if err := v.needAsync(c.Op); err != nil {
 			return err
 		}
-		ft = sig(nil, nil)
+		ft = v.sig(nil, nil)
 	case CanonTaskReturn:
 		if err := v.needAsync(c.Op); err != nil {
 			return err
@@ -1279,15 +1283,15 @@ func (v *validator) canon(s *scope, c *Canon) error {
 			}
 		}
 		if c.Op == CanonContextGet {
-			ft = sig(nil, []wasm.ValType{c.ValType})
+			ft = v.sig(nil, []wasm.ValType{c.ValType})
 		} else {
-			ft = sig([]wasm.ValType{c.ValType}, nil)
+			ft = v.sig([]wasm.ValType{c.ValType}, nil)
 		}
 	case CanonSubtaskDrop:
 		if err := v.needAsync(c.Op); err != nil {
 			return err
 		}
-		ft = sig([]wasm.ValType{i32}, nil)
+		ft = v.sig([]wasm.ValType{i32}, nil)
 	case CanonSubtaskCancel:
 		if err := v.needAsync(c.Op); err != nil {
 			return err
@@ -1295,7 +1299,7 @@ func (v *validator) canon(s *scope, c *Canon) error {
 		if c.Flag && !v.f.MoreAsyncBuiltins {
 			return v.errf("async `subtask.cancel` requires the component model more async builtins feature")
 		}
-		ft = sig([]wasm.ValType{i32}, []wasm.ValType{i32})
+		ft = v.sig([]wasm.ValType{i32}, []wasm.ValType{i32})
 	case CanonStreamNew, CanonFutureNew, CanonStreamDropReadable, CanonStreamDropWritable,
 		CanonFutureDropReadable, CanonFutureDropWritable, CanonStreamCancelRead, CanonStreamCancelWrite,
 		CanonFutureCancelRead, CanonFutureCancelWrite, CanonStreamRead, CanonStreamWrite,
@@ -1315,14 +1319,14 @@ func (v *validator) canon(s *scope, c *Canon) error {
 		}
 		switch c.Op {
 		case CanonStreamNew, CanonFutureNew:
-			ft = sig(nil, []wasm.ValType{i64})
+			ft = v.sig(nil, []wasm.ValType{i64})
 		case CanonStreamDropReadable, CanonStreamDropWritable, CanonFutureDropReadable, CanonFutureDropWritable:
-			ft = sig([]wasm.ValType{i32}, nil)
+			ft = v.sig([]wasm.ValType{i32}, nil)
 		case CanonStreamCancelRead, CanonStreamCancelWrite, CanonFutureCancelRead, CanonFutureCancelWrite:
 			if c.Flag && !v.f.MoreAsyncBuiltins {
 				return v.errf("async `%s` requires the component model more async builtins feature", c.Op)
 			}
-			ft = sig([]wasm.ValType{i32}, []wasm.ValType{i32})
+			ft = v.sig([]wasm.ValType{i32}, []wasm.ValType{i32})
 		default:
 			o, err := v.checkOpts(s, c.Options)
 			if err != nil {
@@ -1355,7 +1359,7 @@ func (v *validator) canon(s *scope, c *Canon) error {
 			for i := range p {
 				p[i] = i32
 			}
-			ft = sig(p, []wasm.ValType{i32})
+			ft = v.sig(p, []wasm.ValType{i32})
 			if o.coreType != nil {
 				if !o.coreType.Equal(ft) {
 					return v.errf("declared core type does not match the lowering of `%s`", c.Op)
@@ -1377,23 +1381,23 @@ func (v *validator) canon(s *scope, c *Canon) error {
 			return v.errf("cannot specify `async` option on `%s`", c.Op)
 		}
 		if c.Op == CanonErrorContextNew {
-			ft = sig([]wasm.ValType{i32, i32}, []wasm.ValType{i32})
+			ft = v.sig([]wasm.ValType{i32, i32}, []wasm.ValType{i32})
 		} else {
 			if err := v.requireRealloc(o); err != nil {
 				return err
 			}
-			ft = sig([]wasm.ValType{i32, i32}, nil)
+			ft = v.sig([]wasm.ValType{i32, i32}, nil)
 		}
 	case CanonErrorContextDrop:
 		if !v.f.ErrorContext {
 			return v.errf("`%s` requires the component model error-context feature", c.Op)
 		}
-		ft = sig([]wasm.ValType{i32}, nil)
+		ft = v.sig([]wasm.ValType{i32}, nil)
 	case CanonWaitableSetNew:
 		if err := v.needAsync(c.Op); err != nil {
 			return err
 		}
-		ft = sig(nil, []wasm.ValType{i32})
+		ft = v.sig(nil, []wasm.ValType{i32})
 	case CanonWaitableSetWait, CanonWaitableSetPoll:
 		if err := v.needAsync(c.Op); err != nil {
 			return err
@@ -1409,37 +1413,37 @@ func (v *validator) canon(s *scope, c *Canon) error {
 		if m.Is64 {
 			p = i64
 		}
-		ft = sig([]wasm.ValType{i32, p}, []wasm.ValType{i32})
+		ft = v.sig([]wasm.ValType{i32, p}, []wasm.ValType{i32})
 	case CanonWaitableSetDrop:
 		if err := v.needAsync(c.Op); err != nil {
 			return err
 		}
-		ft = sig([]wasm.ValType{i32}, nil)
+		ft = v.sig([]wasm.ValType{i32}, nil)
 	case CanonWaitableJoin:
 		if err := v.needAsync(c.Op); err != nil {
 			return err
 		}
-		ft = sig([]wasm.ValType{i32, i32}, nil)
+		ft = v.sig([]wasm.ValType{i32, i32}, nil)
 	case CanonThreadYield:
 		if err := v.needAsync(c.Op); err != nil {
 			return err
 		}
-		ft = sig(nil, []wasm.ValType{i32})
+		ft = v.sig(nil, []wasm.ValType{i32})
 	case CanonThreadIndex, CanonThreadSuspend:
 		if err := v.needThreading(c.Op); err != nil {
 			return err
 		}
-		ft = sig(nil, []wasm.ValType{i32})
+		ft = v.sig(nil, []wasm.ValType{i32})
 	case CanonThreadResumeLater:
 		if err := v.needThreading(c.Op); err != nil {
 			return err
 		}
-		ft = sig([]wasm.ValType{i32}, nil)
+		ft = v.sig([]wasm.ValType{i32}, nil)
 	case CanonThreadSuspendThenResume, CanonThreadYieldThenResume, CanonThreadSuspendThenPromote, CanonThreadYieldThenPromote:
 		if err := v.needThreading(c.Op); err != nil {
 			return err
 		}
-		ft = sig([]wasm.ValType{i32}, []wasm.ValType{i32})
+		ft = v.sig([]wasm.ValType{i32}, []wasm.ValType{i32})
 	case CanonThreadNewIndirect:
 		if err := v.needThreading(c.Op); err != nil {
 			return err
@@ -1454,19 +1458,19 @@ func (v *validator) canon(s *scope, c *Canon) error {
 		if int64(c.Index) >= int64(len(s.coreTables)) {
 			return v.errf("unknown table %d: table index out of bounds", c.Index)
 		}
-		ft = sig([]wasm.ValType{i32, i32}, []wasm.ValType{i32})
+		ft = v.sig([]wasm.ValType{i32, i32}, []wasm.ValType{i32})
 	case CanonThreadSpawnRef, CanonThreadSpawnIndirect, CanonThreadAvailableParallelism:
 		if !v.f.SharedThreads {
 			return v.errf("`%s` requires the shared-everything-threads feature", c.Op)
 		}
 		switch c.Op {
 		case CanonThreadAvailableParallelism:
-			ft = sig(nil, []wasm.ValType{i32})
+			ft = v.sig(nil, []wasm.ValType{i32})
 		default:
 			if _, err := v.coreFuncTypeAt(s, c.Type); err != nil {
 				return err
 			}
-			ft = sig([]wasm.ValType{i32, i32}, []wasm.ValType{i32})
+			ft = v.sig([]wasm.ValType{i32, i32}, []wasm.ValType{i32})
 		}
 	default:
 		return v.errf("unknown canonical function %s", c.Op)
