@@ -137,6 +137,38 @@ func (v *validator) reset(f Features, types, keys int) {
 	v.named = v.named[:0]
 	clear(v.namedMore)
 	clear(v.sameTypes)
+	v.top.empty()
+	v.topComp.empty()
+}
+
+// empty empties s's lists, zeroing what they held and keeping their
+// memory.
+func (s *scope) empty() {
+	*s = scope{
+		coreTypes: emptied(s.coreTypes), coreModules: emptied(s.coreModules),
+		types: emptied(s.types), funcs: emptied(s.funcs), values: emptied(s.values),
+		instances: emptied(s.instances), components: emptied(s.components),
+		imports: emptied(s.imports), exports: emptied(s.exports),
+		importedRes: emptied(s.importedRes), definedRes: emptied(s.definedRes),
+	}
+}
+
+// empty empties c's lists and map, zeroing what they held and keeping
+// their memory.
+func (c *componentScope) empty() {
+	clear(c.localResources)
+	*c = componentScope{
+		coreFuncs: emptied(c.coreFuncs), coreTables: emptied(c.coreTables),
+		coreMemories: emptied(c.coreMemories), coreGlobals: emptied(c.coreGlobals),
+		coreTags: emptied(c.coreTags), coreInstances: emptied(c.coreInstances),
+		localResources: c.localResources,
+	}
+}
+
+// emptied is s[:0] after zeroing s.
+func emptied[T any](s []T) []T {
+	clear(s)
+	return s[:0]
 }
 
 // reuse empties s, zeroing its old elements, and makes its capacity at
@@ -259,6 +291,10 @@ type validator struct {
 	// sameTypes caches pairs of resource-free value types found equal, so
 	// that comparing shared (DAG) types stays linear.
 	sameTypes map[[2]tid]bool
+	// top and topComp are the outermost component's scope, kept with
+	// their lists' memory (newScope).
+	top     scope
+	topComp componentScope
 }
 
 type scopeKind uint8
@@ -446,13 +482,21 @@ func (v *validator) newScope(kind scopeKind, parent *scope) *scope {
 	// ends with its declarations and is reused (freeScope); others come
 	// from a slab rather than one allocation each.
 	var s *scope
-	if n := len(v.freeScopes); n > 0 {
+	switch n := len(v.freeScopes); {
+	case kind == scopeComponent && parent == nil:
+		// The outermost component's index spaces are kept by the
+		// pooled validator (emptied by reset): an engine's component
+		// has hundreds of functions, types and core instances, and
+		// growing its lists was most of the validator's allocations.
+		s = &v.top
+		s.componentScope = &v.topComp
+	case n > 0:
 		s, v.freeScopes = v.freeScopes[n-1], v.freeScopes[:n-1]
-	} else {
+	default:
 		s = v.scopes.one()
 	}
 	s.kind, s.parent = kind, parent
-	if kind == scopeComponent {
+	if kind == scopeComponent && s.componentScope == nil {
 		s.componentScope = &componentScope{}
 	}
 	s.expSpace, s.impSpace = v.spaces()
