@@ -101,7 +101,7 @@ func Validate(c *Component, f Features) error {
 // allocation. reset clears everything that refers to a component.
 var validators = sync.Pool{New: func() any {
 	v := &validator{}
-	for _, k := range []interface{ setKeep() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts, &v.slots, &v.coreInsts} {
+	for _, k := range []interface{ setKeep() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts, &v.slots, &v.coreInsts, &v.rids} {
 		k.setKeep()
 	}
 	return v
@@ -115,7 +115,7 @@ func (v *validator) reset(f Features, types, keys int) {
 	v.nextRID, v.off, v.decl, v.tooBig, v.nextSpace = 0, nil, 0, false, 0
 	clear(v.where)
 	v.where = v.where[:0]
-	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts, &v.slots, &v.coreInsts} {
+	for _, s := range []interface{ reset() }{&v.scopes, &v.defs, &v.fns, &v.insts, &v.fields, &v.vals, &v.exportSlab, &v.tids, &v.opts, &v.coreSigs, &v.flatVals, &v.coreExps, &v.coreNames, &v.coreExts, &v.slots, &v.coreInsts, &v.rids} {
 		s.reset()
 	}
 	clear(v.freeScopes)
@@ -276,6 +276,7 @@ type validator struct {
 	instList []*vinst
 	compList []*vcomp
 	tids     slab[tid]
+	rids     slab[rid]
 	memo     tidMap
 	lent     []bool // by rid: see freshenInstance
 	ridSubst ridMap

@@ -363,7 +363,7 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 	}
 	ns := v.newScope(kind, s)
 	// Size the scope's lists once: they are many, and most are short.
-	var nexp, nimp, ntypes, ninst int
+	var nexp, nimp, ntypes, ninst, nfunc, ndef, nimpRes int
 	for i := range decls {
 		d := &decls[i]
 		switch d.Kind {
@@ -376,8 +376,17 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 			switch d.Extern.Sort {
 			case SortType:
 				ntypes++
+				switch {
+				case !d.Extern.SubResource:
+				case d.Kind == DeclExport:
+					ndef++
+				default:
+					nimpRes++
+				}
 			case SortInstance:
 				ninst++
+			case SortFunc:
+				nfunc++
 			}
 		case DeclType:
 			ntypes++
@@ -397,6 +406,9 @@ func (v *validator) declsType(s *scope, decls []Decl, kind scopeKind, depth int)
 	ns.imports = v.exportSlab.many(nimp)[:0]
 	ns.types = v.tids.many(ntypes)[:0]
 	ns.instances = v.tids.many(ninst)[:0]
+	ns.funcs = v.tids.many(nfunc)[:0]
+	ns.definedRes = v.rids.many(ndef)[:0]
+	ns.importedRes = v.rids.many(nimpRes)[:0]
 	k := v.pushDecls()
 	for i := range decls {
 		d := &decls[i]
