@@ -417,6 +417,9 @@ func isLowerKebab(s string) bool {
 // validSemverFast is validSemver without allocating:
 // MAJOR.MINOR.PATCH(-pre)?(+build)? as semver.org defines it.
 func validSemverFast(v string) bool {
+	if ok, sure := plainSemver(v); sure {
+		return ok
+	}
 	core, build, hasBuild := strings.Cut(v, "+")
 	if hasBuild && !validIdents(build, false) {
 		return false
@@ -441,6 +444,29 @@ func validSemverFast(v string) bool {
 		}
 	}
 	return true
+}
+
+// plainSemver reads the versions interfaces nearly always have, digits
+// and dots only, in one pass: sure is false for anything else (a
+// pre-release or build part, or a bad character), which validSemverFast
+// then reads in full.
+func plainSemver(v string) (ok, sure bool) {
+	dots, start := 0, 0
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c == '.':
+			if i == start || v[start] == '0' && i-start > 1 {
+				return false, true
+			}
+			dots, start = dots+1, i+1
+		case c < '0' || c > '9':
+			return false, false
+		}
+	}
+	if start == len(v) || v[start] == '0' && len(v)-start > 1 {
+		return false, true
+	}
+	return dots == 2, true
 }
 
 // Byte classes of label characters, for kebab.

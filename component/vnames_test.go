@@ -167,3 +167,27 @@ func TestKebabCaseWords(t *testing.T) {
 		check(string(b))
 	}
 }
+
+// TestValidSemverFast checks validSemverFast (and its digits-and-dots
+// path) against validSemver.
+func TestValidSemverFast(t *testing.T) {
+	for _, v := range []string{"", "0", "1.2", "1.2.3", "0.2.10", "01.2.3", "1.02.3", "1.2.03", "1.2.0", "10.20.30",
+		"1.2.3.4", ".1.2", "1..2", "1.2.", "1.2.3-rc.1", "1.2.3+b", "1.2.3-01", "1.2.3-rc.01", "a.b.c", "1.2.3-", "1.2.x"} {
+		if got, want := validSemverFast(v), validSemver(v); got != want {
+			t.Errorf("validSemverFast(%q) = %v, validSemver says %v", v, got, want)
+		}
+	}
+	var walk func(s string, n int)
+	walk = func(s string, n int) {
+		if validSemverFast(s) != validSemver(s) {
+			t.Fatalf("validSemverFast(%q) = %v", s, validSemverFast(s))
+		}
+		if n == 0 {
+			return
+		}
+		for _, c := range "01.9-" {
+			walk(s+string(c), n-1)
+		}
+	}
+	walk("", 7)
+}
