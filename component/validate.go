@@ -139,6 +139,7 @@ func (v *validator) reset(f Features, types, keys int) {
 	clear(v.sameTypes)
 	v.top.empty()
 	v.topComp.empty()
+	v.knownRes = ""
 }
 
 // empty empties s's lists, zeroing what they held and keeping their
@@ -296,6 +297,9 @@ type validator struct {
 	// their lists' memory (newScope).
 	top     scope
 	topComp componentScope
+	// knownRes is the last resource of a [method] or [static] name found
+	// to be lower-case kebab (fastExternNameKnown).
+	knownRes string
 }
 
 type scopeKind uint8

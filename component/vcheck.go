@@ -739,7 +739,7 @@ func (v *validator) checkExternName(s *scope, name *ExternName, e entity, imp bo
 		kind = "import"
 	}
 	var n externName
-	if !fastExternName(name.Name, v.f, &n) {
+	if !fastExternNameKnown(name.Name, v.f, &n, &v.knownRes) {
 		var err error
 		if n, err = parseExternName(name.Name, v.f); err != nil {
 			return v.errf("%s name `%s` is not a valid extern name: %v", kind, name.Name, err)

@@ -335,6 +335,14 @@ func (v *validator) isNamed(sp space, t tid) bool {
 // the validator parses every name, and copying the result cost as much as
 // parsing it.
 func fastExternName(s string, f Features, n *externName) bool {
+	return fastExternNameKnown(s, f, n, nil)
+}
+
+// fastExternNameKnown is fastExternName with known, when not nil, the
+// last resource name of a [method] or [static] name found lower-case
+// kebab (updated here): an interface names its resource in every one of
+// its methods, and checking the same name again cost as much as the rest.
+func fastExternNameKnown(s string, f Features, n *externName, known *string) bool {
 	*n = externName{raw: s}
 	if len(s) > 0 && s[0] == '[' {
 		var kind nameKind
@@ -357,7 +365,12 @@ func fastExternName(s string, f Features, n *externName) bool {
 			return false
 		}
 		n.kind, n.resource, n.item = kind, rest[:dot], rest[dot+1:]
-		ok, upper := kebabCase(n.resource)
+		ok, upper := true, false
+		if known == nil || *known == "" || n.resource != *known {
+			if ok, upper = kebabCase(n.resource); ok && !upper && known != nil {
+				*known = n.resource
+			}
+		}
 		ok2, upper2 := kebabCase(n.item)
 		n.lower = !upper && !upper2
 		return ok && ok2

@@ -191,3 +191,22 @@ func TestValidSemverFast(t *testing.T) {
 	}
 	walk("", 7)
 }
+
+// TestFastExternNameKnown checks that remembering the last resource of
+// [method] names never changes what fastExternName answers, in sequences
+// that repeat, change and empty the resource.
+func TestFastExternNameKnown(t *testing.T) {
+	names := []string{"[method].a", "[method]r.a", "[method]r.b", "[static]r.c", "[method].a", "[static].a",
+		"[method]R.a", "[method]r-1.a", "[method]r.A", "[method]r--x.a", "[method]r-.a", "[constructor]r", "r", "[method]r.a"}
+	r := rand.New(rand.NewPCG(5, 6))
+	var known string
+	for range 2000 {
+		s := names[r.IntN(len(names))]
+		var want, got externName
+		okWant := fastExternName(s, AllFeatures, &want)
+		okGot := fastExternNameKnown(s, AllFeatures, &got, &known)
+		if okWant != okGot || okWant && want != got {
+			t.Fatalf("%q after known %q: %v %+v, want %v %+v", s, known, okGot, got, okWant, want)
+		}
+	}
+}
