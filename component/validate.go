@@ -685,20 +685,24 @@ func (v *validator) component(c *Component, parent *scope, depth int) (tid, erro
 		v.off = nil // changed since it was decoded
 	}
 	defer func() { v.off, v.decl = outerOff, outerDecl }()
+	// One frame moves along the sections (an engine's component has
+	// hundreds, many of one item).
+	v.push(inSection, 0, "", false, -1)
+	k := len(v.where) - 1
 	for i, sec := range c.Sections {
-		off := -1
-		if v.off != nil {
-			off = v.off.sections[i]
+		f := &v.where[k]
+		f.i, f.detail, f.off = int32(i), sectionNames[sec.ID()], -1
+		if v.off != nil && v.off.sections[i] <= math.MaxInt32 {
+			f.off = int32(v.off.sections[i])
 		}
-		v.push(inSection, i, sectionNames[sec.ID()], false, off)
 		if err := v.section(s, sec, i, depth); err != nil {
 			return 0, err
 		}
 		if v.tooBig {
 			return 0, v.errf("effective type size exceeds the limit of %d", maxTypeSize)
 		}
-		v.pop()
 	}
+	v.pop()
 	if v.off != nil {
 		v.push(inComponent, -1, "", false, v.off.start)
 		defer v.pop()
