@@ -68,6 +68,9 @@ func (v *validator) checkLabels(what string, names []string) error {
 	// by every check.
 	var small [16]uint64
 	hashed := len(names) > len(small)
+	// Seeded per validator, so that no input can be made of labels whose
+	// hashes collide.
+	seed := v.hashKey().seed
 	var tab []labelSlot
 	var shift int
 	if hashed {
@@ -92,7 +95,7 @@ func (v *validator) checkLabels(what string, names []string) error {
 		if !kebab(n) {
 			return v.errf("%s name `%s` is not in kebab case", what, n)
 		}
-		h := foldHash(n) // n is a label: see foldHash
+		h := foldHash(seed, n) // n is a label: see foldHash
 		if !hashed {
 			for j, hp := range small[:i] {
 				if hp == h && strings.EqualFold(n, names[j]) {
@@ -104,24 +107,14 @@ func (v *validator) checkLabels(what string, names []string) error {
 		}
 		// The top bits of a Fibonacci product: foldHash's low bits see
 		// only some bytes of each eight.
+		// Every earlier label of the same hash is met before an empty slot.
 		slot := int((h * 0x9e3779b97f4a7c15) >> shift)
-		for tab[slot].pos != 0 && tab[slot].h != h {
-			slot = (slot + 1) & (len(tab) - 1)
-		}
-		if tab[slot].pos == 0 {
-			tab[slot] = labelSlot{h: h, pos: int32(i) + 1}
-			continue
-		}
-		j := int(tab[slot].pos) - 1
-		if strings.EqualFold(n, names[j]) {
-			return conflict(n, names[j])
-		}
-		// A collision of different names: compare with all.
-		for _, prev := range names[:i] {
-			if strings.EqualFold(n, prev) {
-				return conflict(n, prev)
+		for ; tab[slot].pos != 0; slot = (slot + 1) & (len(tab) - 1) {
+			if j := int(tab[slot].pos) - 1; tab[slot].h == h && strings.EqualFold(n, names[j]) {
+				return conflict(n, names[j])
 			}
 		}
+		tab[slot] = labelSlot{h: h, pos: int32(i) + 1}
 	}
 	return nil
 }
@@ -146,14 +139,15 @@ func (v *validator) scratchNames(n int) []string {
 // label characters (letters, digits, '-') setting bit 5 of every byte is
 // lowering them. Names up to eight bytes are read as two overlapping
 // halves and longer ones end with an overlapping last word, so that
-// nearly every label is one or two multiplications.
-func foldHash(s string) uint64 {
+// nearly every label is one or two multiplications. The seed is the
+// validator's random hash key.
+func foldHash(seed uint64, s string) uint64 {
 	const (
 		fold = 0x2020202020202020
 		mul  = 0x9e3779b97f4a7c15
 	)
 	n := len(s)
-	h := uint64(14695981039346656037) ^ uint64(n)
+	h := seed ^ uint64(n)
 	var w uint64
 	switch {
 	case n == 0:

@@ -761,18 +761,35 @@ func (v *validator) defSub(a, b vval, da, db *vdef, bd *binder) error {
 // moduleSub checks a core module type a against an expected b: a may
 // import less and export more.
 func (v *validator) moduleSub(a, b *moduleType) error {
-	for i, im := range a.imports {
-		found := false
+	// A module's imports are unique (moduleFromInfo, moduleTypeDef): past a
+	// few, b's are found through a map rather than by scanning them for
+	// each of a's, which untrusted counts would make quadratic.
+	var byName map[[2]string]int
+	if len(a.imports) > 8 && len(b.imports) > 8 {
+		byName = make(map[[2]string]int, len(b.imports))
 		for j, bim := range b.imports {
-			if bim.Module == im.Module && bim.Name == im.Name {
-				if err := v.coreExternSub(&b.itypes[j], &a.itypes[i]); err != nil {
-					return fmt.Errorf("type mismatch in import `%s::%s`: %v", im.Module, im.Name, err)
+			byName[[2]string{bim.Module, bim.Name}] = j
+		}
+	}
+	for i, im := range a.imports {
+		j := -1
+		if byName != nil {
+			if k, ok := byName[[2]string{im.Module, im.Name}]; ok {
+				j = k
+			}
+		} else {
+			for k, bim := range b.imports {
+				if bim.Module == im.Module && bim.Name == im.Name {
+					j = k
+					break
 				}
-				found = true
 			}
 		}
-		if !found {
+		if j < 0 {
 			return fmt.Errorf("missing expected import `%s::%s`", im.Module, im.Name)
+		}
+		if err := v.coreExternSub(&b.itypes[j], &a.itypes[i]); err != nil {
+			return fmt.Errorf("type mismatch in import `%s::%s`: %v", im.Module, im.Name, err)
 		}
 	}
 	for i, name := range b.exports.names {
