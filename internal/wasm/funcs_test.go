@@ -257,54 +257,6 @@ func FuzzFuncSection(f *testing.F) {
 	})
 }
 
-// TestShortName: the in-line name reader of imports and exports answers
-// as Name does, in both the aliasing and the shared-copy modes.
-func TestShortName(t *testing.T) {
-	names := []string{"", "a", "wasi:cli/environment@0.2.3", "get-environment-12345678",
-		"é", "ascii then é", strings.Repeat("x", 127), strings.Repeat("y", 128), strings.Repeat("z", 300)}
-	var in []byte
-	for _, s := range names {
-		in = AppendName(in, s)
-	}
-	for _, bad := range [][]byte{
-		{3, 'a', 0xff, 'b'}, // invalid UTF-8
-		{9, 'a', 'b'},       // longer than what remains
-	} {
-		for _, alias := range []bool{false, true} {
-			a, b := NewReader(bad, 10), NewReader(bad, 10)
-			if alias {
-				a.AliasStrings()
-				b.AliasStrings()
-			} else {
-				a.ShareStrings()
-				b.ShareStrings()
-			}
-			_, gerr := a.shortName()
-			_, werr := b.Name()
-			if gerr == nil || werr == nil || gerr.Error() != werr.Error() {
-				t.Errorf("% x: %v; Name says %v", bad, gerr, werr)
-			}
-		}
-	}
-	for _, alias := range []bool{false, true} {
-		a, b := NewReader(in, 10), NewReader(in, 10)
-		if alias {
-			a.AliasStrings()
-			b.AliasStrings()
-		} else {
-			a.ShareStrings()
-			b.ShareStrings()
-		}
-		for i := range names {
-			got, gerr := a.shortName()
-			want, werr := b.Name()
-			if got != want || (gerr == nil) != (werr == nil) || (gerr != nil && gerr.Error() != werr.Error()) || a.pos != b.pos {
-				t.Fatalf("alias %v, name %d: %q, %v; Name says %q, %v", alias, i, got, gerr, want, werr)
-			}
-		}
-	}
-}
-
 // TestReadModuleTruncated cuts every section of a module with imports of
 // each kind, types, one- and two-byte function entries and exports at
 // every length: each must be

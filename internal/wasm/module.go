@@ -1,9 +1,7 @@
 package wasm
 
 import (
-	"encoding/binary"
 	"fmt"
-	"unsafe"
 )
 
 // Magic and version of a core module, and the layer field that tells a core
@@ -268,10 +266,10 @@ func (m *ModuleInfo) readImports(r *Reader, n int) error {
 		}
 		im := &m.Imports[i]
 		var err error
-		if im.Module, err = r.shortName(); err != nil {
+		if im.Module, err = r.Name(); err != nil {
 			return err
 		}
-		if im.Name, err = r.shortName(); err != nil {
+		if im.Name, err = r.Name(); err != nil {
 			return err
 		}
 		if r.pos < len(r.b) && r.b[r.pos] == byte(ExternFunc) {
@@ -306,47 +304,12 @@ func (m *ModuleInfo) readImports(r *Reader, n int) error {
 	return nil
 }
 
-// shortName is Name for the names of a module's imports and exports:
-// one cut from the input or a shared copy of it (AliasStrings,
-// ShareStrings), under 128 bytes and ASCII, is checked a word at a time
-// in line; any other goes through Name.
-func (r *Reader) shortName() (string, error) {
-	b, p := r.b, r.pos
-	if p >= len(b) || b[p] >= 0x80 || (!r.alias && r.str == "") {
-		return r.Name()
-	}
-	n := int(b[p])
-	if p+1+n > len(b) {
-		return r.Name()
-	}
-	s := b[p+1 : p+1+n]
-	var or uint64
-	for len(s) >= 8 {
-		or |= binary.LittleEndian.Uint64(s)
-		s = s[8:]
-	}
-	for _, c := range s {
-		or |= uint64(c)
-	}
-	if or&leadBits != 0 {
-		return r.Name()
-	}
-	r.pos = p + 1 + n
-	if n == 0 {
-		return "", nil
-	}
-	if r.alias {
-		return unsafe.String(&b[p+1], n), nil
-	}
-	return r.str[p+1 : p+1+n], nil
-}
-
 // readExports reads the export section's n entries.
 func (m *ModuleInfo) readExports(r *Reader, n int) error {
 	m.Exports = make([]Export, 0, min(n, presizeMax))
 	r.ShareStrings()
 	for i := 0; i < n; i++ {
-		name, err := r.shortName()
+		name, err := r.Name()
 		if err != nil {
 			return err
 		}
