@@ -1,6 +1,7 @@
 package component
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -116,12 +117,14 @@ func ReadEmbedded(module []byte) (*Bindings, []byte, error) {
 	return b, stripped, nil
 }
 
-// DecodeMetadata decodes the contents of one component-type section.
+// DecodeMetadata decodes the contents of one component-type section. The
+// result keeps no reference to data.
 func DecodeMetadata(data []byte) (*Bindings, error) {
 	if len(data) > 0 && data[0] == 0x03 {
 		return nil, fmt.Errorf("the old (0x03) component-type format is not supported")
 	}
-	c, err := Decode(data)
+	// Decode's names point into its input and the bindings keep them.
+	c, err := Decode(bytes.Clone(data))
 	if err != nil {
 		return nil, err
 	}

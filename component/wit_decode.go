@@ -1,6 +1,7 @@
 package component
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -62,8 +63,11 @@ type DecodedWIT struct {
 // binary WIT package (as EncodeWIT writes it); any other component gives the
 // world of its imports and exports, with the interfaces and types they use.
 // Foreign packages are recreated with just the interfaces and types used.
+// The result keeps no reference to b.
 func DecodeWIT(b []byte) (*DecodedWIT, error) {
-	c, err := Decode(b)
+	// Decode's names point into its input, and the Resolve keeps them: a
+	// private copy lets the caller reuse b.
+	c, err := Decode(bytes.Clone(b))
 	if err != nil {
 		return nil, err
 	}

@@ -344,3 +344,25 @@ func TestWITThroughBinaryWASI(t *testing.T) {
 	}
 	testutil.Conformance(t, "witbin-wasi-roundtrip", passed, total)
 }
+
+// TestDecodeWITKeepsNoReference: Decode's names point into its input, so
+// DecodeWIT, whose Resolve outlives the call, must decode a copy: the
+// caller may reuse its buffer.
+func TestDecodeWITKeepsNoReference(t *testing.T) {
+	path := filepath.Join(testutil.Shared(t, "conformance/wit-component/interfaces"), "wasi-http.wasm")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := DecodeWIT(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := d.Resolve.Print(d.Package)
+	for i := range b {
+		b[i] = 'x'
+	}
+	if after := d.Resolve.Print(d.Package); before != after {
+		t.Fatal("the decoded WIT changed with the buffer it was decoded from")
+	}
+}
