@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/wasmcm/wasmcm/canon"
@@ -120,6 +121,21 @@ func rep(v canon.Value) uint32 { return v.Handle() }
 
 func get[T any](h *Host, v canon.Value, what string) (T, error) {
 	return host.Lookup[T](&h.table, rep(v), what)
+}
+
+// defineMethod defines the method name ("[method]r.m") of iface: f is given the
+// object its first argument is a handle to, a T in r's table (a handle of
+// another kind is a trap, worded with r).
+func defineMethod[T any](d *definer, h *Host, iface, name string, f func(ctx context.Context, self T, args []canon.Value) ([]canon.Value, error)) {
+	res := name[strings.IndexByte(name, ']')+1:]
+	res = res[:strings.IndexByte(res, '.')]
+	d.fn(iface, name, func(ctx context.Context, args []canon.Value) ([]canon.Value, error) {
+		self, err := get[T](h, args[0], res)
+		if err != nil {
+			return nil, err
+		}
+		return f(ctx, self, args)
+	})
 }
 
 var (
@@ -280,27 +296,15 @@ func (h *Host) defineCLI(d *definer) {
 
 func (h *Host) defineIO(d *definer) {
 	h.res.ioError = d.resource(ifError, "error", h.drop)
-	d.fn(ifError, "[method]error.to-debug-string", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		e, err := get[*host.StreamError](h, args[0], "error")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifError, "[method]error.to-debug-string", func(_ context.Context, e *host.StreamError, args []canon.Value) ([]canon.Value, error) {
 		return one(canon.String(e.Err.Error())), nil
 	})
 
 	h.res.pollable = d.resource(ifPoll, "pollable", h.drop)
-	d.fn(ifPoll, "[method]pollable.ready", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		p, err := get[host.Pollable](h, args[0], "pollable")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifPoll, "[method]pollable.ready", func(_ context.Context, p host.Pollable, args []canon.Value) ([]canon.Value, error) {
 		return one(canon.Bool(p.Ready())), nil
 	})
-	d.fn(ifPoll, "[method]pollable.block", func(ctx context.Context, args []canon.Value) ([]canon.Value, error) {
-		p, err := get[host.Pollable](h, args[0], "pollable")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifPoll, "[method]pollable.block", func(ctx context.Context, p host.Pollable, args []canon.Value) ([]canon.Value, error) {
 		return none, host.Block(ctx, p)
 	})
 	d.fn(ifPoll, "poll", func(ctx context.Context, args []canon.Value) ([]canon.Value, error) {

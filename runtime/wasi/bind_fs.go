@@ -16,11 +16,7 @@ func (h *Host) defineFilesystem(d *definer) {
 	// method defines a descriptor method whose Go side gives a value and an
 	// error; the value is made only on success.
 	method := func(name string, f func(ctx context.Context, self *host.Descriptor, args []canon.Value) (canon.Value, error)) {
-		d.fn(ifTypes, "[method]descriptor."+name, func(ctx context.Context, args []canon.Value) ([]canon.Value, error) {
-			self, err := desc(args[0])
-			if err != nil {
-				return nil, err
-			}
+		defineMethod(d, h, ifTypes, "[method]descriptor."+name, func(ctx context.Context, self *host.Descriptor, args []canon.Value) ([]canon.Value, error) {
 			return fsResult(f(ctx, self, args))
 		})
 	}
@@ -118,11 +114,7 @@ func (h *Host) defineFilesystem(d *definer) {
 	method("unlink-file-at", func(_ context.Context, self *host.Descriptor, args []canon.Value) (canon.Value, error) {
 		return canon.Value{}, self.UnlinkFileAt(args[1].String())
 	})
-	d.fn(ifTypes, "[method]descriptor.is-same-object", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		self, err := desc(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifTypes, "[method]descriptor.is-same-object", func(_ context.Context, self *host.Descriptor, args []canon.Value) ([]canon.Value, error) {
 		other, err := desc(args[1])
 		if err != nil {
 			return nil, err
@@ -138,11 +130,7 @@ func (h *Host) defineFilesystem(d *definer) {
 		m, err := self.MetadataHashAt(host.PathFlags(args[1].FlagBits()), args[2].String())
 		return hash(m), err
 	})
-	d.fn(ifTypes, "[method]directory-entry-stream.read-directory-entry", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		s, err := get[*host.DirectoryEntryStream](h, args[0], "directory-entry-stream")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifTypes, "[method]directory-entry-stream.read-directory-entry", func(_ context.Context, s *host.DirectoryEntryStream, args []canon.Value) ([]canon.Value, error) {
 		e, err := s.ReadDirectoryEntry()
 		if err != nil || e == nil {
 			return fsResult(canon.None(), err)

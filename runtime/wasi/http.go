@@ -653,7 +653,6 @@ func (h *Host) defineHTTP(d *definer) {
 
 func (h *Host) defineFields(d *definer) {
 	d.resource(ifHTTPTypes, "fields", h.drop)
-	self := func(v canon.Value) (*fields, error) { return get[*fields](h, v, "fields") }
 	d.fn(ifHTTPTypes, "[constructor]fields", func(context.Context, []canon.Value) ([]canon.Value, error) {
 		v, err := h.add(&fields{budget: &h.httpBudget})
 		return one(v), err
@@ -673,11 +672,7 @@ func (h *Host) defineFields(d *definer) {
 		v, err := h.add(f)
 		return one(canon.Ok(v)), err
 	})
-	d.fn(ifHTTPTypes, "[method]fields.get", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f, err := self(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]fields.get", func(_ context.Context, f *fields, args []canon.Value) ([]canon.Value, error) {
 		vals := f.get(args[1].String())
 		out := make([]canon.Value, len(vals))
 		for i, v := range vals {
@@ -685,18 +680,10 @@ func (h *Host) defineFields(d *definer) {
 		}
 		return one(canon.List(out...)), nil
 	})
-	d.fn(ifHTTPTypes, "[method]fields.has", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f, err := self(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]fields.has", func(_ context.Context, f *fields, args []canon.Value) ([]canon.Value, error) {
 		return one(canon.Bool(len(f.get(args[1].String())) > 0)), nil
 	})
-	d.fn(ifHTTPTypes, "[method]fields.set", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f, err := self(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]fields.set", func(_ context.Context, f *fields, args []canon.Value) ([]canon.Value, error) {
 		vals := args[2].Elems()
 		name, code := f.check(args[1].String(), nil, false)
 		if code != nil {
@@ -718,11 +705,7 @@ func (h *Host) defineFields(d *definer) {
 		}
 		return ok, nil
 	})
-	d.fn(ifHTTPTypes, "[method]fields.delete", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f, err := self(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]fields.delete", func(_ context.Context, f *fields, args []canon.Value) ([]canon.Value, error) {
 		name, code := f.check(args[1].String(), nil, false)
 		if code != nil {
 			return headerResult(code), nil
@@ -730,11 +713,7 @@ func (h *Host) defineFields(d *definer) {
 		f.remove(name)
 		return ok, nil
 	})
-	d.fn(ifHTTPTypes, "[method]fields.append", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f, err := self(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]fields.append", func(_ context.Context, f *fields, args []canon.Value) ([]canon.Value, error) {
 		value := bytesOf(args[2])
 		name, code := f.check(args[1].String(), value, true)
 		if code != nil {
@@ -745,22 +724,14 @@ func (h *Host) defineFields(d *definer) {
 		}
 		return ok, nil
 	})
-	d.fn(ifHTTPTypes, "[method]fields.entries", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f, err := self(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]fields.entries", func(_ context.Context, f *fields, args []canon.Value) ([]canon.Value, error) {
 		out := make([]canon.Value, len(f.entries))
 		for i, e := range f.entries {
 			out[i] = canon.Tuple(canon.String(e.name), byteList(e.value))
 		}
 		return one(canon.List(out...)), nil
 	})
-	d.fn(ifHTTPTypes, "[method]fields.clone", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f, err := self(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]fields.clone", func(_ context.Context, f *fields, args []canon.Value) ([]canon.Value, error) {
 		if !h.httpBudget.Take(f.size) {
 			return nil, fmt.Errorf("wasi:http: fields.clone: %w", host.ErrBudget)
 		}
@@ -783,42 +754,23 @@ func (h *Host) defineFields(d *definer) {
 
 func (h *Host) defineRequests(d *definer) {
 	d.resource(ifHTTPTypes, "incoming-request", h.drop)
-	in := func(v canon.Value) (*incomingRequest, error) {
-		return get[*incomingRequest](h, v, "incoming-request")
-	}
-	d.fn(ifHTTPTypes, "[method]incoming-request.method", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := in(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]incoming-request.method", func(_ context.Context, r *incomingRequest, args []canon.Value) ([]canon.Value, error) {
 		return one(methodValue(r.method)), nil
 	})
-	d.fn(ifHTTPTypes, "[method]incoming-request.path-with-query", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := in(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]incoming-request.path-with-query", func(_ context.Context, r *incomingRequest, args []canon.Value) ([]canon.Value, error) {
 		return one(canon.Some(canon.String(r.pathWithQuery))), nil
 	})
-	d.fn(ifHTTPTypes, "[method]incoming-request.scheme", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := in(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]incoming-request.scheme", func(_ context.Context, r *incomingRequest, args []canon.Value) ([]canon.Value, error) {
 		return one(schemeValue(r.scheme)), nil
 	})
-	d.fn(ifHTTPTypes, "[method]incoming-request.authority", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := in(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]incoming-request.authority", func(_ context.Context, r *incomingRequest, args []canon.Value) ([]canon.Value, error) {
 		if r.authority == "" {
 			return one(canon.None()), nil
 		}
 		return one(canon.Some(canon.String(r.authority))), nil
 	})
 	h.defineIncoming(d, "incoming-request", func(v canon.Value) (*incomingMessage, error) {
-		r, err := in(v)
+		r, err := get[*incomingRequest](h, v, "incoming-request")
 		if err != nil {
 			return nil, err
 		}
@@ -826,9 +778,6 @@ func (h *Host) defineRequests(d *definer) {
 	})
 
 	d.resource(ifHTTPTypes, "outgoing-request", h.drop)
-	out := func(v canon.Value) (*outgoingRequest, error) {
-		return get[*outgoingRequest](h, v, "outgoing-request")
-	}
 	d.fn(ifHTTPTypes, "[constructor]outgoing-request", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
 		f, err := take[*fields](h, args[0], "fields")
 		if err != nil {
@@ -838,24 +787,16 @@ func (h *Host) defineRequests(d *definer) {
 		return one(v), err
 	})
 	h.defineOutgoing(d, "outgoing-request", false, func(v canon.Value) (*outgoingMessage, error) {
-		r, err := out(v)
+		r, err := get[*outgoingRequest](h, v, "outgoing-request")
 		if err != nil {
 			return nil, err
 		}
 		return &r.outgoingMessage, nil
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-request.method", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]outgoing-request.method", func(_ context.Context, r *outgoingRequest, args []canon.Value) ([]canon.Value, error) {
 		return one(methodValue(r.method)), nil
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-request.set-method", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]outgoing-request.set-method", func(_ context.Context, r *outgoingRequest, args []canon.Value) ([]canon.Value, error) {
 		m := methodOf(args[1])
 		if !validFieldName(m) { // a method is a token too
 			return errUnit, nil
@@ -863,18 +804,10 @@ func (h *Host) defineRequests(d *definer) {
 		r.method = m
 		return ok, nil
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-request.path-with-query", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]outgoing-request.path-with-query", func(_ context.Context, r *outgoingRequest, args []canon.Value) ([]canon.Value, error) {
 		return one(optString(r.path)), nil
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-request.set-path-with-query", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]outgoing-request.set-path-with-query", func(_ context.Context, r *outgoingRequest, args []canon.Value) ([]canon.Value, error) {
 		p := optStringOf(args[1])
 		if p != nil && (strings.ContainsAny(*p, " \r\n\t#") || (*p != "" && !strings.HasPrefix(*p, "/") && !strings.HasPrefix(*p, "?") && *p != "*")) {
 			return errUnit, nil
@@ -882,18 +815,10 @@ func (h *Host) defineRequests(d *definer) {
 		r.path = p
 		return ok, nil
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-request.scheme", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]outgoing-request.scheme", func(_ context.Context, r *outgoingRequest, args []canon.Value) ([]canon.Value, error) {
 		return one(schemeValue(r.scheme)), nil
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-request.set-scheme", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]outgoing-request.set-scheme", func(_ context.Context, r *outgoingRequest, args []canon.Value) ([]canon.Value, error) {
 		s := schemeOf(args[1])
 		if s != "" && s != "http" && s != "https" && !validScheme(s) {
 			return errUnit, nil
@@ -901,18 +826,10 @@ func (h *Host) defineRequests(d *definer) {
 		r.scheme = s
 		return ok, nil
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-request.authority", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]outgoing-request.authority", func(_ context.Context, r *outgoingRequest, args []canon.Value) ([]canon.Value, error) {
 		return one(optString(r.authority)), nil
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-request.set-authority", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]outgoing-request.set-authority", func(_ context.Context, r *outgoingRequest, args []canon.Value) ([]canon.Value, error) {
 		a := optStringOf(args[1])
 		if a != nil && strings.ContainsAny(*a, " /?#@\r\n\t") {
 			return errUnit, nil
@@ -922,9 +839,6 @@ func (h *Host) defineRequests(d *definer) {
 	})
 
 	d.resource(ifHTTPTypes, "request-options", h.drop)
-	opts := func(v canon.Value) (*requestOptions, error) {
-		return get[*requestOptions](h, v, "request-options")
-	}
 	d.fn(ifHTTPTypes, "[constructor]request-options", func(context.Context, []canon.Value) ([]canon.Value, error) {
 		v, err := h.add(&requestOptions{})
 		return one(v), err
@@ -937,18 +851,10 @@ func (h *Host) defineRequests(d *definer) {
 		{"first-byte-timeout", func(r *requestOptions) **time.Duration { return &r.first }},
 		{"between-bytes-timeout", func(r *requestOptions) **time.Duration { return &r.between }},
 	} {
-		d.fn(ifHTTPTypes, "[method]request-options."+o.name, func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-			r, err := opts(args[0])
-			if err != nil {
-				return nil, err
-			}
+		defineMethod(d, h, ifHTTPTypes, "[method]request-options."+o.name, func(_ context.Context, r *requestOptions, args []canon.Value) ([]canon.Value, error) {
 			return one(optDuration(*o.f(r))), nil
 		})
-		d.fn(ifHTTPTypes, "[method]request-options.set-"+o.name, func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-			r, err := opts(args[0])
-			if err != nil {
-				return nil, err
-			}
+		defineMethod(d, h, ifHTTPTypes, "[method]request-options.set-"+o.name, func(_ context.Context, r *requestOptions, args []canon.Value) ([]canon.Value, error) {
 			*o.f(r) = durationOf(args[1])
 			return ok, nil
 		})
@@ -994,9 +900,6 @@ func (h *Host) defineResponses(d *definer) {
 	})
 
 	d.resource(ifHTTPTypes, "outgoing-response", h.drop)
-	out := func(v canon.Value) (*outgoingResponse, error) {
-		return get[*outgoingResponse](h, v, "outgoing-response")
-	}
 	d.fn(ifHTTPTypes, "[constructor]outgoing-response", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
 		f, err := take[*fields](h, args[0], "fields")
 		if err != nil {
@@ -1005,18 +908,10 @@ func (h *Host) defineResponses(d *definer) {
 		v, err := h.add(&outgoingResponse{status: 200, outgoingMessage: outgoingMessage{headers: f.frozen()}})
 		return one(v), err
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-response.status-code", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]outgoing-response.status-code", func(_ context.Context, r *outgoingResponse, args []canon.Value) ([]canon.Value, error) {
 		return one(canon.U16(uint16(r.status))), nil
 	})
-	d.fn(ifHTTPTypes, "[method]outgoing-response.set-status-code", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := out(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]outgoing-response.set-status-code", func(_ context.Context, r *outgoingResponse, args []canon.Value) ([]canon.Value, error) {
 		s := int(args[1].Uint())
 		if s < 100 || s > 999 {
 			return errUnit, nil
@@ -1025,7 +920,7 @@ func (h *Host) defineResponses(d *definer) {
 		return ok, nil
 	})
 	h.defineOutgoing(d, "outgoing-response", true, func(v canon.Value) (*outgoingMessage, error) {
-		r, err := out(v)
+		r, err := get[*outgoingResponse](h, v, "outgoing-response")
 		if err != nil {
 			return nil, err
 		}
@@ -1033,18 +928,11 @@ func (h *Host) defineResponses(d *definer) {
 	})
 
 	d.resource(ifHTTPTypes, "incoming-response", h.drop)
-	in := func(v canon.Value) (*incomingResponse, error) {
-		return get[*incomingResponse](h, v, "incoming-response")
-	}
-	d.fn(ifHTTPTypes, "[method]incoming-response.status", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := in(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]incoming-response.status", func(_ context.Context, r *incomingResponse, args []canon.Value) ([]canon.Value, error) {
 		return one(canon.U16(uint16(r.status))), nil
 	})
 	h.defineIncoming(d, "incoming-response", func(v canon.Value) (*incomingMessage, error) {
-		r, err := in(v)
+		r, err := get[*incomingResponse](h, v, "incoming-response")
 		if err != nil {
 			return nil, err
 		}
@@ -1052,22 +940,11 @@ func (h *Host) defineResponses(d *definer) {
 	})
 
 	d.resource(ifHTTPTypes, "future-incoming-response", h.drop)
-	fut := func(v canon.Value) (*futureResponse, error) {
-		return get[*futureResponse](h, v, "future-incoming-response")
-	}
-	d.fn(ifHTTPTypes, "[method]future-incoming-response.subscribe", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f, err := fut(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]future-incoming-response.subscribe", func(_ context.Context, f *futureResponse, args []canon.Value) ([]canon.Value, error) {
 		v, err := h.add(host.Signal(f.done))
 		return one(v), err
 	})
-	d.fn(ifHTTPTypes, "[method]future-incoming-response.get", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f, err := fut(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]future-incoming-response.get", func(_ context.Context, f *futureResponse, args []canon.Value) ([]canon.Value, error) {
 		select {
 		case <-f.done:
 		default:
@@ -1087,11 +964,7 @@ func (h *Host) defineResponses(d *definer) {
 
 func (h *Host) defineBodies(d *definer) {
 	d.resource(ifHTTPTypes, "incoming-body", h.drop)
-	d.fn(ifHTTPTypes, "[method]incoming-body.stream", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		b, err := get[*incomingBody](h, args[0], "incoming-body")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]incoming-body.stream", func(_ context.Context, b *incomingBody, args []canon.Value) ([]canon.Value, error) {
 		if b.streamTaken {
 			return errUnit, nil
 		}
@@ -1110,22 +983,11 @@ func (h *Host) defineBodies(d *definer) {
 	})
 
 	d.resource(ifHTTPTypes, "future-trailers", h.drop)
-	ft := func(v canon.Value) (*futureTrailers, error) {
-		return get[*futureTrailers](h, v, "future-trailers")
-	}
-	d.fn(ifHTTPTypes, "[method]future-trailers.subscribe", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f, err := ft(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]future-trailers.subscribe", func(_ context.Context, f *futureTrailers, args []canon.Value) ([]canon.Value, error) {
 		v, err := h.add(host.Signal(f.r.done))
 		return one(v), err
 	})
-	d.fn(ifHTTPTypes, "[method]future-trailers.get", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		f, err := ft(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]future-trailers.get", func(_ context.Context, f *futureTrailers, args []canon.Value) ([]canon.Value, error) {
 		select {
 		case <-f.r.done:
 		default:
@@ -1150,11 +1012,7 @@ func (h *Host) defineBodies(d *definer) {
 	})
 
 	d.resource(ifHTTPTypes, "outgoing-body", h.drop)
-	d.fn(ifHTTPTypes, "[method]outgoing-body.write", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		b, err := get[*outgoingBody](h, args[0], "outgoing-body")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifHTTPTypes, "[method]outgoing-body.write", func(_ context.Context, b *outgoingBody, args []canon.Value) ([]canon.Value, error) {
 		if b.streamTaken {
 			return errUnit, nil
 		}

@@ -578,18 +578,10 @@ func (h *Host) defineSockets(d *definer) {
 		}
 		return one(canon.Ok(v)), nil
 	})
-	d.fn(ifNameLookup, "[method]resolve-address-stream.resolve-next-address", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := get[*resolveStream](h, args[0], "resolve-address-stream")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifNameLookup, "[method]resolve-address-stream.resolve-next-address", func(_ context.Context, r *resolveStream, args []canon.Value) ([]canon.Value, error) {
 		return sockResult(r.next())
 	})
-	d.fn(ifNameLookup, "[method]resolve-address-stream.subscribe", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		r, err := get[*resolveStream](h, args[0], "resolve-address-stream")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifNameLookup, "[method]resolve-address-stream.subscribe", func(_ context.Context, r *resolveStream, args []canon.Value) ([]canon.Value, error) {
 		v, err := h.add(host.Signal(r.done))
 		return one(v), err
 	})

@@ -416,7 +416,6 @@ func (s *tcpSocket) getOpts() tcpOptions {
 
 func (h *Host) defineTCP(d *definer) {
 	d.resource(ifTCP, "tcp-socket", h.drop)
-	self := func(v canon.Value) (*tcpSocket, error) { return get[*tcpSocket](h, v, "tcp-socket") }
 	d.fn(ifTCPCreate, "create-tcp-socket", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
 		if !h.cfg.Network.AllowTCP {
 			return sockResult(canon.Value{}, errAccessDenied)
@@ -434,11 +433,7 @@ func (h *Host) defineTCP(d *definer) {
 	})
 	// method defines a method taking the socket and returning a result.
 	method := func(name string, f func(s *tcpSocket, args []canon.Value) (canon.Value, error)) {
-		d.fn(ifTCP, "[method]tcp-socket."+name, func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-			s, err := self(args[0])
-			if err != nil {
-				return nil, err
-			}
+		defineMethod(d, h, ifTCP, "[method]tcp-socket."+name, func(_ context.Context, s *tcpSocket, args []canon.Value) ([]canon.Value, error) {
 			return sockResult(f(s, args))
 		})
 	}
@@ -494,20 +489,12 @@ func (h *Host) defineTCP(d *definer) {
 		}
 		return sockAddrValue(ap, s.family), nil
 	})
-	d.fn(ifTCP, "[method]tcp-socket.is-listening", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		s, err := self(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifTCP, "[method]tcp-socket.is-listening", func(_ context.Context, s *tcpSocket, args []canon.Value) ([]canon.Value, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return one(canon.Bool(s.state == tcpListening)), nil
 	})
-	d.fn(ifTCP, "[method]tcp-socket.address-family", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		s, err := self(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifTCP, "[method]tcp-socket.address-family", func(_ context.Context, s *tcpSocket, args []canon.Value) ([]canon.Value, error) {
 		return one(canon.Enum(uint32(s.family))), nil
 	})
 	method("set-listen-backlog-size", func(s *tcpSocket, args []canon.Value) (canon.Value, error) {
@@ -576,11 +563,7 @@ func (h *Host) defineTCP(d *definer) {
 		v := args[1].Uint()
 		return canon.Value{}, s.setOpt(v > 0, func(o *tcpOptions) { o.sendBuffer = min(v, math.MaxInt32) })
 	})
-	d.fn(ifTCP, "[method]tcp-socket.subscribe", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		s, err := self(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifTCP, "[method]tcp-socket.subscribe", func(_ context.Context, s *tcpSocket, args []canon.Value) ([]canon.Value, error) {
 		v, err := h.add(condPollable{ready: s.ready, wait: s.wait})
 		return one(v), err
 	})

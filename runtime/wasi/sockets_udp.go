@@ -277,11 +277,7 @@ func (h *Host) defineUDP(d *definer) {
 		return one(canon.Ok(v)), nil
 	})
 	method := func(name string, f func(s *udpSocket, args []canon.Value) (canon.Value, error)) {
-		d.fn(ifUDP, "[method]udp-socket."+name, func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-			s, err := self(args[0])
-			if err != nil {
-				return nil, err
-			}
+		defineMethod(d, h, ifUDP, "[method]udp-socket."+name, func(_ context.Context, s *udpSocket, args []canon.Value) ([]canon.Value, error) {
 			return sockResult(f(s, args))
 		})
 	}
@@ -331,11 +327,7 @@ func (h *Host) defineUDP(d *definer) {
 		}
 		return sockAddrValue(s.remote, s.family), nil
 	})
-	d.fn(ifUDP, "[method]udp-socket.address-family", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		s, err := self(args[0])
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifUDP, "[method]udp-socket.address-family", func(_ context.Context, s *udpSocket, args []canon.Value) ([]canon.Value, error) {
 		return one(canon.Enum(uint32(s.family))), nil
 	})
 	opt := func(name string, get func(s *udpSocket) canon.Value, set func(s *udpSocket, v uint64)) {
@@ -371,11 +363,7 @@ func (h *Host) defineUDP(d *definer) {
 		return one(v), err
 	})
 
-	d.fn(ifUDP, "[method]incoming-datagram-stream.receive", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		in, err := get[*incomingStream](h, args[0], "incoming-datagram-stream")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifUDP, "[method]incoming-datagram-stream.receive", func(_ context.Context, in *incomingStream, args []canon.Value) ([]canon.Value, error) {
 		ds, err := in.s.receive(in.gen, args[1].Uint())
 		if err != nil {
 			return sockResult(canon.Value{}, err)
@@ -386,11 +374,7 @@ func (h *Host) defineUDP(d *definer) {
 		}
 		return one(canon.Ok(canon.List(elems...))), nil
 	})
-	d.fn(ifUDP, "[method]incoming-datagram-stream.subscribe", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		in, err := get[*incomingStream](h, args[0], "incoming-datagram-stream")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifUDP, "[method]incoming-datagram-stream.subscribe", func(_ context.Context, in *incomingStream, args []canon.Value) ([]canon.Value, error) {
 		s := in.s
 		v, err := h.add(condPollable{
 			ready: func() bool {
@@ -407,11 +391,7 @@ func (h *Host) defineUDP(d *definer) {
 		})
 		return one(v), err
 	})
-	d.fn(ifUDP, "[method]outgoing-datagram-stream.check-send", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		out, err := get[*outgoingStream](h, args[0], "outgoing-datagram-stream")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifUDP, "[method]outgoing-datagram-stream.check-send", func(_ context.Context, out *outgoingStream, args []canon.Value) ([]canon.Value, error) {
 		out.s.mu.Lock()
 		stale := out.gen != out.s.generation
 		out.s.mu.Unlock()
@@ -423,11 +403,7 @@ func (h *Host) defineUDP(d *definer) {
 		out.permit, out.asked = udpSendPermit, true
 		return one(canon.Ok(canon.U64(out.permit))), nil
 	})
-	d.fn(ifUDP, "[method]outgoing-datagram-stream.send", func(_ context.Context, args []canon.Value) ([]canon.Value, error) {
-		out, err := get[*outgoingStream](h, args[0], "outgoing-datagram-stream")
-		if err != nil {
-			return nil, err
-		}
+	defineMethod(d, h, ifUDP, "[method]outgoing-datagram-stream.send", func(_ context.Context, out *outgoingStream, args []canon.Value) ([]canon.Value, error) {
 		list := args[1].Elems()
 		out.mu.Lock()
 		defer out.mu.Unlock()
