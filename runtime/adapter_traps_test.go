@@ -9,7 +9,6 @@ import (
 
 	"github.com/wasmcm/wasmcm/canon"
 
-	"github.com/wasmcm/wasmcm/internal/wat"
 	"github.com/wasmcm/wasmcm/runtime"
 )
 
@@ -113,19 +112,7 @@ const adapterTrapsWat = `(component
 // Go), and that the instance then refuses further calls.
 func TestAdapterTraps(t *testing.T) {
 	ctx := context.Background()
-	rt, err := runtime.New(ctx, runtime.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
-	bin, err := wat.Parse("adapter-traps.wat", []byte(adapterTrapsWat))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := rt.Compile(ctx, bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := compileWAT(t, ctx, "adapter-traps.wat", adapterTrapsWat)
 	if a, cp := runtime.Fused(c); a != 9 || cp != 0 {
 		t.Fatalf("%d adapters and %d Go copies, want 9 adapters", a, cp)
 	}
@@ -165,19 +152,7 @@ func TestAdapterTraps(t *testing.T) {
 // ones trap, with the reference's words.
 func TestAdapterStringValidation(t *testing.T) {
 	ctx := context.Background()
-	rt, err := runtime.New(ctx, runtime.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
-	bin, err := wat.Parse("adapter-traps.wat", []byte(adapterTrapsWat))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := rt.Compile(ctx, bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := compileWAT(t, ctx, "adapter-traps.wat", adapterTrapsWat)
 	send := func(export string, data []byte, n uint32) error {
 		inst, err := c.Instantiate(ctx, nil)
 		if err != nil {

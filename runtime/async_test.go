@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/wasmcm/wasmcm/canon"
-	"github.com/wasmcm/wasmcm/internal/wat"
 	"github.com/wasmcm/wasmcm/runtime"
 )
 
@@ -140,19 +139,7 @@ func TestAsyncTasks(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	before := goruntime.NumGoroutine()
-	bin, err := wat.Parse("async.wat", []byte(asyncWat))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := runtime.New(ctx, runtime.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
-	c, err := rt.Compile(ctx, bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := compileWAT(t, ctx, "async.wat", asyncWat)
 	inst, err := c.Instantiate(ctx, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"github.com/wasmcm/wasmcm/internal/wat"
 	"github.com/wasmcm/wasmcm/runtime"
 )
 
@@ -95,19 +94,7 @@ const builtinsWat = `(component
 
 func TestSyncBuiltins(t *testing.T) {
 	ctx := context.Background()
-	bin, err := wat.Parse("builtins.wat", []byte(builtinsWat))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := runtime.New(ctx, runtime.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
-	c, err := rt.Compile(ctx, bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := compileWAT(t, ctx, "builtins.wat", builtinsWat)
 	inst := func() *runtime.Instance {
 		i, err := c.Instantiate(ctx, nil)
 		if err != nil {

@@ -3,9 +3,6 @@ package runtime_test
 import (
 	"context"
 	"testing"
-
-	"github.com/wasmcm/wasmcm/internal/wat"
-	"github.com/wasmcm/wasmcm/runtime"
 )
 
 // multimemWat has a core module with two memories ($M) whose second memory
@@ -59,19 +56,7 @@ const multimemWat = `(component
 
 func TestMultiMemoryModule(t *testing.T) {
 	ctx := context.Background()
-	bin, err := wat.Parse("multimem.wat", []byte(multimemWat))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := runtime.New(ctx, runtime.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
-	c, err := rt.Compile(ctx, bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := compileWAT(t, ctx, "multimem.wat", multimemWat)
 	for round := 0; round < 2; round++ {
 		inst, err := c.Instantiate(ctx, nil)
 		if err != nil {

@@ -3,9 +3,6 @@ package runtime_test
 import (
 	"context"
 	"testing"
-
-	"github.com/wasmcm/wasmcm/internal/wat"
-	"github.com/wasmcm/wasmcm/runtime"
 )
 
 // wiringWat instantiates one module three times: from a real instance,
@@ -47,19 +44,7 @@ const wiringWat = `(component
 
 func TestBundleWiring(t *testing.T) {
 	ctx := context.Background()
-	bin, err := wat.Parse("wiring.wat", []byte(wiringWat))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := runtime.New(ctx, runtime.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rt.Close(ctx)
-	c, err := rt.Compile(ctx, bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := compileWAT(t, ctx, "wiring.wat", wiringWat)
 	for round := 0; round < 2; round++ {
 		inst, err := c.Instantiate(ctx, nil)
 		if err != nil {
