@@ -504,27 +504,6 @@ func quoteChar(s string) string {
 	return "'" + string(r) + "'"
 }
 
-func validSemver(v string) bool {
-	core, build, hasBuild := strings.Cut(v, "+")
-	if hasBuild && !validIdents(build, false) {
-		return false
-	}
-	core, pre, hasPre := strings.Cut(core, "-")
-	if hasPre && !validIdents(pre, true) {
-		return false
-	}
-	nums := strings.Split(core, ".")
-	if len(nums) != 3 {
-		return false
-	}
-	for _, n := range nums {
-		if !numericIdent(n) {
-			return false
-		}
-	}
-	return true
-}
-
 func numericIdent(n string) bool {
 	if n == "" || (len(n) > 1 && n[0] == '0') {
 		return false

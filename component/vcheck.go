@@ -808,7 +808,7 @@ func (v *validator) checkAttrs(name *ExternName, n *externName, e entity) error 
 			if !validSemver(n.version + vs) {
 				return v.errf("invalid interface version: `%s%s` is not a valid semver: %s", n.version, vs, semverProblem(n.version+vs))
 			}
-		} else if n.version != "" && !validSemverFast(n.version) && !(v.f.CanonNames && isCanonVersion(n.version)) {
+		} else if n.version != "" && !validSemver(n.version) && !(v.f.CanonNames && isCanonVersion(n.version)) {
 			return v.errf("invalid interface version: `%s` is not a valid semver: %s", n.version, semverProblem(n.version))
 		}
 	}

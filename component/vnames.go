@@ -427,9 +427,9 @@ func isLowerKebab(s string) bool {
 	return kebab(s)
 }
 
-// validSemverFast is validSemver without allocating:
+// validSemver reports whether v is a semver version, without allocating:
 // MAJOR.MINOR.PATCH(-pre)?(+build)? as semver.org defines it.
-func validSemverFast(v string) bool {
+func validSemver(v string) bool {
 	if ok, sure := plainSemver(v); sure {
 		return ok
 	}
