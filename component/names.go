@@ -34,35 +34,6 @@ type externName struct {
 	lower bool
 }
 
-// isKebab reports whether s is a label: kebab-case words, each all
-// lowercase or all uppercase, later words may start with a digit.
-func isKebab(s string) bool {
-	if s == "" || strings.HasSuffix(s, "-") {
-		return false
-	}
-	lower, upper, first, digit := false, false, true, false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z' && !lower && !upper:
-			lower = true
-		case c >= 'A' && c <= 'Z' && !lower && !upper:
-			upper = true
-		case c >= '0' && c <= '9' && !lower && !upper && !first:
-			digit = true
-		case c >= 'a' && c <= 'z' && lower:
-		case c >= 'A' && c <= 'Z' && upper:
-		case c >= '0' && c <= '9' && (lower || upper):
-			digit = true
-		case c == '-' && (lower || upper || digit):
-			lower, upper, first, digit = false, false, false, false
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 func kebabErr(s string) error { return fmt.Errorf("`%s` is not in kebab case", s) }
 
 // parseExternName parses an import or export name.
@@ -82,17 +53,17 @@ func parseExternName(s string, f Features) (externName, error) {
 			return n, fmt.Errorf("failed to find `.` character")
 		}
 		n.kind, n.resource, n.item = k, rest[:dot], rest[dot+1:]
-		if !isKebab(n.resource) {
+		if !kebab(n.resource) {
 			return n, kebabErr(n.resource)
 		}
-		if !isKebab(n.item) {
+		if !kebab(n.item) {
 			return n, kebabErr(n.item)
 		}
 		return n, nil
 	}
 	switch {
 	case eat("[constructor]"):
-		if !isKebab(rest) {
+		if !kebab(rest) {
 			return n, kebabErr(rest)
 		}
 		n.kind, n.resource = nameConstructor, rest
@@ -112,7 +83,7 @@ func parseExternName(s string, f Features) (externName, error) {
 		}
 		return n, nil
 	}
-	if !isKebab(rest) {
+	if !kebab(rest) {
 		return n, kebabErr(rest)
 	}
 	n.kind = nameLabel
@@ -164,7 +135,7 @@ func (p *nameCursor) kebab() (string, error) {
 		s = p.next
 	}
 	p.next = p.next[len(s):]
-	if !isKebab(s) {
+	if !kebab(s) {
 		return s, kebabErr(s)
 	}
 	return s, nil

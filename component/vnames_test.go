@@ -7,7 +7,7 @@ import (
 )
 
 // TestKebabAgrees checks the validator's table-driven kebab against
-// isKebab, which the name parser uses, on every short string over the
+// isKebab, the plain reading of the rule, on every short string over the
 // characters that matter and on random longer ones.
 func TestKebabAgrees(t *testing.T) {
 	const alphabet = "aZ0-_"
@@ -231,6 +231,36 @@ func refSemver(v string) bool {
 	}
 	for _, n := range nums {
 		if !numericIdent(n) {
+			return false
+		}
+	}
+	return true
+}
+
+// isKebab is the plain reading of a label (kebab-case words, each all
+// lowercase or all uppercase, later words may start with a digit) that
+// kebab, which the parser and validator use, is checked against.
+func isKebab(s string) bool {
+	if s == "" || strings.HasSuffix(s, "-") {
+		return false
+	}
+	lower, upper, first, digit := false, false, true, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' && !lower && !upper:
+			lower = true
+		case c >= 'A' && c <= 'Z' && !lower && !upper:
+			upper = true
+		case c >= '0' && c <= '9' && !lower && !upper && !first:
+			digit = true
+		case c >= 'a' && c <= 'z' && lower:
+		case c >= 'A' && c <= 'Z' && upper:
+		case c >= '0' && c <= '9' && (lower || upper):
+			digit = true
+		case c == '-' && (lower || upper || digit):
+			lower, upper, first, digit = false, false, false, false
+		default:
 			return false
 		}
 	}
